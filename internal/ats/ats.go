@@ -1,0 +1,163 @@
+// Package ats is the connector seam: what every ATS connector gives the core
+// and nothing more. A connector authenticates and normalises what its ATS
+// sends (webhooks, partner calls), writes order state changes back, validates
+// its own configuration and declares its capabilities, so that the core never
+// asks which ATS it is talking to.
+package ats
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"switchboard/internal/core"
+)
+
+// Config is what a connector gets to act for one integration.
+type Config struct {
+	Integration core.Integration
+	// Secrets holds the integration's decrypted credentials by name. It lives
+	// only for one call and is never logged.
+	Secrets map[string]string
+	// HTTPClient is the outbound client: SSRF-guarded, instrumented. Connectors
+	// must use it for every call to the ATS.
+	HTTPClient *http.Client
+}
+
+// Connector is one ATS.
+type Connector interface {
+	// Provider is the stable name used in URLs and storage, e.g. "lever".
+	Provider() string
+	Describe() Description
+	// Validate checks that the credentials and settings work, calling the ATS
+	// where that is the only way to know. Every check is returned, passing or
+	// not, so a user sees the whole picture.
+	Validate(ctx context.Context, cfg Config) []Check
+	// WriteBack tells the ATS about one state change of one order. Steps that
+	// must not be repeated (a note, a file) go through steps, so a retried job
+	// skips what already landed.
+	WriteBack(ctx context.Context, cfg Config, u Update, steps Steps) error
+}
+
+// WebhookReceiver is implemented by connectors whose ATS pushes signed
+// webhooks (Lever, Workable…).
+type WebhookReceiver interface {
+	// VerifyWebhook authenticates one delivery as its ATS signs it and decides
+	// what to persist. It does no I/O. Bad input yields an *InboundError whose
+	// Status is the 4xx to answer.
+	VerifyWebhook(cfg Config, header http.Header, body []byte, now time.Time) (Delivery, error)
+	// Resolve turns a persisted delivery into events, re-reading what the
+	// webhook only names through the ATS API rather than trusting unsigned data.
+	Resolve(ctx context.Context, cfg Config, payload []byte) ([]Event, error)
+}
+
+// Delivery is a verified webhook, ready to be stored.
+type Delivery struct {
+	Kind      string // the ATS's event name
+	DedupeKey string // equal for redeliveries of the same event
+	// Ignore is set for deliveries that need no work (a signed test ping, an
+	// event type the integration did not switch on); they are answered 200 and
+	// not stored.
+	Ignore bool
+	Reason string // why it is ignored, for the log
+}
+
+// EventKind is what a normalised inbound event asks for.
+type EventKind string
+
+const (
+	EventOrderRequested EventKind = "order_requested"
+	EventOrderCancelled EventKind = "order_cancelled"
+)
+
+// Event is one normalised request from an ATS.
+type Event struct {
+	Kind EventKind
+	Mode core.Mode
+	// IdempotencyKey is equal for every event that asks for the same order, so
+	// the order is created once however often and by whichever event it is asked.
+	IdempotencyKey string
+	Candidate      Candidate
+	ExternalID     string // the ATS's handle for what was ordered
+	ExternalJobID  string
+	// PackageID names the vacancy directly (ATSs that list our packages);
+	// PackageTags route by tag (Lever's vacancy tag on a posting).
+	PackageID   string
+	PackageTags []string
+	ReturnURL   string
+	CallbackURL string
+	Reason      string // for cancellations
+}
+
+// Candidate is a candidate as the ATS describes them.
+type Candidate struct {
+	ExternalID string
+	Name       string
+	Email      string
+	ProfileURL string
+}
+
+// Update is one order state change to write back.
+type Update struct {
+	Order     core.Order
+	Candidate core.Candidate
+	Vacancy   core.Vacancy
+	State     core.State
+	Result    *core.Result // set when State is completed
+	Reports   Reports
+}
+
+// Reports are the links and files an integration may send back. Which of
+// them go is the integration's WriteBack.Reports choice.
+type Reports struct {
+	DetailPageURL   string // needs a Switchboard sign-in
+	ReadOnlyPageURL string // signed, expiring
+	PDFURL          string // signed, expiring
+	SignedReportURL string // signed, expiring
+	// PDF renders the report; called only by connectors that upload it.
+	PDF func(ctx context.Context) ([]byte, error)
+}
+
+// Steps runs write-back steps at most once per order.
+type Steps interface {
+	// Do runs fn unless key is already done for this order, and records key as
+	// done when fn succeeds.
+	Do(ctx context.Context, key string, fn func(ctx context.Context) error) error
+}
+
+// Check is one line of a validation checklist.
+type Check struct {
+	Name    string `json:"name"`
+	OK      bool   `json:"ok"`
+	Problem string `json:"problem,omitempty"`
+}
+
+// Passed reports whether every check passed.
+func Passed(checks []Check) bool {
+	for _, c := range checks {
+		if !c.OK {
+			return false
+		}
+	}
+	return true
+}
+
+// Description says what a connector supports and needs, so that the API, the
+// UI and validation follow from data.
+type Description struct {
+	Name         string         `json:"name"`
+	Patterns     []core.Pattern `json:"patterns"`
+	Settings     []Field        `json:"settings"`
+	Credentials  []Field        `json:"credentials"`
+	Reports      []string       `json:"reports"` // which core.ReportConfig kinds it can send
+	CustomFields bool           `json:"custom_fields"`
+}
+
+// Field describes one setting or credential.
+type Field struct {
+	Key      string `json:"key"`
+	Label    string `json:"label"`
+	Help     string `json:"help,omitempty"`
+	Required bool   `json:"required"`
+	Default  string `json:"default,omitempty"`
+}

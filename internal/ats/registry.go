@@ -1,0 +1,40 @@
+package ats
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Registry holds the connectors a running Switchboard offers.
+type Registry struct {
+	byName map[string]Connector
+}
+
+// NewRegistry builds a registry; it panics on a duplicate provider name, which
+// is a programming error at start-up.
+func NewRegistry(cs ...Connector) *Registry {
+	r := &Registry{byName: map[string]Connector{}}
+	for _, c := range cs {
+		if _, dup := r.byName[c.Provider()]; dup {
+			panic(fmt.Sprintf("ats: connector %q registered twice", c.Provider()))
+		}
+		r.byName[c.Provider()] = c
+	}
+	return r
+}
+
+// Get returns the connector for a provider name.
+func (r *Registry) Get(provider string) (Connector, bool) {
+	c, ok := r.byName[provider]
+	return c, ok
+}
+
+// Providers lists the registered provider names, sorted.
+func (r *Registry) Providers() []string {
+	names := make([]string, 0, len(r.byName))
+	for n := range r.byName {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}

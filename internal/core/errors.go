@@ -1,0 +1,50 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors shared by the store, the service and the HTTP layers, so that
+// each layer can map them (404, 409, 422) without knowing who produced them.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrConflict  = errors.New("conflict")
+	ErrForbidden = errors.New("forbidden")
+)
+
+// ValidationError reports bad input, field by field. It is the error behind a 4xx
+// that "changes nothing".
+type ValidationError struct {
+	Fields map[string]string
+}
+
+// Invalid builds a ValidationError from field/message pairs.
+func Invalid(fieldMessages ...string) *ValidationError {
+	v := &ValidationError{Fields: map[string]string{}}
+	for i := 0; i+1 < len(fieldMessages); i += 2 {
+		v.Fields[fieldMessages[i]] = fieldMessages[i+1]
+	}
+	return v
+}
+
+// Add records a problem with one field.
+func (v *ValidationError) Add(field, msg string) { v.Fields[field] = msg }
+
+// OrNil returns v when it holds a problem and nil otherwise, so callers can
+// collect problems and return them in one go.
+func (v *ValidationError) OrNil() error {
+	if len(v.Fields) == 0 {
+		return nil
+	}
+	return v
+}
+
+func (v *ValidationError) Error() string {
+	parts := make([]string, 0, len(v.Fields))
+	for _, k := range sortedKeys(v.Fields) {
+		parts = append(parts, fmt.Sprintf("%s: %s", k, v.Fields[k]))
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}

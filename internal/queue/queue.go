@@ -1,0 +1,165 @@
+// Package queue runs Switchboard's durable work queue: River, on the same
+// database as everything else, so that a job is enqueued in the very
+// transaction that writes the row causing it. Every side effect (an email, an
+// ATS call) is a job here: retried with backoff, visible, replayable.
+//
+// Both store dialects sit on database/sql, so one Queue type serves both:
+// River's SQLite driver for SQLite and its database/sql driver for PostgreSQL.
+package queue
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"switchboard/internal/store"
+)
+
+// Config tunes the queue.
+type Config struct {
+	// Workers are the job kinds this process works. Nil makes an insert-only
+	// queue (for CLI commands).
+	Workers *river.Workers
+	// MaxWorkers bounds concurrent jobs; 0 means 10.
+	MaxWorkers int
+	// PollInterval is how often idle workers look for new jobs; 0 means 200ms.
+	// SQLite has no LISTEN/NOTIFY, so this bounds pick-up latency there.
+	PollInterval time.Duration
+	// RetryPolicy overrides River's default backoff (attempt⁴ seconds), for tests.
+	RetryPolicy river.ClientRetryPolicy
+	// MaxAttempts per job; 0 means 10.
+	MaxAttempts  int
+	PeriodicJobs []*river.PeriodicJob
+	ErrorHandler river.ErrorHandler
+	Logger       *slog.Logger
+}
+
+// Queue is the River client for one store.
+type Queue struct {
+	client *river.Client[*sql.Tx]
+}
+
+func driverFor(st store.Store) (riverdriver.Driver[*sql.Tx], error) {
+	switch st.Dialect() {
+	case "sqlite":
+		return riversqlite.New(st.Writer()), nil
+	case "postgres":
+		return riverdatabasesql.New(st.Writer()), nil
+	}
+	return nil, fmt.Errorf("queue: unsupported dialect %q", st.Dialect())
+}
+
+// Migrate creates or upgrades River's tables.
+func Migrate(ctx context.Context, st store.Store) error {
+	drv, err := driverFor(st)
+	if err != nil {
+		return err
+	}
+	m, err := rivermigrate.New(drv, nil)
+	if err != nil {
+		return fmt.Errorf("queue: migrator: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("queue: migrate: %w", err)
+	}
+	return nil
+}
+
+// New builds a queue; call Start to work jobs.
+func New(st store.Store, cfg Config) (*Queue, error) {
+	drv, err := driverFor(st)
+	if err != nil {
+		return nil, err
+	}
+	rc := &river.Config{
+		Logger:       cfg.Logger,
+		MaxAttempts:  cfg.MaxAttempts,
+		RetryPolicy:  cfg.RetryPolicy,
+		PeriodicJobs: cfg.PeriodicJobs,
+		ErrorHandler: cfg.ErrorHandler,
+		// Keep finished jobs a week so "what happened" stays answerable.
+		CompletedJobRetentionPeriod: 7 * 24 * time.Hour,
+		DiscardedJobRetentionPeriod: 30 * 24 * time.Hour,
+	}
+	if rc.MaxAttempts == 0 {
+		rc.MaxAttempts = 10
+	}
+	if cfg.Workers != nil {
+		poll := cfg.PollInterval
+		if poll == 0 {
+			poll = 200 * time.Millisecond
+		}
+		maxWorkers := cfg.MaxWorkers
+		if maxWorkers == 0 {
+			maxWorkers = 10
+		}
+		rc.Workers = cfg.Workers
+		rc.FetchPollInterval = poll
+		rc.FetchCooldown = min(poll, 50*time.Millisecond)
+		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
+	}
+	client, err := river.NewClient(drv, rc)
+	if err != nil {
+		return nil, fmt.Errorf("queue: new client: %w", err)
+	}
+	return &Queue{client: client}, nil
+}
+
+// Start works jobs until Stop.
+func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
+
+// Stop waits for running jobs to finish (or ctx to end).
+func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
+
+// Enqueue inserts a job in tx, so that it exists exactly when tx commits.
+func (q *Queue) Enqueue(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	if _, err := q.client.InsertTx(ctx, tx.SQL(), args, opts); err != nil {
+		return fmt.Errorf("queue: enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// Retry makes a failed, discarded or cancelled job available again at once.
+func (q *Queue) Retry(ctx context.Context, id int64) (*rivertype.JobRow, error) {
+	row, err := q.client.JobRetry(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("queue: retry job %d: %w", id, err)
+	}
+	return row, nil
+}
+
+// Get returns one job.
+func (q *Queue) Get(ctx context.Context, id int64) (*rivertype.JobRow, error) {
+	row, err := q.client.JobGet(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("queue: get job %d: %w", id, err)
+	}
+	return row, nil
+}
+
+// List returns up to limit jobs in the given states, newest first.
+func (q *Queue) List(ctx context.Context, limit int, states ...rivertype.JobState) ([]*rivertype.JobRow, error) {
+	p := river.NewJobListParams().First(limit).OrderBy(river.JobListOrderByID, river.SortOrderDesc)
+	if len(states) > 0 {
+		p = p.States(states...)
+	}
+	res, err := q.client.JobList(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("queue: list jobs: %w", err)
+	}
+	return res.Jobs, nil
+}
+
+// Subscribe reports job events (completed, failed…), for tests and the demo.
+func (q *Queue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {
+	return q.client.Subscribe(kinds...)
+}

@@ -1,0 +1,151 @@
+package secret
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseKey(t *testing.T) {
+	t.Parallel()
+	key := make([]byte, KeySize)
+	for i := range key {
+		key[i] = byte(0xf0 + i) // high bytes produce '+' '/' vs '-' '_' in base64
+	}
+	valid := map[string]string{
+		"std padded":    base64.StdEncoding.EncodeToString(key),
+		"std raw":       base64.RawStdEncoding.EncodeToString(key),
+		"url padded":    base64.URLEncoding.EncodeToString(key),
+		"url raw":       base64.RawURLEncoding.EncodeToString(key),
+		"hex lower":     hex.EncodeToString(key),
+		"hex upper":     strings.ToUpper(hex.EncodeToString(key)),
+		"with newline":  base64.StdEncoding.EncodeToString(key) + "\n",
+		"with spaces":   "  " + hex.EncodeToString(key) + "\t",
+		"EncodeKey out": EncodeKey(key),
+	}
+	if valid["std raw"] == valid["url raw"] {
+		t.Fatal("test key does not exercise the two base64 alphabets")
+	}
+	for name, in := range valid {
+		got, err := ParseKey(in)
+		if err != nil {
+			t.Errorf("%s: ParseKey: %v", name, err)
+			continue
+		}
+		if !bytes.Equal(got, key) {
+			t.Errorf("%s: ParseKey = %x, want %x", name, got, key)
+		}
+	}
+
+	invalid := map[string]string{
+		"empty":         "",
+		"blank":         "   \n",
+		"short base64":  base64.StdEncoding.EncodeToString([]byte("secretpassphrase")),
+		"long base64":   base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("k"), 48)),
+		"short hex":     "deadbeefcafebabe0123456789abcdef",
+		"hex with junk": strings.Repeat("ab", 31) + "zz",
+		"garbage":       "correct horse battery staple!!",
+		"mixed":         base64.StdEncoding.EncodeToString(key)[:20] + "*&^%$" + base64.URLEncoding.EncodeToString(key)[20:],
+	}
+	for name, in := range invalid {
+		_, err := ParseKey(in)
+		if err == nil {
+			t.Errorf("%s: ParseKey succeeded", name)
+			continue
+		}
+		if in = strings.TrimSpace(in); in != "" && strings.Contains(err.Error(), in) {
+			t.Errorf("%s: error echoes the input: %v", name, err)
+		}
+		if !strings.HasPrefix(err.Error(), "secret: ") {
+			t.Errorf("%s: error %q lacks package prefix", name, err)
+		}
+	}
+}
+
+func TestGenerateKey(t *testing.T) {
+	t.Parallel()
+	a, b := mustKey(t), mustKey(t)
+	if len(a) != KeySize || bytes.Equal(a, b) {
+		t.Fatalf("GenerateKey: len %d, distinct %v", len(a), !bytes.Equal(a, b))
+	}
+	got, err := ParseKey(EncodeKey(a))
+	if err != nil || !bytes.Equal(got, a) {
+		t.Fatalf("ParseKey(EncodeKey(k)) = %x, %v", got, err)
+	}
+}
+
+func TestLoadOrCreateKeyFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state", "nested", "master.key")
+
+	key, created, err := LoadOrCreateKeyFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !created || len(key) != KeySize {
+		t.Fatalf("first call: created=%v len=%d", created, len(key))
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := fi.Mode().Perm(); mode != 0o600 {
+		t.Errorf("key file mode = %o, want 600", mode)
+	}
+	di, err := os.Stat(filepath.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := di.Mode().Perm(); mode != 0o700 {
+		t.Errorf("key dir mode = %o, want 700", mode)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("key dir holds %d entries, want just the key (temp file left behind?)", len(entries))
+	}
+
+	again, created, err := LoadOrCreateKeyFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created || !bytes.Equal(again, key) {
+		t.Fatalf("second call: created=%v, same key %v", created, bytes.Equal(again, key))
+	}
+}
+
+func TestLoadOrCreateKeyFileReadsExisting(t *testing.T) {
+	t.Parallel()
+	key := mustKey(t)
+	path := filepath.Join(t.TempDir(), "k")
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, created, err := LoadOrCreateKeyFile(path)
+	if err != nil || created || !bytes.Equal(got, key) {
+		t.Fatalf("got %x, created=%v, err=%v", got, created, err)
+	}
+}
+
+func TestLoadOrCreateKeyFileCorrupt(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "k")
+	const content = "not-a-key-at-all"
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := LoadOrCreateKeyFile(path)
+	if err == nil {
+		t.Fatal("corrupt key file accepted")
+	}
+	if strings.Contains(err.Error(), content) {
+		t.Errorf("error echoes the file content: %v", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != content {
+		t.Error("corrupt key file was overwritten")
+	}
+}

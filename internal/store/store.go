@@ -1,0 +1,157 @@
+// Package store defines how Switchboard persists its domain, independent of the
+// SQL dialect. Each dialect (sqlite, postgres) is its own package implementing
+// Store with plain SQL and embedded migrations; storetest holds the conformance
+// suite that every dialect must pass.
+//
+// Both dialects sit on database/sql so that the job queue can enqueue work in
+// the same *sql.Tx as the rows that cause it.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"switchboard/internal/core"
+)
+
+// Store is a database holding Switchboard's data.
+//
+// Methods on Store itself read from a reader pool where the dialect has one, so
+// they may not see writes of a transaction still open; use InTx for
+// read-modify-write.
+type Store interface {
+	Queries
+	// InTx runs fn in one read-write transaction, committing when fn returns
+	// nil and rolling back otherwise. Nested calls are not supported: inside fn
+	// use only the Tx given.
+	InTx(ctx context.Context, fn func(Tx) error) error
+	// Writer is the read-write pool, for the job queue's driver.
+	Writer() *sql.DB
+	// Dialect names the SQL dialect: "sqlite" or "postgres".
+	Dialect() string
+	// Migrate brings the schema up to date; it is safe to run repeatedly.
+	Migrate(ctx context.Context) error
+	Close() error
+}
+
+// Tx is a transaction. Its SQL tx is exposed so that the job queue can enqueue
+// in it.
+type Tx interface {
+	Queries
+	SQL() *sql.Tx
+}
+
+// Queries is every read and write the domain needs. "Get" methods return
+// core.ErrNotFound (wrapped) when nothing matches; creates that break a
+// uniqueness rule return core.ErrConflict (wrapped); updates with a stale
+// Version return core.ErrConflict. Times round-trip in UTC at microsecond
+// precision.
+type Queries interface {
+	CreateAccount(ctx context.Context, a core.Account) error
+	GetAccount(ctx context.Context, id string) (core.Account, error)
+	ListAccounts(ctx context.Context) ([]core.Account, error)
+
+	// CreateUser fails with ErrConflict when the email (case-insensitive) is taken.
+	CreateUser(ctx context.Context, u core.User) error
+	GetUser(ctx context.Context, id string) (core.User, error)
+	GetUserByEmail(ctx context.Context, email string) (core.User, error)
+	ListUsers(ctx context.Context, accountID string) ([]core.User, error)
+
+	CreateAPIKey(ctx context.Context, k core.APIKey) error
+	// GetAPIKeyByHash finds a key by the hash of its plaintext.
+	GetAPIKeyByHash(ctx context.Context, hash string) (core.APIKey, error)
+	TouchAPIKey(ctx context.Context, id string, at time.Time) error
+
+	// CreateIntegration fails with ErrConflict when the account already has an
+	// integration with the same provider.
+	CreateIntegration(ctx context.Context, in core.Integration) error
+	GetIntegration(ctx context.Context, id string) (core.Integration, error)
+	ListIntegrations(ctx context.Context, accountID string) ([]core.Integration, error)
+	// UpdateIntegration writes every mutable field when in.Version matches the
+	// stored version, and stores Version+1.
+	UpdateIntegration(ctx context.Context, in core.Integration) error
+
+	// SetCredential inserts or replaces one named credential.
+	SetCredential(ctx context.Context, c core.Credential) error
+	ListCredentials(ctx context.Context, integrationID string) ([]core.Credential, error)
+
+	// CreateVacancy fails with ErrConflict when the account has a vacancy with
+	// the same non-empty Tag.
+	CreateVacancy(ctx context.Context, v core.Vacancy) error
+	GetVacancy(ctx context.Context, id string) (core.Vacancy, error)
+	ListVacancies(ctx context.Context, accountID string) ([]core.Vacancy, error)
+	UpdateVacancy(ctx context.Context, v core.Vacancy) error
+
+	// UpsertCandidate inserts the candidate or, when one with the same
+	// (IntegrationID, ExternalID) exists, updates its name, email, profile URL
+	// and UpdatedAt, and returns the stored row (with the existing ID).
+	UpsertCandidate(ctx context.Context, c core.Candidate) (core.Candidate, error)
+	GetCandidate(ctx context.Context, id string) (core.Candidate, error)
+
+	// CreateOrder fails with ErrConflict when the integration already has an
+	// order with the same IdempotencyKey.
+	CreateOrder(ctx context.Context, o core.Order) error
+	GetOrder(ctx context.Context, id string) (core.Order, error)
+	GetOrderByIdempotencyKey(ctx context.Context, integrationID, key string) (core.Order, error)
+	GetOrderByInvitationHash(ctx context.Context, hash string) (core.Order, error)
+	// UpdateOrder writes every mutable field when o.Version matches the stored
+	// version, and stores Version+1.
+	UpdateOrder(ctx context.Context, o core.Order) error
+	ListOrders(ctx context.Context, accountID string, f OrderFilter) (OrderPage, error)
+
+	SaveAnswer(ctx context.Context, a core.Answer) error // insert or replace by (OrderID, QuestionID)
+	ListAnswers(ctx context.Context, orderID string) ([]core.Answer, error)
+
+	// SaveResult fails with ErrConflict when the order already has a result.
+	SaveResult(ctx context.Context, r core.Result) error
+	GetResult(ctx context.Context, orderID string) (core.Result, error)
+
+	// AddTimeline appends an entry and returns its ID.
+	AddTimeline(ctx context.Context, e core.TimelineEntry) (int64, error)
+	// ListTimeline returns an order's entries oldest first.
+	ListTimeline(ctx context.Context, orderID string) ([]core.TimelineEntry, error)
+
+	// RecordInbound stores an inbound event. When the integration already has
+	// one with the same DedupeKey it stores nothing and returns the existing
+	// event with inserted=false.
+	RecordInbound(ctx context.Context, e core.InboundEvent) (stored core.InboundEvent, inserted bool, err error)
+	GetInbound(ctx context.Context, id string) (core.InboundEvent, error)
+
+	// MarkStep records that a named write-back step of an order is done; it
+	// returns false when it was already recorded. StepDone asks without
+	// recording. Steps make retried write-back jobs skip what already landed.
+	MarkStep(ctx context.Context, orderID, step string, at time.Time) (bool, error)
+	StepDone(ctx context.Context, orderID, step string) (bool, error)
+
+	AddOutboxMail(ctx context.Context, m core.OutboxMail) error
+	// ListOutboxMail returns the newest first, at most limit.
+	ListOutboxMail(ctx context.Context, limit int) ([]core.OutboxMail, error)
+}
+
+// OrderFilter narrows ListOrders. Zero fields do not filter.
+type OrderFilter struct {
+	IntegrationID string
+	VacancyID     string
+	State         core.State
+	CreatedFrom   time.Time // inclusive
+	CreatedTo     time.Time // exclusive
+	// Search matches candidate name or email, case-insensitively, as a substring.
+	Search string
+	Limit  int // default 50, at most 200
+	Offset int
+}
+
+// OrderPage is one page of orders, newest first, with what a list shows.
+type OrderPage struct {
+	Items []OrderListItem
+	Total int // matching orders across all pages
+}
+
+// OrderListItem is an order with the names a list shows beside it.
+type OrderListItem struct {
+	core.Order
+	CandidateName  string
+	CandidateEmail string
+	VacancyName    string
+}
