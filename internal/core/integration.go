@@ -85,9 +85,10 @@ type ReportConfig struct {
 }
 
 // DefaultWriteBack is what a new integration sends: the PDF as a file and a
-// link to the candidate detail page.
+// signed link to the read-only report, which opens without a Switchboard
+// sign-in.
 func DefaultWriteBack() WriteBackConfig {
-	return WriteBackConfig{Reports: ReportConfig{DetailPageURL: true, PDFFile: true}}
+	return WriteBackConfig{Reports: ReportConfig{ReadOnlyPageURL: true, PDFFile: true}}
 }
 
 // Credential is one encrypted secret of an integration. The plaintext never

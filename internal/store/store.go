@@ -99,6 +99,10 @@ type Queries interface {
 	// version, and stores Version+1.
 	UpdateOrder(ctx context.Context, o core.Order) error
 	ListOrders(ctx context.Context, accountID string, f OrderFilter) (OrderPage, error)
+	// ListExpiredOrderIDs returns up to limit orders that may still expire
+	// (invited, in progress) whose invitation expired at or before now,
+	// soonest first; limit <= 0 means 500.
+	ListExpiredOrderIDs(ctx context.Context, now time.Time, limit int) ([]string, error)
 
 	SaveAnswer(ctx context.Context, a core.Answer) error // insert or replace by (OrderID, QuestionID)
 	ListAnswers(ctx context.Context, orderID string) ([]core.Answer, error)

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/riverqueue/river/rivertype"
+
+	"switchboard/internal/app"
+	"switchboard/internal/core"
+)
+
+// runAdmin runs the operator commands that act on the database directly.
+func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(cmd, cmd+" [flags]", stderr)
+	var c common
+	c.register(fs)
+	var name, email, account, role *string
+	switch cmd {
+	case "accounts create":
+		name = fs.String("name", "", "the customer company's name (required)")
+		email = fs.String("email", "", "email of the account's first user, a super admin (required)")
+	case "users create":
+		account = fs.String("account", "", "account id (required)")
+		email = fs.String("email", "", "the user's email (required)")
+		name = fs.String("name", "", "the user's name")
+		role = fs.String("role", string(core.RoleAdmin), "super_admin, admin, team_member or limited_team_member")
+	case "jobs list", "jobs retry":
+	default:
+		return &exitError{code: 2, err: fmt.Errorf("unknown command %q", cmd)}
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := c.config(stderr)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close(ctx)
+
+	switch cmd {
+	case "accounts create":
+		acc, u, key, err := a.Service.CreateAccount(ctx, *name, *email, "")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "account %s (%s)\nsuper admin %s (%s)\nAPI key (shown once): %s\n", acc.ID, acc.Name, u.ID, u.Email, key)
+	case "users create":
+		r, err := core.ParseRole(*role)
+		if err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		u, key, err := a.Service.CreateUserInAccount(ctx, *account, *email, *name, r)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "user %s (%s, %s)\nAPI key (shown once): %s\n", u.ID, u.Email, u.Role, key)
+	case "jobs list":
+		jobs, err := a.Queue.List(ctx, 100, rivertype.JobStateRetryable, rivertype.JobStateDiscarded, rivertype.JobStateCancelled)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tKIND\tSTATE\tATTEMPT\tLAST ERROR")
+		for _, j := range jobs {
+			last := ""
+			if n := len(j.Errors); n > 0 {
+				last = j.Errors[n-1].Error
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%d/%d\t%s\n", j.ID, j.Kind, j.State, j.Attempt, j.MaxAttempts, last)
+		}
+		return tw.Flush()
+	case "jobs retry":
+		if fs.NArg() != 1 {
+			return &exitError{code: 2, err: errors.New("jobs retry: give one job id")}
+		}
+		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+		if err != nil {
+			return &exitError{code: 2, err: fmt.Errorf("jobs retry: %q is not a job id", fs.Arg(0))}
+		}
+		if err := a.Service.RetryJobAsOperator(ctx, id); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "job %d queued to run again\n", id)
+	}
+	return nil
+}

@@ -1,0 +1,154 @@
+// Command switchboard connects assessment vendors to applicant tracking
+// systems. Run "switchboard help" for its commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"switchboard/internal/app"
+)
+
+const usage = `Switchboard connects assessment vendors to applicant tracking systems.
+
+Usage:
+  switchboard <command> [flags]
+
+Commands:
+  serve             run the service (HTTP and job workers)
+  demo              run the whole Lever flow against the bundled simulator, then serve the UI
+  migrate           bring the database schema up to date and exit
+  accounts create   create an account and its first super admin (prints an API key)
+  users create      add a user to an account (prints an API key)
+  jobs list         list failed, retrying and discarded jobs
+  jobs retry ID     run a failed job again
+
+Run "switchboard <command> -h" for a command's flags. Every flag can also be set
+with an environment variable: --data-dir is SWITCHBOARD_DATA_DIR, and so on.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "switchboard:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// exitError carries a specific exit status.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func exitCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 1
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return &exitError{code: 2, err: errors.New("no command given")}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, rest, stdout, stderr)
+	case "demo":
+		return cmdDemo(ctx, rest, stdout, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, rest, stdout, stderr)
+	case "accounts", "users", "jobs":
+		if len(rest) == 0 {
+			return &exitError{code: 2, err: fmt.Errorf("%s: missing subcommand (see switchboard help)", cmd)}
+		}
+		return runAdmin(ctx, cmd+" "+rest[0], rest[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return &exitError{code: 2, err: fmt.Errorf("unknown command %q", cmd)}
+}
+
+// common are the flags every command that opens the database shares.
+type common struct {
+	dataDir, databaseURL, secretKey, baseURL, logLevel string
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.dataDir, "data-dir", "data", "directory for the SQLite database and the generated secret key")
+	fs.StringVar(&c.databaseURL, "database-url", "", "postgres://… URL to use PostgreSQL instead of SQLite")
+	fs.StringVar(&c.secretKey, "secret-key", "", "base64 AES-256 key encrypting credentials at rest (default: <data-dir>/secret.key, generated on first run)")
+	fs.StringVar(&c.baseURL, "base-url", "http://localhost:8080", "public URL of this Switchboard, used in links, emails and webhook URLs")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+}
+
+func (c *common) config(stderr io.Writer) (app.Config, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return app.Config{}, fmt.Errorf("--log-level: %w", err)
+	}
+	return app.Config{
+		DataDir: c.dataDir, DatabaseURL: c.databaseURL, SecretKey: c.secretKey, BaseURL: c.baseURL,
+		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+	}, nil
+}
+
+// parse parses flags, taking defaults from SWITCHBOARD_* environment variables
+// first so that flags on the command line win.
+func parse(fs *flag.FlagSet, args []string) error {
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := "SWITCHBOARD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(name); ok {
+			if err := f.Value.Set(v); err != nil && envErr == nil {
+				envErr = fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		if f.Usage != "" && !strings.Contains(f.Usage, "$SWITCHBOARD_") {
+			f.Usage += " ($" + name + ")"
+		}
+	})
+	if envErr != nil {
+		return &exitError{code: 2, err: envErr}
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &exitError{code: 2, err: err}
+	}
+	return nil
+}
+
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: switchboard %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}

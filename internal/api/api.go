@@ -1,0 +1,213 @@
+// Package api serves Switchboard's JSON admin API under /api/v1 and the
+// inbound webhook endpoints ATSs call under /hooks. Admin requests carry an API
+// key as a Bearer token; each is scoped to its user's account and role by the
+// service.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"switchboard/internal/ats"
+	"switchboard/internal/core"
+	"switchboard/internal/service"
+)
+
+// maxBody bounds JSON request bodies.
+const maxBody = 1 << 20
+
+type handler struct {
+	svc *service.Service
+	log *slog.Logger
+}
+
+// Register mounts the admin API and the webhook endpoints on mux.
+func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) {
+	h := &handler{svc: svc, log: log}
+	auth := h.authenticated
+
+	mux.HandleFunc("POST /hooks/{provider}/{integration}", h.webhook)
+
+	mux.Handle("GET /api/v1/me", auth(h.me))
+	mux.Handle("GET /api/v1/providers", auth(h.providers))
+	mux.Handle("POST /api/v1/users", auth(h.createUser))
+
+	mux.Handle("GET /api/v1/integrations", auth(h.listIntegrations))
+	mux.Handle("POST /api/v1/integrations", auth(h.createIntegration))
+	mux.Handle("GET /api/v1/integrations/{id}", auth(h.getIntegration))
+	mux.Handle("PATCH /api/v1/integrations/{id}", auth(h.updateIntegration))
+	mux.Handle("PUT /api/v1/integrations/{id}/credentials/{name}", auth(h.setCredential))
+	mux.Handle("POST /api/v1/integrations/{id}/validate", auth(h.validateIntegration))
+	mux.Handle("POST /api/v1/integrations/{id}/enable", auth(h.enableIntegration))
+	mux.Handle("POST /api/v1/integrations/{id}/disable", auth(h.disableIntegration))
+
+	mux.Handle("GET /api/v1/vacancies", auth(h.listVacancies))
+	mux.Handle("POST /api/v1/vacancies", auth(h.createVacancy))
+	mux.Handle("GET /api/v1/vacancies/{id}", auth(h.getVacancy))
+	mux.Handle("PATCH /api/v1/vacancies/{id}", auth(h.updateVacancy))
+
+	mux.Handle("GET /api/v1/orders", auth(h.listOrders))
+	mux.Handle("GET /api/v1/orders/{id}", auth(h.getOrder))
+	mux.Handle("POST /api/v1/orders/{id}/resend-invitation", auth(h.resendInvitation))
+	mux.Handle("POST /api/v1/jobs/{id}/retry", auth(h.retryJob))
+}
+
+type userKey struct{}
+
+func actor(r *http.Request) core.User { return r.Context().Value(userKey{}).(core.User) }
+
+// authenticated resolves the Bearer API key to a user, or answers 401.
+func (h *handler) authenticated(next func(w http.ResponseWriter, r *http.Request)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard"`)
+			writeError(w, http.StatusUnauthorized, "send your API key as Authorization: Bearer sbk_…", nil)
+			return
+		}
+		u, err := h.svc.Authenticate(r.Context(), strings.TrimSpace(key))
+		if err != nil {
+			if !errors.Is(err, service.ErrUnauthenticated) {
+				h.fail(w, r, err)
+				return
+			}
+			w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard", error="invalid_token"`)
+			writeError(w, http.StatusUnauthorized, "unknown API key", nil)
+			return
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))
+	})
+}
+
+// decode reads a JSON body strictly: unknown fields are an error, so a typo
+// does not silently change nothing.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &badRequest{msg: "malformed JSON body: " + err.Error()}
+	}
+	if dec.More() {
+		return &badRequest{msg: "malformed JSON body: more than one value"}
+	}
+	return nil
+}
+
+type badRequest struct{ msg string }
+
+func (e *badRequest) Error() string { return e.msg }
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v) // the client went away; nothing more to do
+}
+
+type errorBody struct {
+	Error  string            `json:"error"`
+	Fields map[string]string `json:"fields,omitempty"`
+	Checks []ats.Check       `json:"checks,omitempty"`
+}
+
+func writeError(w http.ResponseWriter, status int, msg string, fields map[string]string) {
+	writeJSON(w, status, errorBody{Error: msg, Fields: fields})
+}
+
+// fail maps a service error to its status. Unexpected errors are logged and
+// answered 500 without detail.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var (
+		bad   *badRequest
+		inv   *core.ValidationError
+		vf    *service.ValidationFailed
+		inErr *ats.InboundError
+	)
+	switch {
+	case errors.As(err, &bad):
+		writeError(w, http.StatusBadRequest, bad.msg, nil)
+	case errors.As(err, &inv):
+		writeError(w, http.StatusUnprocessableEntity, inv.Error(), inv.Fields)
+	case errors.As(err, &vf):
+		writeJSON(w, http.StatusUnprocessableEntity, errorBody{Error: vf.Error(), Checks: vf.Checks})
+	case errors.As(err, &inErr):
+		writeError(w, inErr.Status, inErr.Message, nil)
+	case errors.Is(err, core.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not found", nil)
+	case errors.Is(err, core.ErrForbidden):
+		writeError(w, http.StatusForbidden, "your role may not do this", nil)
+	case errors.Is(err, core.ErrConflict):
+		writeError(w, http.StatusConflict, err.Error(), nil)
+	default:
+		h.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error", nil)
+	}
+}
+
+func (h *handler) me(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, userJSON(actor(r)))
+}
+
+func (h *handler) providers(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"providers": h.svc.Providers()})
+}
+
+func (h *handler) createUser(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Email string `json:"email"`
+		Name  string `json:"name"`
+		Role  string `json:"role"`
+	}
+	if err := decode(r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	u, key, err := h.svc.CreateUser(r.Context(), actor(r), in.Email, in.Name, core.Role(in.Role))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"user": userJSON(u), "api_key": key,
+		"note": "the API key is shown once; store it now"})
+}
+
+// webhook stores a verified delivery before answering 2xx.
+func (h *handler) webhook(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		writeError(w, http.StatusRequestEntityTooLarge, "body too large", nil)
+		return
+	}
+	stored, err := h.svc.ReceiveWebhook(r.Context(), r.PathValue("provider"), r.PathValue("integration"), r.Header, body)
+	if err != nil {
+		var inErr *ats.InboundError
+		if errors.As(err, &inErr) {
+			h.log.InfoContext(r.Context(), "webhook refused", "provider", r.PathValue("provider"),
+				"integration_id", r.PathValue("integration"), "status", inErr.Status, "reason", inErr.Message)
+		}
+		h.fail(w, r, err)
+		return
+	}
+	status := "ignored"
+	if stored {
+		status = "accepted"
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": status})
+}
+
+func pathID(r *http.Request) string { return r.PathValue("id") }
+
+func parseJobID(s string) (int64, error) {
+	var id int64
+	if _, err := fmt.Sscan(s, &id); err != nil || id <= 0 {
+		return 0, &badRequest{msg: "job id must be a positive integer"}
+	}
+	return id, nil
+}

@@ -1,0 +1,164 @@
+package api
+
+import (
+	"time"
+
+	"switchboard/internal/assess"
+	"switchboard/internal/ats"
+	"switchboard/internal/core"
+	"switchboard/internal/service"
+	"switchboard/internal/store"
+)
+
+// The API's JSON shapes. They are separate from the domain types so that a
+// domain change never silently changes the wire, and so secrets cannot leak
+// by being a field nobody remembered to hide.
+
+func ts(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+type userOut struct {
+	ID        string    `json:"id"`
+	AccountID string    `json:"account_id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Role      core.Role `json:"role"`
+}
+
+func userJSON(u core.User) userOut {
+	return userOut{ID: u.ID, AccountID: u.AccountID, Email: u.Email, Name: u.Name, Role: u.Role}
+}
+
+type integrationOut struct {
+	ID          string                    `json:"id"`
+	Provider    string                    `json:"provider"`
+	Name        string                    `json:"name"`
+	Status      core.IntegrationStatus    `json:"status"`
+	Patterns    []core.Pattern            `json:"patterns"`
+	Settings    map[string]string         `json:"settings"`
+	WriteBack   core.WriteBackConfig      `json:"write_back"`
+	WebhookURL  string                    `json:"webhook_url,omitempty"`
+	Credentials []service.CredentialState `json:"credentials"`
+	Supports    ats.Description           `json:"supports"`
+	CreatedAt   time.Time                 `json:"created_at"`
+	UpdatedAt   time.Time                 `json:"updated_at"`
+}
+
+func integrationJSON(v service.IntegrationView) integrationOut {
+	settings := v.Settings
+	if settings == nil {
+		settings = map[string]string{}
+	}
+	return integrationOut{
+		ID: v.ID, Provider: v.Provider, Name: v.Name, Status: v.Status, Patterns: v.Patterns, Settings: settings,
+		WriteBack: v.WriteBack, WebhookURL: v.WebhookURL, Credentials: v.Credentials, Supports: v.Description,
+		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
+	}
+}
+
+type vacancyOut struct {
+	ID         string            `json:"id"`
+	Name       string            `json:"name"`
+	Tag        string            `json:"tag,omitempty"`
+	Inline     bool              `json:"inline"`
+	ExpiryDays int               `json:"expiry_days"`
+	ReturnURL  string            `json:"return_url,omitempty"`
+	Thresholds assess.Thresholds `json:"thresholds"`
+	Package    assess.Package    `json:"package"`
+	CreatedAt  time.Time         `json:"created_at"`
+	UpdatedAt  time.Time         `json:"updated_at"`
+}
+
+func vacancyJSON(v core.Vacancy) vacancyOut {
+	days := v.ExpiryDays
+	if days == 0 {
+		days = core.DefaultExpiryDays
+	}
+	return vacancyOut{ID: v.ID, Name: v.Name, Tag: v.Tag, Inline: v.Inline, ExpiryDays: days, ReturnURL: v.ReturnURL,
+		Thresholds: v.Thresholds, Package: v.Package, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
+}
+
+type orderOut struct {
+	ID                  string     `json:"id"`
+	IntegrationID       string     `json:"integration_id"`
+	VacancyID           string     `json:"vacancy_id"`
+	VacancyName         string     `json:"vacancy_name,omitempty"`
+	CandidateID         string     `json:"candidate_id"`
+	CandidateName       string     `json:"candidate_name,omitempty"`
+	CandidateEmail      string     `json:"candidate_email,omitempty"`
+	State               core.State `json:"state"`
+	Mode                core.Mode  `json:"mode"`
+	ExternalID          string     `json:"external_id,omitempty"`
+	ExternalJobID       string     `json:"external_job_id,omitempty"`
+	InvitationExpiresAt *time.Time `json:"invitation_expires_at,omitempty"`
+	Reason              string     `json:"reason,omitempty"`
+	StartedAt           *time.Time `json:"started_at,omitempty"`
+	CompletedAt         *time.Time `json:"completed_at,omitempty"`
+	CreatedAt           time.Time  `json:"created_at"`
+	UpdatedAt           time.Time  `json:"updated_at"`
+}
+
+func orderJSON(o core.Order) orderOut {
+	return orderOut{
+		ID: o.ID, IntegrationID: o.IntegrationID, VacancyID: o.VacancyID, CandidateID: o.CandidateID,
+		State: o.State, Mode: o.Mode, ExternalID: o.ExternalID, ExternalJobID: o.ExternalJobID,
+		InvitationExpiresAt: ts(o.InvitationExpiresAt), Reason: o.Reason, StartedAt: ts(o.StartedAt),
+		CompletedAt: ts(o.CompletedAt), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+	}
+}
+
+func orderListJSON(p store.OrderPage, f store.OrderFilter) map[string]any {
+	items := make([]orderOut, 0, len(p.Items))
+	for _, it := range p.Items {
+		o := orderJSON(it.Order)
+		o.CandidateName, o.CandidateEmail, o.VacancyName = it.CandidateName, it.CandidateEmail, it.VacancyName
+		items = append(items, o)
+	}
+	return map[string]any{"orders": items, "total": p.Total, "limit": f.Limit, "offset": f.Offset}
+}
+
+type resultOut struct {
+	Score       int                `json:"score"`
+	Min         int                `json:"min"`
+	Max         int                `json:"max"`
+	Label       assess.Label       `json:"label"`
+	Summary     string             `json:"summary"`
+	Indicators  []assess.Indicator `json:"indicators"`
+	StartedAt   *time.Time         `json:"started_at,omitempty"`
+	SubmittedAt time.Time          `json:"submitted_at"`
+}
+
+type reportsOut struct {
+	DetailPageURL   string `json:"detail_page_url"`
+	ReadOnlyPageURL string `json:"read_only_page_url"`
+	PDFURL          string `json:"pdf_url"`
+}
+
+type timelineOut struct {
+	At      time.Time         `json:"at"`
+	Kind    string            `json:"kind"`
+	Message string            `json:"message"`
+	Detail  map[string]string `json:"detail,omitempty"`
+}
+
+func orderDetailJSON(d service.OrderDetail) map[string]any {
+	o := orderJSON(d.Order)
+	o.CandidateName, o.CandidateEmail, o.VacancyName = d.Candidate.Name, d.Candidate.Email, d.Vacancy.Name
+	out := map[string]any{"order": o, "integration": map[string]string{"id": d.Integration.ID, "name": d.Integration.Name, "provider": d.Integration.Provider}}
+	if d.Result != nil {
+		r := d.Result
+		out["result"] = resultOut{Score: r.Outcome.Score, Min: r.Outcome.Min, Max: r.Outcome.Max, Label: r.Outcome.Label,
+			Summary: r.Outcome.Summary, Indicators: r.Outcome.Indicators, StartedAt: ts(r.StartedAt), SubmittedAt: r.SubmittedAt}
+		out["reports"] = reportsOut{DetailPageURL: d.Reports.DetailPageURL, ReadOnlyPageURL: d.Reports.ReadOnlyPageURL, PDFURL: d.Reports.PDFURL}
+	}
+	tl := make([]timelineOut, 0, len(d.Timeline))
+	for _, e := range d.Timeline {
+		tl = append(tl, timelineOut{At: e.At, Kind: e.Kind, Message: e.Message, Detail: e.Detail})
+	}
+	out["timeline"] = tl
+	return out
+}

@@ -1,0 +1,122 @@
+package api
+
+import (
+	"net/http"
+
+	"switchboard/internal/core"
+	"switchboard/internal/service"
+)
+
+func (h *handler) listIntegrations(w http.ResponseWriter, r *http.Request) {
+	views, err := h.svc.Integrations(r.Context(), actor(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := make([]integrationOut, 0, len(views))
+	for _, v := range views {
+		out = append(out, integrationJSON(v))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"integrations": out})
+}
+
+func (h *handler) createIntegration(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Provider string `json:"provider"`
+		Name     string `json:"name"`
+	}
+	if err := decode(r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	created, err := h.svc.CreateIntegration(r.Context(), actor(r), in.Provider, in.Name)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.respondIntegration(w, r, http.StatusCreated, created.ID)
+}
+
+func (h *handler) respondIntegration(w http.ResponseWriter, r *http.Request, status int, id string) {
+	v, err := h.svc.Integration(r.Context(), actor(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, status, integrationJSON(v))
+}
+
+func (h *handler) getIntegration(w http.ResponseWriter, r *http.Request) {
+	h.respondIntegration(w, r, http.StatusOK, pathID(r))
+}
+
+func (h *handler) updateIntegration(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name      *string               `json:"name"`
+		Patterns  []core.Pattern        `json:"patterns"`
+		Settings  map[string]string     `json:"settings"`
+		WriteBack *core.WriteBackConfig `json:"write_back"`
+	}
+	if err := decode(r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, p := range in.Patterns {
+		if _, err := core.ParsePattern(string(p)); err != nil {
+			h.fail(w, r, core.Invalid("patterns", err.Error()))
+			return
+		}
+	}
+	_, err := h.svc.UpdateIntegration(r.Context(), actor(r), pathID(r), service.IntegrationPatch{
+		Name: in.Name, Patterns: in.Patterns, Settings: in.Settings, WriteBack: in.WriteBack,
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.respondIntegration(w, r, http.StatusOK, pathID(r))
+}
+
+func (h *handler) setCredential(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Value string `json:"value"`
+	}
+	if err := decode(r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.svc.SetCredential(r.Context(), actor(r), pathID(r), r.PathValue("name"), in.Value); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.respondIntegration(w, r, http.StatusOK, pathID(r))
+}
+
+func (h *handler) validateIntegration(w http.ResponseWriter, r *http.Request) {
+	checks, err := h.svc.ValidateIntegration(r.Context(), actor(r), pathID(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ok := true
+	for _, c := range checks {
+		ok = ok && c.OK
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": ok, "checks": checks})
+}
+
+func (h *handler) enableIntegration(w http.ResponseWriter, r *http.Request) {
+	if _, _, err := h.svc.SetEnabled(r.Context(), actor(r), pathID(r), true); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.respondIntegration(w, r, http.StatusOK, pathID(r))
+}
+
+func (h *handler) disableIntegration(w http.ResponseWriter, r *http.Request) {
+	if _, _, err := h.svc.SetEnabled(r.Context(), actor(r), pathID(r), false); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.respondIntegration(w, r, http.StatusOK, pathID(r))
+}

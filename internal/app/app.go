@@ -1,0 +1,312 @@
+// Package app assembles a running Switchboard from its configuration: the
+// store for the chosen dialect, the secret keyring, the job queue, the ATS
+// connectors, the service and the HTTP handler. The commands serve, demo and
+// migrate, and end-to-end tests, all build through it.
+package app
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"switchboard/internal/api"
+	"switchboard/internal/ats"
+	"switchboard/internal/lever"
+	"switchboard/internal/mail"
+	"switchboard/internal/netguard"
+	"switchboard/internal/queue"
+	"switchboard/internal/report"
+	"switchboard/internal/secret"
+	"switchboard/internal/service"
+	"switchboard/internal/store"
+	"switchboard/internal/store/postgres"
+	"switchboard/internal/store/sqlite"
+	"switchboard/internal/web"
+)
+
+// Config is everything an operator can set.
+type Config struct {
+	DataDir     string // SQLite database and generated secret key; default ./data
+	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
+	SecretKey   string // base64 or hex AES-256 key; empty: <DataDir>/secret.key, generated when absent
+	BaseURL     string // public URL of this Switchboard; default http://localhost:8080
+	SMTPURL     string // smtp://… to send email; empty: the dev outbox
+	MailFrom    string
+	// AllowPrivateNetwork lets outbound calls reach loopback and private
+	// addresses (simulators, an ATS on the operator's own network).
+	AllowPrivateNetwork bool
+	// Work makes this process run jobs (false for CLI commands that only enqueue).
+	Work bool
+
+	Logger *slog.Logger
+	// Test and demo hooks.
+	Now          func() time.Time
+	PollInterval time.Duration
+	RetryPolicy  river.ClientRetryPolicy
+	ClientSleep  func(ctx context.Context, d time.Duration) error
+	// ExtraRoutes mounts more handlers (the demo's simulator).
+	ExtraRoutes func(mux *http.ServeMux)
+}
+
+// App is a running Switchboard.
+type App struct {
+	Store   store.Store
+	Queue   *queue.Queue
+	Service *service.Service
+	Handler http.Handler
+	Logger  *slog.Logger
+	work    bool
+}
+
+// Open builds the app and migrates the database.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = "data"
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://localhost:8080"
+	}
+	key, err := loadKey(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	keyring, err := secret.NewKeyring(key)
+	if err != nil {
+		return nil, fmt.Errorf("app: keyring: %w", err)
+	}
+	signer, err := report.NewSigner(deriveKey(key, "report-links"), cfg.Now)
+	if err != nil {
+		return nil, fmt.Errorf("app: signer: %w", err)
+	}
+
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*App, error) {
+		st.Close()
+		return nil, err
+	}
+	if err := Migrate(ctx, st); err != nil {
+		return fail(err)
+	}
+
+	var sender mail.Sender
+	if cfg.SMTPURL != "" {
+		smtp, err := mail.NewSMTP(cfg.SMTPURL)
+		if err != nil {
+			return fail(fmt.Errorf("app: smtp: %w", err))
+		}
+		sender = smtp
+	}
+	httpClient := netguard.NewClient(netguard.Options{
+		AllowPrivate: cfg.AllowPrivateNetwork,
+		Wrap:         func(rt http.RoundTripper) http.RoundTripper { return ats.RecordingTransport{Base: rt} },
+	})
+	connectors := ats.NewRegistry(
+		lever.NewConnector(lever.ConnectorOptions{Limiters: lever.NewLimiterPool(), Sleep: cfg.ClientSleep}),
+	)
+	svc, err := service.New(service.Deps{
+		Store: st, Connectors: connectors, Keyring: keyring, Signer: signer, Mail: sender,
+		HTTPClient: httpClient, BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom, Now: cfg.Now, Logger: log,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	qcfg := queue.Config{Logger: quietRiver(log), PollInterval: cfg.PollInterval, RetryPolicy: cfg.RetryPolicy}
+	if cfg.Work {
+		qcfg.Workers = river.NewWorkers()
+		service.RegisterWorkers(qcfg.Workers, svc)
+		qcfg.PeriodicJobs = service.PeriodicJobs()
+	}
+	q, err := queue.New(st, qcfg)
+	if err != nil {
+		return fail(err)
+	}
+	svc.UseQueue(q)
+
+	mux := http.NewServeMux()
+	api.Register(mux, svc, log)
+	if err := web.Register(mux, svc, log); err != nil {
+		return fail(err)
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	if cfg.ExtraRoutes != nil {
+		cfg.ExtraRoutes(mux)
+	}
+	return &App{Store: st, Queue: q, Service: svc, Handler: logRequests(log, mux), Logger: log, work: cfg.Work}, nil
+}
+
+// Migrate brings Switchboard's and the queue's schema up to date.
+func Migrate(ctx context.Context, st store.Store) error {
+	if err := st.Migrate(ctx); err != nil {
+		return fmt.Errorf("app: migrate: %w", err)
+	}
+	if err := queue.Migrate(ctx, st); err != nil {
+		return fmt.Errorf("app: migrate: %w", err)
+	}
+	return nil
+}
+
+func openStore(ctx context.Context, cfg Config) (store.Store, error) {
+	if cfg.DatabaseURL != "" {
+		if !strings.HasPrefix(cfg.DatabaseURL, "postgres://") && !strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
+			return nil, errors.New("app: --database-url must be a postgres:// URL (SQLite is used when it is empty)")
+		}
+		st, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("app: %w", err)
+		}
+		return st, nil
+	}
+	st, err := sqlite.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	return st, nil
+}
+
+func loadKey(cfg Config, log *slog.Logger) ([]byte, error) {
+	if cfg.SecretKey != "" {
+		key, err := secret.ParseKey(cfg.SecretKey)
+		if err != nil {
+			return nil, fmt.Errorf("app: SWITCHBOARD_SECRET_KEY: %w", err)
+		}
+		return key, nil
+	}
+	path := filepath.Join(cfg.DataDir, "secret.key")
+	key, created, err := secret.LoadOrCreateKeyFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("app: secret key: %w", err)
+	}
+	if created {
+		log.Warn("SWITCHBOARD_SECRET_KEY is not set: generated a key; back it up, credentials cannot be decrypted without it, and every replica needs the same one", "path", path)
+	}
+	return key, nil
+}
+
+// deriveKey gives each use of the master key its own key, so that, for
+// example, a report-link signature can never double as a ciphertext tag.
+func deriveKey(master []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, master)
+	m.Write([]byte("switchboard:" + purpose))
+	return m.Sum(nil)
+}
+
+// Start starts working jobs, if this app works jobs.
+func (a *App) Start(ctx context.Context) error {
+	if !a.work {
+		return nil
+	}
+	if err := a.Queue.Start(ctx); err != nil {
+		return fmt.Errorf("app: start queue: %w", err)
+	}
+	return nil
+}
+
+// Close stops the queue (letting running jobs finish until ctx ends) and the store.
+func (a *App) Close(ctx context.Context) error {
+	var errs []error
+	if a.work {
+		if err := a.Queue.Stop(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := a.Store.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// Serve serves HTTP on ln until ctx ends, then shuts down gracefully.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("app: serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("app: shutdown: %w", err)
+	}
+	return nil
+}
+
+// quietRiver keeps River's own info chatter out of the service log.
+func quietRiver(log *slog.Logger) *slog.Logger {
+	return slog.New(levelFilter{h: log.Handler(), min: slog.LevelWarn})
+}
+
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rw, r)
+		// Paths only: query strings may hold signed-link signatures.
+		log.Debug("http", "method", r.Method, "path", redactPath(r.URL.Path), "status", rw.status, "duration", time.Since(start))
+	})
+}
+
+// redactPath hides candidates' invitation tokens, which are bearer credentials.
+func redactPath(p string) string {
+	if strings.HasPrefix(p, "/a/") {
+		return "/a/…"
+	}
+	return p
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+type levelFilter struct {
+	h   slog.Handler
+	min slog.Level
+}
+
+func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= f.min && f.h.Enabled(ctx, l)
+}
+func (f levelFilter) Handle(ctx context.Context, r slog.Record) error { return f.h.Handle(ctx, r) }
+func (f levelFilter) WithAttrs(a []slog.Attr) slog.Handler {
+	return levelFilter{h: f.h.WithAttrs(a), min: f.min}
+}
+func (f levelFilter) WithGroup(n string) slog.Handler {
+	return levelFilter{h: f.h.WithGroup(n), min: f.min}
+}

@@ -1,0 +1,405 @@
+// Package demo is the scenario `switchboard demo` runs: in one process, a
+// fresh SQLite database, the Lever simulator and Switchboard, set up through the
+// admin API as a vendor's admin would, then a candidate moved to the trigger
+// stage in Lever, invited, assessed over HTTP and written back, with every step
+// printed and checked.
+package demo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"switchboard/internal/app"
+	"switchboard/internal/assess"
+	"switchboard/internal/atssim/leversim"
+	"switchboard/internal/lever"
+)
+
+// Options configure a demo run.
+type Options struct {
+	// Listen is where Switchboard serves; "127.0.0.1:0" picks a free port.
+	Listen string
+	// Once exits after the scenario instead of serving.
+	Once   bool
+	Out    io.Writer
+	Logger *slog.Logger
+}
+
+// StepError names the step that failed.
+type StepError struct {
+	Step string
+	Err  error
+}
+
+func (e *StepError) Error() string { return fmt.Sprintf("demo step %q failed: %v", e.Step, e.Err) }
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Run runs the demo. With Once it returns after the scenario; otherwise it
+// serves until ctx ends.
+func Run(ctx context.Context, o Options) error {
+	if o.Out == nil {
+		o.Out = os.Stdout
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	dir, err := os.MkdirTemp("", "switchboard-demo-")
+	if err != nil {
+		return fmt.Errorf("demo: temp dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	// The Lever simulator gets its own listener: to Switchboard it is a
+	// separate host, reached over real HTTP like the real Lever.
+	sim := leversim.New()
+	simLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("demo: listen for the Lever simulator: %w", err)
+	}
+	simSrv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go simSrv.Serve(simLn)
+	defer simSrv.Close()
+	simURL := "http://" + simLn.Addr().String() + "/v1"
+
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return fmt.Errorf("demo: listen on %s: %w", o.Listen, err)
+	}
+	baseURL := "http://" + ln.Addr().String()
+	if host, port, _ := net.SplitHostPort(o.Listen); host == "localhost" {
+		baseURL = "http://localhost:" + port
+	}
+	a, err := app.Open(ctx, app.Config{
+		DataDir: dir, BaseURL: baseURL, AllowPrivateNetwork: true, Work: true,
+		Logger: o.Logger, PollInterval: 50 * time.Millisecond,
+	})
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer a.Close(context.WithoutCancel(ctx))
+	if err := a.Start(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- a.Serve(ctx, ln) }()
+
+	r := &runner{out: o.Out, base: baseURL, sim: sim, simURL: simURL, app: a, http: &http.Client{Timeout: 30 * time.Second}}
+	fmt.Fprintf(o.Out, "Switchboard demo — SQLite in %s\n", dir)
+	fmt.Fprintf(o.Out, "  Switchboard:     %s\n  Lever simulator: %s\n\n", baseURL, simURL)
+	if err := r.scenario(ctx); err != nil {
+		fmt.Fprintf(o.Out, "\n✗ %v\n", err)
+		return err
+	}
+	fmt.Fprintf(o.Out, "\n✓ every step checked out\n")
+	if o.Once {
+		return nil
+	}
+	fmt.Fprintf(o.Out, "\nSwitchboard keeps running (Ctrl-C to stop). Open:\n")
+	fmt.Fprintf(o.Out, "  %s/dev/outbox              the invitation email\n", baseURL)
+	fmt.Fprintf(o.Out, "  %s                         the read-only report\n", r.reportURL)
+	fmt.Fprintf(o.Out, "  %s/api/v1/orders/%s  the order and its timeline\n", baseURL, r.orderID)
+	fmt.Fprintf(o.Out, "  (admin API key: %s — send it as Authorization: Bearer …)\n", r.apiKey)
+	select {
+	case <-ctx.Done():
+		return <-serveErr
+	case err := <-serveErr:
+		return err
+	}
+}
+
+type runner struct {
+	out       io.Writer
+	base      string
+	sim       *leversim.Server
+	simURL    string
+	app       *app.App
+	http      *http.Client
+	apiKey    string
+	orderID   string
+	reportURL string
+}
+
+func (r *runner) step(name string, fn func() (string, error)) error {
+	detail, err := fn()
+	if err != nil {
+		return &StepError{Step: name, Err: err}
+	}
+	fmt.Fprintf(r.out, "✓ %s\n", name)
+	if detail != "" {
+		for _, line := range strings.Split(strings.TrimRight(detail, "\n"), "\n") {
+			fmt.Fprintf(r.out, "    %s\n", line)
+		}
+	}
+	return nil
+}
+
+// api calls the admin API as the demo's super admin.
+func (r *runner) api(ctx context.Context, method, path string, in, out any) (int, error) {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return 0, err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, r.base+"/api/v1"+path, body)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+r.apiKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := r.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return resp.StatusCode, err
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return resp.StatusCode, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+		}
+	}
+	return resp.StatusCode, nil
+}
+
+// waitFor polls cond until it holds: the demo watches another system (the
+// simulator) catch up, as a person refreshing a page would.
+func waitFor(ctx context.Context, what string, cond func() (bool, error)) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		ok, err := cond()
+		if err != nil || ok {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("timed out waiting for %s", what)
+		case <-tick.C:
+		}
+	}
+}
+
+const (
+	apiKeyLever   = "demo-lever-api-key"
+	stageToken    = "demo-stage-change-signature-token"
+	vacancyTag    = "Switchboard: Customer Support"
+	candidateName = "Ada Lovelace"
+	candidateMail = "ada@example.com"
+)
+
+func (r *runner) scenario(ctx context.Context) error {
+	var integrationID, webhookURL, postingID, oppID, invitation string
+	var vacancy struct {
+		Package assess.Package `json:"package"`
+	}
+	steps := []struct {
+		name string
+		fn   func() (string, error)
+	}{
+		{"create an account and its super admin", func() (string, error) {
+			acc, u, key, err := r.app.Service.CreateAccount(ctx, "Acme Corp", "admin@acme.example", "Avery Admin")
+			r.apiKey = key
+			return fmt.Sprintf("account %s, super admin %s", acc.Name, u.Email), err
+		}},
+		{"add a Lever integration (admin API)", func() (string, error) {
+			var out struct {
+				ID         string `json:"id"`
+				WebhookURL string `json:"webhook_url"`
+			}
+			code, err := r.api(ctx, "POST", "/integrations", map[string]string{"provider": "lever"}, &out)
+			if err == nil && code != http.StatusCreated {
+				err = fmt.Errorf("status %d", code)
+			}
+			integrationID, webhookURL = out.ID, out.WebhookURL
+			return "webhook URL to paste into Lever: " + webhookURL, err
+		}},
+		{"enabling without credentials is refused", func() (string, error) {
+			var out struct {
+				Error string `json:"error"`
+			}
+			code, err := r.api(ctx, "POST", "/integrations/"+integrationID+"/enable", nil, &out)
+			if err == nil && code != http.StatusUnprocessableEntity {
+				err = fmt.Errorf("expected 422, got %d", code)
+			}
+			return out.Error, err
+		}},
+		{"in Lever: an API key, a user, a posting with the vacancy tag, a signed candidateStageChange webhook", func() (string, error) {
+			r.sim.AddAPIKey(apiKeyLever)
+			owner := r.sim.AddUser("Riley Recruiter", "riley@acme.example")
+			p := r.sim.AddPosting("Customer Support Specialist", []string{vacancyTag}, owner.ID)
+			postingID = p.ID
+			r.sim.RegisterWebhook(lever.EventCandidateStageChange, webhookURL, stageToken)
+			return fmt.Sprintf("posting %q tagged %q", p.Text, vacancyTag), nil
+		}},
+		{"enter credentials and the trigger stage, then enable", func() (string, error) {
+			for name, value := range map[string]string{lever.CredentialAPIKey: apiKeyLever, lever.CredentialStageChangeToken: stageToken} {
+				if code, err := r.api(ctx, "PUT", "/integrations/"+integrationID+"/credentials/"+name, map[string]string{"value": value}, nil); err != nil || code != 200 {
+					return "", fmt.Errorf("set %s: %d %v", name, code, err)
+				}
+			}
+			settings := map[string]any{"settings": map[string]string{lever.SettingBaseURL: r.simURL, lever.SettingTriggerStage: "Phone Screen"}}
+			if code, err := r.api(ctx, "PATCH", "/integrations/"+integrationID, settings, nil); err != nil || code != 200 {
+				return "", fmt.Errorf("settings: %d %v", code, err)
+			}
+			var out struct {
+				Status string `json:"status"`
+				Error  string `json:"error"`
+			}
+			code, err := r.api(ctx, "POST", "/integrations/"+integrationID+"/enable", nil, &out)
+			if err == nil && (code != 200 || out.Status != "enabled") {
+				err = fmt.Errorf("%d %s", code, out.Error)
+			}
+			return "validated against Lever and enabled; trigger stage Phone Screen", err
+		}},
+		{"create a vacancy routed by the tag", func() (string, error) {
+			var out struct {
+				Package assess.Package `json:"package"`
+			}
+			code, err := r.api(ctx, "POST", "/vacancies", map[string]any{"name": "Customer Support Specialist", "tag": vacancyTag}, &out)
+			if err == nil && code != http.StatusCreated {
+				err = fmt.Errorf("status %d", code)
+			}
+			vacancy.Package = out.Package
+			return fmt.Sprintf("%d modules, %d questions, invitations valid 7 days", len(out.Package.Modules), len(out.Package.Questions())), err
+		}},
+		{"in Lever: a candidate applies and is moved to Phone Screen", func() (string, error) {
+			opp, _, err := r.sim.CreateOpportunity(ctx, candidateName, candidateMail, postingID)
+			if err != nil {
+				return "", err
+			}
+			oppID = opp.ID
+			stage, err := stageID(r.sim, "Phone Screen")
+			if err != nil {
+				return "", err
+			}
+			ds, err := r.sim.MoveStage(ctx, oppID, stage)
+			if err != nil {
+				return "", err
+			}
+			if len(ds) != 1 || ds[0].StatusCode != 200 {
+				return "", fmt.Errorf("webhook delivery: %+v", ds)
+			}
+			return fmt.Sprintf("candidateStageChange delivered to Switchboard → %d", ds[0].StatusCode), nil
+		}},
+		{"the candidate is emailed an invitation", func() (string, error) {
+			var to, subject string
+			err := waitFor(ctx, "the invitation email", func() (bool, error) {
+				mails, err := r.app.Service.Outbox(ctx, 10)
+				if err != nil || len(mails) == 0 {
+					return false, err
+				}
+				m := mails[0]
+				to, subject, r.orderID = m.To, m.Subject, m.OrderID
+				invitation = regexp.MustCompile(`https?://\S+/a/\S+`).FindString(m.Text)
+				return invitation != "", nil
+			})
+			return fmt.Sprintf("to %s: %q\nlink: %s (see %s/dev/outbox)", to, subject, invitation, r.base), err
+		}},
+		{"Lever shows the invited tag and a note", func() (string, error) {
+			err := waitFor(ctx, "the invited tag and note", func() (bool, error) {
+				opp, _ := r.sim.Opportunity(oppID)
+				return slices.Contains(opp.Tags, "Switchboard: invited") && len(r.sim.Notes(oppID)) >= 1, nil
+			})
+			if err != nil {
+				return "", err
+			}
+			return "tags: " + strings.Join(mustOpp(r.sim, oppID).Tags, ", ") + "\nnote: " + r.sim.Notes(oppID)[0].Value(), nil
+		}},
+		{"the candidate takes the assessment in the browser's place (HTTP)", func() (string, error) {
+			n, err := r.takeAssessment(ctx, invitation, vacancy.Package)
+			return fmt.Sprintf("opened the link, started, answered %d questions, submitted, saw the end page", n), err
+		}},
+		{"Lever shows the score tag, a result note, the PDF and a link", func() (string, error) {
+			var opp lever.Opportunity
+			err := waitFor(ctx, "the completed write-back", func() (bool, error) {
+				opp, _ = r.sim.Opportunity(oppID)
+				return len(opp.Links) > 0 && len(r.sim.Files(oppID)) > 0, nil
+			})
+			if err != nil {
+				return "", err
+			}
+			notes := r.sim.Notes(oppID)
+			files := r.sim.Files(oppID)
+			r.reportURL = opp.Links[0]
+			return fmt.Sprintf("tags: %s\nnote: %s\nfile: %s (%d bytes)\nlink: %s",
+				strings.Join(opp.Tags, ", "), strings.ReplaceAll(notes[len(notes)-1].Value(), "\n", "\n      "),
+				files[0].Name, len(files[0].Data), r.reportURL), nil
+		}},
+		{"the report link written to Lever resolves", func() (string, error) {
+			resp, err := r.http.Get(r.reportURL)
+			if err != nil {
+				return "", err
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				return "", fmt.Errorf("GET %s: %d", r.reportURL, resp.StatusCode)
+			}
+			return fmt.Sprintf("GET → %d %s", resp.StatusCode, resp.Header.Get("Content-Type")), nil
+		}},
+		{"the order's timeline (admin API)", func() (string, error) {
+			var out struct {
+				Order struct {
+					State string `json:"state"`
+				} `json:"order"`
+				Timeline []struct {
+					Message string `json:"message"`
+				} `json:"timeline"`
+			}
+			if _, err := r.api(ctx, "GET", "/orders/"+r.orderID, nil, &out); err != nil {
+				return "", err
+			}
+			if out.Order.State != "completed" {
+				return "", fmt.Errorf("order is %s, want completed", out.Order.State)
+			}
+			var b strings.Builder
+			for _, e := range out.Timeline {
+				fmt.Fprintf(&b, "%s\n", e.Message)
+			}
+			return b.String(), nil
+		}},
+	}
+	for _, s := range steps {
+		if err := r.step(s.name, s.fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func mustOpp(sim *leversim.Server, id string) lever.Opportunity {
+	o, _ := sim.Opportunity(id)
+	return o
+}
+
+func stageID(sim *leversim.Server, text string) (string, error) {
+	for _, s := range sim.Stages() {
+		if strings.EqualFold(s.Text, text) {
+			return s.ID, nil
+		}
+	}
+	return "", errors.New("no stage " + text)
+}

@@ -1,0 +1,597 @@
+package lever
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/time/rate"
+)
+
+// Base URLs of Lever's API.
+const (
+	DefaultBaseURL = "https://api.lever.co/v1"
+	SandboxBaseURL = "https://api.sandbox.lever.co/v1"
+)
+
+const (
+	defaultMaxRetries = 4
+	backoffBase       = 500 * time.Millisecond
+	backoffCap        = 30 * time.Second
+	// A Retry-After longer than this is not slept on: the *APIError (with
+	// RetryAfter set) goes back to the caller, whose job queue can reschedule
+	// without holding a worker.
+	maxRetryAfterWait = 2 * time.Minute
+	maxResponseBytes  = 32 << 20
+	pageLimit         = 100
+	userAgent         = "switchboard-lever/1"
+)
+
+// ErrFileTooLarge is returned by UploadFile, before any request, for files
+// over MaxFileBytes.
+var ErrFileTooLarge = errors.New("lever: file exceeds 30 MB")
+
+// waiter is what the client needs of a rate limiter.
+type waiter interface {
+	Wait(ctx context.Context) error
+}
+
+// Client calls Lever's API with one API key. It is safe for concurrent use.
+type Client struct {
+	baseURL    string
+	apiKey     string
+	hc         *http.Client
+	limiter    waiter
+	sleep      func(ctx context.Context, d time.Duration) error
+	maxRetries int
+	now        func() time.Time // for HTTP-date Retry-After
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithHTTPClient sets the HTTP client (default: 60 s timeout).
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) {
+		if hc != nil {
+			c.hc = hc
+		}
+	}
+}
+
+// WithLimiter sets the token bucket waited on before every attempt. Lever
+// limits per API key, so every client for one key must share one limiter:
+// take it from a LimiterPool. nil disables limiting. The default is a
+// private 10 req/s, burst 20 bucket.
+func WithLimiter(l *rate.Limiter) Option {
+	return func(c *Client) {
+		if l == nil {
+			c.limiter = nil
+			return
+		}
+		c.limiter = l
+	}
+}
+
+// WithSleep replaces the wait between retries (tests inject a fake). The
+// function must return promptly with ctx.Err() when ctx is done.
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *Client) {
+		if sleep != nil {
+			c.sleep = sleep
+		}
+	}
+}
+
+// WithMaxRetries sets how many times a failed attempt is retried (default 4;
+// negative means 0).
+func WithMaxRetries(n int) Option {
+	return func(c *Client) { c.maxRetries = max(n, 0) }
+}
+
+// NewClient returns a client for baseURL (DefaultBaseURL, SandboxBaseURL or
+// a simulator's ".../v1") authenticating with apiKey.
+func NewClient(baseURL, apiKey string, opts ...Option) *Client {
+	c := &Client{
+		baseURL:    strings.TrimRight(baseURL, "/"),
+		apiKey:     apiKey,
+		hc:         &http.Client{Timeout: 60 * time.Second},
+		limiter:    rate.NewLimiter(DefaultRate, DefaultBurst),
+		sleep:      sleepCtx,
+		maxRetries: defaultMaxRetries,
+		now:        time.Now,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// APIError is a non-2xx answer from Lever. Its text never contains the API key.
+type APIError struct {
+	StatusCode int
+	Code       string        // Lever's error code, when the body had one
+	Message    string        // Lever's message, or the start of a non-JSON body
+	RetryAfter time.Duration // from Retry-After, when present
+	Method     string
+	Path       string // relative to the base URL, without the query
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: HTTP %d", e.Method, e.Path, e.StatusCode)
+	if e.Code != "" {
+		fmt.Fprintf(&b, " %s", e.Code)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	return b.String()
+}
+
+// Temporary reports whether retrying later may succeed: 429 and 5xx.
+func (e *APIError) Temporary() bool {
+	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
+}
+
+// transportError is a failure to get a complete response; retryable.
+type transportError struct{ err error }
+
+func (e *transportError) Error() string { return e.err.Error() }
+func (e *transportError) Unwrap() error { return e.err }
+
+func retryable(err error) bool {
+	var te *transportError
+	if errors.As(err, &te) {
+		return true
+	}
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Temporary()
+}
+
+type request struct {
+	method      string
+	path        string // escaped, relative to baseURL
+	query       url.Values
+	body        []byte // re-read from the start on every attempt
+	contentType string
+}
+
+// do sends rq with retries and decodes a 2xx body into out (if non-nil).
+//
+// Retries cover 429, 5xx and transport errors. A POST that failed with a 5xx
+// or a cut connection may have been applied: tags and links are sets, so a
+// repeat is harmless, but notes and files are not idempotent in Lever; the
+// same holds for any retry by the caller's job queue.
+func (c *Client) do(ctx context.Context, rq request, out any) error {
+	u := c.baseURL + rq.path
+	if len(rq.query) > 0 {
+		u += "?" + rq.query.Encode()
+	}
+	var lastErr error
+	for attempt := 0; ; attempt++ {
+		if c.limiter != nil {
+			if err := c.limiter.Wait(ctx); err != nil {
+				if lastErr != nil {
+					return fmt.Errorf("rate limit wait: %w (last error: %v)", err, lastErr)
+				}
+				return fmt.Errorf("rate limit wait: %w", err)
+			}
+		}
+		err := c.attempt(ctx, rq, u, out)
+		lastErr = err
+		if err == nil {
+			return nil
+		}
+		if !retryable(err) || attempt >= c.maxRetries || ctx.Err() != nil {
+			return err
+		}
+		var retryAfter time.Duration
+		var ae *APIError
+		if errors.As(err, &ae) {
+			retryAfter = ae.RetryAfter
+		}
+		if retryAfter > maxRetryAfterWait {
+			return err
+		}
+		if serr := c.sleep(ctx, c.backoff(attempt, retryAfter)); serr != nil {
+			return fmt.Errorf("waiting to retry: %w (last error: %v)", serr, err)
+		}
+	}
+}
+
+// backoff is Retry-After when the server gave one, else exponential with
+// equal jitter: a uniform delay in [d/2, d], d = 500 ms·2^attempt, capped at 30 s.
+func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
+	if retryAfter > 0 {
+		return retryAfter
+	}
+	d := backoffCap
+	if attempt < 16 {
+		d = min(backoffBase<<attempt, backoffCap)
+	}
+	half := d / 2
+	return half + rand.N(half+1)
+}
+
+func (c *Client) attempt(ctx context.Context, rq request, u string, out any) error {
+	var body io.Reader
+	if rq.body != nil {
+		body = bytes.NewReader(rq.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, rq.method, u, body)
+	if err != nil {
+		return fmt.Errorf("build request: %w", err)
+	}
+	req.SetBasicAuth(c.apiKey, "")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	if rq.contentType != "" {
+		req.Header.Set("Content-Type", rq.contentType)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return &transportError{err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	if err != nil {
+		return &transportError{fmt.Errorf("%s %s: read response: %w", rq.method, rq.path, err)}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return c.apiError(rq, resp, data)
+	}
+	if len(data) > maxResponseBytes {
+		return fmt.Errorf("%s %s: response larger than %d bytes", rq.method, rq.path, maxResponseBytes)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("%s %s: decode response: %w", rq.method, rq.path, err)
+	}
+	return nil
+}
+
+func (c *Client) apiError(rq request, resp *http.Response, data []byte) *APIError {
+	e := &APIError{StatusCode: resp.StatusCode, Method: rq.method, Path: rq.path}
+	var eb ErrorBody
+	if json.Unmarshal(data, &eb) == nil {
+		e.Code, e.Message = eb.Code, eb.Message
+	}
+	if e.Code == "" && e.Message == "" {
+		e.Message = snippet(data)
+	}
+	e.Code, e.Message = c.redact(e.Code), c.redact(e.Message)
+	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+	return e
+}
+
+// redact removes the API key from server-supplied text, in case a proxy or
+// error page echoes the Authorization header back.
+func (c *Client) redact(s string) string {
+	if c.apiKey == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, c.apiKey, "[redacted]")
+}
+
+// snippet is the start of a non-JSON error body, as printable text.
+func snippet(b []byte) string {
+	const n = 200
+	if len(b) > n {
+		b = b[:n]
+	}
+	s := strings.ToValidUTF8(string(b), "")
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == utf8.RuneError {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+// parseRetryAfter reads delay-seconds or an HTTP date; 0 when absent or invalid.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		return time.Duration(min(secs, 1<<31)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0)
+	}
+	return 0
+}
+
+// listAll follows hasNext/next until the last page.
+func listAll[T any](ctx context.Context, c *Client, path string, query url.Values) ([]T, error) {
+	q := url.Values{}
+	for k, v := range query {
+		q[k] = append([]string(nil), v...)
+	}
+	q.Set("limit", strconv.Itoa(pageLimit))
+	var all []T
+	seen := map[string]bool{}
+	for {
+		var page ListResponse[T]
+		if err := c.do(ctx, request{method: http.MethodGet, path: path, query: q}, &page); err != nil {
+			return nil, err
+		}
+		all = append(all, page.Data...)
+		if !page.HasNext {
+			return all, nil
+		}
+		// Guard against a server that would page forever.
+		if page.Next == "" || seen[page.Next] {
+			return nil, fmt.Errorf("GET %s: hasNext with an empty or repeated next token", path)
+		}
+		seen[page.Next] = true
+		q.Set("offset", page.Next)
+	}
+}
+
+func jsonBody(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode body: %w", err)
+	}
+	return b, nil
+}
+
+func oppPath(id string, suffix string) string {
+	return "/opportunities/" + url.PathEscape(id) + suffix
+}
+
+func errEmptyID(what string) error { return fmt.Errorf("empty %s id", what) }
+
+// GetOpportunity reads one opportunity with its applications and stage
+// expanded (?expand=applications&expand=stage), so the posting and the stage
+// name come in one call.
+func (c *Client) GetOpportunity(ctx context.Context, id string) (Opportunity, error) {
+	if id == "" {
+		return Opportunity{}, fmt.Errorf("lever: get opportunity: %w", errEmptyID("opportunity"))
+	}
+	var env Envelope[Opportunity]
+	q := url.Values{"expand": {"applications", "stage"}}
+	if err := c.do(ctx, request{method: http.MethodGet, path: oppPath(id, ""), query: q}, &env); err != nil {
+		return Opportunity{}, fmt.Errorf("lever: get opportunity: %w", err)
+	}
+	if env.Data.ID == "" {
+		return Opportunity{}, errors.New("lever: get opportunity: response has no opportunity")
+	}
+	return env.Data, nil
+}
+
+// OpportunityFilter narrows ListOpportunities; empty fields do not filter.
+type OpportunityFilter struct {
+	Tag       string
+	StageID   string
+	PostingID string
+	Email     string
+	Expand    []string // e.g. "applications", "stage"
+}
+
+// ListOpportunities lists the opportunities matching f, all pages.
+func (c *Client) ListOpportunities(ctx context.Context, f OpportunityFilter) ([]Opportunity, error) {
+	q := url.Values{}
+	for k, v := range map[string]string{"tag": f.Tag, "stage_id": f.StageID, "posting_id": f.PostingID, "email": f.Email} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if len(f.Expand) > 0 {
+		q["expand"] = f.Expand
+	}
+	opps, err := listAll[Opportunity](ctx, c, "/opportunities", q)
+	if err != nil {
+		return nil, fmt.Errorf("lever: list opportunities: %w", err)
+	}
+	return opps, nil
+}
+
+// GetPosting reads one posting (its tags carry the vacancy tag).
+func (c *Client) GetPosting(ctx context.Context, id string) (Posting, error) {
+	if id == "" {
+		return Posting{}, fmt.Errorf("lever: get posting: %w", errEmptyID("posting"))
+	}
+	var env Envelope[Posting]
+	if err := c.do(ctx, request{method: http.MethodGet, path: "/postings/" + url.PathEscape(id)}, &env); err != nil {
+		return Posting{}, fmt.Errorf("lever: get posting: %w", err)
+	}
+	if env.Data.ID == "" {
+		return Posting{}, errors.New("lever: get posting: response has no posting")
+	}
+	return env.Data, nil
+}
+
+// ListStages lists the account's stages, all pages.
+func (c *Client) ListStages(ctx context.Context) ([]Stage, error) {
+	s, err := listAll[Stage](ctx, c, "/stages", nil)
+	if err != nil {
+		return nil, fmt.Errorf("lever: list stages: %w", err)
+	}
+	return s, nil
+}
+
+// ListUsers lists the account's users, all pages.
+func (c *Client) ListUsers(ctx context.Context) ([]User, error) {
+	u, err := listAll[User](ctx, c, "/users", nil)
+	if err != nil {
+		return nil, fmt.Errorf("lever: list users: %w", err)
+	}
+	return u, nil
+}
+
+// ListPostings lists the account's postings, all pages.
+func (c *Client) ListPostings(ctx context.Context) ([]Posting, error) {
+	p, err := listAll[Posting](ctx, c, "/postings", nil)
+	if err != nil {
+		return nil, fmt.Errorf("lever: list postings: %w", err)
+	}
+	return p, nil
+}
+
+// AddTags adds tags to an opportunity. Tags are a set: re-adding is a no-op,
+// so this is safe to retry. An empty list sends nothing.
+func (c *Client) AddTags(ctx context.Context, opportunityID string, tags []string) error {
+	if err := c.postList(ctx, opportunityID, "/addTags", TagsRequest{Tags: tags}, len(tags)); err != nil {
+		return fmt.Errorf("lever: add tags: %w", err)
+	}
+	return nil
+}
+
+// RemoveTags removes tags from an opportunity (e.g. "…: invited" once a
+// result is in). An empty list sends nothing.
+func (c *Client) RemoveTags(ctx context.Context, opportunityID string, tags []string) error {
+	if err := c.postList(ctx, opportunityID, "/removeTags", TagsRequest{Tags: tags}, len(tags)); err != nil {
+		return fmt.Errorf("lever: remove tags: %w", err)
+	}
+	return nil
+}
+
+// AddLinks adds links (e.g. the report URL) to an opportunity's contact.
+// An empty list sends nothing.
+func (c *Client) AddLinks(ctx context.Context, opportunityID string, links []string) error {
+	if err := c.postList(ctx, opportunityID, "/addLinks", LinksRequest{Links: links}, len(links)); err != nil {
+		return fmt.Errorf("lever: add links: %w", err)
+	}
+	return nil
+}
+
+func (c *Client) postList(ctx context.Context, opportunityID, suffix string, body any, n int) error {
+	if opportunityID == "" {
+		return errEmptyID("opportunity")
+	}
+	if n == 0 {
+		return nil
+	}
+	b, err := jsonBody(body)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, request{method: http.MethodPost, path: oppPath(opportunityID, suffix), body: b, contentType: "application/json"}, nil)
+}
+
+// UpdateStage moves an opportunity to stageID, recorded as performAs when
+// given. Lever answers with a candidateStageChange webhook.
+func (c *Client) UpdateStage(ctx context.Context, opportunityID, stageID, performAs string) error {
+	if opportunityID == "" || stageID == "" {
+		return fmt.Errorf("lever: update stage: %w", errEmptyID("opportunity or stage"))
+	}
+	b, err := jsonBody(StageRequest{Stage: stageID})
+	if err != nil {
+		return fmt.Errorf("lever: update stage: %w", err)
+	}
+	if err := c.do(ctx, request{method: http.MethodPut, path: oppPath(opportunityID, "/stage"), query: performAsQuery(performAs), body: b, contentType: "application/json"}, nil); err != nil {
+		return fmt.Errorf("lever: update stage: %w", err)
+	}
+	return nil
+}
+
+func performAsQuery(performAs string) url.Values {
+	if performAs == "" {
+		return nil
+	}
+	return url.Values{"perform_as": {performAs}}
+}
+
+// AddNote adds a note recorded as the user performAs (empty: no user) and
+// returns its id. Notes are append-only in Lever and not idempotent: see do.
+func (c *Client) AddNote(ctx context.Context, opportunityID, performAs, value string) (noteID string, err error) {
+	if opportunityID == "" {
+		return "", fmt.Errorf("lever: add note: %w", errEmptyID("opportunity"))
+	}
+	if value == "" {
+		return "", errors.New("lever: add note: empty value")
+	}
+	b, err := jsonBody(NoteRequest{Value: value})
+	if err != nil {
+		return "", fmt.Errorf("lever: add note: %w", err)
+	}
+	var env Envelope[NoteCreated]
+	if err := c.do(ctx, request{method: http.MethodPost, path: oppPath(opportunityID, "/notes"), query: performAsQuery(performAs), body: b, contentType: "application/json"}, &env); err != nil {
+		return "", fmt.Errorf("lever: add note: %w", err)
+	}
+	id := env.Data.NoteID
+	if id == "" {
+		id = env.Data.ID
+	}
+	if id == "" {
+		return "", errors.New("lever: add note: response has no note id")
+	}
+	return id, nil
+}
+
+// UploadFile attaches a file (the PDF report) to an opportunity as a
+// multipart/form-data upload with one part named "file". Files over
+// MaxFileBytes fail with ErrFileTooLarge before any request.
+func (c *Client) UploadFile(ctx context.Context, opportunityID, performAs, filename, contentType string, data []byte) (File, error) {
+	switch {
+	case opportunityID == "":
+		return File{}, fmt.Errorf("lever: upload file: %w", errEmptyID("opportunity"))
+	case filename == "":
+		return File{}, errors.New("lever: upload file: empty file name")
+	case len(data) > MaxFileBytes:
+		return File{}, fmt.Errorf("lever: upload file %q (%d bytes): %w", filename, len(data), ErrFileTooLarge)
+	}
+	if contentType == "" {
+		contentType = "application/octet-stream"
+	}
+	// Built once into memory so every retry can resend the same bytes.
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", multipart.FileContentDisposition("file", filename))
+	h.Set("Content-Type", contentType)
+	pw, err := mw.CreatePart(h)
+	if err == nil {
+		_, err = pw.Write(data)
+	}
+	if err == nil {
+		err = mw.Close()
+	}
+	if err != nil {
+		return File{}, fmt.Errorf("lever: upload file: build multipart body: %w", err)
+	}
+	var env Envelope[File]
+	if err := c.do(ctx, request{method: http.MethodPost, path: oppPath(opportunityID, "/files"), query: performAsQuery(performAs), body: buf.Bytes(), contentType: mw.FormDataContentType()}, &env); err != nil {
+		return File{}, fmt.Errorf("lever: upload file: %w", err)
+	}
+	if env.Data.ID == "" {
+		return File{}, errors.New("lever: upload file: response has no file")
+	}
+	return env.Data, nil
+}

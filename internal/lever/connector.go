@@ -1,0 +1,428 @@
+package lever
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"switchboard/internal/ats"
+	"switchboard/internal/core"
+)
+
+// Setting and credential keys of a Lever integration.
+const (
+	SettingBaseURL            = "base_url"
+	SettingTriggerStage       = "trigger_stage"
+	SettingPerformAs          = "perform_as"
+	SettingTagPrefix          = "tag_prefix"
+	SettingApplicationCreated = "application_created"
+
+	CredentialAPIKey                 = "api_key"
+	CredentialStageChangeToken       = "stage_change_signature_token"
+	CredentialApplicationCreateToken = "application_created_signature_token"
+)
+
+// ConnectorOptions configure the Lever connector.
+type ConnectorOptions struct {
+	// Limiters share Lever's per-key rate limit across every job and request.
+	Limiters *LimiterPool
+	// Tolerance is how far a webhook's triggeredAt may be from now; 0 means
+	// one hour, which bounds replays while leaving room for Lever's retries.
+	Tolerance time.Duration
+	// Sleep replaces the client's wait between retries (tests).
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Connector connects Switchboard to Lever: signed webhooks in, tags, notes,
+// files and links out.
+type Connector struct {
+	o ConnectorOptions
+}
+
+// NewConnector returns the Lever connector.
+func NewConnector(o ConnectorOptions) *Connector {
+	if o.Limiters == nil {
+		o.Limiters = NewLimiterPool()
+	}
+	if o.Tolerance == 0 {
+		o.Tolerance = time.Hour
+	}
+	return &Connector{o: o}
+}
+
+var (
+	_ ats.Connector       = (*Connector)(nil)
+	_ ats.WebhookReceiver = (*Connector)(nil)
+)
+
+// Provider implements ats.Connector.
+func (c *Connector) Provider() string { return "lever" }
+
+// Describe implements ats.Connector.
+func (c *Connector) Describe() ats.Description {
+	return ats.Description{
+		Name: "Lever",
+		// Lever has no inline assessments: orders come from a stage move or an application.
+		Patterns: []core.Pattern{core.PatternAdHoc},
+		Settings: []ats.Field{
+			{Key: SettingTriggerStage, Label: "Trigger stage", Required: true, Help: "The pipeline stage (name or id) that orders the assessment, e.g. Phone Screen."},
+			{Key: SettingTagPrefix, Label: "Tag prefix", Default: "Switchboard", Help: "Tags written to Lever start with this, e.g. \"Switchboard: invited\"."},
+			{Key: SettingPerformAs, Label: "Perform as (user id)", Help: "The Lever user notes and files are recorded as; empty uses the posting owner."},
+			{Key: SettingApplicationCreated, Label: "Invite every applicant (applicationCreated)", Default: "false", Help: "true to invite on application to a tagged posting, not only at the trigger stage."},
+			{Key: SettingBaseURL, Label: "API base URL", Default: DefaultBaseURL, Help: "Lever's API; the sandbox is " + SandboxBaseURL + "."},
+		},
+		Credentials: []ats.Field{
+			{Key: CredentialAPIKey, Label: "API key", Required: true, Help: "Settings → Integrations and API → API Credentials (Super Admin)."},
+			{Key: CredentialStageChangeToken, Label: "candidateStageChange signature token", Required: true, Help: "Shown by Lever beside the candidateStageChange webhook."},
+			{Key: CredentialApplicationCreateToken, Label: "applicationCreated signature token", Help: "Needed when every applicant is invited."},
+		},
+		Reports: []string{"detail_page_url", "read_only_page_url", "pdf_file", "pdf_url", "signed_report_url"},
+	}
+}
+
+func setting(cfg ats.Config, key, def string) string {
+	if v := strings.TrimSpace(cfg.Integration.Settings[key]); v != "" {
+		return v
+	}
+	return def
+}
+
+func applicationCreatedOn(cfg ats.Config) bool {
+	return strings.EqualFold(setting(cfg, SettingApplicationCreated, "false"), "true")
+}
+
+func (c *Connector) client(cfg ats.Config) *Client {
+	key := cfg.Secrets[CredentialAPIKey]
+	opts := []Option{WithHTTPClient(cfg.HTTPClient), WithLimiter(c.o.Limiters.For(key))}
+	if c.o.Sleep != nil {
+		opts = append(opts, WithSleep(c.o.Sleep))
+	}
+	return NewClient(setting(cfg, SettingBaseURL, DefaultBaseURL), key, opts...)
+}
+
+// VerifyWebhook implements ats.WebhookReceiver: the signature is
+// HMAC-SHA256(signature token of that webhook, token + triggeredAt).
+func (c *Connector) VerifyWebhook(cfg ats.Config, _ http.Header, body []byte, now time.Time) (ats.Delivery, error) {
+	p, err := ParseWebhook(body)
+	if err != nil {
+		return ats.Delivery{}, ats.Refuse(http.StatusBadRequest, "malformed Lever webhook: %v", err)
+	}
+	// Lever has one signature token per webhook, so the event picks the token.
+	var tokens []string
+	switch p.Event {
+	case EventCandidateStageChange:
+		tokens = []string{cfg.Secrets[CredentialStageChangeToken]}
+	case EventApplicationCreated:
+		tokens = []string{cfg.Secrets[CredentialApplicationCreateToken]}
+	default:
+		tokens = []string{cfg.Secrets[CredentialStageChangeToken], cfg.Secrets[CredentialApplicationCreateToken]}
+	}
+	verified := false
+	for _, t := range tokens {
+		if t != "" && VerifySignature(t, p) == nil {
+			verified = true
+			break
+		}
+	}
+	if !verified {
+		return ats.Delivery{}, ats.Refuse(http.StatusUnauthorized, "bad or missing Lever webhook signature")
+	}
+	if err := CheckFreshness(p, now, c.o.Tolerance); err != nil {
+		return ats.Delivery{}, ats.Refuse(http.StatusBadRequest, "webhook triggeredAt is outside the accepted window of %s", c.o.Tolerance)
+	}
+	d := ats.Delivery{Kind: p.Event, DedupeKey: p.DedupeKey()}
+	switch {
+	case p.IsPing():
+		d.Ignore, d.Reason = true, "test ping"
+	case p.Event != EventCandidateStageChange && p.Event != EventApplicationCreated:
+		d.Ignore, d.Reason = true, "event not used"
+	case p.Event == EventApplicationCreated && !applicationCreatedOn(cfg):
+		d.Ignore, d.Reason = true, "applicationCreated is switched off"
+	}
+	return d, nil
+}
+
+// Resolve implements ats.WebhookReceiver. It re-reads the opportunity and its
+// postings, because Lever does not sign a webhook's data.
+func (c *Connector) Resolve(ctx context.Context, cfg ats.Config, payload []byte) ([]ats.Event, error) {
+	p, err := ParseWebhook(payload)
+	if err != nil {
+		return nil, &ats.CallError{Failure: ats.FailGiveUp, Err: fmt.Errorf("lever: resolve: %w", err)}
+	}
+	cl := c.client(cfg)
+	opp, err := cl.GetOpportunity(ctx, p.Data.OpportunityID)
+	if err != nil {
+		return nil, classify(fmt.Errorf("lever: resolve: %w", err))
+	}
+	if opp.IsArchived() {
+		return nil, nil
+	}
+	if p.Event == EventCandidateStageChange {
+		ok, err := c.reachedTrigger(ctx, cl, cfg, opp, p.Data.ToStageID)
+		if err != nil || !ok {
+			return nil, err
+		}
+	}
+	cand := ats.Candidate{ExternalID: opp.ID, Name: opp.Name, ProfileURL: opp.URLs.Show}
+	if len(opp.Emails) > 0 {
+		cand.Email = opp.Emails[0]
+	}
+	var events []ats.Event
+	for _, postingID := range opp.PostingIDs() {
+		posting, err := cl.GetPosting(ctx, postingID)
+		if err != nil {
+			return nil, classify(fmt.Errorf("lever: resolve: %w", err))
+		}
+		if len(posting.Tags) == 0 {
+			continue
+		}
+		events = append(events, ats.Event{
+			Kind: ats.EventOrderRequested, Mode: core.ModeTriggered,
+			// One order per opportunity and posting, whichever webhook asks first.
+			IdempotencyKey: "lever:" + opp.ID + ":" + posting.ID,
+			Candidate:      cand, ExternalID: opp.ID, ExternalJobID: posting.ID,
+			PackageTags: posting.Tags,
+		})
+	}
+	return events, nil
+}
+
+// reachedTrigger reports whether the opportunity verifiably entered the
+// trigger stage: it is there now, or its stage history shows the move the
+// webhook claims.
+func (c *Connector) reachedTrigger(ctx context.Context, cl *Client, cfg ats.Config, opp Opportunity, claimed string) (bool, error) {
+	triggerID, err := c.triggerStageID(ctx, cl, cfg)
+	if err != nil {
+		return false, err
+	}
+	if opp.Stage.ID == triggerID {
+		return true, nil
+	}
+	return claimed == triggerID && slices.ContainsFunc(opp.StageChanges, func(sc StageChange) bool { return sc.ToStageID == triggerID }), nil
+}
+
+// triggerStageID resolves the trigger stage setting, a stage id or its name.
+func (c *Connector) triggerStageID(ctx context.Context, cl *Client, cfg ats.Config) (string, error) {
+	want := setting(cfg, SettingTriggerStage, "")
+	if want == "" {
+		return "", &ats.CallError{Failure: ats.FailConfig, Err: errors.New("lever: no trigger stage configured")}
+	}
+	stages, err := cl.ListStages(ctx)
+	if err != nil {
+		return "", classify(fmt.Errorf("lever: list stages: %w", err))
+	}
+	if s, ok := findStage(stages, want); ok {
+		return s.ID, nil
+	}
+	return "", &ats.CallError{Failure: ats.FailConfig, Err: fmt.Errorf("lever: trigger stage %q does not exist", want)}
+}
+
+func findStage(stages []Stage, want string) (Stage, bool) {
+	for _, s := range stages {
+		if s.ID == want || strings.EqualFold(s.Text, want) {
+			return s, true
+		}
+	}
+	return Stage{}, false
+}
+
+// classify turns a client error into the core's verdict.
+func classify(err error) error {
+	var ae *APIError
+	switch {
+	case errors.As(err, &ae):
+		return &ats.CallError{Failure: ats.ClassifyStatus(ae.StatusCode), RetryAfter: ae.RetryAfter, Err: err}
+	case errors.Is(err, ErrFileTooLarge):
+		return &ats.CallError{Failure: ats.FailGiveUp, Err: err}
+	}
+	return err
+}
+
+// WriteBack implements ats.Connector, per the state mapping: tags and notes as
+// the order moves, and on completion a score tag, a note, the PDF and links.
+func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update, steps ats.Steps) error {
+	cl := c.client(cfg)
+	opp := u.Order.ExternalID
+	prefix := setting(cfg, SettingTagPrefix, "Switchboard")
+	performAs := setting(cfg, SettingPerformAs, "")
+	step := func(name string, fn func(ctx context.Context) error) error {
+		if err := steps.Do(ctx, "lever:"+string(u.State)+":"+name, fn); err != nil {
+			return classify(err)
+		}
+		return nil
+	}
+	tag := func(t string) error {
+		return step("tag", func(ctx context.Context) error { return cl.AddTags(ctx, opp, []string{prefix + ": " + t}) })
+	}
+	note := func(text string) error {
+		return step("note", func(ctx context.Context) error {
+			_, err := cl.AddNote(ctx, opp, performAs, text)
+			return err
+		})
+	}
+	who := firstNonEmpty(u.Candidate.Name, u.Candidate.Email)
+	switch u.State {
+	case core.StateInvited:
+		if err := tag("invited"); err != nil {
+			return err
+		}
+		return note(fmt.Sprintf("%s: %s was invited to the %q assessment. The invitation is valid until %s.",
+			prefix, who, u.Vacancy.Name, u.Order.InvitationExpiresAt.Format("2 Jan 2006 15:04 MST")))
+	case core.StateCompleted:
+		if u.Result == nil {
+			return &ats.CallError{Failure: ats.FailGiveUp, Err: errors.New("lever: write back: completed without a result")}
+		}
+		out := u.Result.Outcome
+		if err := tag(fmt.Sprintf("%d%%", out.Score)); err != nil {
+			return err
+		}
+		if err := step("untag-invited", func(ctx context.Context) error {
+			return cl.RemoveTags(ctx, opp, []string{prefix + ": invited"})
+		}); err != nil {
+			return err
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s: %s completed the %q assessment.\nScore: %d/100 (%s)\n", prefix, who, u.Vacancy.Name, out.Score, out.Label)
+		for _, in := range out.Indicators {
+			fmt.Fprintf(&b, "- %s: %d/100\n", in.Name, in.Score)
+		}
+		if out.Summary != "" {
+			fmt.Fprintf(&b, "%s\n", out.Summary)
+		}
+		if err := note(strings.TrimSpace(b.String())); err != nil {
+			return err
+		}
+		rc := cfg.Integration.WriteBack.Reports
+		if rc.PDFFile && u.Reports.PDF != nil {
+			if err := step("file", func(ctx context.Context) error {
+				pdf, err := u.Reports.PDF(ctx)
+				if err != nil {
+					return fmt.Errorf("lever: render report: %w", err)
+				}
+				_, err = cl.UploadFile(ctx, opp, performAs, reportFileName(u), "application/pdf", pdf)
+				return err
+			}); err != nil {
+				return err
+			}
+		}
+		links := reportLinks(rc, u.Reports)
+		if len(links) == 0 {
+			return nil
+		}
+		return step("links", func(ctx context.Context) error { return cl.AddLinks(ctx, opp, links) })
+	case core.StateExpired:
+		if err := tag("expired"); err != nil {
+			return err
+		}
+		return note(fmt.Sprintf("%s: the %q invitation for %s expired before it was completed.", prefix, u.Vacancy.Name, who))
+	case core.StateRejected:
+		return note(fmt.Sprintf("%s: the %q assessment order for %s was rejected: %s", prefix, u.Vacancy.Name, who, firstNonEmpty(u.Order.Reason, "no reason given")))
+	case core.StateCancelled:
+		return note(fmt.Sprintf("%s: the %q assessment for %s was cancelled.", prefix, u.Vacancy.Name, who))
+	}
+	// in_progress: Lever is told nothing, to keep the candidate's feed quiet.
+	return nil
+}
+
+func reportFileName(u ats.Update) string {
+	name := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '_' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') {
+			return r
+		}
+		return -1
+	}, u.Candidate.Name+" - "+u.Vacancy.Name)
+	return strings.TrimSpace(name) + ".pdf"
+}
+
+func reportLinks(rc core.ReportConfig, r ats.Reports) []string {
+	var links []string
+	add := func(on bool, link string) {
+		if on && link != "" && !slices.Contains(links, link) {
+			links = append(links, link)
+		}
+	}
+	add(rc.DetailPageURL, r.DetailPageURL)
+	add(rc.ReadOnlyPageURL, r.ReadOnlyPageURL)
+	add(rc.PDFURL, r.PDFURL)
+	add(rc.SignedReportURL, r.SignedReportURL)
+	return links
+}
+
+// Validate implements ats.Connector.
+func (c *Connector) Validate(ctx context.Context, cfg ats.Config) []ats.Check {
+	var checks []ats.Check
+	add := func(name string, ok bool, problem string) bool {
+		ch := ats.Check{Name: name, OK: ok}
+		if !ok {
+			ch.Problem = problem
+		}
+		checks = append(checks, ch)
+		return ok
+	}
+	base := setting(cfg, SettingBaseURL, DefaultBaseURL)
+	u, err := url.Parse(base)
+	baseOK := add("API base URL is an absolute URL", err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "",
+		fmt.Sprintf("%q is not an http(s) URL", base))
+	keyOK := add("API key is set", cfg.Secrets[CredentialAPIKey] != "", "enter the Lever API key under Credentials")
+	add("candidateStageChange signature token is set", cfg.Secrets[CredentialStageChangeToken] != "",
+		"copy the signature token of the candidateStageChange webhook from Lever")
+	if applicationCreatedOn(cfg) {
+		add("applicationCreated signature token is set", cfg.Secrets[CredentialApplicationCreateToken] != "",
+			"copy the signature token of the applicationCreated webhook from Lever, or switch applicationCreated off")
+	}
+	trigger := setting(cfg, SettingTriggerStage, "")
+	add("trigger stage is set", trigger != "", "choose the Lever stage that orders the assessment")
+	if !baseOK || !keyOK {
+		return checks
+	}
+	cl := c.client(cfg)
+	stages, err := cl.ListStages(ctx)
+	if !add("Lever accepts the API key", err == nil, describeCallError(base, err)) {
+		return checks
+	}
+	if trigger != "" {
+		names := make([]string, 0, len(stages))
+		for _, s := range stages {
+			names = append(names, s.Text)
+		}
+		_, ok := findStage(stages, trigger)
+		add(fmt.Sprintf("trigger stage %q exists in Lever", trigger), ok, "Lever's stages are: "+strings.Join(names, ", "))
+	}
+	if pa := setting(cfg, SettingPerformAs, ""); pa != "" {
+		users, err := cl.ListUsers(ctx)
+		found := err == nil && slices.ContainsFunc(users, func(u User) bool { return u.ID == pa })
+		problem := fmt.Sprintf("no Lever user has id %q", pa)
+		if err != nil {
+			problem = describeCallError(base, err)
+		}
+		add("perform-as user exists in Lever", found, problem)
+	}
+	return checks
+}
+
+func describeCallError(base string, err error) string {
+	var ae *APIError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &ae) && (ae.StatusCode == 401 || ae.StatusCode == 403):
+		return fmt.Sprintf("Lever refused the API key (%d): check the key and its endpoint permissions", ae.StatusCode)
+	case errors.As(err, &ae):
+		return fmt.Sprintf("Lever answered %d: %s", ae.StatusCode, ae.Message)
+	}
+	return fmt.Sprintf("cannot reach Lever at %s: %v", base, err)
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

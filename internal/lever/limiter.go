@@ -1,0 +1,43 @@
+package lever
+
+import (
+	"crypto/sha256"
+	"sync"
+
+	"golang.org/x/time/rate"
+)
+
+// Lever's limit per API key or OAuth token: 10 requests/s steady, bursts of 20.
+const (
+	DefaultRate  rate.Limit = 10
+	DefaultBurst            = 20
+)
+
+// LimiterPool hands out one token bucket per API key, so that every client
+// and worker using one key shares Lever's per-key budget. Buckets are keyed
+// by a SHA-256 of the key, so the pool never holds a key. It is safe for
+// concurrent use.
+type LimiterPool struct {
+	mu    sync.Mutex
+	rate  rate.Limit
+	burst int
+	m     map[[sha256.Size]byte]*rate.Limiter
+}
+
+// NewLimiterPool returns a pool of 10 req/s, burst 20 buckets.
+func NewLimiterPool() *LimiterPool {
+	return &LimiterPool{rate: DefaultRate, burst: DefaultBurst, m: map[[sha256.Size]byte]*rate.Limiter{}}
+}
+
+// For returns the bucket of apiKey, creating it on first use.
+func (p *LimiterPool) For(apiKey string) *rate.Limiter {
+	k := sha256.Sum256([]byte(apiKey))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l, ok := p.m[k]
+	if !ok {
+		l = rate.NewLimiter(p.rate, p.burst)
+		p.m[k] = l
+	}
+	return l
+}

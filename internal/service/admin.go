@@ -1,0 +1,451 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+
+	"switchboard/internal/ats"
+	"switchboard/internal/core"
+	"switchboard/internal/secret"
+	"switchboard/internal/store"
+)
+
+// CreateAccount creates an account with its first user, a super admin, and
+// returns that user's API key (shown once). It is an operator action (CLI),
+// not an account-scoped one.
+func (s *Service) CreateAccount(ctx context.Context, name, adminEmail, adminName string) (core.Account, core.User, string, error) {
+	name = strings.TrimSpace(name)
+	v := core.Invalid()
+	if name == "" {
+		v.Add("name", "is required")
+	}
+	if err := v.OrNil(); err != nil {
+		return core.Account{}, core.User{}, "", err
+	}
+	acc := core.Account{ID: core.NewID("acc"), Name: name, CreatedAt: s.now()}
+	var u core.User
+	var key string
+	err := s.d.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.CreateAccount(ctx, acc); err != nil {
+			return err
+		}
+		var err error
+		u, key, err = s.createUser(ctx, tx, acc.ID, adminEmail, adminName, core.RoleSuperAdmin)
+		return err
+	})
+	if err != nil {
+		return core.Account{}, core.User{}, "", fmt.Errorf("create account: %w", err)
+	}
+	return acc, u, key, nil
+}
+
+// CreateUser adds a user to the actor's account and returns their API key.
+func (s *Service) CreateUser(ctx context.Context, actor core.User, email, name string, role core.Role) (core.User, string, error) {
+	if !actor.Role.CanManageUsers() {
+		return core.User{}, "", fmt.Errorf("create user: %w", core.ErrForbidden)
+	}
+	if role == core.RoleSuperAdmin && actor.Role != core.RoleSuperAdmin {
+		return core.User{}, "", fmt.Errorf("create user: only a super admin may create a super admin: %w", core.ErrForbidden)
+	}
+	return s.CreateUserInAccount(ctx, actor.AccountID, email, name, role)
+}
+
+// CreateUserInAccount is the operator (CLI) form of CreateUser.
+func (s *Service) CreateUserInAccount(ctx context.Context, accountID, email, name string, role core.Role) (core.User, string, error) {
+	var u core.User
+	var key string
+	err := s.d.Store.InTx(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetAccount(ctx, accountID); err != nil {
+			return err
+		}
+		var err error
+		u, key, err = s.createUser(ctx, tx, accountID, email, name, role)
+		return err
+	})
+	if err != nil {
+		return core.User{}, "", fmt.Errorf("create user: %w", err)
+	}
+	return u, key, nil
+}
+
+func (s *Service) createUser(ctx context.Context, tx store.Tx, accountID, email, name string, role core.Role) (core.User, string, error) {
+	email = strings.TrimSpace(email)
+	v := core.Invalid()
+	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email {
+		v.Add("email", "must be a plain email address")
+	}
+	if _, err := core.ParseRole(string(role)); err != nil {
+		v.Add("role", err.Error())
+	}
+	if err := v.OrNil(); err != nil {
+		return core.User{}, "", err
+	}
+	if strings.TrimSpace(name) == "" {
+		name = email
+	}
+	u := core.User{ID: core.NewID("usr"), AccountID: accountID, Email: email, Name: strings.TrimSpace(name), Role: role, CreatedAt: s.now()}
+	if err := tx.CreateUser(ctx, u); err != nil {
+		return core.User{}, "", err
+	}
+	key, err := s.newAPIKey(ctx, tx, u)
+	if err != nil {
+		return core.User{}, "", err
+	}
+	return u, key, nil
+}
+
+func (s *Service) newAPIKey(ctx context.Context, tx store.Tx, u core.User) (string, error) {
+	key, err := secret.NewToken("sbk_")
+	if err != nil {
+		return "", fmt.Errorf("new api key: %w", err)
+	}
+	k := core.APIKey{ID: core.NewID("key"), UserID: u.ID, AccountID: u.AccountID, Prefix: key[:10], Hash: secret.HashToken(key), CreatedAt: s.now()}
+	if err := tx.CreateAPIKey(ctx, k); err != nil {
+		return "", err
+	}
+	return key, nil
+}
+
+// ErrUnauthenticated is returned for a missing or unknown credential.
+var ErrUnauthenticated = errors.New("unauthenticated")
+
+// Authenticate resolves an admin API key to its user.
+func (s *Service) Authenticate(ctx context.Context, apiKey string) (core.User, error) {
+	if !strings.HasPrefix(apiKey, "sbk_") {
+		return core.User{}, ErrUnauthenticated
+	}
+	k, err := s.d.Store.GetAPIKeyByHash(ctx, secret.HashToken(apiKey))
+	if errors.Is(err, core.ErrNotFound) {
+		return core.User{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return core.User{}, fmt.Errorf("authenticate: %w", err)
+	}
+	u, err := s.d.Store.GetUser(ctx, k.UserID)
+	if err != nil {
+		return core.User{}, fmt.Errorf("authenticate: %w", err)
+	}
+	return u, nil
+}
+
+// IntegrationView is an integration as the API shows it: settings, and for
+// each credential only whether and when it was set.
+type IntegrationView struct {
+	core.Integration
+	WebhookURL  string            `json:"webhook_url"`
+	Credentials []CredentialState `json:"credentials"`
+	Description ats.Description   `json:"description"`
+}
+
+// CredentialState tells whether a credential is set, never its value.
+type CredentialState struct {
+	Name     string `json:"name"`
+	Label    string `json:"label"`
+	Required bool   `json:"required"`
+	Set      bool   `json:"set"`
+	SetAt    string `json:"set_at,omitempty"`
+}
+
+// CreateIntegration creates a draft integration of the actor's account.
+func (s *Service) CreateIntegration(ctx context.Context, actor core.User, provider, name string) (core.Integration, error) {
+	if !actor.Role.CanConfigureIntegrations() {
+		return core.Integration{}, fmt.Errorf("create integration: %w", core.ErrForbidden)
+	}
+	conn, ok := s.d.Connectors.Get(provider)
+	if !ok {
+		return core.Integration{}, core.Invalid("provider", fmt.Sprintf("unknown ATS %q (available: %s)", provider, strings.Join(s.d.Connectors.Providers(), ", ")))
+	}
+	desc := conn.Describe()
+	if strings.TrimSpace(name) == "" {
+		name = desc.Name
+	}
+	settings := map[string]string{}
+	for _, f := range desc.Settings {
+		if f.Default != "" {
+			settings[f.Key] = f.Default
+		}
+	}
+	now := s.now()
+	in := core.Integration{
+		ID: core.NewID("int"), AccountID: actor.AccountID, Provider: provider, Name: strings.TrimSpace(name),
+		Status: core.IntegrationDraft, Patterns: slices.Clone(desc.Patterns), Settings: settings,
+		WriteBack: core.DefaultWriteBack(), CreatedAt: now, UpdatedAt: now,
+	}
+	if err := s.d.Store.CreateIntegration(ctx, in); err != nil {
+		if errors.Is(err, core.ErrConflict) {
+			return core.Integration{}, fmt.Errorf("create integration: the account already has a %s integration: %w", desc.Name, core.ErrConflict)
+		}
+		return core.Integration{}, fmt.Errorf("create integration: %w", err)
+	}
+	return in, nil
+}
+
+// integrationFor loads an integration the actor may see.
+func (s *Service) integrationFor(ctx context.Context, q store.Queries, actor core.User, id string) (core.Integration, error) {
+	in, err := q.GetIntegration(ctx, id)
+	if err != nil {
+		return core.Integration{}, err
+	}
+	if in.AccountID != actor.AccountID {
+		// Another account's integration does not exist, as far as this actor can tell.
+		return core.Integration{}, fmt.Errorf("integration %s: %w", id, core.ErrNotFound)
+	}
+	return in, nil
+}
+
+// Integration returns the view of one integration.
+func (s *Service) Integration(ctx context.Context, actor core.User, id string) (IntegrationView, error) {
+	if actor.Role == core.RoleLimitedTeamMember {
+		return IntegrationView{}, fmt.Errorf("integration: %w", core.ErrForbidden)
+	}
+	in, err := s.integrationFor(ctx, s.d.Store, actor, id)
+	if err != nil {
+		return IntegrationView{}, fmt.Errorf("integration: %w", err)
+	}
+	return s.integrationView(ctx, in)
+}
+
+// Integrations lists the actor's account's integrations.
+func (s *Service) Integrations(ctx context.Context, actor core.User) ([]IntegrationView, error) {
+	if actor.Role == core.RoleLimitedTeamMember {
+		return nil, fmt.Errorf("integrations: %w", core.ErrForbidden)
+	}
+	ins, err := s.d.Store.ListIntegrations(ctx, actor.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("integrations: %w", err)
+	}
+	views := make([]IntegrationView, 0, len(ins))
+	for _, in := range ins {
+		v, err := s.integrationView(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		views = append(views, v)
+	}
+	return views, nil
+}
+
+func (s *Service) integrationView(ctx context.Context, in core.Integration) (IntegrationView, error) {
+	conn, ok := s.d.Connectors.Get(in.Provider)
+	if !ok {
+		return IntegrationView{}, fmt.Errorf("integration %s: no connector for %q", in.ID, in.Provider)
+	}
+	creds, err := s.d.Store.ListCredentials(ctx, in.ID)
+	if err != nil {
+		return IntegrationView{}, fmt.Errorf("integration %s: %w", in.ID, err)
+	}
+	desc := conn.Describe()
+	v := IntegrationView{Integration: in, Description: desc}
+	if _, ok := conn.(ats.WebhookReceiver); ok {
+		v.WebhookURL = s.WebhookURL(in)
+	}
+	for _, f := range desc.Credentials {
+		st := CredentialState{Name: f.Key, Label: f.Label, Required: f.Required}
+		for _, c := range creds {
+			if c.Name == f.Key {
+				st.Set, st.SetAt = true, c.SetAt.Format("2006-01-02 15:04 UTC")
+			}
+		}
+		v.Credentials = append(v.Credentials, st)
+	}
+	return v, nil
+}
+
+// WebhookURL is where an integration's ATS sends its webhooks.
+func (s *Service) WebhookURL(in core.Integration) string {
+	return s.d.BaseURL + "/hooks/" + in.Provider + "/" + in.ID
+}
+
+// IntegrationPatch changes an integration's configuration. Nil fields are left alone.
+type IntegrationPatch struct {
+	Name      *string
+	Patterns  []core.Pattern
+	Settings  map[string]string // merged; an empty value deletes the key
+	WriteBack *core.WriteBackConfig
+}
+
+// UpdateIntegration applies a patch. A change to an enabled integration's
+// settings is validated like enabling is; if it fails nothing changes.
+func (s *Service) UpdateIntegration(ctx context.Context, actor core.User, id string, p IntegrationPatch) (core.Integration, error) {
+	if !actor.Role.CanConfigureIntegrations() {
+		return core.Integration{}, fmt.Errorf("update integration: %w", core.ErrForbidden)
+	}
+	var out core.Integration
+	err := s.d.Store.InTx(ctx, func(tx store.Tx) error {
+		in, err := s.integrationFor(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		conn, _ := s.d.Connectors.Get(in.Provider)
+		desc := conn.Describe()
+		v := core.Invalid()
+		if p.Name != nil {
+			if strings.TrimSpace(*p.Name) == "" {
+				v.Add("name", "must not be empty")
+			}
+			in.Name = strings.TrimSpace(*p.Name)
+		}
+		if p.Patterns != nil {
+			if len(p.Patterns) == 0 {
+				v.Add("patterns", "at least one pattern is required")
+			}
+			for _, pt := range p.Patterns {
+				if !slices.Contains(desc.Patterns, pt) {
+					v.Add("patterns", fmt.Sprintf("%s does not support %s", desc.Name, pt))
+				}
+			}
+			in.Patterns = slices.Clone(p.Patterns)
+		}
+		if p.Settings != nil {
+			if in.Settings == nil {
+				in.Settings = map[string]string{}
+			}
+			for k, val := range p.Settings {
+				if !slices.ContainsFunc(desc.Settings, func(f ats.Field) bool { return f.Key == k }) {
+					v.Add("settings."+k, "is not a setting of "+desc.Name)
+					continue
+				}
+				if val == "" {
+					delete(in.Settings, k)
+				} else {
+					in.Settings[k] = strings.TrimSpace(val)
+				}
+			}
+		}
+		if p.WriteBack != nil {
+			in.WriteBack = *p.WriteBack
+		}
+		if err := v.OrNil(); err != nil {
+			return err
+		}
+		in.UpdatedAt = s.now()
+		if err := tx.UpdateIntegration(ctx, in); err != nil {
+			return err
+		}
+		in.Version++
+		out = in
+		return nil
+	})
+	if err != nil {
+		return core.Integration{}, fmt.Errorf("update integration: %w", err)
+	}
+	return out, nil
+}
+
+// SetCredential encrypts and stores one credential. The value is never
+// returned again.
+func (s *Service) SetCredential(ctx context.Context, actor core.User, id, name, value string) error {
+	if !actor.Role.CanConfigureIntegrations() {
+		return fmt.Errorf("set credential: %w", core.ErrForbidden)
+	}
+	in, err := s.integrationFor(ctx, s.d.Store, actor, id)
+	if err != nil {
+		return fmt.Errorf("set credential: %w", err)
+	}
+	conn, _ := s.d.Connectors.Get(in.Provider)
+	if !slices.ContainsFunc(conn.Describe().Credentials, func(f ats.Field) bool { return f.Key == name }) {
+		return core.Invalid("name", fmt.Sprintf("%q is not a credential of %s", name, conn.Describe().Name))
+	}
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return core.Invalid("value", "must not be empty")
+	}
+	sealed, err := s.d.Keyring.Encrypt([]byte(value), credentialAAD(in.ID, name))
+	if err != nil {
+		return fmt.Errorf("set credential: %w", err)
+	}
+	if err := s.d.Store.SetCredential(ctx, core.Credential{IntegrationID: in.ID, Name: name, Ciphertext: sealed, SetAt: s.now()}); err != nil {
+		return fmt.Errorf("set credential: %w", err)
+	}
+	return nil
+}
+
+// ValidateIntegration runs the connector's checks without changing anything.
+func (s *Service) ValidateIntegration(ctx context.Context, actor core.User, id string) ([]ats.Check, error) {
+	if !actor.Role.CanConfigureIntegrations() {
+		return nil, fmt.Errorf("validate integration: %w", core.ErrForbidden)
+	}
+	in, err := s.integrationFor(ctx, s.d.Store, actor, id)
+	if err != nil {
+		return nil, fmt.Errorf("validate integration: %w", err)
+	}
+	return s.validate(ctx, in)
+}
+
+func (s *Service) validate(ctx context.Context, in core.Integration) ([]ats.Check, error) {
+	conn, cfg, err := s.connectorConfig(ctx, s.d.Store, in)
+	if err != nil {
+		return nil, fmt.Errorf("validate integration: %w", err)
+	}
+	checks := []ats.Check{{Name: "at least one integration pattern is on", OK: len(in.Patterns) > 0}}
+	if !checks[0].OK {
+		checks[0].Problem = "choose ATS-first ad-hoc and/or inline"
+	}
+	return append(checks, conn.Validate(ctx, cfg)...), nil
+}
+
+// ValidationFailed is returned by SetEnabled when a check fails; the
+// integration stays as it was.
+type ValidationFailed struct{ Checks []ats.Check }
+
+func (e *ValidationFailed) Error() string {
+	var bad []string
+	for _, c := range e.Checks {
+		if !c.OK {
+			bad = append(bad, c.Name+": "+c.Problem)
+		}
+	}
+	return "validation failed: " + strings.Join(bad, "; ")
+}
+
+// SetEnabled enables (after validation) or disables an integration. Disabling
+// keeps the configuration.
+func (s *Service) SetEnabled(ctx context.Context, actor core.User, id string, enabled bool) (core.Integration, []ats.Check, error) {
+	if !actor.Role.CanConfigureIntegrations() {
+		return core.Integration{}, nil, fmt.Errorf("enable integration: %w", core.ErrForbidden)
+	}
+	in, err := s.integrationFor(ctx, s.d.Store, actor, id)
+	if err != nil {
+		return core.Integration{}, nil, fmt.Errorf("enable integration: %w", err)
+	}
+	var checks []ats.Check
+	status := core.IntegrationDisabled
+	if enabled {
+		// Validation calls the ATS, so it runs outside any transaction.
+		checks, err = s.validate(ctx, in)
+		if err != nil {
+			return core.Integration{}, nil, err
+		}
+		if !ats.Passed(checks) {
+			return in, checks, &ValidationFailed{Checks: checks}
+		}
+		status = core.IntegrationEnabled
+	}
+	in.Status = status
+	in.UpdatedAt = s.now()
+	if err := s.d.Store.UpdateIntegration(ctx, in); err != nil {
+		return core.Integration{}, checks, fmt.Errorf("enable integration: %w", err)
+	}
+	in.Version++
+	return in, checks, nil
+}
+
+// Provider is a connector the API offers, with what it supports.
+type Provider struct {
+	Provider string `json:"provider"`
+	ats.Description
+}
+
+// Providers lists the ATSs this Switchboard connects to.
+func (s *Service) Providers() []Provider {
+	var out []Provider
+	for _, name := range s.d.Connectors.Providers() {
+		c, _ := s.d.Connectors.Get(name)
+		out = append(out, Provider{Provider: name, Description: c.Describe()})
+	}
+	return out
+}

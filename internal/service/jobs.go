@@ -1,0 +1,159 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"switchboard/internal/ats"
+	"switchboard/internal/core"
+)
+
+// ProcessInboundArgs resolves one stored inbound event into orders.
+type ProcessInboundArgs struct {
+	EventID string `json:"event_id"`
+}
+
+func (ProcessInboundArgs) Kind() string { return "process_inbound" }
+
+// SendInvitationArgs emails an order's candidate their invitation.
+type SendInvitationArgs struct {
+	OrderID string `json:"order_id"`
+	// Resend marks a recruiter's "resend invitation", which must send again
+	// even though the first email went.
+	Resend int `json:"resend,omitempty"`
+}
+
+func (SendInvitationArgs) Kind() string { return "send_invitation" }
+
+// WriteBackArgs tells the ATS about one state of one order.
+type WriteBackArgs struct {
+	OrderID string     `json:"order_id"`
+	State   core.State `json:"state"`
+}
+
+func (WriteBackArgs) Kind() string { return "write_back" }
+
+// ExpireOrderArgs expires an order whose invitation ran out; it is scheduled
+// for the expiry time when the invitation is issued.
+type ExpireOrderArgs struct {
+	OrderID string `json:"order_id"`
+}
+
+func (ExpireOrderArgs) Kind() string { return "expire_order" }
+
+// ExpireDueArgs is the periodic sweep that expires every overdue order, in
+// case a scheduled expiry job was lost or the clock moved.
+type ExpireDueArgs struct{}
+
+func (ExpireDueArgs) Kind() string { return "expire_due" }
+
+// uniqueByArgs keeps one live job per arguments, so that a state written back
+// twice does not queue two jobs.
+var uniqueByArgs = &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+
+// RegisterWorkers adds the service's job workers to w.
+func RegisterWorkers(w *river.Workers, s *Service) {
+	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[ProcessInboundArgs]) error {
+		return s.jobOutcome(ctx, j.JobRow.ID, j.Attempt, j.MaxAttempts, "", s.processInbound(ctx, j.Args.EventID))
+	}))
+	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[SendInvitationArgs]) error {
+		return s.jobOutcome(ctx, j.JobRow.ID, j.Attempt, j.MaxAttempts, j.Args.OrderID, s.sendInvitation(ctx, j.Args))
+	}))
+	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[WriteBackArgs]) error {
+		return s.jobOutcome(ctx, j.JobRow.ID, j.Attempt, j.MaxAttempts, j.Args.OrderID, s.writeBack(ctx, j.JobRow.ID, j.Args))
+	}))
+	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[ExpireOrderArgs]) error {
+		return s.jobOutcome(ctx, j.JobRow.ID, j.Attempt, j.MaxAttempts, j.Args.OrderID, s.expireOrder(ctx, j.Args.OrderID))
+	}))
+	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[ExpireDueArgs]) error {
+		_, err := s.ExpireDue(ctx)
+		return err
+	}))
+}
+
+// PeriodicJobs are the service's scheduled sweeps.
+func PeriodicJobs() []*river.PeriodicJob {
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return ExpireDueArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+	}
+}
+
+// jobOutcome turns a worker's error into River's verdict and puts failures on
+// the order's timeline, so a person sees what went wrong and can retry it.
+func (s *Service) jobOutcome(ctx context.Context, jobID int64, attempt, maxAttempts int, orderID string, err error) error {
+	if err == nil {
+		return nil
+	}
+	failure, retryAfter := ats.Classify(err)
+	var snooze time.Duration
+	msg := err.Error()
+	detail := map[string]string{
+		"job_id": strconv.FormatInt(jobID, 10), "attempt": strconv.Itoa(attempt),
+		"max_attempts": strconv.Itoa(maxAttempts), "verdict": failure.String(),
+	}
+	switch {
+	case failure != ats.FailRetry:
+		msg = "gave up: " + msg
+	case attempt >= maxAttempts:
+		failure = ats.FailGiveUp
+		msg = fmt.Sprintf("gave up after %d attempts: %s", attempt, msg)
+	case retryAfter > 0:
+		snooze = retryAfter
+		msg = fmt.Sprintf("will retry in %s: %s", retryAfter, msg)
+	default:
+		msg = "will retry: " + msg
+	}
+	if orderID != "" {
+		if o, gerr := s.d.Store.GetOrder(ctx, orderID); gerr == nil {
+			if terr := s.timeline(ctx, s.d.Store, o, "job_failed", msg, detail); terr != nil {
+				err = errors.Join(err, terr)
+			}
+		}
+	}
+	s.d.Logger.WarnContext(ctx, "job failed", "job_id", jobID, "order_id", orderID, "attempt", attempt, "verdict", failure.String(), "err", err)
+	switch {
+	case failure != ats.FailRetry:
+		return river.JobCancel(err)
+	case snooze > 0:
+		return river.JobSnooze(snooze)
+	}
+	return err
+}
+
+// RetryJob makes a failed job run again (the timeline's "retry" button and
+// `switchboard jobs retry`). Jobs about another account's orders are not found.
+func (s *Service) RetryJob(ctx context.Context, actor core.User, jobID int64) error {
+	if !actor.Role.CanActOnOrders() {
+		return fmt.Errorf("retry job: %w", core.ErrForbidden)
+	}
+	row, err := s.queue.Get(ctx, jobID)
+	if err != nil {
+		return fmt.Errorf("retry job: %w", core.ErrNotFound)
+	}
+	orderID := orderIDOfJob(row.EncodedArgs)
+	if orderID == "" {
+		return fmt.Errorf("retry job %d: %w", jobID, core.ErrNotFound)
+	}
+	if _, err := s.orderFor(ctx, actor, orderID); err != nil {
+		return fmt.Errorf("retry job %d: %w", jobID, err)
+	}
+	if _, err := s.queue.Retry(ctx, jobID); err != nil {
+		return fmt.Errorf("retry job %d: %w", jobID, err)
+	}
+	return nil
+}
+
+// RetryJobAsOperator retries any job (CLI).
+func (s *Service) RetryJobAsOperator(ctx context.Context, jobID int64) error {
+	if _, err := s.queue.Retry(ctx, jobID); err != nil {
+		return fmt.Errorf("retry job %d: %w", jobID, err)
+	}
+	return nil
+}

@@ -1,0 +1,154 @@
+// Package service moves orders through their life. It is the one place that
+// combines the store, the job queue, the ATS connectors, the assessment engine,
+// reports and email: inbound ATS events become orders, orders become
+// invitations, results become write-backs. Every side effect is a job enqueued
+// in the same transaction as the change that causes it.
+//
+// It also holds the account-scoped admin operations that the admin API and UI
+// call, each checked against the acting user's account and role.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"switchboard/internal/ats"
+	"switchboard/internal/core"
+	"switchboard/internal/mail"
+	"switchboard/internal/report"
+	"switchboard/internal/secret"
+	"switchboard/internal/store"
+)
+
+// Queue is what the service needs of the job queue.
+type Queue interface {
+	Enqueue(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) error
+	Retry(ctx context.Context, id int64) (*rivertype.JobRow, error)
+	Get(ctx context.Context, id int64) (*rivertype.JobRow, error)
+}
+
+// Deps are the service's collaborators.
+type Deps struct {
+	Store      store.Store
+	Connectors *ats.Registry
+	Keyring    *secret.Keyring
+	Signer     *report.Signer
+	// Mail sends invitations; when nil they go to the dev outbox.
+	Mail mail.Sender
+	// HTTPClient is the guarded, instrumented client for calls to ATSs.
+	HTTPClient *http.Client
+	// BaseURL is where candidates and ATSs reach this Switchboard, e.g.
+	// "https://switchboard.example.com".
+	BaseURL string
+	// MailFrom is the invitation sender address.
+	MailFrom string
+	// ReportLinkTTL is how long signed report links stay valid; 0 means 30 days.
+	ReportLinkTTL time.Duration
+	// WebhookTolerance is how far an inbound webhook's timestamp may be from
+	// now; 0 means 5 minutes.
+	WebhookTolerance time.Duration
+	Now              func() time.Time
+	Logger           *slog.Logger
+}
+
+// Service is Switchboard's application core.
+type Service struct {
+	d     Deps
+	queue Queue
+}
+
+// New builds a service. Call UseQueue before serving: the queue's workers need
+// the service, and the service needs the queue.
+func New(d Deps) (*Service, error) {
+	switch {
+	case d.Store == nil, d.Connectors == nil, d.Keyring == nil, d.Signer == nil, d.HTTPClient == nil:
+		return nil, errors.New("service: Store, Connectors, Keyring, Signer and HTTPClient are required")
+	case d.BaseURL == "":
+		return nil, errors.New("service: BaseURL is required")
+	}
+	d.BaseURL = strings.TrimRight(d.BaseURL, "/")
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.ReportLinkTTL == 0 {
+		d.ReportLinkTTL = 30 * 24 * time.Hour
+	}
+	if d.WebhookTolerance == 0 {
+		d.WebhookTolerance = 5 * time.Minute
+	}
+	if d.MailFrom == "" {
+		d.MailFrom = "Switchboard <no-reply@switchboard.invalid>"
+	}
+	return &Service{d: d}, nil
+}
+
+// UseQueue connects the job queue.
+func (s *Service) UseQueue(q Queue) { s.queue = q }
+
+// BaseURL is the public base URL.
+func (s *Service) BaseURL() string { return s.d.BaseURL }
+
+// Store exposes the store for read-only views (UI lists, the dev outbox).
+func (s *Service) Store() store.Store { return s.d.Store }
+
+func (s *Service) now() time.Time { return s.d.Now().UTC().Truncate(time.Microsecond) }
+
+// enqueue is the only way the service creates jobs, so that every job is in a
+// transaction with the row that causes it.
+func (s *Service) enqueue(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	if s.queue == nil {
+		return errors.New("service: no job queue connected")
+	}
+	return s.queue.Enqueue(ctx, tx, args, opts)
+}
+
+func (s *Service) timeline(ctx context.Context, q store.Queries, o core.Order, kind, msg string, detail map[string]string) error {
+	_, err := q.AddTimeline(ctx, core.TimelineEntry{
+		OrderID: o.ID, AccountID: o.AccountID, At: s.now(), Kind: kind, Message: msg, Detail: detail,
+	})
+	if err != nil {
+		return fmt.Errorf("timeline for order %s: %w", o.ID, err)
+	}
+	return nil
+}
+
+// connectorConfig loads what a connector needs to act for an integration,
+// decrypting its credentials for the duration of one call.
+func (s *Service) connectorConfig(ctx context.Context, q store.Queries, in core.Integration) (ats.Connector, ats.Config, error) {
+	conn, ok := s.d.Connectors.Get(in.Provider)
+	if !ok {
+		return nil, ats.Config{}, fmt.Errorf("integration %s: no connector for provider %q", in.ID, in.Provider)
+	}
+	creds, err := q.ListCredentials(ctx, in.ID)
+	if err != nil {
+		return nil, ats.Config{}, fmt.Errorf("integration %s: credentials: %w", in.ID, err)
+	}
+	secrets := make(map[string]string, len(creds))
+	for _, c := range creds {
+		plain, err := s.d.Keyring.Decrypt(c.Ciphertext, credentialAAD(in.ID, c.Name))
+		if err != nil {
+			return nil, ats.Config{}, fmt.Errorf("integration %s: decrypt credential %s: %w", in.ID, c.Name, err)
+		}
+		secrets[c.Name] = string(plain)
+	}
+	return conn, ats.Config{Integration: in, Secrets: secrets, HTTPClient: s.d.HTTPClient}, nil
+}
+
+func credentialAAD(integrationID, name string) []byte {
+	return []byte("integration:" + integrationID + ":credential:" + name)
+}
+
+func invitationAAD(orderID string) []byte {
+	return []byte("order:" + orderID + ":invitation")
+}

@@ -1,0 +1,145 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"switchboard/internal/assess"
+	"switchboard/internal/core"
+	"switchboard/internal/store"
+)
+
+// VacancyInput is what a user gives to create or change a vacancy. Nil fields
+// of an update are left alone; on create, a nil Package is the default package
+// and nil Thresholds the default thresholds.
+type VacancyInput struct {
+	Name       *string
+	Package    *assess.Package
+	Thresholds *assess.Thresholds
+	Tag        *string
+	Inline     *bool
+	ExpiryDays *int
+	ReturnURL  *string
+}
+
+func (in VacancyInput) apply(v *core.Vacancy) error {
+	bad := core.Invalid()
+	if in.Name != nil {
+		v.Name = strings.TrimSpace(*in.Name)
+	}
+	if v.Name == "" {
+		bad.Add("name", "is required")
+	}
+	if in.Package != nil {
+		v.Package = *in.Package
+	}
+	if err := v.Package.Validate(); err != nil {
+		bad.Add("package", err.Error())
+	}
+	if in.Thresholds != nil {
+		v.Thresholds = *in.Thresholds
+	}
+	if err := v.Thresholds.Validate(); err != nil {
+		bad.Add("thresholds", err.Error())
+	}
+	if in.Tag != nil {
+		v.Tag = strings.TrimSpace(*in.Tag)
+	}
+	if in.Inline != nil {
+		v.Inline = *in.Inline
+	}
+	if in.ExpiryDays != nil {
+		v.ExpiryDays = *in.ExpiryDays
+	}
+	if v.ExpiryDays < 0 || v.ExpiryDays > 365 {
+		bad.Add("expiry_days", "must be between 1 and 365 (0 means the default of 7)")
+	}
+	if in.ReturnURL != nil {
+		v.ReturnURL = strings.TrimSpace(*in.ReturnURL)
+	}
+	if v.ReturnURL != "" {
+		if u, err := url.Parse(v.ReturnURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad.Add("return_url", "must be an absolute http(s) URL")
+		}
+	}
+	return bad.OrNil()
+}
+
+// CreateVacancy adds a vacancy to the actor's account.
+func (s *Service) CreateVacancy(ctx context.Context, actor core.User, in VacancyInput) (core.Vacancy, error) {
+	if !actor.Role.CanManageVacancies() {
+		return core.Vacancy{}, fmt.Errorf("create vacancy: %w", core.ErrForbidden)
+	}
+	now := s.now()
+	v := core.Vacancy{
+		ID: core.NewID("vac"), AccountID: actor.AccountID,
+		Package: assess.DefaultPackage(), Thresholds: assess.DefaultThresholds(),
+		CreatedAt: now, UpdatedAt: now,
+	}
+	if err := in.apply(&v); err != nil {
+		return core.Vacancy{}, err
+	}
+	if err := s.d.Store.CreateVacancy(ctx, v); err != nil {
+		return core.Vacancy{}, fmt.Errorf("create vacancy: %w", err)
+	}
+	return v, nil
+}
+
+// UpdateVacancy changes a vacancy of the actor's account.
+func (s *Service) UpdateVacancy(ctx context.Context, actor core.User, id string, in VacancyInput) (core.Vacancy, error) {
+	if !actor.Role.CanManageVacancies() {
+		return core.Vacancy{}, fmt.Errorf("update vacancy: %w", core.ErrForbidden)
+	}
+	var out core.Vacancy
+	err := s.d.Store.InTx(ctx, func(tx store.Tx) error {
+		v, err := s.vacancyFor(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		if err := in.apply(&v); err != nil {
+			return err
+		}
+		v.UpdatedAt = s.now()
+		if err := tx.UpdateVacancy(ctx, v); err != nil {
+			return err
+		}
+		v.Version++
+		out = v
+		return nil
+	})
+	if err != nil {
+		return core.Vacancy{}, fmt.Errorf("update vacancy: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Service) vacancyFor(ctx context.Context, q store.Queries, actor core.User, id string) (core.Vacancy, error) {
+	v, err := q.GetVacancy(ctx, id)
+	if err != nil {
+		return core.Vacancy{}, err
+	}
+	if v.AccountID != actor.AccountID {
+		return core.Vacancy{}, fmt.Errorf("vacancy %s: %w", id, core.ErrNotFound)
+	}
+	return v, nil
+}
+
+// Vacancy returns one vacancy of the actor's account.
+func (s *Service) Vacancy(ctx context.Context, actor core.User, id string) (core.Vacancy, error) {
+	v, err := s.vacancyFor(ctx, s.d.Store, actor, id)
+	if err != nil {
+		return core.Vacancy{}, fmt.Errorf("vacancy: %w", err)
+	}
+	return v, nil
+}
+
+// Vacancies lists the actor's account's vacancies.
+func (s *Service) Vacancies(ctx context.Context, actor core.User) ([]core.Vacancy, error) {
+	vs, err := s.d.Store.ListVacancies(ctx, actor.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("vacancies: %w", err)
+	}
+	return vs, nil
+}

@@ -1,0 +1,165 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"switchboard/internal/ats"
+	"switchboard/internal/core"
+	"switchboard/internal/report"
+	"switchboard/internal/store"
+)
+
+// Link purposes: a signature for one cannot be used for another.
+const (
+	PurposeReportPage = "report-page"
+	PurposeReportPDF  = "report-pdf"
+)
+
+// ReportPagePath and ReportPDFPath are where signed report links point.
+func ReportPagePath(orderID string) string { return "/r/" + orderID }
+func ReportPDFPath(orderID string) string  { return "/r/" + orderID + "/report.pdf" }
+
+// DetailPagePath is the signed-in candidate detail page of an order.
+func DetailPagePath(orderID string) string { return "/orders/" + orderID }
+
+func (s *Service) reports(o core.Order, c core.Candidate, v core.Vacancy, r core.Result) ats.Reports {
+	ttl := s.d.ReportLinkTTL
+	pdf := s.d.Signer.SignedURL(s.d.BaseURL, PurposeReportPDF, ReportPDFPath(o.ID), ttl)
+	return ats.Reports{
+		DetailPageURL:   s.d.BaseURL + DetailPagePath(o.ID),
+		ReadOnlyPageURL: s.d.Signer.SignedURL(s.d.BaseURL, PurposeReportPage, ReportPagePath(o.ID), ttl),
+		PDFURL:          pdf,
+		SignedReportURL: pdf,
+		PDF: func(ctx context.Context) ([]byte, error) {
+			acc, err := s.d.Store.GetAccount(ctx, o.AccountID)
+			if err != nil {
+				return nil, err
+			}
+			return report.PDF(reportData(acc, o, c, v, r))
+		},
+	}
+}
+
+func reportData(acc core.Account, o core.Order, c core.Candidate, v core.Vacancy, r core.Result) report.Data {
+	return report.Data{
+		OrderID: o.ID, CandidateName: c.Name, CandidateEmail: c.Email, VacancyName: v.Name, AccountName: acc.Name,
+		Package: v.Package, Answers: r.Answers, Outcome: r.Outcome, StartedAt: r.StartedAt, SubmittedAt: r.SubmittedAt,
+	}
+}
+
+// OrderDetail is everything the order page and the API show about one order.
+type OrderDetail struct {
+	Order       core.Order
+	Candidate   core.Candidate
+	Vacancy     core.Vacancy
+	Integration core.Integration
+	Result      *core.Result
+	Timeline    []core.TimelineEntry
+	Reports     ats.Reports // links only when completed
+}
+
+func (s *Service) orderIn(ctx context.Context, q store.Queries, actor core.User, id string) (core.Order, error) {
+	o, err := q.GetOrder(ctx, id)
+	if err != nil {
+		return core.Order{}, err
+	}
+	if o.AccountID != actor.AccountID {
+		return core.Order{}, fmt.Errorf("order %s: %w", id, core.ErrNotFound)
+	}
+	return o, nil
+}
+
+func (s *Service) orderFor(ctx context.Context, actor core.User, id string) (core.Order, error) {
+	return s.orderIn(ctx, s.d.Store, actor, id)
+}
+
+// Order returns one order of the actor's account with its timeline.
+func (s *Service) Order(ctx context.Context, actor core.User, id string) (OrderDetail, error) {
+	o, err := s.orderFor(ctx, actor, id)
+	if err != nil {
+		return OrderDetail{}, fmt.Errorf("order: %w", err)
+	}
+	return s.orderDetail(ctx, o)
+}
+
+// ReportByOrderID loads an order's detail for a signed report link, which
+// carries no user: the signature is the authorisation.
+func (s *Service) ReportByOrderID(ctx context.Context, id string) (OrderDetail, error) {
+	o, err := s.d.Store.GetOrder(ctx, id)
+	if err != nil {
+		return OrderDetail{}, fmt.Errorf("report: %w", err)
+	}
+	d, err := s.orderDetail(ctx, o)
+	if err != nil {
+		return OrderDetail{}, err
+	}
+	if d.Result == nil {
+		return OrderDetail{}, fmt.Errorf("report: order %s has no result yet: %w", id, core.ErrNotFound)
+	}
+	return d, nil
+}
+
+// ReportPDF renders the PDF report of a completed order.
+func (s *Service) ReportPDF(ctx context.Context, d OrderDetail) ([]byte, error) {
+	if d.Result == nil {
+		return nil, fmt.Errorf("report pdf: %w", core.ErrNotFound)
+	}
+	acc, err := s.d.Store.GetAccount(ctx, d.Order.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("report pdf: %w", err)
+	}
+	return report.PDF(reportData(acc, d.Order, d.Candidate, d.Vacancy, *d.Result))
+}
+
+// VerifyReportLink checks a signed report link.
+func (s *Service) VerifyReportLink(purpose, path string, q map[string][]string) error {
+	return s.d.Signer.Verify(purpose, path, q)
+}
+
+func (s *Service) orderDetail(ctx context.Context, o core.Order) (OrderDetail, error) {
+	d := OrderDetail{Order: o}
+	var err error
+	if d.Candidate, err = s.d.Store.GetCandidate(ctx, o.CandidateID); err != nil {
+		return OrderDetail{}, fmt.Errorf("order detail: %w", err)
+	}
+	if d.Vacancy, err = s.d.Store.GetVacancy(ctx, o.VacancyID); err != nil {
+		return OrderDetail{}, fmt.Errorf("order detail: %w", err)
+	}
+	if d.Integration, err = s.d.Store.GetIntegration(ctx, o.IntegrationID); err != nil {
+		return OrderDetail{}, fmt.Errorf("order detail: %w", err)
+	}
+	if d.Timeline, err = s.d.Store.ListTimeline(ctx, o.ID); err != nil {
+		return OrderDetail{}, fmt.Errorf("order detail: %w", err)
+	}
+	r, err := s.d.Store.GetResult(ctx, o.ID)
+	switch {
+	case err == nil:
+		d.Result = &r
+		d.Reports = s.reports(o, d.Candidate, d.Vacancy, r)
+		d.Reports.PDF = nil
+	case !errors.Is(err, core.ErrNotFound):
+		return OrderDetail{}, fmt.Errorf("order detail: %w", err)
+	}
+	return d, nil
+}
+
+// Orders lists the actor's account's orders.
+func (s *Service) Orders(ctx context.Context, actor core.User, f store.OrderFilter) (store.OrderPage, error) {
+	f.Search = strings.TrimSpace(f.Search)
+	page, err := s.d.Store.ListOrders(ctx, actor.AccountID, f)
+	if err != nil {
+		return store.OrderPage{}, fmt.Errorf("orders: %w", err)
+	}
+	return page, nil
+}
+
+// Outbox lists the dev outbox, newest first.
+func (s *Service) Outbox(ctx context.Context, limit int) ([]core.OutboxMail, error) {
+	return s.d.Store.ListOutboxMail(ctx, limit)
+}
+
+// MailConfigured reports whether emails go over SMTP (else to the dev outbox).
+func (s *Service) MailConfigured() bool { return s.d.Mail != nil }

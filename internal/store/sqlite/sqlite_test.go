@@ -1,0 +1,31 @@
+package sqlite_test
+
+import (
+	"testing"
+
+	"switchboard/internal/store"
+	"switchboard/internal/store/sqlite"
+	"switchboard/internal/store/storetest"
+)
+
+// openTemp opens a fresh, migrated store in a temporary directory.
+func openTemp(tb testing.TB) *sqlite.Store {
+	tb.Helper()
+	s, err := sqlite.Open(tb.Context(), tb.TempDir())
+	if err != nil {
+		tb.Fatalf("open: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Errorf("close: %v", err)
+		}
+	})
+	if err := s.Migrate(tb.Context()); err != nil {
+		tb.Fatalf("migrate: %v", err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t) })
+}

@@ -1,0 +1,718 @@
+package storetest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"switchboard/internal/assess"
+	"switchboard/internal/core"
+	"switchboard/internal/store"
+)
+
+func testBasics(t *testing.T, s store.Store) {
+	switch d := s.Dialect(); d {
+	case "sqlite", "postgres":
+	default:
+		t.Fatalf("Dialect() = %q, want sqlite or postgres", d)
+	}
+	if s.Writer() == nil {
+		t.Fatal("Writer() is nil")
+	}
+	ok(t, s.Writer().PingContext(t.Context()), "ping writer")
+}
+
+func testMigrateIdempotent(t *testing.T, s store.Store) {
+	a := newAccount(t, s, "before")
+	ok(t, s.Migrate(t.Context()), "second migrate")
+	ok(t, s.Migrate(t.Context()), "third migrate")
+	got, err := s.GetAccount(t.Context(), a.ID)
+	ok(t, err, "get account after migrate")
+	equal(t, "account", got, a)
+}
+
+func testTimePrecision(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	// Nanoseconds, a zone other than UTC and a monotonic reading all go;
+	// what comes back is the same instant in UTC, truncated to microseconds.
+	zone := time.FixedZone("UTC+5:30", 5*3600+1800)
+	in := time.Date(2024, 2, 29, 23, 59, 59, 987654321, zone)
+	want := time.Date(2024, 2, 29, 18, 29, 59, 987654000, time.UTC)
+	a := core.Account{ID: core.NewID("acc"), Name: "t", CreatedAt: in}
+	ok(t, s.CreateAccount(ctx, a), "create account")
+	got, err := s.GetAccount(ctx, a.ID)
+	ok(t, err, "get account")
+	equal(t, "created at", got.CreatedAt, want)
+	if got.CreatedAt.Location() != time.UTC {
+		t.Fatalf("location %v, want UTC", got.CreatedAt.Location())
+	}
+
+	now := time.Now() // has a monotonic reading
+	b := core.Account{ID: core.NewID("acc"), Name: "now", CreatedAt: now}
+	ok(t, s.CreateAccount(ctx, b), "create account")
+	got, err = s.GetAccount(ctx, b.ID)
+	ok(t, err, "get account")
+	equal(t, "now", got.CreatedAt, now.Truncate(time.Microsecond).UTC().Round(0))
+
+	// Times before 1970 and far ahead survive too.
+	for _, ts := range []time.Time{
+		time.Date(1969, 7, 20, 20, 17, 40, 1000, time.UTC),
+		time.Date(2199, 12, 31, 23, 59, 59, 999999000, time.UTC),
+	} {
+		c := core.Account{ID: core.NewID("acc"), Name: "edge", CreatedAt: ts}
+		ok(t, s.CreateAccount(ctx, c), "create account at %v", ts)
+		got, err := s.GetAccount(ctx, c.ID)
+		ok(t, err, "get account")
+		equal(t, "edge time", got.CreatedAt, ts)
+	}
+}
+
+func testAccounts(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a := core.Account{ID: core.NewID("acc"), Name: "Acme", CreatedAt: at(0)}
+	b := core.Account{ID: core.NewID("acc"), Name: "Globex", CreatedAt: at(5)}
+	ok(t, s.CreateAccount(ctx, b), "create b")
+	ok(t, s.CreateAccount(ctx, a), "create a")
+
+	got, err := s.GetAccount(ctx, a.ID)
+	ok(t, err, "get account")
+	equal(t, "account", got, a)
+
+	_, err = s.GetAccount(ctx, "acc_missing")
+	isErr(t, err, core.ErrNotFound, "get missing account")
+
+	isErr(t, s.CreateAccount(ctx, core.Account{ID: a.ID, Name: "dup", CreatedAt: at(9)}), core.ErrConflict, "duplicate account id")
+
+	list, err := s.ListAccounts(ctx)
+	ok(t, err, "list accounts")
+	equal(t, "accounts oldest first", list, []core.Account{a, b})
+}
+
+func testUsers(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	acme := newAccount(t, s, "acme")
+	other := newAccount(t, s, "other")
+	u := core.User{
+		ID: core.NewID("usr"), AccountID: acme.ID, Email: "Ann.Lee@Example.com", Name: "Ann Lee",
+		Role: core.RoleAdmin, PasswordHash: "$argon2id$v=19$hash", CreatedAt: at(1),
+	}
+	ok(t, s.CreateUser(ctx, u), "create user")
+	api := core.User{ID: core.NewID("usr"), AccountID: acme.ID, Email: "bot@example.com", Name: "Bot", Role: core.RoleTeamMember, CreatedAt: at(2)}
+	ok(t, s.CreateUser(ctx, api), "create API-only user")
+	o := core.User{ID: core.NewID("usr"), AccountID: other.ID, Email: "x@other.example", Name: "X", Role: core.RoleSuperAdmin, CreatedAt: at(3)}
+	ok(t, s.CreateUser(ctx, o), "create other user")
+
+	got, err := s.GetUser(ctx, u.ID)
+	ok(t, err, "get user")
+	equal(t, "user", got, u)
+
+	got, err = s.GetUserByEmail(ctx, "ann.lee@EXAMPLE.COM")
+	ok(t, err, "get user by email, other case")
+	equal(t, "user by email", got, u)
+
+	_, err = s.GetUser(ctx, "usr_missing")
+	isErr(t, err, core.ErrNotFound, "get missing user")
+	_, err = s.GetUserByEmail(ctx, "nobody@example.com")
+	isErr(t, err, core.ErrNotFound, "get user by missing email")
+
+	dup := core.User{ID: core.NewID("usr"), AccountID: other.ID, Email: "ANN.LEE@example.COM", Name: "Imposter", Role: core.RoleAdmin, CreatedAt: at(4)}
+	isErr(t, s.CreateUser(ctx, dup), core.ErrConflict, "email taken in another case and account")
+
+	list, err := s.ListUsers(ctx, acme.ID)
+	ok(t, err, "list users")
+	equal(t, "users of acme", list, []core.User{u, api})
+}
+
+func testAPIKeys(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	acme := newAccount(t, s, "acme")
+	u := core.User{ID: core.NewID("usr"), AccountID: acme.ID, Email: "a@acme.example", Name: "A", Role: core.RoleAdmin, CreatedAt: at(1)}
+	ok(t, s.CreateUser(ctx, u), "create user")
+
+	k := core.APIKey{ID: core.NewID("key"), UserID: u.ID, AccountID: acme.ID, Prefix: "sb_12345", Hash: "hash-1", CreatedAt: at(2)}
+	ok(t, s.CreateAPIKey(ctx, k), "create key")
+	got, err := s.GetAPIKeyByHash(ctx, "hash-1")
+	ok(t, err, "get key by hash")
+	equal(t, "key with zero LastUsedAt", got, k)
+
+	_, err = s.GetAPIKeyByHash(ctx, "hash-2")
+	isErr(t, err, core.ErrNotFound, "get key by unknown hash")
+
+	dup := core.APIKey{ID: core.NewID("key"), UserID: u.ID, AccountID: acme.ID, Prefix: "sb_9", Hash: "hash-1", CreatedAt: at(3)}
+	isErr(t, s.CreateAPIKey(ctx, dup), core.ErrConflict, "duplicate hash")
+
+	ok(t, s.TouchAPIKey(ctx, k.ID, at(60)), "touch key")
+	got, err = s.GetAPIKeyByHash(ctx, "hash-1")
+	ok(t, err, "get touched key")
+	k.LastUsedAt = at(60)
+	equal(t, "touched key", got, k)
+
+	isErr(t, s.TouchAPIKey(ctx, "key_missing", at(61)), core.ErrNotFound, "touch missing key")
+}
+
+func testIntegrations(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	acme := newAccount(t, s, "acme")
+	other := newAccount(t, s, "other")
+
+	in := core.Integration{
+		ID:        core.NewID("int"),
+		AccountID: acme.ID,
+		Provider:  "lever",
+		Name:      "Lever EU",
+		Status:    core.IntegrationDraft,
+		Patterns:  []core.Pattern{core.PatternAdHoc, core.PatternInline},
+		Settings:  map[string]string{"base_url": "https://api.eu.lever.co", "trigger_stage": "Assessment", "quote": `"q" & <t>`},
+		WriteBack: core.WriteBackConfig{
+			ScoreField:      core.FieldMapping{Enabled: true, FieldID: "f-score"},
+			LabelField:      core.FieldMapping{Enabled: true, FieldID: "f-label"},
+			LabelValues:     map[string]string{"Great fit": "v1", "Poor fit": "v3"},
+			IndicatorFields: map[string]core.FieldMapping{"cognitive": {Enabled: true, FieldID: "f-cog"}},
+			Reports:         core.ReportConfig{DetailPageURL: true, PDFFile: true, SignedReportURL: true},
+		},
+		CreatedAt: at(1),
+		UpdatedAt: at(2),
+		Version:   1,
+	}
+	ok(t, s.CreateIntegration(ctx, in), "create integration")
+	got, err := s.GetIntegration(ctx, in.ID)
+	ok(t, err, "get integration")
+	equal(t, "integration", got, in)
+
+	// Empty JSON fields come back as they went in.
+	bare := core.Integration{ID: core.NewID("int"), AccountID: acme.ID, Provider: "greenhouse", Status: core.IntegrationDisabled, CreatedAt: at(3)}
+	ok(t, s.CreateIntegration(ctx, bare), "create bare integration")
+	got, err = s.GetIntegration(ctx, bare.ID)
+	ok(t, err, "get bare integration")
+	equal(t, "bare integration", got, bare)
+
+	_, err = s.GetIntegration(ctx, "int_missing")
+	isErr(t, err, core.ErrNotFound, "get missing integration")
+
+	second := in
+	second.ID = core.NewID("int")
+	isErr(t, s.CreateIntegration(ctx, second), core.ErrConflict, "second lever integration in one account")
+
+	elsewhere := in
+	elsewhere.ID = core.NewID("int")
+	elsewhere.AccountID = other.ID
+	ok(t, s.CreateIntegration(ctx, elsewhere), "lever integration in another account")
+
+	list, err := s.ListIntegrations(ctx, acme.ID)
+	ok(t, err, "list integrations")
+	equal(t, "integrations of acme", list, []core.Integration{in, bare})
+}
+
+func testUpdateIntegration(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	acme := newAccount(t, s, "acme")
+	in := newIntegration(t, s, acme.ID, "lever")
+
+	changed := in
+	changed.Name = "Renamed"
+	changed.Status = core.IntegrationDisabled
+	changed.Patterns = []core.Pattern{core.PatternInline}
+	changed.Settings = map[string]string{"tag_prefix": "sb-"}
+	changed.WriteBack.ScoreField = core.FieldMapping{Enabled: true, FieldID: "score"}
+	changed.UpdatedAt = at(100)
+	ok(t, s.UpdateIntegration(ctx, changed), "update integration")
+
+	got, err := s.GetIntegration(ctx, in.ID)
+	ok(t, err, "get updated integration")
+	changed.Version = in.Version + 1
+	equal(t, "updated integration", got, changed)
+
+	stale := in // still carries the old version
+	stale.Name = "Lost update"
+	isErr(t, s.UpdateIntegration(ctx, stale), core.ErrConflict, "update with stale version")
+	got, err = s.GetIntegration(ctx, in.ID)
+	ok(t, err, "get integration after stale update")
+	equal(t, "integration after stale update", got, changed)
+
+	missing := in
+	missing.ID = "int_missing"
+	isErr(t, s.UpdateIntegration(ctx, missing), core.ErrNotFound, "update missing integration")
+}
+
+func testCredentials(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	acme := newAccount(t, s, "acme")
+	in := newIntegration(t, s, acme.ID, "lever")
+	other := newIntegration(t, s, acme.ID, "greenhouse")
+
+	token := core.Credential{IntegrationID: in.ID, Name: "api_token", Ciphertext: []byte{0, 1, 2, 0xff, 0}, SetAt: at(1)}
+	secret := core.Credential{IntegrationID: in.ID, Name: "signing_secret", Ciphertext: []byte("sealed"), SetAt: at(2)}
+	ok(t, s.SetCredential(ctx, secret), "set secret")
+	ok(t, s.SetCredential(ctx, token), "set token")
+	ok(t, s.SetCredential(ctx, core.Credential{IntegrationID: other.ID, Name: "api_token", Ciphertext: []byte("x"), SetAt: at(3)}), "set other")
+
+	token.Ciphertext = []byte("rotated")
+	token.SetAt = at(50)
+	ok(t, s.SetCredential(ctx, token), "replace token")
+
+	list, err := s.ListCredentials(ctx, in.ID)
+	ok(t, err, "list credentials")
+	equal(t, "credentials by name", list, []core.Credential{token, secret})
+
+	list, err = s.ListCredentials(ctx, "int_missing")
+	ok(t, err, "list credentials of missing integration")
+	equal(t, "no credentials", len(list), 0)
+}
+
+func testVacancies(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	acme := newAccount(t, s, "acme")
+	other := newAccount(t, s, "other")
+
+	v := core.Vacancy{
+		ID:         core.NewID("vac"),
+		AccountID:  acme.ID,
+		Name:       "Backend engineer",
+		Package:    samplePackage(),
+		Thresholds: assess.Thresholds{GreatFit: 80, GoodFit: 55},
+		Tag:        "SB-backend",
+		Inline:     true,
+		ExpiryDays: 14,
+		ReturnURL:  "https://careers.acme.example/done",
+		CreatedAt:  at(1),
+		UpdatedAt:  at(2),
+		Version:    3,
+	}
+	ok(t, s.CreateVacancy(ctx, v), "create vacancy")
+	got, err := s.GetVacancy(ctx, v.ID)
+	ok(t, err, "get vacancy")
+	equal(t, "vacancy", got, v)
+
+	_, err = s.GetVacancy(ctx, "vac_missing")
+	isErr(t, err, core.ErrNotFound, "get missing vacancy")
+
+	sameTag := newVacancyValue(acme.ID, "Clone", "SB-backend")
+	isErr(t, s.CreateVacancy(ctx, sameTag), core.ErrConflict, "same tag in one account")
+
+	ok(t, s.CreateVacancy(ctx, newVacancyValue(other.ID, "Elsewhere", "SB-backend")), "same tag in another account")
+	untagged1 := newVacancyValue(acme.ID, "Untagged 1", "")
+	untagged2 := newVacancyValue(acme.ID, "Untagged 2", "")
+	untagged2.CreatedAt = at(11)
+	ok(t, s.CreateVacancy(ctx, untagged1), "first untagged vacancy")
+	ok(t, s.CreateVacancy(ctx, untagged2), "second untagged vacancy: empty tags do not clash")
+
+	list, err := s.ListVacancies(ctx, acme.ID)
+	ok(t, err, "list vacancies")
+	ids := make([]string, len(list))
+	for i, x := range list {
+		ids[i] = x.ID
+	}
+	equal(t, "vacancies of acme", ids, []string{v.ID, untagged1.ID, untagged2.ID})
+	equal(t, "listed vacancy", list[0], v)
+}
+
+func newVacancyValue(accountID, name, tag string) core.Vacancy {
+	return core.Vacancy{
+		ID: core.NewID("vac"), AccountID: accountID, Name: name, Package: samplePackage(),
+		Thresholds: assess.DefaultThresholds(), Tag: tag, CreatedAt: at(10), UpdatedAt: at(10), Version: 1,
+	}
+}
+
+func testUpdateVacancy(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	acme := newAccount(t, s, "acme")
+	v := newVacancy(t, s, acme.ID, "Sales", "SB-sales")
+	taken := newVacancy(t, s, acme.ID, "Support", "SB-support")
+
+	changed := v
+	changed.Name = "Sales (EMEA)"
+	changed.Package = samplePackage() // a copy: v's modules must stay as stored
+	changed.Package.Modules[0].Name = "Numbers"
+	changed.Thresholds = assess.Thresholds{GreatFit: 90, GoodFit: 60}
+	changed.Tag = "SB-sales-emea"
+	changed.Inline = true
+	changed.ExpiryDays = 3
+	changed.ReturnURL = ""
+	changed.UpdatedAt = at(100)
+	ok(t, s.UpdateVacancy(ctx, changed), "update vacancy")
+	got, err := s.GetVacancy(ctx, v.ID)
+	ok(t, err, "get vacancy")
+	changed.Version = v.Version + 1
+	equal(t, "updated vacancy", got, changed)
+
+	isErr(t, s.UpdateVacancy(ctx, v), core.ErrConflict, "stale vacancy version")
+
+	clash := changed
+	clash.Tag = taken.Tag
+	isErr(t, s.UpdateVacancy(ctx, clash), core.ErrConflict, "update to a taken tag")
+
+	missing := v
+	missing.ID = "vac_missing"
+	isErr(t, s.UpdateVacancy(ctx, missing), core.ErrNotFound, "update missing vacancy")
+}
+
+func testUpsertCandidate(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	acme := newAccount(t, s, "acme")
+	in := newIntegration(t, s, acme.ID, "lever")
+
+	c := core.Candidate{
+		ID: core.NewID("cand"), AccountID: acme.ID, IntegrationID: in.ID, ExternalID: "opp-1",
+		Name: "Grace Hopper", Email: "grace@navy.example", ProfileURL: "https://ats/opp-1",
+		CreatedAt: at(1), UpdatedAt: at(1),
+	}
+	got, err := s.UpsertCandidate(ctx, c)
+	ok(t, err, "insert candidate")
+	equal(t, "inserted candidate", got, c)
+
+	again := core.Candidate{
+		ID: core.NewID("cand"), AccountID: acme.ID, IntegrationID: in.ID, ExternalID: "opp-1",
+		Name: "Grace B. Hopper", Email: "grace@hopper.example", ProfileURL: "https://ats/opp-1/v2",
+		CreatedAt: at(50), UpdatedAt: at(50),
+	}
+	got, err = s.UpsertCandidate(ctx, again)
+	ok(t, err, "upsert existing candidate")
+	want := c
+	want.Name, want.Email, want.ProfileURL, want.UpdatedAt = again.Name, again.Email, again.ProfileURL, again.UpdatedAt
+	equal(t, "upserted candidate keeps ID and CreatedAt", got, want)
+
+	stored, err := s.GetCandidate(ctx, c.ID)
+	ok(t, err, "get candidate")
+	equal(t, "stored candidate", stored, want)
+	_, err = s.GetCandidate(ctx, again.ID)
+	isErr(t, err, core.ErrNotFound, "the second ID was never stored")
+
+	// The same external id in another integration is another person.
+	in2 := newIntegration(t, s, acme.ID, "greenhouse")
+	third := c
+	third.ID = core.NewID("cand")
+	third.IntegrationID = in2.ID
+	got, err = s.UpsertCandidate(ctx, third)
+	ok(t, err, "same external id, other integration")
+	equal(t, "candidate of other integration", got.ID, third.ID)
+}
+
+func testOrders(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	o := core.Order{
+		ID:                  core.NewID("ord"),
+		AccountID:           w.account.ID,
+		IntegrationID:       w.integration.ID,
+		VacancyID:           w.vacancy.ID,
+		CandidateID:         w.candidate.ID,
+		State:               core.StateInvited,
+		Mode:                core.ModeTriggered,
+		ExternalID:          "opp-42",
+		ExternalJobID:       "posting-7",
+		IdempotencyKey:      "lever:opp-42:posting-7",
+		InvitationHash:      "9f86d081884c7d659a2feaa0c55ad015",
+		InvitationSealed:    []byte{0x00, 0x10, 0xfe, 0xff},
+		InvitationExpiresAt: at(7 * 24 * 3600),
+		ReturnURL:           "https://ats.example/return",
+		CallbackURL:         "https://ats.example/callback",
+		Reason:              "",
+		StartedAt:           time.Time{},
+		CompletedAt:         time.Time{},
+		CreatedAt:           at(10),
+		UpdatedAt:           at(11),
+		Version:             1,
+	}
+	ok(t, s.CreateOrder(ctx, o), "create order")
+	got, err := s.GetOrder(ctx, o.ID)
+	ok(t, err, "get order")
+	equal(t, "order", got, o)
+
+	got, err = s.GetOrderByIdempotencyKey(ctx, w.integration.ID, o.IdempotencyKey)
+	ok(t, err, "get order by idempotency key")
+	equal(t, "order by idempotency key", got, o)
+	got, err = s.GetOrderByInvitationHash(ctx, o.InvitationHash)
+	ok(t, err, "get order by invitation hash")
+	equal(t, "order by invitation hash", got, o)
+
+	_, err = s.GetOrder(ctx, "ord_missing")
+	isErr(t, err, core.ErrNotFound, "get missing order")
+	_, err = s.GetOrderByIdempotencyKey(ctx, w.integration.ID, "nope")
+	isErr(t, err, core.ErrNotFound, "unknown idempotency key")
+	_, err = s.GetOrderByIdempotencyKey(ctx, "int_other", o.IdempotencyKey)
+	isErr(t, err, core.ErrNotFound, "idempotency key of another integration")
+	_, err = s.GetOrderByInvitationHash(ctx, "nope")
+	isErr(t, err, core.ErrNotFound, "unknown invitation hash")
+
+	// An order received before its vacancy is resolved, with nothing optional.
+	bare := core.Order{
+		ID: core.NewID("ord"), AccountID: w.account.ID, IntegrationID: w.integration.ID,
+		State: core.StateReceived, Mode: core.ModeInline, CreatedAt: at(20),
+	}
+	ok(t, s.CreateOrder(ctx, bare), "create bare order")
+	got, err = s.GetOrder(ctx, bare.ID)
+	ok(t, err, "get bare order")
+	equal(t, "bare order", got, bare)
+}
+
+func testOrderKeys(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	o := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(10))
+
+	dup := o
+	dup.ID = core.NewID("ord")
+	isErr(t, s.CreateOrder(ctx, dup), core.ErrConflict, "same idempotency key in one integration")
+
+	other := newIntegration(t, s, w.account.ID, "greenhouse")
+	dup.IntegrationID = other.ID
+	ok(t, s.CreateOrder(ctx, dup), "same idempotency key in another integration")
+
+	// Empty keys and hashes are absent values, not shared ones.
+	for i := range 2 {
+		e := core.Order{ID: core.NewID("ord"), AccountID: w.account.ID, IntegrationID: w.integration.ID,
+			State: core.StateReceived, Mode: core.ModeAdHoc, CreatedAt: at(20 + i)}
+		ok(t, s.CreateOrder(ctx, e), "order %d without keys", i)
+	}
+	_, err := s.GetOrderByIdempotencyKey(ctx, w.integration.ID, "")
+	isErr(t, err, core.ErrNotFound, "empty idempotency key")
+	_, err = s.GetOrderByInvitationHash(ctx, "")
+	isErr(t, err, core.ErrNotFound, "empty invitation hash")
+
+	// Invitation hashes are unique across everything.
+	o.InvitationHash = "hash-a"
+	ok(t, s.UpdateOrder(ctx, o), "set invitation hash")
+	again := newOrder(t, s, other, w.vacancy.ID, "", at(30))
+	again.InvitationHash = "hash-a"
+	isErr(t, s.UpdateOrder(ctx, again), core.ErrConflict, "reuse invitation hash")
+	taken := core.Order{ID: core.NewID("ord"), AccountID: w.account.ID, IntegrationID: other.ID,
+		State: core.StateReceived, Mode: core.ModeAdHoc, InvitationHash: "hash-a", CreatedAt: at(31)}
+	isErr(t, s.CreateOrder(ctx, taken), core.ErrConflict, "create with a taken invitation hash")
+}
+
+func testUpdateOrder(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	o := newOrder(t, s, w.integration, "", w.candidate.ID, at(10))
+
+	changed := o
+	changed.VacancyID = w.vacancy.ID
+	ok(t, changed.Transition(core.StateInProgress, at(20)), "transition")
+	changed.ExternalJobID = "posting-9"
+	changed.InvitationHash = "h1"
+	changed.InvitationSealed = []byte("sealed token")
+	changed.InvitationExpiresAt = at(30)
+	changed.ReturnURL = "https://r"
+	changed.CallbackURL = "https://c"
+	changed.Reason = "why not"
+	ok(t, s.UpdateOrder(ctx, changed), "update order")
+	got, err := s.GetOrder(ctx, o.ID)
+	ok(t, err, "get order")
+	changed.Version = o.Version + 1
+	equal(t, "updated order", got, changed)
+
+	isErr(t, s.UpdateOrder(ctx, o), core.ErrConflict, "stale order version")
+
+	// Clearing optional fields stores them as absent again.
+	cleared := got
+	cleared.VacancyID = ""
+	cleared.InvitationSealed = nil
+	cleared.InvitationExpiresAt = time.Time{}
+	cleared.StartedAt = time.Time{}
+	ok(t, s.UpdateOrder(ctx, cleared), "clear optional fields")
+	got, err = s.GetOrder(ctx, o.ID)
+	ok(t, err, "get cleared order")
+	cleared.Version++
+	equal(t, "cleared order", got, cleared)
+
+	missing := o
+	missing.ID = "ord_missing"
+	isErr(t, s.UpdateOrder(ctx, missing), core.ErrNotFound, "update missing order")
+}
+
+func testAnswers(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	o := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(10))
+
+	q1 := core.Answer{OrderID: o.ID, QuestionID: "q1", OptionID: "a", AnsweredAt: at(20)}
+	q2 := core.Answer{OrderID: o.ID, QuestionID: "q2", OptionID: "c", AnsweredAt: at(21)}
+	ok(t, s.SaveAnswer(ctx, q2), "save q2")
+	ok(t, s.SaveAnswer(ctx, q1), "save q1")
+	q1.OptionID, q1.AnsweredAt = "b", at(22)
+	ok(t, s.SaveAnswer(ctx, q1), "change q1")
+
+	list, err := s.ListAnswers(ctx, o.ID)
+	ok(t, err, "list answers")
+	equal(t, "answers", len(list), 2)
+	byQ := map[string]core.Answer{list[0].QuestionID: list[0], list[1].QuestionID: list[1]}
+	equal(t, "answer q1 replaced", byQ["q1"], q1)
+	equal(t, "answer q2", byQ["q2"], q2)
+
+	list, err = s.ListAnswers(ctx, "ord_missing")
+	ok(t, err, "list answers of missing order")
+	equal(t, "no answers", len(list), 0)
+}
+
+func testResults(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	o := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(10))
+
+	r := core.Result{
+		OrderID: o.ID,
+		Outcome: assess.Outcome{
+			Score: 72, Min: 0, Max: 100, Label: assess.GoodFit,
+			Indicators: []assess.Indicator{
+				{Key: "cognitive", Name: "Cognitive ability", Score: 80, Label: assess.GreatFit},
+				{Key: "teamwork", Name: "Teamwork", Score: 64, Label: assess.GoodFit},
+			},
+			Summary: "Strong reasoning; “quoted” text ✓",
+		},
+		Answers:     assess.Answers{"q1": "a", "q2": "c"},
+		StartedAt:   at(20),
+		SubmittedAt: at(30),
+	}
+	ok(t, s.SaveResult(ctx, r), "save result")
+	got, err := s.GetResult(ctx, o.ID)
+	ok(t, err, "get result")
+	equal(t, "result", got, r)
+
+	isErr(t, s.SaveResult(ctx, r), core.ErrConflict, "second result for one order")
+	_, err = s.GetResult(ctx, "ord_missing")
+	isErr(t, err, core.ErrNotFound, "result of missing order")
+}
+
+func testTimeline(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	o := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(10))
+	other := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(11))
+
+	entries := []core.TimelineEntry{
+		{OrderID: o.ID, AccountID: w.account.ID, At: at(20), Kind: "state", Message: "Order received"},
+		{OrderID: o.ID, AccountID: w.account.ID, At: at(20), Kind: "ats_call", Message: "Lever said 200",
+			Detail: map[string]string{"status": "200", "url": "https://api.lever.co/v1/x?y=1&z=%"}},
+		{OrderID: o.ID, AccountID: w.account.ID, At: at(25), Kind: "email", Message: "Invitation sent", Detail: map[string]string{}},
+	}
+	var last int64
+	for i := range entries {
+		id, err := s.AddTimeline(ctx, entries[i])
+		ok(t, err, "add timeline entry %d", i)
+		if id <= last {
+			t.Fatalf("entry %d got id %d, not above %d", i, id, last)
+		}
+		last = id
+		entries[i].ID = id
+	}
+	_, err := s.AddTimeline(ctx, core.TimelineEntry{OrderID: other.ID, AccountID: w.account.ID, At: at(1), Kind: "state", Message: "x"})
+	ok(t, err, "add entry to other order")
+
+	// Entries at the same instant keep their insertion order.
+	list, err := s.ListTimeline(ctx, o.ID)
+	ok(t, err, "list timeline")
+	equal(t, "timeline oldest first", list, entries)
+}
+
+func testRecordInbound(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	e := core.InboundEvent{
+		ID: core.NewID("evt"), AccountID: w.account.ID, IntegrationID: w.integration.ID, Kind: "lever.candidateStageChange",
+		DedupeKey: "token-1", Payload: []byte(`{"event":"candidateStageChange","data":{"x":"\u00e9"}}`), ReceivedAt: at(5),
+	}
+	stored, inserted, err := s.RecordInbound(ctx, e)
+	ok(t, err, "record event")
+	if !inserted {
+		t.Fatal("first event: inserted=false")
+	}
+	equal(t, "stored event", stored, e)
+
+	redelivery := e
+	redelivery.ID = core.NewID("evt")
+	redelivery.Payload = []byte(`{"redelivered":true}`)
+	redelivery.ReceivedAt = at(60)
+	stored, inserted, err = s.RecordInbound(ctx, redelivery)
+	ok(t, err, "record redelivery")
+	if inserted {
+		t.Fatal("redelivery: inserted=true")
+	}
+	equal(t, "redelivery returns the first event", stored, e)
+	_, err = s.GetInbound(ctx, redelivery.ID)
+	isErr(t, err, core.ErrNotFound, "redelivery was not stored")
+
+	got, err := s.GetInbound(ctx, e.ID)
+	ok(t, err, "get event")
+	equal(t, "got event", got, e)
+	_, err = s.GetInbound(ctx, "evt_missing")
+	isErr(t, err, core.ErrNotFound, "get missing event")
+
+	// The same key from another integration is another event.
+	in2 := newIntegration(t, s, w.account.ID, "greenhouse")
+	fromOther := e
+	fromOther.ID = core.NewID("evt")
+	fromOther.IntegrationID = in2.ID
+	_, inserted, err = s.RecordInbound(ctx, fromOther)
+	ok(t, err, "same key, other integration")
+	if !inserted {
+		t.Fatal("same key from another integration: inserted=false")
+	}
+
+	// Events without a dedupe key are never taken for redeliveries.
+	for i := range 2 {
+		plain := core.InboundEvent{ID: core.NewID("evt"), AccountID: w.account.ID, IntegrationID: w.integration.ID,
+			Kind: "ping", ReceivedAt: at(70 + i)}
+		stored, inserted, err := s.RecordInbound(ctx, plain)
+		ok(t, err, "event %d without dedupe key", i)
+		if !inserted {
+			t.Fatalf("event %d without dedupe key: inserted=false", i)
+		}
+		equal(t, "event without key or payload", stored, plain)
+	}
+
+	// Reusing an ID with a fresh key is a conflict, not a dedupe.
+	reused := e
+	reused.DedupeKey = "token-2"
+	_, _, err = s.RecordInbound(ctx, reused)
+	isErr(t, err, core.ErrConflict, "reused event ID")
+}
+
+func testSteps(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	o := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(10))
+
+	done, err := s.StepDone(ctx, o.ID, "score_field")
+	ok(t, err, "step done before")
+	equal(t, "done before marking", done, false)
+
+	first, err := s.MarkStep(ctx, o.ID, "score_field", at(20))
+	ok(t, err, "mark step")
+	equal(t, "first mark", first, true)
+	again, err := s.MarkStep(ctx, o.ID, "score_field", at(21))
+	ok(t, err, "mark step again")
+	equal(t, "second mark", again, false)
+
+	done, err = s.StepDone(ctx, o.ID, "score_field")
+	ok(t, err, "step done after")
+	equal(t, "done after marking", done, true)
+	done, err = s.StepDone(ctx, o.ID, "pdf_file")
+	ok(t, err, "other step")
+	equal(t, "other step not done", done, false)
+
+	other, err := s.MarkStep(ctx, o.ID, "pdf_file", at(22))
+	ok(t, err, "mark other step")
+	equal(t, "other step first mark", other, true)
+}
+
+func testOutboxMail(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	var want []core.OutboxMail
+	for i := range 5 {
+		m := core.OutboxMail{
+			ID: core.NewID("mail"), AccountID: "acc_x", OrderID: "ord_y", To: fmt.Sprintf("c%d@example.com", i),
+			Subject: "Your assessment", Text: "Hello\nthere", HTML: "<p>Hello</p>", CreatedAt: at(i),
+		}
+		ok(t, s.AddOutboxMail(ctx, m), "add mail %d", i)
+		want = append([]core.OutboxMail{m}, want...)
+	}
+	noOrder := core.OutboxMail{ID: core.NewID("mail"), To: "admin@example.com", Subject: "Welcome", CreatedAt: at(-1)}
+	ok(t, s.AddOutboxMail(ctx, noOrder), "add mail without account or order")
+
+	got, err := s.ListOutboxMail(ctx, 3)
+	ok(t, err, "list outbox")
+	equal(t, "newest three", got, want[:3])
+	got, err = s.ListOutboxMail(ctx, 100)
+	ok(t, err, "list outbox")
+	equal(t, "all, newest first", got, append(want, noOrder))
+}

@@ -1,0 +1,144 @@
+// Package web serves Switchboard's HTML pages: the candidate's journey
+// (invitation landing, questions, end page), the read-only report page and
+// PDF behind signed, expiring links, and the dev outbox. Templates and
+// assets are embedded in the binary; forms post and redirect.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"switchboard/internal/assess"
+	"switchboard/internal/core"
+	"switchboard/internal/service"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+type handler struct {
+	svc   *service.Service
+	log   *slog.Logger
+	pages map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	"add": func(a, b int) int { return a + b },
+	"labelClass": func(l assess.Label) string {
+		switch l {
+		case assess.GreatFit:
+			return "label-great"
+		case assess.GoodFit:
+			return "label-good"
+		}
+		return "label-poor"
+	},
+}
+
+// Register mounts the pages on mux.
+func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) error {
+	h := &handler{svc: svc, log: log, pages: map[string]*template.Template{}}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return fmt.Errorf("web: templates: %w", err)
+	}
+	for _, name := range names {
+		if name == "templates/layout.html" {
+			continue
+		}
+		t, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", name)
+		if err != nil {
+			return fmt.Errorf("web: parse %s: %w", name, err)
+		}
+		h.pages[strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")] = t
+	}
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+
+	// Cross-origin form posts are refused, so another site cannot submit a
+	// candidate's answers even if it learned their link.
+	cop := http.NewCrossOriginProtection()
+	post := func(f http.HandlerFunc) http.Handler { return cop.Handler(f) }
+
+	mux.HandleFunc("GET /{$}", h.home)
+	mux.HandleFunc("GET /a/{token}", h.landing)
+	mux.Handle("POST /a/{token}/start", post(h.start))
+	mux.HandleFunc("GET /a/{token}/q", h.questions)
+	mux.Handle("POST /a/{token}/q", post(h.answer))
+	mux.Handle("POST /a/{token}/finish", post(h.finish))
+	mux.HandleFunc("GET /a/{token}/done", h.done)
+	mux.HandleFunc("GET /r/{id}", h.reportPage)
+	mux.HandleFunc("GET /r/{id}/report.pdf", h.reportPDF)
+	mux.HandleFunc("GET /orders/{id}", h.detailPage)
+	mux.HandleFunc("GET /dev/outbox", h.outbox)
+	return nil
+}
+
+// render writes a page, buffering it so a template error becomes a clean 500.
+func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
+	t, ok := h.pages[page]
+	if !ok {
+		h.serverError(w, r, fmt.Errorf("web: no page %q", page))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		h.serverError(w, r, fmt.Errorf("web: render %s: %w", page, err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Referrer-Policy", "no-referrer") // invitation and report URLs are credentials
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+type message struct{ Title, Message, Hint string }
+
+func (h *handler) message(w http.ResponseWriter, r *http.Request, status int, m message) {
+	h.render(w, r, status, "message", m)
+}
+
+func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	h.log.ErrorContext(r.Context(), "page failed", "method", r.Method, "err", err)
+	http.Error(w, "Something went wrong on our side. Please try again in a moment.", http.StatusInternalServerError)
+}
+
+func (h *handler) home(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, http.StatusOK, "home", nil)
+}
+
+func (h *handler) outbox(w http.ResponseWriter, r *http.Request) {
+	if h.svc.MailConfigured() {
+		h.message(w, r, http.StatusNotFound, message{Title: "No dev outbox", Message: "Emails are sent over SMTP on this server."})
+		return
+	}
+	mails, err := h.svc.Outbox(r.Context(), 100)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "outbox", map[string]any{"Mails": mails})
+}
+
+func (h *handler) detailPage(w http.ResponseWriter, r *http.Request) {
+	// Signing in to the admin pages arrives with the admin UI; until then the
+	// read-only report link is the way to see a result.
+	h.message(w, r, http.StatusUnauthorized, message{
+		Title:   "Sign in required",
+		Message: "The candidate detail page is for signed-in Switchboard users.",
+		Hint:    "Use the read-only report link from the ATS, or the admin API: GET /api/v1/orders/" + r.PathValue("id"),
+	})
+}
+
+func isNotFound(err error) bool { return errors.Is(err, core.ErrNotFound) }
