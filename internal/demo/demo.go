@@ -24,6 +24,7 @@ import (
 	"switchboard/internal/app"
 	"switchboard/internal/assess"
 	"switchboard/internal/atssim/leversim"
+	"switchboard/internal/candidatebot"
 	"switchboard/internal/lever"
 )
 
@@ -330,8 +331,11 @@ func (r *runner) scenario(ctx context.Context) error {
 			return "tags: " + strings.Join(mustOpp(r.sim, oppID).Tags, ", ") + "\nnote: " + r.sim.Notes(oppID)[0].Value(), nil
 		}},
 		{"the candidate takes the assessment in the browser's place (HTTP)", func() (string, error) {
-			n, err := r.takeAssessment(ctx, invitation, vacancy.Package)
-			return fmt.Sprintf("opened the link, started, answered %d questions, submitted, saw the end page", n), err
+			res, err := candidatebot.Take(ctx, r.http, invitation, strongAnswers(vacancy.Package))
+			if err == nil && !strings.Contains(res.EndPage, "Thank you") {
+				err = errors.New("no end page after submitting")
+			}
+			return fmt.Sprintf("opened the link, started, answered %d questions, submitted, saw the end page", res.Answered), err
 		}},
 		{"Lever shows the score tag, a result note, the PDF and a link", func() (string, error) {
 			var opp lever.Opportunity
@@ -402,4 +406,23 @@ func stageID(sim *leversim.Server, text string) (string, error) {
 		}
 	}
 	return "", errors.New("no stage " + text)
+}
+
+// strongAnswers picks a candidate's answers: the best option mostly, the
+// second best every third question, so the result is realistic.
+func strongAnswers(pkg assess.Package) candidatebot.Pick {
+	n := 0
+	return func(qid string, optionIDs []string) string {
+		n++
+		q, _, ok := pkg.Question(qid)
+		if !ok {
+			return optionIDs[0]
+		}
+		opts := slices.Clone(q.Options)
+		slices.SortStableFunc(opts, func(a, b assess.Option) int { return b.Points - a.Points })
+		if n%3 == 0 && len(opts) > 1 {
+			return opts[1].ID
+		}
+		return opts[0].ID
+	}
 }
