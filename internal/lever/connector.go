@@ -249,7 +249,20 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 	cl := c.client(cfg)
 	opp := u.Order.ExternalID
 	prefix := setting(cfg, SettingTagPrefix, "Switchboard")
+	// Notes and files are recorded as a Lever user: the configured one, else
+	// the posting's owner (Lever's own advice), looked up only when needed.
 	performAs := setting(cfg, SettingPerformAs, "")
+	resolvePerformAs := func(ctx context.Context) error {
+		if performAs != "" || u.Order.ExternalJobID == "" {
+			return nil
+		}
+		p, err := cl.GetPosting(ctx, u.Order.ExternalJobID)
+		if err != nil {
+			return err
+		}
+		performAs = p.Owner.ID
+		return nil
+	}
 	step := func(name string, fn func(ctx context.Context) error) error {
 		if err := steps.Do(ctx, "lever:"+string(u.State)+":"+name, fn); err != nil {
 			return classify(err)
@@ -261,6 +274,9 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 	}
 	note := func(text string) error {
 		return step("note", func(ctx context.Context) error {
+			if err := resolvePerformAs(ctx); err != nil {
+				return err
+			}
 			_, err := cl.AddNote(ctx, opp, performAs, text)
 			return err
 		})
@@ -303,6 +319,9 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 				pdf, err := u.Reports.PDF(ctx)
 				if err != nil {
 					return fmt.Errorf("lever: render report: %w", err)
+				}
+				if err := resolvePerformAs(ctx); err != nil {
+					return err
 				}
 				_, err = cl.UploadFile(ctx, opp, performAs, reportFileName(u), "application/pdf", pdf)
 				return err
