@@ -12,6 +12,7 @@ import (
 
 	"switchboard/internal/app"
 	"switchboard/internal/core"
+	"switchboard/internal/service"
 )
 
 // runAdmin runs the operator commands that act on the database directly.
@@ -19,16 +20,18 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 	fs := newFlagSet(cmd, cmd+" [flags]", stderr)
 	var c common
 	c.register(fs)
-	var name, email, account, role *string
+	var name, email, account, role, password *string
 	switch cmd {
 	case "accounts create":
 		name = fs.String("name", "", "the customer company's name (required)")
 		email = fs.String("email", "", "email of the account's first user, a super admin (required)")
+		password = fs.String("password", "", "the super admin's password for the web UI (at least 10 characters); without it they use the API key only; prefer the environment variable, which stays out of the process list")
 	case "users create":
 		account = fs.String("account", "", "account id (required)")
 		email = fs.String("email", "", "the user's email (required)")
 		name = fs.String("name", "", "the user's name")
 		role = fs.String("role", string(core.RoleAdmin), "super_admin, admin, team_member or limited_team_member")
+		password = fs.String("password", "", "the user's password for the web UI (at least 10 characters); without it they use the API key only; prefer the environment variable, which stays out of the process list")
 	case "jobs list", "jobs retry":
 	default:
 		return &exitError{code: 2, err: fmt.Errorf("unknown command %q", cmd)}
@@ -48,8 +51,14 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 
 	switch cmd {
 	case "accounts create":
+		if err := checkPassword(*password); err != nil {
+			return err
+		}
 		acc, u, key, err := a.Service.CreateAccount(ctx, *name, *email, "")
 		if err != nil {
+			return err
+		}
+		if err := setPassword(ctx, a, u.ID, *password); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "account %s (%s)\nsuper admin %s (%s)\nAPI key (shown once): %s\n", acc.ID, acc.Name, u.ID, u.Email, key)
@@ -58,8 +67,14 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 		if err != nil {
 			return &exitError{code: 2, err: err}
 		}
+		if err := checkPassword(*password); err != nil {
+			return err
+		}
 		u, key, err := a.Service.CreateUserInAccount(ctx, *account, *email, *name, r)
 		if err != nil {
+			return err
+		}
+		if err := setPassword(ctx, a, u.ID, *password); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "user %s (%s, %s)\nAPI key (shown once): %s\n", u.ID, u.Email, u.Role, key)
@@ -90,6 +105,26 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 			return err
 		}
 		fmt.Fprintf(stdout, "job %d queued to run again\n", id)
+	}
+	return nil
+}
+
+// checkPassword refuses a too-short --password before anything is created,
+// so a typo does not leave a user behind without one.
+func checkPassword(password string) error {
+	if password != "" && len([]rune(password)) < service.MinPasswordLength {
+		return &exitError{code: 2, err: fmt.Errorf("--password must be at least %d characters", service.MinPasswordLength)}
+	}
+	return nil
+}
+
+// setPassword gives a new user their web UI password, when one was given.
+func setPassword(ctx context.Context, a *app.App, userID, password string) error {
+	if password == "" {
+		return nil
+	}
+	if err := a.Service.SetUserPassword(ctx, userID, password); err != nil {
+		return fmt.Errorf("set password: %w", err)
 	}
 	return nil
 }

@@ -31,6 +31,7 @@ import (
 	"switchboard/internal/store"
 	"switchboard/internal/store/postgres"
 	"switchboard/internal/store/sqlite"
+	"switchboard/internal/ui"
 	"switchboard/internal/web"
 )
 
@@ -142,6 +143,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	mux := http.NewServeMux()
 	api.Register(mux, svc, log)
 	if err := web.Register(mux, svc, log); err != nil {
+		return fail(err)
+	}
+	if err := ui.Register(mux, svc, log); err != nil {
 		return fail(err)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

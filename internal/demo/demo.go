@@ -108,11 +108,19 @@ func Run(ctx context.Context, o Options) error {
 		fmt.Fprintf(o.Out, "\n✗ %v\n", err)
 		return err
 	}
+	// The demo user signs in to the web UI with a known password. It is set
+	// up quietly rather than as a scenario step: the scenario is the Lever flow.
+	if err := setDemoPassword(ctx, a); err != nil {
+		fmt.Fprintf(o.Out, "\n✗ %v\n", err)
+		return err
+	}
 	fmt.Fprintf(o.Out, "\n✓ every step checked out\n")
 	if o.Once {
 		return nil
 	}
-	fmt.Fprintf(o.Out, "\nSwitchboard keeps running (Ctrl-C to stop). Open:\n")
+	fmt.Fprintf(o.Out, "\nSwitchboard keeps running (Ctrl-C to stop). Sign in to the admin UI:\n")
+	fmt.Fprintf(o.Out, "  %s/signin\n  email:    %s\n  password: %s\n", baseURL, demoUserEmail, DemoPassword)
+	fmt.Fprintf(o.Out, "  the order: %s/orders/%s\n\nAlso:\n", baseURL, r.orderID)
 	fmt.Fprintf(o.Out, "  %s/dev/outbox              the invitation email\n", baseURL)
 	fmt.Fprintf(o.Out, "  %s                         the read-only report\n", r.reportURL)
 	fmt.Fprintf(o.Out, "  %s/api/v1/orders/%s  the order and its timeline\n", baseURL, r.orderID)
@@ -204,6 +212,13 @@ func waitFor(ctx context.Context, what string, cond func() (bool, error)) error 
 	}
 }
 
+// DemoPassword is the demo super admin's web UI password. The demo runs on a
+// throwaway database on the operator's own machine, so a fixed, printed
+// password is the point rather than a risk.
+const DemoPassword = "switchboard-demo"
+
+const demoUserEmail = "admin@acme.example"
+
 const (
 	apiKeyLever   = "demo-lever-api-key"
 	stageToken    = "demo-stage-change-signature-token"
@@ -222,7 +237,7 @@ func (r *runner) scenario(ctx context.Context) error {
 		fn   func() (string, error)
 	}{
 		{"create an account and its super admin", func() (string, error) {
-			acc, u, key, err := r.app.Service.CreateAccount(ctx, "Acme Corp", "admin@acme.example", "Avery Admin")
+			acc, u, key, err := r.app.Service.CreateAccount(ctx, "Acme Corp", demoUserEmail, "Avery Admin")
 			r.apiKey = key
 			return fmt.Sprintf("account %s, super admin %s", acc.Name, u.Email), err
 		}},
@@ -425,4 +440,16 @@ func strongAnswers(pkg assess.Package) candidatebot.Pick {
 		}
 		return opts[0].ID
 	}
+}
+
+// setDemoPassword gives the demo's super admin DemoPassword for the web UI.
+func setDemoPassword(ctx context.Context, a *app.App) error {
+	u, err := a.Store.GetUserByEmail(ctx, demoUserEmail)
+	if err == nil {
+		err = a.Service.SetUserPassword(ctx, u.ID, DemoPassword)
+	}
+	if err != nil {
+		return &StepError{Step: "give the demo user a web UI password", Err: err}
+	}
+	return nil
 }

@@ -131,6 +131,8 @@ type Queries interface {
 	AddOutboxMail(ctx context.Context, m core.OutboxMail) error
 	// ListOutboxMail returns the newest first, at most limit.
 	ListOutboxMail(ctx context.Context, limit int) ([]core.OutboxMail, error)
+
+	SessionQueries
 }
 
 // OrderFilter narrows ListOrders. Zero fields do not filter.
@@ -158,4 +160,31 @@ type OrderListItem struct {
 	CandidateName  string
 	CandidateEmail string
 	VacancyName    string
+}
+
+// Session is a signed-in browser session of the admin UI. Only the SHA-256 of
+// its cookie token is stored, so a database leak does not let anyone sign in.
+type Session struct {
+	TokenHash string
+	UserID    string
+	AccountID string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// SessionQueries are the reads and writes of sign-in: passwords and sessions.
+// They are part of Queries.
+type SessionQueries interface {
+	// SetUserPassword replaces a user's password hash (a KDF string); "" makes
+	// the user API-only again.
+	SetUserPassword(ctx context.Context, userID, hash string) error
+	// CreateSession fails with ErrConflict when the token hash is taken.
+	CreateSession(ctx context.Context, s Session) error
+	// GetSession finds a session by the hash of its token, expired or not.
+	GetSession(ctx context.Context, tokenHash string) (Session, error)
+	// DeleteSession removes a session; removing an absent one is not an error.
+	DeleteSession(ctx context.Context, tokenHash string) error
+	// DeleteExpiredSessions removes sessions that expired at or before now and
+	// reports how many.
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
 }

@@ -1,6 +1,7 @@
-// Package web serves Switchboard's HTML pages: the candidate's journey
+// Package web serves Switchboard's public HTML pages: the candidate's journey
 // (invitation landing, questions, end page), the read-only report page and
-// PDF behind signed, expiring links, and the dev outbox. Templates and
+// PDF behind signed, expiring links, and the dev outbox. The signed-in admin
+// pages, including the candidate detail page at /orders/{id}, are package ui. Templates and
 // assets are embedded in the binary; forms post and redirect.
 package web
 
@@ -70,7 +71,6 @@ func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) error 
 	cop := http.NewCrossOriginProtection()
 	post := func(f http.HandlerFunc) http.Handler { return cop.Handler(f) }
 
-	mux.HandleFunc("GET /{$}", h.home)
 	mux.HandleFunc("GET /a/{token}", h.landing)
 	mux.Handle("POST /a/{token}/start", post(h.start))
 	mux.HandleFunc("GET /a/{token}/q", h.questions)
@@ -79,7 +79,6 @@ func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) error 
 	mux.HandleFunc("GET /a/{token}/done", h.done)
 	mux.HandleFunc("GET /r/{id}", h.reportPage)
 	mux.HandleFunc("GET /r/{id}/report.pdf", h.reportPDF)
-	mux.HandleFunc("GET /orders/{id}", h.detailPage)
 	mux.HandleFunc("GET /dev/outbox", h.outbox)
 	return nil
 }
@@ -114,10 +113,6 @@ func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error)
 	http.Error(w, "Something went wrong on our side. Please try again in a moment.", http.StatusInternalServerError)
 }
 
-func (h *handler) home(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "home", nil)
-}
-
 func (h *handler) outbox(w http.ResponseWriter, r *http.Request) {
 	if h.svc.MailConfigured() {
 		h.message(w, r, http.StatusNotFound, message{Title: "No dev outbox", Message: "Emails are sent over SMTP on this server."})
@@ -129,16 +124,6 @@ func (h *handler) outbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.render(w, r, http.StatusOK, "outbox", map[string]any{"Mails": mails})
-}
-
-func (h *handler) detailPage(w http.ResponseWriter, r *http.Request) {
-	// Signing in to the admin pages arrives with the admin UI; until then the
-	// read-only report link is the way to see a result.
-	h.message(w, r, http.StatusUnauthorized, message{
-		Title:   "Sign in required",
-		Message: "The candidate detail page is for signed-in Switchboard users.",
-		Hint:    "Use the read-only report link from the ATS, or the admin API: GET /api/v1/orders/" + r.PathValue("id"),
-	})
 }
 
 func isNotFound(err error) bool { return errors.Is(err, core.ErrNotFound) }

@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RecordInbound", testRecordInbound},
 		{"Steps", testSteps},
 		{"OutboxMail", testOutboxMail},
+		{"Sessions", testSessions},
 		{"TxCommit", testTxCommit},
 		{"TxRollback", testTxRollback},
 		{"TxPanic", testTxPanic},

@@ -1,0 +1,209 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+
+	"switchboard/internal/core"
+	"switchboard/internal/secret"
+	"switchboard/internal/store"
+)
+
+// Argon2id parameters for new password hashes: OWASP's minimum configuration
+// (19 MiB, 2 passes, 1 lane). They are written into every hash, so raising
+// them later leaves existing hashes verifiable.
+const (
+	argonMemoryKiB = 19 * 1024
+	argonTime      = 2
+	argonThreads   = 1
+	argonKeyLen    = 32
+	argonSaltLen   = 16
+)
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 10
+
+// SessionTTL is how long a UI sign-in lasts.
+const SessionTTL = 12 * time.Hour
+
+// sessionTokenPrefix marks UI session tokens, so a leaked one is recognisable.
+const sessionTokenPrefix = "sbs_"
+
+// HashPassword derives an argon2id hash of password in the PHC string format,
+// e.g. "$argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>".
+func HashPassword(password string) (string, error) {
+	salt := make([]byte, argonSaltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemoryKiB, argonThreads, argonKeyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemoryKiB, argonTime, argonThreads,
+		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// VerifyPassword reports whether password matches an argon2id hash made by
+// HashPassword, using the parameters stored in the hash. The final comparison
+// is constant-time. A malformed hash never matches.
+func VerifyPassword(hash, password string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return false
+	}
+	var mem, iters uint32
+	var threads uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &iters, &threads); err != nil {
+		return false
+	}
+	// Refuse absurd parameters rather than let a bad row exhaust memory.
+	if mem == 0 || mem > 1<<20 || iters == 0 || iters > 20 || threads == 0 {
+		return false
+	}
+	b64 := base64.RawStdEncoding
+	salt, err := b64.DecodeString(parts[4])
+	if err != nil {
+		return false
+	}
+	want, err := b64.DecodeString(parts[5])
+	if err != nil || len(want) == 0 || len(want) > 128 {
+		return false
+	}
+	got := argon2.IDKey([]byte(password), salt, iters, mem, threads, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// dummyHash is verified against when no user matches, so that an unknown
+// email costs as much time as a wrong password and sign-in does not reveal
+// which addresses have accounts.
+// It is made on first use, not at start-up, so CLI commands do not pay for it.
+var dummyHash = sync.OnceValue(func() string {
+	h, err := HashPassword("switchboard-dummy-password")
+	if err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return h
+})
+
+func checkPassword(password string) error {
+	switch {
+	case utf8.RuneCountInString(password) < MinPasswordLength:
+		return core.Invalid("password", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
+	case len(password) > 1024:
+		return core.Invalid("password", "must be at most 1024 bytes")
+	}
+	return nil
+}
+
+// SetUserPassword sets the password a user signs in to the UI with (the
+// operator's CLI and the demo).
+func (s *Service) SetUserPassword(ctx context.Context, userID, password string) error {
+	if err := checkPassword(password); err != nil {
+		return err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if err := s.d.Store.SetUserPassword(ctx, userID, hash); err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	return nil
+}
+
+// SetPassword sets the password of a user of the actor's account: the actor
+// themself, or anyone when the actor manages users.
+func (s *Service) SetPassword(ctx context.Context, actor core.User, userID, password string) error {
+	if userID != actor.ID && !actor.Role.CanManageUsers() {
+		return fmt.Errorf("set password: %w", core.ErrForbidden)
+	}
+	u, err := s.d.Store.GetUser(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	if u.AccountID != actor.AccountID {
+		return fmt.Errorf("set password: user %s: %w", userID, core.ErrNotFound)
+	}
+	if u.Role == core.RoleSuperAdmin && actor.Role != core.RoleSuperAdmin {
+		return fmt.Errorf("set password: only a super admin may change a super admin's password: %w", core.ErrForbidden)
+	}
+	return s.SetUserPassword(ctx, userID, password)
+}
+
+// SignIn checks an email and password and opens a session, returning the
+// session token for the cookie (shown once, stored only hashed). Any mismatch
+// is ErrUnauthenticated, after the same amount of work.
+func (s *Service) SignIn(ctx context.Context, email, password string) (core.User, string, error) {
+	u, err := s.d.Store.GetUserByEmail(ctx, strings.TrimSpace(email))
+	if err != nil && !errors.Is(err, core.ErrNotFound) {
+		return core.User{}, "", fmt.Errorf("sign in: %w", err)
+	}
+	hash := u.PasswordHash
+	if hash == "" {
+		hash = dummyHash() // unknown or API-only user: same cost, never a match
+	}
+	if !VerifyPassword(hash, password) || u.PasswordHash == "" {
+		return core.User{}, "", ErrUnauthenticated
+	}
+	token, err := secret.NewToken(sessionTokenPrefix)
+	if err != nil {
+		return core.User{}, "", fmt.Errorf("sign in: %w", err)
+	}
+	now := s.now()
+	sess := store.Session{TokenHash: secret.HashToken(token), UserID: u.ID, AccountID: u.AccountID, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}
+	if err := s.d.Store.CreateSession(ctx, sess); err != nil {
+		return core.User{}, "", fmt.Errorf("sign in: %w", err)
+	}
+	// Sweeping here keeps the table small without another periodic job.
+	if _, err := s.d.Store.DeleteExpiredSessions(ctx, now); err != nil {
+		s.d.Logger.WarnContext(ctx, "delete expired sessions", "err", err)
+	}
+	return u, token, nil
+}
+
+// SessionUser resolves a session token to its user. A missing, unknown or
+// expired session is ErrUnauthenticated.
+func (s *Service) SessionUser(ctx context.Context, token string) (core.User, store.Session, error) {
+	if !strings.HasPrefix(token, sessionTokenPrefix) {
+		return core.User{}, store.Session{}, ErrUnauthenticated
+	}
+	sess, err := s.d.Store.GetSession(ctx, secret.HashToken(token))
+	if errors.Is(err, core.ErrNotFound) {
+		return core.User{}, store.Session{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return core.User{}, store.Session{}, fmt.Errorf("session: %w", err)
+	}
+	if !s.now().Before(sess.ExpiresAt) {
+		return core.User{}, store.Session{}, ErrUnauthenticated
+	}
+	u, err := s.d.Store.GetUser(ctx, sess.UserID)
+	if errors.Is(err, core.ErrNotFound) {
+		return core.User{}, store.Session{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return core.User{}, store.Session{}, fmt.Errorf("session: %w", err)
+	}
+	return u, sess, nil
+}
+
+// SignOut ends the session of token.
+func (s *Service) SignOut(ctx context.Context, token string) error {
+	if err := s.d.Store.DeleteSession(ctx, secret.HashToken(token)); err != nil {
+		return fmt.Errorf("sign out: %w", err)
+	}
+	return nil
+}

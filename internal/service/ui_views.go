@@ -1,0 +1,79 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"switchboard/internal/assess"
+	"switchboard/internal/core"
+)
+
+// Account returns the actor's own account, for page headers.
+func (s *Service) Account(ctx context.Context, actor core.User) (core.Account, error) {
+	a, err := s.d.Store.GetAccount(ctx, actor.AccountID)
+	if err != nil {
+		return core.Account{}, fmt.Errorf("account: %w", err)
+	}
+	return a, nil
+}
+
+// IntegrationNames maps the account's integration ids to their names and
+// providers, for order filters and lists. Unlike Integrations it reveals no
+// settings, so every role may call it.
+func (s *Service) IntegrationNames(ctx context.Context, actor core.User) ([]IntegrationName, error) {
+	ins, err := s.d.Store.ListIntegrations(ctx, actor.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("integration names: %w", err)
+	}
+	out := make([]IntegrationName, 0, len(ins))
+	for _, in := range ins {
+		out = append(out, IntegrationName{ID: in.ID, Name: in.Name, Provider: in.Provider})
+	}
+	return out, nil
+}
+
+// IntegrationName is an integration as a filter shows it.
+type IntegrationName struct {
+	ID, Name, Provider string
+}
+
+// Users lists the users of the actor's account (user managers only).
+func (s *Service) Users(ctx context.Context, actor core.User) ([]core.User, error) {
+	if !actor.Role.CanManageUsers() {
+		return nil, fmt.Errorf("users: %w", core.ErrForbidden)
+	}
+	us, err := s.d.Store.ListUsers(ctx, actor.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	return us, nil
+}
+
+// IndicatorModules lists the modules whose scores become matching indicators
+// in the account: every module of every vacancy, by key, first name wins; the
+// default package's modules when there is no vacancy yet. The integration
+// overview maps each to an ATS field.
+func (s *Service) IndicatorModules(ctx context.Context, actor core.User) ([]assess.Module, error) {
+	vs, err := s.d.Store.ListVacancies(ctx, actor.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("indicator modules: %w", err)
+	}
+	pkgs := []assess.Package{}
+	for _, v := range vs {
+		pkgs = append(pkgs, v.Package)
+	}
+	if len(pkgs) == 0 {
+		pkgs = append(pkgs, assess.DefaultPackage())
+	}
+	seen := map[string]bool{}
+	var out []assess.Module
+	for _, p := range pkgs {
+		for _, m := range p.Modules {
+			if !seen[m.Key] {
+				seen[m.Key] = true
+				out = append(out, assess.Module{Key: m.Key, Name: m.Name})
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,64 @@
+package sqlite
+
+import (
+	"context"
+	"time"
+
+	"switchboard/internal/store"
+)
+
+// ---- sign-in: passwords and sessions ----
+
+func (q queries) SetUserPassword(ctx context.Context, userID, hash string) error {
+	res, err := q.w.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+	if err != nil {
+		return fail(err, "set password of user %s", userID)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fail(err, "set password of user %s", userID)
+	} else if n == 0 {
+		return notFound("set password of user %s", userID)
+	}
+	return nil
+}
+
+const sessionCols = `token_hash, user_id, account_id, created_at, expires_at`
+
+func (q queries) CreateSession(ctx context.Context, s store.Session) error {
+	res, err := q.w.ExecContext(ctx, `INSERT INTO sessions (`+sessionCols+`) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		s.TokenHash, s.UserID, s.AccountID, tm(s.CreatedAt), tm(s.ExpiresAt))
+	if err != nil {
+		// The hash identifies a credential: keep it out of messages.
+		return fail(err, "create session for user %s", s.UserID)
+	}
+	return created(res, "token taken", "create session for user %s", s.UserID)
+}
+
+func (q queries) GetSession(ctx context.Context, tokenHash string) (store.Session, error) {
+	var s store.Session
+	err := q.r.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE token_hash = ?`, tokenHash).
+		Scan(&s.TokenHash, &s.UserID, &s.AccountID, timeCol{&s.CreatedAt}, timeCol{&s.ExpiresAt})
+	if err != nil {
+		return store.Session{}, fail(err, "get session")
+	}
+	return s, nil
+}
+
+func (q queries) DeleteSession(ctx context.Context, tokenHash string) error {
+	if _, err := q.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash); err != nil {
+		return fail(err, "delete session")
+	}
+	return nil
+}
+
+func (q queries) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
+	res, err := q.w.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, tm(now))
+	if err != nil {
+		return 0, fail(err, "delete expired sessions")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fail(err, "delete expired sessions")
+	}
+	return int(n), nil
+}

@@ -1,0 +1,107 @@
+package ui
+
+import (
+	"html/template"
+	"sort"
+	"strings"
+	"time"
+
+	"switchboard/internal/assess"
+	"switchboard/internal/core"
+)
+
+var funcs = template.FuncMap{
+	"add":  func(a, b int) int { return a + b },
+	"date": func(t time.Time) string { return fmtTime(t, "2 Jan 2006") },
+	"when": func(t time.Time) string { return fmtTime(t, "2 Jan 2006 15:04 MST") },
+	"exact": func(t time.Time) string {
+		return fmtTime(t, "2006-01-02 15:04:05 MST")
+	},
+	"stateLabel": stateLabel,
+	"stateClass": func(s core.State) string { return "state state-" + string(s) },
+	"statusClass": func(s core.IntegrationStatus) string {
+		return "state status-" + string(s)
+	},
+	"labelClass": func(l assess.Label) string {
+		switch l {
+		case assess.GreatFit:
+			return "label-great"
+		case assess.GoodFit:
+			return "label-good"
+		}
+		return "label-poor"
+	},
+	"patternName": patternName,
+	"roleName":    roleName,
+	"modeName": func(m core.Mode) string {
+		return map[core.Mode]string{core.ModeAdHoc: "ad-hoc", core.ModeTriggered: "triggered by a stage", core.ModeInline: "inline"}[m]
+	},
+	"reportName": reportName,
+	"sortedDetail": func(m map[string]string) []kv {
+		out := make([]kv, 0, len(m))
+		for k, v := range m {
+			out = append(out, kv{k, v})
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].K < out[j].K })
+		return out
+	},
+	"credForm": func(id, name, label, csrf string) credForm {
+		return credForm{ID: id, Name: name, Label: label, CSRF: csrf}
+	},
+	"title": func(s string) string {
+		if s == "" {
+			return s
+		}
+		return strings.ToUpper(s[:1]) + strings.ReplaceAll(s[1:], "_", " ")
+	},
+}
+
+type kv struct{ K, V string }
+
+type credForm struct{ ID, Name, Label, CSRF string }
+
+func fmtTime(t time.Time, layout string) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format(layout)
+}
+
+func stateLabel(s core.State) string {
+	switch s {
+	case core.StateInProgress:
+		return "In progress"
+	case "":
+		return ""
+	}
+	return strings.ToUpper(string(s[:1])) + string(s[1:])
+}
+
+func patternName(p core.Pattern) string {
+	switch p {
+	case core.PatternAdHoc:
+		return "ATS-first ad-hoc"
+	case core.PatternInline:
+		return "ATS-first inline"
+	}
+	return string(p)
+}
+
+// reportKinds are the report kinds in the order the UI lists them, with the
+// words it uses.
+var reportKinds = []struct{ Key, Name, Help string }{
+	{"detail_page_url", "Candidate detail page URL", "A link to the order page here; opening it needs a Switchboard sign-in."},
+	{"read_only_page_url", "Read-only detail page URL", "A signed, expiring link to the report page; no sign-in needed."},
+	{"pdf_file", "PDF report as a file", "The PDF report uploaded to the candidate in the ATS."},
+	{"pdf_url", "PDF report as a URL", "A signed, expiring link to the PDF report."},
+	{"signed_report_url", "Signed report URL", "A signed, expiring report link for ATSs with a dedicated results-URL field."},
+}
+
+func reportName(key string) string {
+	for _, k := range reportKinds {
+		if k.Key == key {
+			return k.Name
+		}
+	}
+	return key
+}

@@ -1,0 +1,138 @@
+package ui
+
+import (
+	"net/http"
+	"slices"
+
+	"switchboard/internal/assess"
+	"switchboard/internal/ats"
+	"switchboard/internal/core"
+	"switchboard/internal/service"
+)
+
+// integrationData is the integration overview: its sections follow from the
+// connector's description, so a new connector gets the page for free.
+type integrationData struct {
+	V            service.IntegrationView
+	FixedPattern bool // the ATS supports one pattern only: shown, not chosen
+	Patterns     []patternChoice
+	Settings     []settingField
+	Indicators   []indicatorField
+	Reports      []reportToggle
+	Labels       []labelValue
+	VacancyTags  []string
+	TriggerStage string
+	DisabledAttr bool // read-only for roles that may not configure
+}
+
+type patternChoice struct {
+	Pattern core.Pattern
+	On      bool
+}
+
+type settingField struct {
+	ats.Field
+	Value   string
+	Boolean bool // "true"/"false" settings get a checkbox
+}
+
+type indicatorField struct {
+	Key, Name string
+	core.FieldMapping
+}
+
+type reportToggle struct {
+	Key, Name, Help string
+	On              bool
+}
+
+type labelValue struct {
+	Label assess.Label
+	Key   string
+	Value string
+}
+
+func (h *handler) integrationPage(w http.ResponseWriter, r *http.Request, q *request) {
+	v, err := h.svc.Integration(r.Context(), q.User, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, q, "integration", err)
+		return
+	}
+	d := integrationData{V: v, FixedPattern: len(v.Description.Patterns) == 1, DisabledAttr: !q.Can().Configure}
+	for _, p := range v.Description.Patterns {
+		d.Patterns = append(d.Patterns, patternChoice{Pattern: p, On: v.HasPattern(p)})
+	}
+	for _, f := range v.Description.Settings {
+		val, ok := v.Settings[f.Key]
+		if !ok {
+			val = f.Default
+		}
+		d.Settings = append(d.Settings, settingField{Field: f, Value: val, Boolean: f.Default == "true" || f.Default == "false"})
+	}
+	d.TriggerStage = v.Settings["trigger_stage"]
+	mods, err := h.svc.IndicatorModules(r.Context(), q.User)
+	if err != nil {
+		h.serverError(w, r, q, err)
+		return
+	}
+	for _, m := range mods {
+		d.Indicators = append(d.Indicators, indicatorField{Key: m.Key, Name: m.Name, FieldMapping: v.WriteBack.IndicatorFields[m.Key]})
+	}
+	for _, k := range reportKinds {
+		if slices.Contains(v.Description.Reports, k.Key) {
+			d.Reports = append(d.Reports, reportToggle{Key: k.Key, Name: k.Name, Help: k.Help, On: reportOn(v.WriteBack.Reports, k.Key)})
+		}
+	}
+	for _, l := range labelKeys {
+		d.Labels = append(d.Labels, labelValue{Label: l.Label, Key: l.Key, Value: v.WriteBack.LabelValues[string(l.Label)]})
+	}
+	vacs, err := h.svc.Vacancies(r.Context(), q.User)
+	if err != nil {
+		h.serverError(w, r, q, err)
+		return
+	}
+	for _, vac := range vacs {
+		if vac.Tag != "" {
+			d.VacancyTags = append(d.VacancyTags, vac.Tag)
+		}
+	}
+	h.render(w, r, http.StatusOK, "integration", view{Title: v.Name, Nav: "integrations", Q: q, D: d})
+}
+
+// labelKeys are the fit labels with the form keys of their ATS values.
+var labelKeys = []struct {
+	Label assess.Label
+	Key   string
+}{{assess.GreatFit, "great"}, {assess.GoodFit, "good"}, {assess.PoorFit, "poor"}}
+
+// reportOn and setReport read and write one report kind by its key.
+func reportOn(c core.ReportConfig, key string) bool {
+	switch key {
+	case "detail_page_url":
+		return c.DetailPageURL
+	case "read_only_page_url":
+		return c.ReadOnlyPageURL
+	case "pdf_file":
+		return c.PDFFile
+	case "pdf_url":
+		return c.PDFURL
+	case "signed_report_url":
+		return c.SignedReportURL
+	}
+	return false
+}
+
+func setReport(c *core.ReportConfig, key string, on bool) {
+	switch key {
+	case "detail_page_url":
+		c.DetailPageURL = on
+	case "read_only_page_url":
+		c.ReadOnlyPageURL = on
+	case "pdf_file":
+		c.PDFFile = on
+	case "pdf_url":
+		c.PDFURL = on
+	case "signed_report_url":
+		c.SignedReportURL = on
+	}
+}

@@ -1,0 +1,51 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+
+	"switchboard/internal/core"
+	"switchboard/internal/service"
+)
+
+type newIntegrationData struct {
+	Providers []service.Provider
+	Chosen    string
+	Error     string
+}
+
+// newIntegrationPage is "Add new integration": choose the ATS.
+func (h *handler) newIntegrationPage(w http.ResponseWriter, r *http.Request, q *request) {
+	h.render(w, r, http.StatusOK, "integration_new", view{Title: "Add new integration", Nav: "integrations", Q: q,
+		D: newIntegrationData{Providers: h.svc.Providers()}})
+}
+
+func (h *handler) createIntegration(w http.ResponseWriter, r *http.Request, q *request) {
+	provider := r.PostFormValue("provider")
+	in, err := h.svc.CreateIntegration(r.Context(), q.User, provider, "")
+	var inv *core.ValidationError
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/integrations/"+in.ID+"/created", http.StatusSeeOther)
+	case errors.As(err, &inv), errors.Is(err, core.ErrConflict):
+		msg := "Choose one of the ATSs."
+		if errors.Is(err, core.ErrConflict) {
+			msg = "Your account already has an integration with this ATS; open it from the integrations list."
+		}
+		h.render(w, r, http.StatusUnprocessableEntity, "integration_new", view{Title: "Add new integration", Nav: "integrations", Q: q,
+			D: newIntegrationData{Providers: h.svc.Providers(), Chosen: provider, Error: msg}})
+	default:
+		h.fail(w, r, q, "integration", err)
+	}
+}
+
+// integrationCreatedPage is the progress view after creating: what was set
+// up, and the way on to the overview.
+func (h *handler) integrationCreatedPage(w http.ResponseWriter, r *http.Request, q *request) {
+	v, err := h.svc.Integration(r.Context(), q.User, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, q, "integration", err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "integration_created", view{Title: "Integration created", Nav: "integrations", Q: q, D: v})
+}
