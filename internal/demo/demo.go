@@ -25,6 +25,7 @@ import (
 	"switchboard/internal/assess"
 	"switchboard/internal/atssim/leversim"
 	"switchboard/internal/candidatebot"
+	"switchboard/internal/core"
 	"switchboard/internal/lever"
 )
 
@@ -141,6 +142,7 @@ type runner struct {
 	app       *app.App
 	http      *http.Client
 	apiKey    string
+	admin     core.User
 	orderID   string
 	reportURL string
 }
@@ -238,7 +240,7 @@ func (r *runner) scenario(ctx context.Context) error {
 	}{
 		{"create an account and its super admin", func() (string, error) {
 			acc, u, key, err := r.app.Service.CreateAccount(ctx, "Acme Corp", demoUserEmail, "Avery Admin")
-			r.apiKey = key
+			r.apiKey, r.admin = key, u
 			return fmt.Sprintf("account %s, super admin %s", acc.Name, u.Email), err
 		}},
 		{"add a Lever integration (admin API)", func() (string, error) {
@@ -324,7 +326,7 @@ func (r *runner) scenario(ctx context.Context) error {
 		{"the candidate is emailed an invitation", func() (string, error) {
 			var to, subject string
 			err := waitFor(ctx, "the invitation email", func() (bool, error) {
-				mails, err := r.app.Service.Outbox(ctx, 10)
+				mails, err := r.app.Service.Outbox(ctx, r.admin, 10)
 				if err != nil || len(mails) == 0 {
 					return false, err
 				}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
@@ -144,16 +145,28 @@ func (s *Service) RetryJob(ctx context.Context, actor core.User, jobID int64) er
 	if _, err := s.orderFor(ctx, actor, orderID); err != nil {
 		return fmt.Errorf("retry job %d: %w", jobID, err)
 	}
-	if _, err := s.queue.Retry(ctx, jobID); err != nil {
-		return fmt.Errorf("retry job %d: %w", jobID, err)
-	}
-	return nil
+	return s.retry(ctx, row)
 }
 
-// RetryJobAsOperator retries any job (CLI).
+// RetryJobAsOperator retries any failed job (CLI).
 func (s *Service) RetryJobAsOperator(ctx context.Context, jobID int64) error {
-	if _, err := s.queue.Retry(ctx, jobID); err != nil {
-		return fmt.Errorf("retry job %d: %w", jobID, err)
+	row, err := s.queue.Get(ctx, jobID)
+	if err != nil {
+		return fmt.Errorf("retry job %d: %w", jobID, core.ErrNotFound)
+	}
+	return s.retry(ctx, row)
+}
+
+// retry runs a job again, but only one that failed: a job that completed
+// did its work, and running it again is not a retry.
+func (s *Service) retry(ctx context.Context, row *rivertype.JobRow) error {
+	switch row.State {
+	case rivertype.JobStateRetryable, rivertype.JobStateDiscarded, rivertype.JobStateCancelled:
+	default:
+		return fmt.Errorf("retry job %d: it is %s, not failed: %w", row.ID, row.State, core.ErrConflict)
+	}
+	if _, err := s.queue.Retry(ctx, row.ID); err != nil {
+		return fmt.Errorf("retry job %d: %w", row.ID, err)
 	}
 	return nil
 }

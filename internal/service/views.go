@@ -156,9 +156,18 @@ func (s *Service) Orders(ctx context.Context, actor core.User, f store.OrderFilt
 	return page, nil
 }
 
-// Outbox lists the dev outbox, newest first.
-func (s *Service) Outbox(ctx context.Context, limit int) ([]core.OutboxMail, error) {
-	return s.d.Store.ListOutboxMail(ctx, limit)
+// Outbox lists the actor's account's mail in the dev outbox, newest first.
+// It holds invitation links, which are credentials, so it is shown only to
+// signed-in users of the account, and only to those who may act on orders.
+func (s *Service) Outbox(ctx context.Context, actor core.User, limit int) ([]core.OutboxMail, error) {
+	if !actor.Role.CanActOnOrders() {
+		return nil, fmt.Errorf("outbox: %w", core.ErrForbidden)
+	}
+	mails, err := s.d.Store.ListOutboxMail(ctx, actor.AccountID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	return mails, nil
 }
 
 // MailConfigured reports whether emails go over SMTP (else to the dev outbox).

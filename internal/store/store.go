@@ -129,8 +129,8 @@ type Queries interface {
 	StepDone(ctx context.Context, orderID, step string) (bool, error)
 
 	AddOutboxMail(ctx context.Context, m core.OutboxMail) error
-	// ListOutboxMail returns the newest first, at most limit.
-	ListOutboxMail(ctx context.Context, limit int) ([]core.OutboxMail, error)
+	// ListOutboxMail returns one account's mail, newest first, at most limit.
+	ListOutboxMail(ctx context.Context, accountID string, limit int) ([]core.OutboxMail, error)
 
 	SessionQueries
 }

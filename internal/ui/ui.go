@@ -110,6 +110,8 @@ func (h *handler) routes(mux *http.ServeMux) {
 	post("/vacancies/{id}", manageVacancies, h.updateVacancy)
 
 	get("/users", manageUsers, h.usersPage)
+
+	get("/dev/outbox", actOnOrders, h.outboxPage)
 	post("/users", manageUsers, h.createUser)
 }
 

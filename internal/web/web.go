@@ -1,8 +1,8 @@
 // Package web serves Switchboard's public HTML pages: the candidate's journey
-// (invitation landing, questions, end page), the read-only report page and
-// PDF behind signed, expiring links, and the dev outbox. The signed-in admin
-// pages, including the candidate detail page at /orders/{id}, are package ui. Templates and
-// assets are embedded in the binary; forms post and redirect.
+// (invitation landing, questions, end page) and the read-only report page and
+// PDF behind signed, expiring links. The signed-in admin pages, including the
+// candidate detail page at /orders/{id} and the dev outbox, are package ui.
+// Templates and assets are embedded in the binary; forms post and redirect.
 package web
 
 import (
@@ -79,7 +79,6 @@ func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) error 
 	mux.HandleFunc("GET /a/{token}/done", h.done)
 	mux.HandleFunc("GET /r/{id}", h.reportPage)
 	mux.HandleFunc("GET /r/{id}/report.pdf", h.reportPDF)
-	mux.HandleFunc("GET /dev/outbox", h.outbox)
 	return nil
 }
 
@@ -111,19 +110,6 @@ func (h *handler) message(w http.ResponseWriter, r *http.Request, status int, m 
 func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	h.log.ErrorContext(r.Context(), "page failed", "method", r.Method, "err", err)
 	http.Error(w, "Something went wrong on our side. Please try again in a moment.", http.StatusInternalServerError)
-}
-
-func (h *handler) outbox(w http.ResponseWriter, r *http.Request) {
-	if h.svc.MailConfigured() {
-		h.message(w, r, http.StatusNotFound, message{Title: "No dev outbox", Message: "Emails are sent over SMTP on this server."})
-		return
-	}
-	mails, err := h.svc.Outbox(r.Context(), 100)
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	h.render(w, r, http.StatusOK, "outbox", map[string]any{"Mails": mails})
 }
 
 func isNotFound(err error) bool { return errors.Is(err, core.ErrNotFound) }

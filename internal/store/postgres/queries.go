@@ -788,10 +788,10 @@ func (q queries) AddOutboxMail(ctx context.Context, m core.OutboxMail) error {
 	return created(res, "id taken", "add outbox mail %s", m.ID)
 }
 
-// ListOutboxMail returns the newest first; a limit of 0 or less means the
-// default page size, and no more than 200 are returned.
-func (q queries) ListOutboxMail(ctx context.Context, limit int) ([]core.OutboxMail, error) {
-	rows, err := q.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox_mail ORDER BY created_at DESC, id DESC LIMIT $1`, clampLimit(limit))
+// ListOutboxMail returns one account's mail newest first; a limit of 0 or
+// less means the default page size, and no more than 200 are returned.
+func (q queries) ListOutboxMail(ctx context.Context, accountID string, limit int) ([]core.OutboxMail, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox_mail WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, accountID, clampLimit(limit))
 	if err != nil {
 		return nil, fail(err, "list outbox mail")
 	}

@@ -709,10 +709,13 @@ func testOutboxMail(t *testing.T, s store.Store) {
 	noOrder := core.OutboxMail{ID: core.NewID("mail"), To: "admin@example.com", Subject: "Welcome", CreatedAt: at(-1)}
 	ok(t, s.AddOutboxMail(ctx, noOrder), "add mail without account or order")
 
-	got, err := s.ListOutboxMail(ctx, 3)
+	got, err := s.ListOutboxMail(ctx, "acc_x", 3)
 	ok(t, err, "list outbox")
 	equal(t, "newest three", got, want[:3])
-	got, err = s.ListOutboxMail(ctx, 100)
+	got, err = s.ListOutboxMail(ctx, "acc_x", 100)
 	ok(t, err, "list outbox")
-	equal(t, "all, newest first", got, append(want, noOrder))
+	equal(t, "all of the account's, newest first", got, want)
+	got, err = s.ListOutboxMail(ctx, "acc_other", 100)
+	ok(t, err, "list outbox of another account")
+	equal(t, "another account sees none", len(got), 0)
 }
