@@ -1,0 +1,18 @@
+// Package smartrecruiters holds SmartRecruiters' wire types, the mapping
+// between them and Switchboard's domain, and a client for the calls
+// Switchboard makes to SmartRecruiters as an Assessment API (2021) partner.
+//
+// SmartRecruiters is the opposite shape from Lever: SmartRecruiters calls the
+// partner (to list packages and place ad-hoc, auto-triggered and inline
+// orders), and the partner pushes status and results back. Both directions use
+// OAuth 2.0 client credentials: the partner's master credentials for partner
+// configuration and the credential exchange, customer-level credentials (one
+// pair per connected company) for results, custom fields and the customer API.
+//
+// It is a library, not a connector: the connector (connector.go, built on
+// this) owns Switchboard's orders. The in-process simulator
+// (internal/atssim/srsim) shares these wire types, so a correction to the wire
+// format is one edit that fixes both. What is verified and what is inferred is
+// recorded at the top of wire.go; see also /work/shared/ats/smartrecruiters.md
+// and /work/shared/ats/wire-formats.md part A.
+package smartrecruiters

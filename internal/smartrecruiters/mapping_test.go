@@ -1,0 +1,257 @@
+package smartrecruiters_test
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"reflect"
+	"testing"
+	"time"
+
+	"switchboard/internal/assess"
+	"switchboard/internal/ats"
+	"switchboard/internal/core"
+	sr "switchboard/internal/smartrecruiters"
+)
+
+func TestStatusFor(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		state core.State
+		want  sr.Status
+		ok    bool
+	}{
+		{core.StateReceived, sr.StatusPending, true},
+		{core.StateInvited, sr.StatusPending, true},
+		{core.StateInProgress, sr.StatusInProgress, true},
+		{core.StateCompleted, sr.StatusCompleted, true},
+		{core.StateExpired, sr.StatusExpired, true},
+		{core.StateRejected, sr.StatusRejected, true},
+		{core.StateCancelled, "", false},
+		{core.State("bogus"), "", false},
+	}
+	for _, tc := range tests {
+		got, ok := sr.StatusFor(tc.state)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("StatusFor(%s) = %q, %v; want %q, %v", tc.state, got, ok, tc.want, tc.ok)
+		}
+	}
+	// Every state is covered by the table above.
+	if len(tests)-1 != len(core.States) {
+		t.Errorf("table covers %d states, core has %d", len(tests)-1, len(core.States))
+	}
+}
+
+func outcome() assess.Outcome {
+	return assess.Outcome{
+		Score: 82, Min: 0, Max: 100, Label: assess.GreatFit,
+		Indicators: []assess.Indicator{
+			{Key: "t-go-1", Name: "Go coding", Score: 90, Label: assess.GreatFit},
+			{Key: "design", Name: "Design", Score: 70, Label: assess.GoodFit},
+		},
+		Summary: "Great fit (82/100). Strongest: Go coding (90). Weakest: Design (70).",
+	}
+}
+
+func TestResultFor(t *testing.T) {
+	t.Parallel()
+	sent := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	submitted := time.Date(2025, 3, 2, 15, 30, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		details sr.ResultDetails
+		want    string
+	}{
+		{
+			name:    "links and dates",
+			details: sr.ResultDetails{ResultURL: "https://hub.example.com/r/abc", PDFURL: "https://hub.example.com/r/abc/report.pdf", SentAt: sent, SubmittedAt: submitted},
+			want: `{"status":"COMPLETED","assessmentPackageDate":"2025-03-01T10:00:00Z","submissionDate":"2025-03-02T15:30:00Z",
+				"score":{"raw":82,"min":0,"max":100},"scoreLabel":"Great fit",
+				"summary":"Great fit (82/100). Strongest: Go coding (90). Weakest: Design (70).",
+				"attachments":[{"type":"PDF_URL","url":"https://hub.example.com/r/abc/report.pdf"},{"type":"OTHER_URL","url":"https://hub.example.com/r/abc"}],
+				"assessmentResults":[
+				 {"assessmentId":"t-go-1","assessmentName":"Go coding","status":"COMPLETED","submissionDate":"2025-03-02T15:30:00Z","score":{"raw":90,"min":0,"max":100},"scoreLabel":"Great fit"},
+				 {"assessmentId":"design","assessmentName":"Design","status":"COMPLETED","submissionDate":"2025-03-02T15:30:00Z","score":{"raw":70,"min":0,"max":100},"scoreLabel":"Good fit"}]}`,
+		},
+		{
+			name: "no links, no dates",
+			want: `{"status":"COMPLETED","score":{"raw":82,"min":0,"max":100},"scoreLabel":"Great fit",
+				"summary":"Great fit (82/100). Strongest: Go coding (90). Weakest: Design (70).",
+				"assessmentResults":[
+				 {"assessmentId":"t-go-1","assessmentName":"Go coding","status":"COMPLETED","score":{"raw":90,"min":0,"max":100},"scoreLabel":"Great fit"},
+				 {"assessmentId":"design","assessmentName":"Design","status":"COMPLETED","score":{"raw":70,"min":0,"max":100},"scoreLabel":"Good fit"}]}`,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := sr.ResultFor(outcome(), tc.details)
+			if err := r.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := json.Marshal(r)
+			assertJSONEqual(t, got, tc.want)
+		})
+	}
+}
+
+func assertJSONEqual(t *testing.T, got []byte, want string) {
+	t.Helper()
+	var g, w any
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatalf("bad want: %v", err)
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestPropertiesFor(t *testing.T) {
+	t.Parallel()
+	labels := map[string]string{"Great fit": "v-great", "Good fit": "v-good", "Poor fit": "v-poor"}
+	on := func(id string) core.FieldMapping { return core.FieldMapping{Enabled: true, FieldID: id} }
+	tests := []struct {
+		name    string
+		wb      core.WriteBackConfig
+		label   assess.Label
+		want    []sr.PropertyValue
+		wantErr error
+	}{
+		{name: "nothing enabled", wb: core.WriteBackConfig{LabelValues: labels}},
+		{
+			name: "score, label and indicators",
+			wb: core.WriteBackConfig{
+				ScoreField: on("f-score"), LabelField: on("f-label"), LabelValues: labels,
+				IndicatorFields: map[string]core.FieldMapping{"t-go-1": on("f-go"), "design": on("f-design"), "absent": on("f-x")},
+			},
+			want: []sr.PropertyValue{
+				sr.TextProperty("f-score", "82"), sr.SelectProperty("f-label", "v-great"),
+				sr.TextProperty("f-go", "90"), sr.TextProperty("f-design", "70"),
+			},
+		},
+		{
+			name:  "label map for Poor fit",
+			wb:    core.WriteBackConfig{LabelField: on("f-label"), LabelValues: labels},
+			label: assess.PoorFit,
+			want:  []sr.PropertyValue{sr.SelectProperty("f-label", "v-poor")},
+		},
+		{
+			name: "disabled and empty field ids are skipped",
+			wb: core.WriteBackConfig{
+				ScoreField: core.FieldMapping{Enabled: false, FieldID: "f-score"}, LabelField: core.FieldMapping{Enabled: true},
+				IndicatorFields: map[string]core.FieldMapping{"t-go-1": {FieldID: "f-go"}, "design": on("f-design")},
+			},
+			want: []sr.PropertyValue{sr.TextProperty("f-design", "70")},
+		},
+		{
+			name:    "unmapped label",
+			wb:      core.WriteBackConfig{LabelField: on("f-label"), LabelValues: map[string]string{"Great fit": "v-great"}},
+			label:   assess.GoodFit,
+			wantErr: sr.ErrNoLabelValue,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			o := outcome()
+			if tc.label != "" {
+				o.Label = tc.label
+			}
+			got, err := sr.PropertiesFor(o, tc.wb)
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tc.wantErr)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestOrderEvent(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("testdata/order_request.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := sr.DecodeOrder(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := sr.OrderEvent(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ats.Event{
+		Kind: ats.EventOrderRequested, Mode: core.ModeAdHoc,
+		IdempotencyKey: "smartrecruiters:order:3f2c9a1e-0000-4000-8000-000000000001",
+		Candidate:      ats.Candidate{ExternalID: "c-123", Name: "Ann Lee", Email: "ann@example.com"},
+		ExternalID:     "3f2c9a1e-0000-4000-8000-000000000001", ExternalJobID: "9b1f0000-0000-4000-8000-00000000abcd",
+		PackageID: "pkg-go-senior", CallbackURL: o.ResultCallbackURL,
+	}
+	if !reflect.DeepEqual(ev, want) {
+		t.Errorf("event\n%+v\nwant\n%+v", ev, want)
+	}
+	o.Requester = nil
+	if ev, _ := sr.OrderEvent(o); ev.Mode != core.ModeTriggered {
+		t.Errorf("order without requester: mode %s, want triggered", ev.Mode)
+	}
+}
+
+func TestInlineOrderEvent(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("testdata/inline_order_request.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := sr.DecodeInlineOrder(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := sr.InlineOrderEvent(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Mode != core.ModeInline || ev.ReturnURL != o.CompletedAssessmentCallbackURL || ev.ExternalID != "6a1d3c55-0000-4000-8000-000000000002" ||
+		ev.Candidate.Email != "ann@example.com" || ev.Candidate.Name != "Ann Lee" || ev.PackageID != "pkg-inline-1" ||
+		ev.IdempotencyKey != sr.IdempotencyKey(ev.ExternalID) {
+		t.Errorf("event = %+v", ev)
+	}
+}
+
+func TestPackageFor(t *testing.T) {
+	t.Parallel()
+	pkg := assess.Package{Modules: []assess.Module{{Key: "cog", Name: "Cognitive ability", Description: "Reasoning"}, {Key: "ws", Name: "Work style"}}}
+	tests := []struct {
+		name string
+		v    core.Vacancy
+		typ  sr.AssessmentType
+	}{
+		{"plain", core.Vacancy{ID: "v1", Name: "Barista", Package: pkg}, sr.TypeSkillTest},
+		{"inline by name", core.Vacancy{ID: "v2", Name: "Barista (INLINE)", Package: pkg}, sr.TypeInlineAssessment},
+		{"inline by flag", core.Vacancy{ID: "v3", Name: "Apply test", Inline: true, Package: pkg}, sr.TypeInlineAssessment},
+	}
+	for _, tc := range tests {
+		p := sr.PackageFor(tc.v)
+		if err := p.Validate(); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if p.Type != tc.typ || string(p.ID) != tc.v.ID || p.Name != tc.v.Name || p.Description != "Cognitive ability, Work style" {
+			t.Errorf("%s: package %+v", tc.name, p)
+		}
+		want := []sr.Assessment{
+			{ID: "cog", Name: "Cognitive ability", Description: "Reasoning", Type: tc.typ},
+			{ID: "ws", Name: "Work style", Description: "Work style", Type: tc.typ},
+		}
+		if !reflect.DeepEqual(p.Assessments, want) {
+			t.Errorf("%s: assessments %+v", tc.name, p.Assessments)
+		}
+	}
+	empty := sr.PackageFor(core.Vacancy{ID: "v4", Name: "Empty"})
+	if err := empty.Validate(); err != nil || empty.Description != "Empty" {
+		t.Errorf("empty vacancy: %+v, %v", empty, err)
+	}
+}
