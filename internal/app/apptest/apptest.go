@@ -37,6 +37,13 @@ type Options struct {
 	// DevOutbox keeps emails in the dev outbox instead of sending them to
 	// the SMTP test server.
 	DevOutbox bool
+	// DenyPrivateNetwork runs Switchboard as a production operator would by
+	// default: outbound calls to loopback and private addresses (where the
+	// simulator listens) are refused.
+	DenyPrivateNetwork bool
+	// NoWorkers makes an app that accepts and enqueues but never works jobs
+	// (benchmarks of the inbound path). WaitIdle cannot be used with it.
+	NoWorkers bool
 }
 
 // Env is one running Switchboard with its surroundings.
@@ -51,6 +58,7 @@ type Env struct {
 	Sleeps   *Sleeps
 	log      *syncBuffer
 	http     *http.Client
+	idleOK   bool // jobs are worked, so WaitIdle can return
 }
 
 // New starts an environment, stopped when tb ends.
@@ -58,7 +66,7 @@ func New(tb testing.TB, o Options) *Env {
 	tb.Helper()
 	ctx := context.Background()
 	e := &Env{T: tb, Clock: NewClock(time.Now().UTC().Truncate(time.Millisecond)), Sleeps: &Sleeps{}, log: &syncBuffer{},
-		http: &http.Client{Timeout: 30 * time.Second}}
+		http: &http.Client{Timeout: 30 * time.Second}, idleOK: !o.NoWorkers}
 
 	e.Lever = leversim.New(leversim.WithClock(e.Clock.Now))
 	simSrv := httptest.NewServer(e.Lever.Handler())
@@ -71,7 +79,7 @@ func New(tb testing.TB, o Options) *Env {
 	}
 	e.URL = "http://" + ln.Addr().String()
 	cfg := app.Config{
-		DataDir: tb.TempDir(), BaseURL: e.URL, AllowPrivateNetwork: true, Work: true,
+		DataDir: tb.TempDir(), BaseURL: e.URL, AllowPrivateNetwork: !o.DenyPrivateNetwork, Work: !o.NoWorkers,
 		Logger:       slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:          e.Clock.Now,
 		PollInterval: 20 * time.Millisecond,
@@ -216,6 +224,9 @@ func (e *Env) CreateAccount(name, email string) string {
 // invitation's expiry) do not count.
 func (e *Env) WaitIdle() {
 	e.T.Helper()
+	if !e.idleOK {
+		e.T.Fatalf("wait idle: this environment has NoWorkers; its jobs never run")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	events, unsubscribe := e.App.Queue.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed,
