@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/riverqueue/river/rivertype"
@@ -39,6 +39,44 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	// Usage errors are found before the database is opened, so a typo leaves
+	// no data directory, key or database behind.
+	usage := func(format string, a ...any) error {
+		return &exitError{code: 2, err: fmt.Errorf(cmd+": "+format, a...)}
+	}
+	var r core.Role
+	var jobID int64
+	switch cmd {
+	case "accounts create":
+		if strings.TrimSpace(*name) == "" || strings.TrimSpace(*email) == "" {
+			return usage("--name and --email are required")
+		}
+	case "users create":
+		if *account == "" || strings.TrimSpace(*email) == "" {
+			return usage("--account and --email are required")
+		}
+		var err error
+		if r, err = core.ParseRole(*role); err != nil {
+			return usage("%v", err)
+		}
+	case "jobs retry":
+		if fs.NArg() != 1 {
+			return usage("give one job id, after the flags")
+		}
+		var err error
+		if jobID, err = strconv.ParseInt(fs.Arg(0), 10, 64); err != nil || jobID <= 0 {
+			return usage("%q is not a job id", fs.Arg(0))
+		}
+	case "jobs list":
+		if fs.NArg() != 0 {
+			return usage("takes no arguments")
+		}
+	}
+	if password != nil {
+		if err := checkPassword(*password); err != nil {
+			return err
+		}
+	}
 	cfg, err := c.config(stderr)
 	if err != nil {
 		return err
@@ -51,9 +89,6 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 
 	switch cmd {
 	case "accounts create":
-		if err := checkPassword(*password); err != nil {
-			return err
-		}
 		acc, u, key, err := a.Service.CreateAccount(ctx, *name, *email, "")
 		if err != nil {
 			return err
@@ -63,13 +98,6 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 		}
 		fmt.Fprintf(stdout, "account %s (%s)\nsuper admin %s (%s)\nAPI key (shown once): %s\n", acc.ID, acc.Name, u.ID, u.Email, key)
 	case "users create":
-		r, err := core.ParseRole(*role)
-		if err != nil {
-			return &exitError{code: 2, err: err}
-		}
-		if err := checkPassword(*password); err != nil {
-			return err
-		}
 		u, key, err := a.Service.CreateUserInAccount(ctx, *account, *email, *name, r)
 		if err != nil {
 			return err
@@ -94,17 +122,10 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 		}
 		return tw.Flush()
 	case "jobs retry":
-		if fs.NArg() != 1 {
-			return &exitError{code: 2, err: errors.New("jobs retry: give one job id")}
-		}
-		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
-		if err != nil {
-			return &exitError{code: 2, err: fmt.Errorf("jobs retry: %q is not a job id", fs.Arg(0))}
-		}
-		if err := a.Service.RetryJobAsOperator(ctx, id); err != nil {
+		if err := a.Service.RetryJobAsOperator(ctx, jobID); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "job %d queued to run again\n", id)
+		fmt.Fprintf(stdout, "job %d queued to run again\n", jobID)
 	}
 	return nil
 }

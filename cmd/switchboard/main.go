@@ -108,7 +108,7 @@ func (c *common) register(fs *flag.FlagSet) {
 func (c *common) config(stderr io.Writer) (app.Config, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
-		return app.Config{}, fmt.Errorf("--log-level: %w", err)
+		return app.Config{}, &exitError{code: 2, err: fmt.Errorf("--log-level (or $SWITCHBOARD_LOG_LEVEL) %q: want debug, info, warn or error", c.logLevel)}
 	}
 	return app.Config{
 		DataDir: c.dataDir, DatabaseURL: c.databaseURL, SecretKey: c.secretKey, BaseURL: c.baseURL,

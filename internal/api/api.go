@@ -8,10 +8,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"switchboard/internal/ats"
@@ -65,8 +65,9 @@ func actor(r *http.Request) core.User { return r.Context().Value(userKey{}).(cor
 // authenticated resolves the Bearer API key to a user, or answers 401.
 func (h *handler) authenticated(next func(w http.ResponseWriter, r *http.Request)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok {
+		// The scheme is case-insensitive (RFC 9110 §11.1).
+		scheme, key, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard"`)
 			writeError(w, http.StatusUnauthorized, "send your API key as Authorization: Bearer sbk_…", nil)
 			return
@@ -205,8 +206,8 @@ func (h *handler) webhook(w http.ResponseWriter, r *http.Request) {
 func pathID(r *http.Request) string { return r.PathValue("id") }
 
 func parseJobID(s string) (int64, error) {
-	var id int64
-	if _, err := fmt.Sscan(s, &id); err != nil || id <= 0 {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
 		return 0, &badRequest{msg: "job id must be a positive integer"}
 	}
 	return id, nil

@@ -47,7 +47,15 @@ func (r Role) CanManageVacancies() bool { return r == RoleSuperAdmin || r == Rol
 func (r Role) CanManageUsers() bool { return r == RoleSuperAdmin || r == RoleAdmin }
 
 // CanActOnOrders reports whether the role may retry jobs and resend invitations.
-func (r Role) CanActOnOrders() bool { return r != RoleLimitedTeamMember }
+func (r Role) CanActOnOrders() bool {
+	return r == RoleSuperAdmin || r == RoleAdmin || r == RoleTeamMember
+}
+
+// CanSeeIntegrations reports whether the role may see integrations (without
+// their credentials' values, which nobody sees).
+func (r Role) CanSeeIntegrations() bool {
+	return r == RoleSuperAdmin || r == RoleAdmin || r == RoleTeamMember
+}
 
 // User is a person (or automation) who signs in to one account.
 type User struct {

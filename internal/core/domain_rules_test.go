@@ -24,8 +24,8 @@ func TestRolePermissions(t *testing.T) {
 		{role: core.RoleLimitedTeamMember, integrations: false, vacancies: false, users: false, actOrders: false},
 		// A role that is not one of core.Roles (an empty or corrupt value) must
 		// be allowed nothing: permissions fail closed.
-		{role: "", skip: "BUG: core/account.go Role.CanActOnOrders is fail-open: it is true for any role that is not limited_team_member, including \"\" and unknown roles"},
-		{role: "owner", skip: "BUG: core/account.go Role.CanActOnOrders is fail-open: it is true for any role that is not limited_team_member, including \"\" and unknown roles"},
+		{role: ""},
+		{role: "owner"},
 	}
 	for _, tt := range tests {
 		t.Run("role="+string(tt.role), func(t *testing.T) {

@@ -84,6 +84,18 @@ type ReportConfig struct {
 	SignedReportURL bool `json:"signed_report_url"`
 }
 
+// Kinds returns each report kind, by the name connectors use in their
+// description, with whether it is on.
+func (r ReportConfig) Kinds() map[string]bool {
+	return map[string]bool{
+		"detail_page_url":    r.DetailPageURL,
+		"read_only_page_url": r.ReadOnlyPageURL,
+		"pdf_file":           r.PDFFile,
+		"pdf_url":            r.PDFURL,
+		"signed_report_url":  r.SignedReportURL,
+	}
+}
+
 // DefaultWriteBack is what a new integration sends: the PDF as a file and a
 // signed link to the read-only report, which opens without a Switchboard
 // sign-in.

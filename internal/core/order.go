@@ -28,7 +28,7 @@ const (
 var States = []State{StateReceived, StateInvited, StateInProgress, StateCompleted, StateExpired, StateRejected, StateCancelled}
 
 var transitions = map[State][]State{
-	StateReceived:   {StateInvited, StateInProgress, StateRejected, StateCancelled},
+	StateReceived:   {StateInvited, StateRejected, StateCancelled},
 	StateInvited:    {StateInProgress, StateExpired, StateCancelled},
 	StateInProgress: {StateCompleted, StateExpired, StateCancelled},
 }

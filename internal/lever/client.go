@@ -18,6 +18,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/time/rate"
+
+	"switchboard/internal/netguard"
 )
 
 // Base URLs of Lever's API.
@@ -167,6 +169,9 @@ func (e *transportError) Error() string { return e.err.Error() }
 func (e *transportError) Unwrap() error { return e.err }
 
 func retryable(err error) bool {
+	if errors.Is(err, netguard.ErrBlocked) {
+		return false // the address is refused by policy; it will be refused again
+	}
 	var te *transportError
 	if errors.As(err, &te) {
 		return true

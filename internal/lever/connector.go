@@ -12,6 +12,7 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
+	"switchboard/internal/netguard"
 )
 
 // Setting and credential keys of a Lever integration.
@@ -239,6 +240,8 @@ func classify(err error) error {
 		return &ats.CallError{Failure: ats.ClassifyStatus(ae.StatusCode), RetryAfter: ae.RetryAfter, Err: err}
 	case errors.Is(err, ErrFileTooLarge):
 		return &ats.CallError{Failure: ats.FailGiveUp, Err: err}
+	case errors.Is(err, netguard.ErrBlocked):
+		return &ats.CallError{Failure: ats.FailConfig, Err: err}
 	}
 	return err
 }
@@ -336,6 +339,11 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 		return step("links", func(ctx context.Context) error { return cl.AddLinks(ctx, opp, links) })
 	case core.StateExpired:
 		if err := tag("expired"); err != nil {
+			return err
+		}
+		if err := step("untag-invited", func(ctx context.Context) error {
+			return cl.RemoveTags(ctx, opp, []string{prefix + ": invited"})
+		}); err != nil {
 			return err
 		}
 		return note(fmt.Sprintf("%s: the %q invitation for %s expired before it was completed.", prefix, u.Vacancy.Name, who))

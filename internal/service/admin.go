@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/mail"
 	"slices"
 	"strings"
@@ -199,7 +200,7 @@ func (s *Service) integrationFor(ctx context.Context, q store.Queries, actor cor
 
 // Integration returns the view of one integration.
 func (s *Service) Integration(ctx context.Context, actor core.User, id string) (IntegrationView, error) {
-	if actor.Role == core.RoleLimitedTeamMember {
+	if !actor.Role.CanSeeIntegrations() {
 		return IntegrationView{}, fmt.Errorf("integration: %w", core.ErrForbidden)
 	}
 	in, err := s.integrationFor(ctx, s.d.Store, actor, id)
@@ -211,7 +212,7 @@ func (s *Service) Integration(ctx context.Context, actor core.User, id string) (
 
 // Integrations lists the actor's account's integrations.
 func (s *Service) Integrations(ctx context.Context, actor core.User) ([]IntegrationView, error) {
-	if actor.Role == core.RoleLimitedTeamMember {
+	if !actor.Role.CanSeeIntegrations() {
 		return nil, fmt.Errorf("integrations: %w", core.ErrForbidden)
 	}
 	ins, err := s.d.Store.ListIntegrations(ctx, actor.AccountID)
@@ -268,72 +269,115 @@ type IntegrationPatch struct {
 	WriteBack *core.WriteBackConfig
 }
 
-// UpdateIntegration applies a patch. A change to an enabled integration's
-// settings is validated like enabling is; if it fails nothing changes.
+// UpdateIntegration applies a patch. A change to an enabled integration is
+// validated like enabling is, and if a check fails nothing changes
+// (*ValidationFailed). The write is version-checked, so a concurrent change
+// is a conflict rather than lost.
 func (s *Service) UpdateIntegration(ctx context.Context, actor core.User, id string, p IntegrationPatch) (core.Integration, error) {
 	if !actor.Role.CanConfigureIntegrations() {
 		return core.Integration{}, fmt.Errorf("update integration: %w", core.ErrForbidden)
 	}
-	var out core.Integration
-	err := s.d.Store.InTx(ctx, func(tx store.Tx) error {
-		in, err := s.integrationFor(ctx, tx, actor, id)
-		if err != nil {
-			return err
-		}
-		conn, _ := s.d.Connectors.Get(in.Provider)
-		desc := conn.Describe()
-		v := core.Invalid()
-		if p.Name != nil {
-			if strings.TrimSpace(*p.Name) == "" {
-				v.Add("name", "must not be empty")
-			}
-			in.Name = strings.TrimSpace(*p.Name)
-		}
-		if p.Patterns != nil {
-			if len(p.Patterns) == 0 {
-				v.Add("patterns", "at least one pattern is required")
-			}
-			for _, pt := range p.Patterns {
-				if !slices.Contains(desc.Patterns, pt) {
-					v.Add("patterns", fmt.Sprintf("%s does not support %s", desc.Name, pt))
-				}
-			}
-			in.Patterns = slices.Clone(p.Patterns)
-		}
-		if p.Settings != nil {
-			if in.Settings == nil {
-				in.Settings = map[string]string{}
-			}
-			for k, val := range p.Settings {
-				if !slices.ContainsFunc(desc.Settings, func(f ats.Field) bool { return f.Key == k }) {
-					v.Add("settings."+k, "is not a setting of "+desc.Name)
-					continue
-				}
-				if val == "" {
-					delete(in.Settings, k)
-				} else {
-					in.Settings[k] = strings.TrimSpace(val)
-				}
-			}
-		}
-		if p.WriteBack != nil {
-			in.WriteBack = *p.WriteBack
-		}
-		if err := v.OrNil(); err != nil {
-			return err
-		}
-		in.UpdatedAt = s.now()
-		if err := tx.UpdateIntegration(ctx, in); err != nil {
-			return err
-		}
-		in.Version++
-		out = in
-		return nil
-	})
+	in, err := s.integrationFor(ctx, s.d.Store, actor, id)
 	if err != nil {
 		return core.Integration{}, fmt.Errorf("update integration: %w", err)
 	}
-	return out, nil
+	conn, _ := s.d.Connectors.Get(in.Provider)
+	settingsBefore := maps.Clone(in.Settings)
+	if err := p.apply(&in, conn.Describe()); err != nil {
+		return core.Integration{}, err
+	}
+	// Pointing the integration at another ATS account disconnects it (see
+	// partner.go); there is then nothing to validate until it reconnects.
+	disconnect := connectionSettingsChanged(conn, settingsBefore, in.Settings)
+	if disconnect && in.Status == core.IntegrationEnabled {
+		in.Status = core.IntegrationDisabled
+	}
+	if in.Status == core.IntegrationEnabled && (p.Settings != nil || p.Patterns != nil) {
+		// Validation calls the ATS, so it runs outside any transaction.
+		checks, err := s.validate(ctx, in)
+		if err != nil {
+			return core.Integration{}, err
+		}
+		if !ats.Passed(checks) {
+			return core.Integration{}, &ValidationFailed{Checks: checks}
+		}
+	}
+	in.UpdatedAt = s.now()
+	if err := s.d.Store.UpdateIntegration(ctx, in); err != nil {
+		return core.Integration{}, fmt.Errorf("update integration: %w", err)
+	}
+	in.Version++
+	if disconnect {
+		if err := s.disconnected(ctx, in); err != nil {
+			return core.Integration{}, fmt.Errorf("update integration: %w", err)
+		}
+	}
+	return in, nil
+}
+
+// apply changes in as the patch says, refusing what the connector does not
+// support.
+func (p IntegrationPatch) apply(in *core.Integration, desc ats.Description) error {
+	v := core.Invalid()
+	if p.Name != nil {
+		if strings.TrimSpace(*p.Name) == "" {
+			v.Add("name", "must not be empty")
+		}
+		in.Name = strings.TrimSpace(*p.Name)
+	}
+	if p.Patterns != nil {
+		if len(p.Patterns) == 0 {
+			v.Add("patterns", "at least one pattern is required")
+		}
+		for _, pt := range p.Patterns {
+			if !slices.Contains(desc.Patterns, pt) {
+				v.Add("patterns", fmt.Sprintf("%s does not support %s", desc.Name, pt))
+			}
+		}
+		in.Patterns = slices.Clone(p.Patterns)
+	}
+	if p.Settings != nil {
+		settings := maps.Clone(in.Settings)
+		if settings == nil {
+			settings = map[string]string{}
+		}
+		for k, val := range p.Settings {
+			if !slices.ContainsFunc(desc.Settings, func(f ats.Field) bool { return f.Key == k }) {
+				v.Add("settings."+k, "is not a setting of "+desc.Name)
+				continue
+			}
+			if val == "" {
+				delete(settings, k)
+			} else {
+				settings[k] = strings.TrimSpace(val)
+			}
+		}
+		in.Settings = settings
+	}
+	if p.WriteBack != nil {
+		checkWriteBack(v, *p.WriteBack, desc)
+		in.WriteBack = *p.WriteBack
+	}
+	return v.OrNil()
+}
+
+// checkWriteBack refuses custom fields and report kinds the ATS cannot take,
+// so a configuration never promises what will not arrive.
+func checkWriteBack(v *core.ValidationError, wb core.WriteBackConfig, desc ats.Description) {
+	if !desc.CustomFields {
+		used := wb.ScoreField.Enabled || wb.LabelField.Enabled
+		for _, f := range wb.IndicatorFields {
+			used = used || f.Enabled
+		}
+		if used {
+			v.Add("write_back", desc.Name+" has no custom assessment fields; switch the score, label and indicator fields off")
+		}
+	}
+	for kind, on := range wb.Reports.Kinds() {
+		if on && !slices.Contains(desc.Reports, kind) {
+			v.Add("write_back.reports."+kind, desc.Name+" cannot receive this report")
+		}
+	}
 }
 
 // SetCredential encrypts and stores one credential. The value is never
@@ -411,6 +455,9 @@ func (s *Service) SetEnabled(ctx context.Context, actor core.User, id string, en
 	in, err := s.integrationFor(ctx, s.d.Store, actor, id)
 	if err != nil {
 		return core.Integration{}, nil, fmt.Errorf("enable integration: %w", err)
+	}
+	if !enabled && in.Status == core.IntegrationDraft {
+		return in, nil, nil // never enabled: disabling changes nothing
 	}
 	var checks []ats.Check
 	status := core.IntegrationDisabled

@@ -107,6 +107,9 @@ func (s *Service) processInbound(ctx context.Context, eventID string) error {
 	return nil
 }
 
+// ErrNotEnabled refuses orders for an integration that is draft or disabled.
+var ErrNotEnabled = fmt.Errorf("integration is not enabled: %w", core.ErrConflict)
+
 // ErrNoVacancy means an event names no vacancy of the account: for tag-routed
 // ATSs that is a job Switchboard is not used for.
 var ErrNoVacancy = errors.New("no vacancy matches")
@@ -150,6 +153,14 @@ func (s *Service) RequestOrder(ctx context.Context, in core.Integration, e ats.E
 		}
 		if !errors.Is(err, core.ErrNotFound) {
 			return err
+		}
+		// Read the status in the transaction: the caller's copy may be stale.
+		cur, err := tx.GetIntegration(ctx, in.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Status != core.IntegrationEnabled {
+			return fmt.Errorf("integration %q is %s: %w", cur.Name, cur.Status, ErrNotEnabled)
 		}
 		now := s.now()
 		cand, err := tx.UpsertCandidate(ctx, core.Candidate{

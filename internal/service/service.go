@@ -52,11 +52,8 @@ type Deps struct {
 	MailFrom string
 	// ReportLinkTTL is how long signed report links stay valid; 0 means 30 days.
 	ReportLinkTTL time.Duration
-	// WebhookTolerance is how far an inbound webhook's timestamp may be from
-	// now; 0 means 5 minutes.
-	WebhookTolerance time.Duration
-	Now              func() time.Time
-	Logger           *slog.Logger
+	Now           func() time.Time
+	Logger        *slog.Logger
 }
 
 // Service is Switchboard's application core.
@@ -83,9 +80,6 @@ func New(d Deps) (*Service, error) {
 	}
 	if d.ReportLinkTTL == 0 {
 		d.ReportLinkTTL = 30 * 24 * time.Hour
-	}
-	if d.WebhookTolerance == 0 {
-		d.WebhookTolerance = 5 * time.Minute
 	}
 	if d.MailFrom == "" {
 		d.MailFrom = "Switchboard <no-reply@switchboard.invalid>"

@@ -253,9 +253,8 @@ func TestBrowserLeverJourney(t *testing.T) {
 		t.Fatalf("trigger stage after saving: %q", got)
 	}
 
-	// Switchboard → ATS: a score field and the PDF as a URL besides the defaults.
-	u.do("tick score", chromedp.Click(chromedp.CSS("input[name=score_enabled]")))
-	u.fill("input[name=score_field]", "sb_matching_score")
+	// Switchboard → ATS: the PDF as a URL besides the defaults (Lever has
+	// no custom fields, so none are offered).
 	u.do("tick pdf url", chromedp.Click(chromedp.CSS("#report-pdf_url")))
 	u.submit("save write-back", "#save-write-back")
 	u.mustSee(".flash-ok", "Write-back configuration saved")

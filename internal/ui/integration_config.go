@@ -49,6 +49,14 @@ func (h *handler) saveWriteBack(w http.ResponseWriter, r *http.Request, q *reque
 	}
 	f := r.PostFormValue
 	wb := v.WriteBack // kinds this page does not offer stay as they were
+	for _, kind := range v.Description.Reports {
+		setReport(&wb.Reports, kind, f("report_"+kind) == "on")
+	}
+	if !v.Description.CustomFields {
+		// The page offers no custom fields for this ATS.
+		h.update(w, r, q, id, service.IntegrationPatch{WriteBack: &wb}, "Write-back configuration saved.")
+		return
+	}
 	wb.ScoreField = core.FieldMapping{Enabled: f("score_enabled") == "on", FieldID: strings.TrimSpace(f("score_field"))}
 	wb.LabelField = core.FieldMapping{Enabled: f("label_enabled") == "on", FieldID: strings.TrimSpace(f("label_field"))}
 	wb.LabelValues = map[string]string{}
@@ -68,9 +76,6 @@ func (h *handler) saveWriteBack(w http.ResponseWriter, r *http.Request, q *reque
 			continue
 		}
 		wb.IndicatorFields[m.Key] = fm
-	}
-	for _, kind := range v.Description.Reports {
-		setReport(&wb.Reports, kind, f("report_"+kind) == "on")
 	}
 	// A switched-on mapping without a field id would write nowhere.
 	var missing []string

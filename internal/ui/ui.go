@@ -123,8 +123,11 @@ func actOnOrders(r core.Role) bool     { return r.CanActOnOrders() }
 func configure(r core.Role) bool       { return r.CanConfigureIntegrations() }
 func manageVacancies(r core.Role) bool { return r.CanManageVacancies() }
 func manageUsers(r core.Role) bool     { return r.CanManageUsers() }
-func seeIntegrations(r core.Role) bool { return r != core.RoleLimitedTeamMember }
-func seeVacancies(r core.Role) bool    { return r != core.RoleLimitedTeamMember }
+func seeIntegrations(r core.Role) bool { return r.CanSeeIntegrations() }
+
+// seeVacancies keeps the menu to orders for limited team members; the
+// roles are listed, so an unknown role sees nothing.
+func seeVacancies(r core.Role) bool { return r.CanSeeIntegrations() }
 
 // request is one signed-in request: who asks, and what every page shows.
 type request struct {

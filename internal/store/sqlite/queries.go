@@ -519,9 +519,9 @@ func (q queries) ListOrders(ctx context.Context, accountID string, f store.Order
 		args = append(args, tm(f.CreatedTo))
 	}
 	if f.Search != "" {
-		// SQLite's LIKE ignores case for ASCII letters.
-		where = append(where, `(c.name LIKE ? ESCAPE '\' OR c.email LIKE ? ESCAPE '\')`)
-		p := likeContains(f.Search)
+		// Both sides folded in Go (casefold.go): LIKE alone folds ASCII only.
+		where = append(where, `(casefold(c.name) LIKE ? ESCAPE '\' OR casefold(c.email) LIKE ? ESCAPE '\')`)
+		p := likeContains(strings.ToLower(f.Search))
 		args = append(args, p, p)
 	}
 	from := ` FROM orders o

@@ -487,7 +487,8 @@ func testUpdateOrder(t *testing.T, s store.Store) {
 
 	changed := o
 	changed.VacancyID = w.vacancy.ID
-	ok(t, changed.Transition(core.StateInProgress, at(20)), "transition")
+	ok(t, changed.Transition(core.StateInvited, at(15)), "transition to invited")
+	ok(t, changed.Transition(core.StateInProgress, at(20)), "transition to in progress")
 	changed.ExternalJobID = "posting-9"
 	changed.InvitationHash = "h1"
 	changed.InvitationSealed = []byte("sealed token")
