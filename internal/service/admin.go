@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"time"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
@@ -129,6 +130,13 @@ func (s *Service) Authenticate(ctx context.Context, apiKey string) (core.User, e
 	u, err := s.d.Store.GetUser(ctx, k.UserID)
 	if err != nil {
 		return core.User{}, fmt.Errorf("authenticate: %w", err)
+	}
+	// Last use is kept to the minute or so: enough to spot unused keys,
+	// without a write on every request.
+	if now := s.now(); now.Sub(k.LastUsedAt) > time.Minute {
+		if err := s.d.Store.TouchAPIKey(ctx, k.ID, now); err != nil {
+			return core.User{}, fmt.Errorf("authenticate: %w", err)
+		}
 	}
 	return u, nil
 }

@@ -203,12 +203,13 @@ func (s *Service) RequestOrder(ctx context.Context, in core.Integration, e ats.E
 		if err := s.timeline(ctx, tx, o, "state", msg, map[string]string{"state": string(core.StateInvited), "expires_at": o.InvitationExpiresAt.Format(time.RFC3339)}); err != nil {
 			return err
 		}
+		// The ATS is told "invited" once the candidate really is: for emailed
+		// orders, when the email has gone (sendInvitation); inline, now.
 		if mode != core.ModeInline {
 			if err := s.enqueue(ctx, tx, SendInvitationArgs{OrderID: o.ID}, nil); err != nil {
 				return err
 			}
-		}
-		if err := s.enqueue(ctx, tx, WriteBackArgs{OrderID: o.ID, State: core.StateInvited}, uniqueByArgs); err != nil {
+		} else if err := s.enqueue(ctx, tx, WriteBackArgs{OrderID: o.ID, State: core.StateInvited}, uniqueByArgs); err != nil {
 			return err
 		}
 		if err := s.enqueue(ctx, tx, ExpireOrderArgs{OrderID: o.ID}, &river.InsertOpts{ScheduledAt: o.InvitationExpiresAt}); err != nil {

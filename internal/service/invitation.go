@@ -120,7 +120,13 @@ func (s *Service) sendInvitation(ctx context.Context, a SendInvitationArgs) erro
 				return err
 			}
 		}
-		return s.timeline(ctx, tx, o, "email", fmt.Sprintf("Invitation emailed to %s via %s", cand.Email, via), nil)
+		if err := s.timeline(ctx, tx, o, "email", fmt.Sprintf("Invitation emailed to %s via %s", cand.Email, via), nil); err != nil {
+			return err
+		}
+		if a.Resend > 0 {
+			return nil // the ATS already knows the candidate is invited
+		}
+		return s.enqueue(ctx, tx, WriteBackArgs{OrderID: o.ID, State: core.StateInvited}, uniqueByArgs)
 	})
 }
 
