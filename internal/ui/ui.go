@@ -22,6 +22,7 @@ import (
 
 	"switchboard/internal/core"
 	"switchboard/internal/service"
+	"switchboard/internal/web"
 )
 
 //go:embed templates/*.html
@@ -43,22 +44,11 @@ type handler struct {
 // Register mounts the admin UI on mux. The candidate and report pages (package
 // web) and the JSON API (package api) live beside it on the same mux.
 func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) error {
-	h := &handler{svc: svc, log: log, pages: map[string]*template.Template{},
-		secure: strings.HasPrefix(svc.BaseURL(), "https://")}
-	names, err := fs.Glob(templateFS, "templates/*.html")
+	pages, err := web.ParsePages(templateFS, funcs)
 	if err != nil {
-		return fmt.Errorf("ui: templates: %w", err)
+		return fmt.Errorf("ui: %w", err)
 	}
-	for _, name := range names {
-		if name == "templates/layout.html" {
-			continue
-		}
-		t, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", name)
-		if err != nil {
-			return fmt.Errorf("ui: parse %s: %w", name, err)
-		}
-		h.pages[strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")] = t
-	}
+	h := &handler{svc: svc, log: log, pages: pages, secure: strings.HasPrefix(svc.BaseURL(), "https://")}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return fmt.Errorf("ui: static: %w", err)

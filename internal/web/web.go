@@ -48,21 +48,11 @@ var funcs = template.FuncMap{
 
 // Register mounts the pages on mux.
 func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) error {
-	h := &handler{svc: svc, log: log, pages: map[string]*template.Template{}}
-	names, err := fs.Glob(templateFS, "templates/*.html")
+	pages, err := ParsePages(templateFS, funcs)
 	if err != nil {
-		return fmt.Errorf("web: templates: %w", err)
+		return err
 	}
-	for _, name := range names {
-		if name == "templates/layout.html" {
-			continue
-		}
-		t, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", name)
-		if err != nil {
-			return fmt.Errorf("web: parse %s: %w", name, err)
-		}
-		h.pages[strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")] = t
-	}
+	h := &handler{svc: svc, log: log, pages: pages}
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 
@@ -80,6 +70,28 @@ func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) error 
 	mux.HandleFunc("GET /r/{id}", h.reportPage)
 	mux.HandleFunc("GET /r/{id}/report.pdf", h.reportPDF)
 	return nil
+}
+
+// ParsePages parses each templates/<page>.html of fsys together with
+// templates/layout.html, keyed by page name. Each page defines the blocks
+// the layout leaves open.
+func ParsePages(fsys fs.FS, funcs template.FuncMap) (map[string]*template.Template, error) {
+	names, err := fs.Glob(fsys, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	pages := map[string]*template.Template{}
+	for _, name := range names {
+		if name == "templates/layout.html" {
+			continue
+		}
+		t, err := template.New("").Funcs(funcs).ParseFS(fsys, "templates/layout.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("templates: parse %s: %w", name, err)
+		}
+		pages[strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")] = t
+	}
+	return pages, nil
 }
 
 // render writes a page, buffering it so a template error becomes a clean 500.
