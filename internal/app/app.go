@@ -28,6 +28,7 @@ import (
 	"switchboard/internal/report"
 	"switchboard/internal/secret"
 	"switchboard/internal/service"
+	"switchboard/internal/smartrecruiters"
 	"switchboard/internal/store"
 	"switchboard/internal/store/postgres"
 	"switchboard/internal/store/sqlite"
@@ -120,6 +121,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	})
 	connectors := ats.NewRegistry(
 		lever.NewConnector(lever.ConnectorOptions{Limiters: lever.NewLimiterPool(), Sleep: cfg.ClientSleep}),
+		smartrecruiters.NewConnector(smartrecruiters.ConnectorOptions{Sleep: cfg.ClientSleep, Now: cfg.Now, Logger: log}),
 	)
 	svc, err := service.New(service.Deps{
 		Store: st, Connectors: connectors, Keyring: keyring, Signer: signer, Mail: sender,
@@ -142,6 +144,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 
 	mux := http.NewServeMux()
 	api.Register(mux, svc, log)
+	// Endpoints ATSs such as SmartRecruiters call: /partners/{provider}/….
+	svc.RegisterPartnerEndpoints(mux)
 	if err := web.Register(mux, svc, log); err != nil {
 		return fail(err)
 	}

@@ -2,7 +2,8 @@
 // fresh SQLite database, the Lever simulator and Switchboard, set up through the
 // admin API as a vendor's admin would, then a candidate moved to the trigger
 // stage in Lever, invited, assessed over HTTP and written back, with every step
-// printed and checked.
+// printed and checked. Then the SmartRecruiters flows against its simulator
+// (smartrecruiters.go): connect, packages, ad-hoc, auto-triggered and inline.
 package demo
 
 import (
@@ -24,6 +25,7 @@ import (
 	"switchboard/internal/app"
 	"switchboard/internal/assess"
 	"switchboard/internal/atssim/leversim"
+	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/candidatebot"
 	"switchboard/internal/core"
 	"switchboard/internal/lever"
@@ -78,6 +80,17 @@ func Run(ctx context.Context, o Options) error {
 	defer simSrv.Close()
 	simURL := "http://" + simLn.Addr().String() + "/v1"
 
+	// The SmartRecruiters simulator likewise.
+	srSim := srsim.New()
+	srLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("demo: listen for the SmartRecruiters simulator: %w", err)
+	}
+	srSrv := &http.Server{Handler: srSim.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go srSrv.Serve(srLn)
+	defer srSrv.Close()
+	srSim.SetBaseURL("http://" + srLn.Addr().String())
+
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return fmt.Errorf("demo: listen on %s: %w", o.Listen, err)
@@ -102,10 +115,15 @@ func Run(ctx context.Context, o Options) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.Serve(ctx, ln) }()
 
-	r := &runner{out: o.Out, base: baseURL, sim: sim, simURL: simURL, app: a, http: &http.Client{Timeout: 30 * time.Second}}
+	r := &runner{out: o.Out, base: baseURL, sim: sim, simURL: simURL, srSim: srSim, app: a, http: &http.Client{Timeout: 30 * time.Second}}
 	fmt.Fprintf(o.Out, "Switchboard demo — SQLite in %s\n", dir)
-	fmt.Fprintf(o.Out, "  Switchboard:     %s\n  Lever simulator: %s\n\n", baseURL, simURL)
+	fmt.Fprintf(o.Out, "  Switchboard:     %s\n  Lever simulator: %s\n  SmartRecruiters simulator: %s\n\n", baseURL, simURL, srSim.BaseURL())
 	if err := r.scenario(ctx); err != nil {
+		fmt.Fprintf(o.Out, "\n✗ %v\n", err)
+		return err
+	}
+	fmt.Fprintf(o.Out, "\nSmartRecruiters: it calls Switchboard, and Switchboard writes back\n")
+	if err := r.srScenario(ctx); err != nil {
 		fmt.Fprintf(o.Out, "\n✗ %v\n", err)
 		return err
 	}
@@ -139,6 +157,9 @@ type runner struct {
 	base      string
 	sim       *leversim.Server
 	simURL    string
+	srSim     *srsim.Server
+	srToken   string
+	srOrder   string
 	app       *app.App
 	http      *http.Client
 	apiKey    string

@@ -130,6 +130,9 @@ func (s *Service) connectorConfig(ctx context.Context, q store.Queries, in core.
 	}
 	secrets := make(map[string]string, len(creds))
 	for _, c := range creds {
+		if isReserved(c.Name) {
+			continue // the core's own records (partner.go), not the connector's
+		}
 		plain, err := s.d.Keyring.Decrypt(c.Ciphertext, credentialAAD(in.ID, c.Name))
 		if err != nil {
 			return nil, ats.Config{}, fmt.Errorf("integration %s: decrypt credential %s: %w", in.ID, c.Name, err)

@@ -23,6 +23,9 @@ type integrationData struct {
 	VacancyTags  []string
 	TriggerStage string
 	DisabledAttr bool // read-only for roles that may not configure
+	// Partner is the connection state of ATSs that connect from their side
+	// with a generated connection token (SmartRecruiters).
+	Partner service.PartnerConnection
 }
 
 type patternChoice struct {
@@ -70,6 +73,10 @@ func (h *handler) integrationPage(w http.ResponseWriter, r *http.Request, q *req
 		d.Settings = append(d.Settings, settingField{Field: f, Value: val, Boolean: f.Default == "true" || f.Default == "false"})
 	}
 	d.TriggerStage = v.Settings["trigger_stage"]
+	if d.Partner, err = h.svc.PartnerConnection(r.Context(), q.User, v.ID); err != nil {
+		h.fail(w, r, q, "integration", err)
+		return
+	}
 	mods, err := h.svc.IndicatorModules(r.Context(), q.User)
 	if err != nil {
 		h.serverError(w, r, q, err)

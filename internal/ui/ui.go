@@ -92,6 +92,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	post("/integrations/{id}/write-back", configure, h.saveWriteBack)
 	post("/integrations/{id}/credentials", configure, h.saveCredential)
 	post("/integrations/{id}/validate", configure, h.validateIntegration)
+	post("/integrations/{id}/connection-token", configure, h.generateConnectionToken)
 
 	get("/vacancies", seeVacancies, h.vacanciesPage)
 	get("/vacancies/new", manageVacancies, h.newVacancyPage)
