@@ -3,10 +3,8 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -88,106 +86,4 @@ func (c timeCol) Scan(src any) error {
 		return fmt.Errorf("time column: unexpected %T", src)
 	}
 	return nil
-}
-
-// nullIfEmpty stores an empty optional reference as NULL so that foreign keys
-// hold.
-func nullIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// strCol scans a nullable text column, NULL becoming "".
-type strCol struct{ s *string }
-
-func (c strCol) Scan(src any) error {
-	switch v := src.(type) {
-	case nil:
-		*c.s = ""
-	case string:
-		*c.s = v
-	case []byte:
-		*c.s = string(v)
-	default:
-		return fmt.Errorf("text column: unexpected %T", src)
-	}
-	return nil
-}
-
-// blob stores an empty byte slice as NULL; it scans back as nil.
-func blob(b []byte) any {
-	if len(b) == 0 {
-		return nil
-	}
-	return b
-}
-
-// blobCol scans a nullable bytea, copying it out of the driver's buffer.
-type blobCol struct{ b *[]byte }
-
-func (c blobCol) Scan(src any) error {
-	switch v := src.(type) {
-	case nil:
-		*c.b = nil
-	case []byte:
-		*c.b = append([]byte(nil), v...)
-	case string:
-		*c.b = []byte(v)
-	default:
-		return fmt.Errorf("blob column: unexpected %T", src)
-	}
-	return nil
-}
-
-// jsonText encodes v for a JSON TEXT column.
-func jsonText(v any) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", err
-	}
-	return string(b), nil
-}
-
-// jsonCol decodes a JSON TEXT column into v (a pointer).
-type jsonCol struct{ v any }
-
-func (c jsonCol) Scan(src any) error {
-	var b []byte
-	switch s := src.(type) {
-	case string:
-		b = []byte(s)
-	case []byte:
-		b = s
-	default:
-		return fmt.Errorf("json column: unexpected %T", src)
-	}
-	if err := json.Unmarshal(b, c.v); err != nil {
-		return fmt.Errorf("json column: %w", err)
-	}
-	return nil
-}
-
-// likeContains turns user input into an (I)LIKE pattern matching it as a
-// substring, escaping the wildcards with '\' (pair with ESCAPE '\').
-func likeContains(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(s) + "%"
-}
-
-// Paging limits for ListOrders and ListOutboxMail.
-const (
-	defaultLimit = 50
-	maxLimit     = 200
-)
-
-func clampLimit(n int) int {
-	switch {
-	case n <= 0:
-		return defaultLimit
-	case n > maxLimit:
-		return maxLimit
-	}
-	return n
 }

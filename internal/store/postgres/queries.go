@@ -11,6 +11,7 @@ import (
 
 	"switchboard/internal/core"
 	"switchboard/internal/store"
+	"switchboard/internal/store/sqlcodec"
 )
 
 // queries implements store.Queries, on the pool or on a transaction (then r
@@ -171,20 +172,20 @@ const integrationCols = `id, account_id, provider, name, status, patterns, setti
 func scanIntegration(s scanner) (core.Integration, error) {
 	var in core.Integration
 	err := s.Scan(&in.ID, &in.AccountID, &in.Provider, &in.Name, &in.Status,
-		jsonCol{&in.Patterns}, jsonCol{&in.Settings}, jsonCol{&in.WriteBack},
+		sqlcodec.JSON(&in.Patterns), sqlcodec.JSON(&in.Settings), sqlcodec.JSON(&in.WriteBack),
 		timeCol{&in.CreatedAt}, timeCol{&in.UpdatedAt}, &in.Version)
 	return in, err
 }
 
 // integrationJSON encodes the JSON columns of an integration.
 func integrationJSON(in core.Integration) (patterns, settings, writeBack string, err error) {
-	if patterns, err = jsonText(in.Patterns); err != nil {
+	if patterns, err = sqlcodec.JSONText(in.Patterns); err != nil {
 		return "", "", "", fmt.Errorf("encode patterns: %w", err)
 	}
-	if settings, err = jsonText(in.Settings); err != nil {
+	if settings, err = sqlcodec.JSONText(in.Settings); err != nil {
 		return "", "", "", fmt.Errorf("encode settings: %w", err)
 	}
-	if writeBack, err = jsonText(in.WriteBack); err != nil {
+	if writeBack, err = sqlcodec.JSONText(in.WriteBack); err != nil {
 		return "", "", "", fmt.Errorf("encode write-back: %w", err)
 	}
 	return patterns, settings, writeBack, nil
@@ -274,7 +275,7 @@ func (q queries) checkVersioned(ctx context.Context, res sql.Result, table, id s
 func (q queries) SetCredential(ctx context.Context, c core.Credential) error {
 	_, err := q.w.ExecContext(ctx, `INSERT INTO credentials (integration_id, name, ciphertext, set_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (integration_id, name) DO UPDATE SET ciphertext = excluded.ciphertext, set_at = excluded.set_at`,
-		c.IntegrationID, c.Name, blob(c.Ciphertext), tm(c.SetAt))
+		c.IntegrationID, c.Name, sqlcodec.Blob(c.Ciphertext), tm(c.SetAt))
 	if err != nil {
 		return fail(err, "set credential %s of integration %s", c.Name, c.IntegrationID)
 	}
@@ -290,7 +291,7 @@ func (q queries) ListCredentials(ctx context.Context, integrationID string) ([]c
 	var out []core.Credential
 	for rows.Next() {
 		var c core.Credential
-		if err := rows.Scan(&c.IntegrationID, &c.Name, blobCol{&c.Ciphertext}, timeCol{&c.SetAt}); err != nil {
+		if err := rows.Scan(&c.IntegrationID, &c.Name, sqlcodec.BlobCol(&c.Ciphertext), timeCol{&c.SetAt}); err != nil {
 			return nil, fail(err, "list credentials of integration %s", integrationID)
 		}
 		out = append(out, c)
@@ -307,16 +308,16 @@ const vacancyCols = `id, account_id, name, package, thresholds, tag, inline, exp
 
 func scanVacancy(s scanner) (core.Vacancy, error) {
 	var v core.Vacancy
-	err := s.Scan(&v.ID, &v.AccountID, &v.Name, jsonCol{&v.Package}, jsonCol{&v.Thresholds}, &v.Tag,
+	err := s.Scan(&v.ID, &v.AccountID, &v.Name, sqlcodec.JSON(&v.Package), sqlcodec.JSON(&v.Thresholds), &v.Tag,
 		&v.Inline, &v.ExpiryDays, &v.ReturnURL, timeCol{&v.CreatedAt}, timeCol{&v.UpdatedAt}, &v.Version)
 	return v, err
 }
 
 func vacancyJSON(v core.Vacancy) (pkg, thresholds string, err error) {
-	if pkg, err = jsonText(v.Package); err != nil {
+	if pkg, err = sqlcodec.JSONText(v.Package); err != nil {
 		return "", "", fmt.Errorf("encode package: %w", err)
 	}
-	if thresholds, err = jsonText(v.Thresholds); err != nil {
+	if thresholds, err = sqlcodec.JSONText(v.Thresholds); err != nil {
 		return "", "", fmt.Errorf("encode thresholds: %w", err)
 	}
 	return pkg, thresholds, nil
@@ -422,9 +423,9 @@ const orderCols = `id, account_id, integration_id, vacancy_id, candidate_id, sta
 
 // orderDest lists the scan destinations for orderCols.
 func orderDest(o *core.Order) []any {
-	return []any{&o.ID, &o.AccountID, &o.IntegrationID, strCol{&o.VacancyID}, strCol{&o.CandidateID},
+	return []any{&o.ID, &o.AccountID, &o.IntegrationID, sqlcodec.Str(&o.VacancyID), sqlcodec.Str(&o.CandidateID),
 		&o.State, &o.Mode, &o.ExternalID, &o.ExternalJobID, &o.IdempotencyKey, &o.InvitationHash,
-		blobCol{&o.InvitationSealed}, timeCol{&o.InvitationExpiresAt}, &o.ReturnURL, &o.CallbackURL, &o.Reason,
+		sqlcodec.BlobCol(&o.InvitationSealed), timeCol{&o.InvitationExpiresAt}, &o.ReturnURL, &o.CallbackURL, &o.Reason,
 		timeCol{&o.StartedAt}, timeCol{&o.CompletedAt}, timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt}, &o.Version}
 }
 
@@ -438,9 +439,9 @@ func (q queries) CreateOrder(ctx context.Context, o core.Order) error {
 	res, err := q.w.ExecContext(ctx, `INSERT INTO orders (`+orderCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
 		ON CONFLICT DO NOTHING`,
-		o.ID, o.AccountID, o.IntegrationID, nullIfEmpty(o.VacancyID), nullIfEmpty(o.CandidateID),
+		o.ID, o.AccountID, o.IntegrationID, sqlcodec.NullIfEmpty(o.VacancyID), sqlcodec.NullIfEmpty(o.CandidateID),
 		string(o.State), string(o.Mode), o.ExternalID, o.ExternalJobID, o.IdempotencyKey, o.InvitationHash,
-		blob(o.InvitationSealed), tm(o.InvitationExpiresAt), o.ReturnURL, o.CallbackURL, o.Reason,
+		sqlcodec.Blob(o.InvitationSealed), tm(o.InvitationExpiresAt), o.ReturnURL, o.CallbackURL, o.Reason,
 		tm(o.StartedAt), tm(o.CompletedAt), tm(o.CreatedAt), tm(o.UpdatedAt), o.Version)
 	if err != nil {
 		return fail(err, "create order %s", o.ID)
@@ -488,8 +489,8 @@ func (q queries) UpdateOrder(ctx context.Context, o core.Order) error {
 		    invitation_hash = $7, invitation_sealed = $8, invitation_expires_at = $9, return_url = $10, callback_url = $11,
 		    reason = $12, started_at = $13, completed_at = $14, updated_at = $15, version = version + 1
 		WHERE id = $16 AND version = $17`,
-		nullIfEmpty(o.VacancyID), nullIfEmpty(o.CandidateID), string(o.State), string(o.Mode), o.ExternalID, o.ExternalJobID,
-		o.InvitationHash, blob(o.InvitationSealed), tm(o.InvitationExpiresAt), o.ReturnURL, o.CallbackURL,
+		sqlcodec.NullIfEmpty(o.VacancyID), sqlcodec.NullIfEmpty(o.CandidateID), string(o.State), string(o.Mode), o.ExternalID, o.ExternalJobID,
+		o.InvitationHash, sqlcodec.Blob(o.InvitationSealed), tm(o.InvitationExpiresAt), o.ReturnURL, o.CallbackURL,
 		o.Reason, tm(o.StartedAt), tm(o.CompletedAt), tm(o.UpdatedAt), o.ID, o.Version)
 	if err != nil {
 		return fail(err, "update order %s", o.ID)
@@ -522,7 +523,7 @@ func (q queries) ListOrders(ctx context.Context, accountID string, f store.Order
 		where = append(where, "o.created_at < "+arg(tm(f.CreatedTo)))
 	}
 	if f.Search != "" {
-		p := arg(likeContains(f.Search))
+		p := arg(sqlcodec.LikeContains(f.Search))
 		where = append(where, `(c.name ILIKE `+p+` ESCAPE '\' OR c.email ILIKE `+p+` ESCAPE '\')`)
 	}
 	from := ` FROM orders o
@@ -535,7 +536,7 @@ func (q queries) ListOrders(ctx context.Context, accountID string, f store.Order
 		return store.OrderPage{}, fail(err, "count orders of account %s", accountID)
 	}
 
-	limit, offset := arg(clampLimit(f.Limit)), arg(max(f.Offset, 0))
+	limit, offset := arg(sqlcodec.ClampLimit(f.Limit)), arg(max(f.Offset, 0))
 	rows, err := q.r.QueryContext(ctx, `SELECT `+prefixCols("o.", orderCols)+`,
 		coalesce(c.name, ''), coalesce(c.email, ''), coalesce(v.name, '')`+from+`
 		ORDER BY o.created_at DESC, o.id DESC LIMIT `+limit+` OFFSET `+offset,
@@ -642,11 +643,11 @@ func (q queries) ListAnswers(ctx context.Context, orderID string) ([]core.Answer
 }
 
 func (q queries) SaveResult(ctx context.Context, r core.Result) error {
-	outcome, err := jsonText(r.Outcome)
+	outcome, err := sqlcodec.JSONText(r.Outcome)
 	if err != nil {
 		return fail(fmt.Errorf("encode outcome: %w", err), "save result of order %s", r.OrderID)
 	}
-	answers, err := jsonText(r.Answers)
+	answers, err := sqlcodec.JSONText(r.Answers)
 	if err != nil {
 		return fail(fmt.Errorf("encode answers: %w", err), "save result of order %s", r.OrderID)
 	}
@@ -662,7 +663,7 @@ func (q queries) SaveResult(ctx context.Context, r core.Result) error {
 func (q queries) GetResult(ctx context.Context, orderID string) (core.Result, error) {
 	var r core.Result
 	err := q.r.QueryRowContext(ctx, `SELECT order_id, outcome, answers, started_at, submitted_at FROM results WHERE order_id = $1`, orderID).
-		Scan(&r.OrderID, jsonCol{&r.Outcome}, jsonCol{&r.Answers}, timeCol{&r.StartedAt}, timeCol{&r.SubmittedAt})
+		Scan(&r.OrderID, sqlcodec.JSON(&r.Outcome), sqlcodec.JSON(&r.Answers), timeCol{&r.StartedAt}, timeCol{&r.SubmittedAt})
 	if err != nil {
 		return core.Result{}, fail(err, "get result of order %s", orderID)
 	}
@@ -672,14 +673,14 @@ func (q queries) GetResult(ctx context.Context, orderID string) (core.Result, er
 // ---- timeline ----
 
 func (q queries) AddTimeline(ctx context.Context, e core.TimelineEntry) (int64, error) {
-	detail, err := jsonText(e.Detail)
+	detail, err := sqlcodec.JSONText(e.Detail)
 	if err != nil {
 		return 0, fail(fmt.Errorf("encode detail: %w", err), "add timeline entry to order %s", e.OrderID)
 	}
 	var id int64
 	err = q.w.QueryRowContext(ctx, `INSERT INTO timeline (order_id, account_id, at, kind, message, detail) VALUES ($1, $2, $3, $4, $5, $6)
 		RETURNING id`,
-		nullIfEmpty(e.OrderID), e.AccountID, tm(e.At), e.Kind, e.Message, detail).Scan(&id)
+		sqlcodec.NullIfEmpty(e.OrderID), e.AccountID, tm(e.At), e.Kind, e.Message, detail).Scan(&id)
 	if err != nil {
 		return 0, fail(err, "add timeline entry to order %s", e.OrderID)
 	}
@@ -696,7 +697,7 @@ func (q queries) ListTimeline(ctx context.Context, orderID string) ([]core.Timel
 	var out []core.TimelineEntry
 	for rows.Next() {
 		var e core.TimelineEntry
-		if err := rows.Scan(&e.ID, strCol{&e.OrderID}, &e.AccountID, timeCol{&e.At}, &e.Kind, &e.Message, jsonCol{&e.Detail}); err != nil {
+		if err := rows.Scan(&e.ID, sqlcodec.Str(&e.OrderID), &e.AccountID, timeCol{&e.At}, &e.Kind, &e.Message, sqlcodec.JSON(&e.Detail)); err != nil {
 			return nil, fail(err, "list timeline of order %s", orderID)
 		}
 		out = append(out, e)
@@ -713,7 +714,7 @@ const inboundCols = `id, account_id, integration_id, kind, dedupe_key, payload, 
 
 func scanInbound(s scanner) (core.InboundEvent, error) {
 	var e core.InboundEvent
-	err := s.Scan(&e.ID, &e.AccountID, &e.IntegrationID, &e.Kind, &e.DedupeKey, blobCol{&e.Payload}, timeCol{&e.ReceivedAt})
+	err := s.Scan(&e.ID, &e.AccountID, &e.IntegrationID, &e.Kind, &e.DedupeKey, sqlcodec.BlobCol(&e.Payload), timeCol{&e.ReceivedAt})
 	return e, err
 }
 
@@ -723,7 +724,7 @@ func (q queries) RecordInbound(ctx context.Context, e core.InboundEvent) (core.I
 	stored, err := scanInbound(q.w.QueryRowContext(ctx, `INSERT INTO inbound_events (`+inboundCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT DO NOTHING
 		RETURNING `+inboundCols,
-		e.ID, e.AccountID, e.IntegrationID, e.Kind, e.DedupeKey, blob(e.Payload), tm(e.ReceivedAt)))
+		e.ID, e.AccountID, e.IntegrationID, e.Kind, e.DedupeKey, sqlcodec.Blob(e.Payload), tm(e.ReceivedAt)))
 	switch {
 	case err == nil:
 		return stored, true, nil
@@ -791,7 +792,7 @@ func (q queries) AddOutboxMail(ctx context.Context, m core.OutboxMail) error {
 // ListOutboxMail returns one account's mail newest first; a limit of 0 or
 // less means the default page size, and no more than 200 are returned.
 func (q queries) ListOutboxMail(ctx context.Context, accountID string, limit int) ([]core.OutboxMail, error) {
-	rows, err := q.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox_mail WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, accountID, clampLimit(limit))
+	rows, err := q.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox_mail WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, accountID, sqlcodec.ClampLimit(limit))
 	if err != nil {
 		return nil, fail(err, "list outbox mail")
 	}

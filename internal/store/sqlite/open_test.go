@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,7 +83,7 @@ func TestOpenConfiguresPools(t *testing.T) {
 		t.Errorf("%d river tables, want 0", river)
 	}
 
-	migrations, err := loadMigrations()
+	migrations, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
