@@ -7,15 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
+	"switchboard/internal/ats/atshttp"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/time/rate"
 
@@ -30,8 +29,6 @@ const (
 
 const (
 	defaultMaxRetries = 4
-	backoffBase       = 500 * time.Millisecond
-	backoffCap        = 30 * time.Second
 	// A Retry-After longer than this is not slept on: the *APIError (with
 	// RetryAfter set) goes back to the caller, whose job queue can reschedule
 	// without holding a worker.
@@ -111,7 +108,7 @@ func NewClient(baseURL, apiKey string, opts ...Option) *Client {
 		apiKey:     apiKey,
 		hc:         &http.Client{Timeout: 60 * time.Second},
 		limiter:    rate.NewLimiter(DefaultRate, DefaultBurst),
-		sleep:      sleepCtx,
+		sleep:      atshttp.Sleep,
 		maxRetries: defaultMaxRetries,
 		now:        time.Now,
 	}
@@ -119,17 +116,6 @@ func NewClient(baseURL, apiKey string, opts ...Option) *Client {
 		o(c)
 	}
 	return c
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // APIError is a non-2xx answer from Lever. Its text never contains the API key.
@@ -225,24 +211,10 @@ func (c *Client) do(ctx context.Context, rq request, out any) error {
 		if retryAfter > maxRetryAfterWait {
 			return err
 		}
-		if serr := c.sleep(ctx, c.backoff(attempt, retryAfter)); serr != nil {
+		if serr := c.sleep(ctx, atshttp.Backoff(attempt, retryAfter)); serr != nil {
 			return fmt.Errorf("waiting to retry: %w (last error: %v)", serr, err)
 		}
 	}
-}
-
-// backoff is Retry-After when the server gave one, else exponential with
-// equal jitter: a uniform delay in [d/2, d], d = 500 ms·2^attempt, capped at 30 s.
-func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
-	if retryAfter > 0 {
-		return retryAfter
-	}
-	d := backoffCap
-	if attempt < 16 {
-		d = min(backoffBase<<attempt, backoffCap)
-	}
-	half := d / 2
-	return half + rand.N(half+1)
 }
 
 func (c *Client) attempt(ctx context.Context, rq request, u string, out any) error {
@@ -291,10 +263,10 @@ func (c *Client) apiError(rq request, resp *http.Response, data []byte) *APIErro
 		e.Code, e.Message = eb.Code, eb.Message
 	}
 	if e.Code == "" && e.Message == "" {
-		e.Message = snippet(data)
+		e.Message = atshttp.Snippet(data)
 	}
 	e.Code, e.Message = c.redact(e.Code), c.redact(e.Message)
-	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+	e.RetryAfter = atshttp.ParseRetryAfter(resp.Header.Get("Retry-After"), c.now())
 	return e
 }
 
@@ -305,40 +277,6 @@ func (c *Client) redact(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, c.apiKey, "[redacted]")
-}
-
-// snippet is the start of a non-JSON error body, as printable text.
-func snippet(b []byte) string {
-	const n = 200
-	if len(b) > n {
-		b = b[:n]
-	}
-	s := strings.ToValidUTF8(string(b), "")
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == utf8.RuneError {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.TrimSpace(s)
-}
-
-// parseRetryAfter reads delay-seconds or an HTTP date; 0 when absent or invalid.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
-		}
-		return time.Duration(min(secs, 1<<31)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return 0
 }
 
 // listAll follows hasNext/next until the last page.

@@ -7,21 +7,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
+	"switchboard/internal/ats/atshttp"
 	"time"
-	"unicode/utf8"
 )
 
 const (
 	defaultMaxRetries = 4
-	backoffBase       = 500 * time.Millisecond
-	backoffCap        = 30 * time.Second
 	// A Retry-After longer than this is not slept on: the *APIError (with
 	// RetryAfter set) goes back to the caller, whose job queue can reschedule
 	// without holding a worker.
@@ -127,7 +124,7 @@ func NewClient(baseURL string, creds ClientCredentials, opts ...Option) *Client 
 		hc:         &http.Client{Timeout: defaultTimeout},
 		limits:     DefaultLimits(),
 		tokens:     NewTokenCache(),
-		sleep:      sleepCtx,
+		sleep:      atshttp.Sleep,
 		now:        time.Now,
 		maxRetries: defaultMaxRetries,
 	}
@@ -135,17 +132,6 @@ func NewClient(baseURL string, creds ClientCredentials, opts ...Option) *Client 
 		o(c)
 	}
 	return c
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // APIError is a non-2xx answer from SmartRecruiters (or its token endpoint).
@@ -250,24 +236,10 @@ func (c *Client) do(ctx context.Context, rq request, out any) error {
 		if retryAfter > maxRetryAfterWait {
 			return err
 		}
-		if serr := c.sleep(ctx, c.backoff(attempt, retryAfter)); serr != nil {
+		if serr := c.sleep(ctx, atshttp.Backoff(attempt, retryAfter)); serr != nil {
 			return fmt.Errorf("waiting to retry: %w (last error: %v)", serr, lastErr)
 		}
 	}
-}
-
-// backoff is Retry-After when the server gave one, else exponential with
-// equal jitter: a uniform delay in [d/2, d], d = 500 ms·2^attempt, capped at 30 s.
-func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
-	if retryAfter > 0 {
-		return retryAfter
-	}
-	d := backoffCap
-	if attempt < 16 {
-		d = min(backoffBase<<attempt, backoffCap)
-	}
-	half := d / 2
-	return half + rand.N(half+1)
 }
 
 func (c *Client) attempt(ctx context.Context, rq request, token string, out any) error {
@@ -335,7 +307,7 @@ func (c *Client) apiError(rq request, resp *http.Response, data []byte, token st
 		e.Message = te.ErrorDescription
 		e.Errors = []ErrorDetail{{Code: te.Error, Message: te.ErrorDescription}}
 	default:
-		e.Message = snippet(data)
+		e.Message = atshttp.Snippet(data)
 	}
 	// A proxy or error page might echo credentials back; never keep them.
 	e.Message = redact(e.Message, c.creds.ClientSecret, token)
@@ -343,7 +315,7 @@ func (c *Client) apiError(rq request, resp *http.Response, data []byte, token st
 		e.Errors[i].Code = redact(e.Errors[i].Code, c.creds.ClientSecret, token)
 		e.Errors[i].Message = redact(e.Errors[i].Message, c.creds.ClientSecret, token)
 	}
-	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+	e.RetryAfter = atshttp.ParseRetryAfter(resp.Header.Get("Retry-After"), c.now())
 	return e
 }
 
@@ -370,40 +342,6 @@ func redactErr(err error, secrets ...string) error {
 		return &redactedError{msg: r, err: err}
 	}
 	return err
-}
-
-// snippet is the start of a non-JSON error body, as printable text.
-func snippet(b []byte) string {
-	const n = 200
-	if len(b) > n {
-		b = b[:n]
-	}
-	s := strings.ToValidUTF8(string(b), "")
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == utf8.RuneError {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.TrimSpace(s)
-}
-
-// parseRetryAfter reads delay-seconds or an HTTP date; 0 when absent or invalid.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
-		}
-		return time.Duration(min(secs, 1<<31)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return 0
 }
 
 // token returns a cached access token, fetching one when there is none or
