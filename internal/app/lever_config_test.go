@@ -58,8 +58,8 @@ func TestLeverPrivateAddressRefused(t *testing.T) {
 				failed = append(failed, c.Name+": "+c.Problem)
 			}
 		}
-		if len(failed) != 1 || !strings.HasPrefix(failed[0], "Lever accepts the API key: cannot reach Lever") ||
-			!strings.Contains(failed[0], "not public") {
+		if len(failed) != 1 || !strings.HasPrefix(failed[0], "Lever accepts the API key: ") ||
+			!strings.Contains(failed[0], "not a public address") || !strings.Contains(failed[0], "--allow-private-network") {
 			t.Errorf("failed checks %q, want only the API call, refused as not public", failed)
 		}
 		if n := e.Lever.RequestCount("GET", "/stages"); n != 0 {

@@ -441,6 +441,12 @@ func describeCallError(base string, err error) string {
 		return fmt.Sprintf("Lever refused the API key (%d): check the key and its endpoint permissions", ae.StatusCode)
 	case errors.As(err, &ae):
 		return fmt.Sprintf("Lever answered %d: %s", ae.StatusCode, ae.Message)
+	case errors.Is(err, netguard.ErrBlocked):
+		return fmt.Sprintf("%s is not a public address; Switchboard refuses private addresses unless started with --allow-private-network", base)
+	}
+	var ce *ats.CallError
+	if errors.As(err, &ce) {
+		return ce.Error() // already says what to fix
 	}
 	return fmt.Sprintf("cannot reach Lever at %s: %v", base, err)
 }

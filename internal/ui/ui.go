@@ -92,6 +92,8 @@ func (h *handler) routes(mux *http.ServeMux) {
 	post("/integrations/{id}/write-back", configure, h.saveWriteBack)
 	post("/integrations/{id}/credentials", configure, h.saveCredential)
 	post("/integrations/{id}/validate", configure, h.validateIntegration)
+	get("/integrations/{id}/test-order", configure, h.testOrderPage)
+	post("/integrations/{id}/test-order", configure, h.runTestOrder)
 	post("/integrations/{id}/connection-token", configure, h.generateConnectionToken)
 
 	get("/vacancies", seeVacancies, h.vacanciesPage)

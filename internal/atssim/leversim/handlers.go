@@ -31,6 +31,7 @@ func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 func (s *Server) routes() *http.ServeMux {
 	m := http.NewServeMux()
 	m.HandleFunc("GET /v1/opportunities", s.listOpportunities)
+	m.HandleFunc("POST /v1/opportunities", s.createOpportunityAPI) // create.go
 	m.HandleFunc("GET /v1/opportunities/{id}", s.getOpportunity)
 	m.HandleFunc("PUT /v1/opportunities/{id}/stage", s.updateStage)
 	m.HandleFunc("POST /v1/opportunities/{id}/addTags", s.editList("tags", true))
