@@ -46,6 +46,7 @@ func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) {
 	mux.Handle("POST /api/v1/integrations/{id}/validate", auth(h.validateIntegration))
 	mux.Handle("POST /api/v1/integrations/{id}/enable", auth(h.enableIntegration))
 	mux.Handle("POST /api/v1/integrations/{id}/disable", auth(h.disableIntegration))
+	mux.Handle("POST /api/v1/integrations/{id}/connection-token", auth(h.connectionToken))
 
 	mux.Handle("GET /api/v1/vacancies", auth(h.listVacancies))
 	mux.Handle("POST /api/v1/vacancies", auth(h.createVacancy))

@@ -120,3 +120,19 @@ func (h *handler) disableIntegration(w http.ResponseWriter, r *http.Request) {
 	}
 	h.respondIntegration(w, r, http.StatusOK, pathID(r))
 }
+
+// connectionToken generates the one-time token a customer's ATS admin enters
+// on the consent page (ATSs that connect from their marketplace). The answer
+// is the only time the token is shown.
+func (h *handler) connectionToken(w http.ResponseWriter, r *http.Request) {
+	tok, err := h.svc.GenerateConnectionToken(r.Context(), actor(r), pathID(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"token": tok.Token, "expires_at": tok.ExpiresAt,
+		"note": "the token is shown once; it connects once and is valid until expires_at",
+	})
+}

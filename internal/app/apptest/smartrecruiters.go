@@ -182,14 +182,16 @@ func (e *Env) SetupSmartRecruiters(o SROptions) *SRFixture {
 	return f
 }
 
-// Token generates a connection token as the vendor's admin does.
+// Token generates a connection token as the vendor's admin does, through
+// the admin API.
 func (f *SRFixture) Token() service.ConnectionToken {
 	f.e.T.Helper()
-	tok, err := f.e.App.Service.GenerateConnectionToken(context.Background(), f.Admin, f.IntegrationID)
-	if err != nil {
-		f.e.T.Fatalf("generate connection token: %v", err)
+	var out struct {
+		Token     string    `json:"token"`
+		ExpiresAt time.Time `json:"expires_at"`
 	}
-	return tok
+	f.e.MustAPI(http.StatusCreated, f.APIKey, "POST", "/integrations/"+f.IntegrationID+"/connection-token", nil, &out)
+	return service.ConnectionToken{Token: out.Token, ExpiresAt: out.ExpiresAt, Validity: out.ExpiresAt.Sub(f.e.Clock.Now().UTC().Truncate(time.Microsecond))}
 }
 
 // SRConnectResult is what the customer admin's browser ended on.

@@ -1,0 +1,42 @@
+package app_test
+
+import (
+	"net/http"
+	"testing"
+
+	"switchboard/internal/app/apptest"
+)
+
+// TestConnectionTokenAPI: only super admins generate connection tokens, and
+// only for ATSs that connect from their side; the token is shown once and
+// never cached.
+func TestConnectionTokenAPI(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, apptest.Options{})
+	f := e.SetupSmartRecruiters(apptest.SROptions{NoConnect: true})
+
+	var user struct {
+		APIKey string `json:"api_key"`
+	}
+	e.MustAPI(http.StatusCreated, f.APIKey, "POST", "/users", map[string]string{"email": "ann@acmecoffee.example", "role": "admin"}, &user)
+	if got := e.API(user.APIKey, "POST", "/integrations/"+f.IntegrationID+"/connection-token", nil, nil); got != http.StatusForbidden {
+		t.Errorf("an admin generating a connection token: %d, want 403", got)
+	}
+
+	first, second := f.Token(), f.Token()
+	if first.Token == "" || first.Token == second.Token {
+		t.Fatalf("tokens %q and %q: want two different, non-empty tokens", first.Token, second.Token)
+	}
+	// A new token replaces the previous one.
+	if res := f.Connect(f.Company.ID, first.Token); res.Status < 400 || f.CompanyClientID() != "" {
+		t.Fatalf("the replaced token still connected: %d %s", res.Status, res.FinalURL)
+	}
+
+	lever := e.SetupLever(apptest.LeverOptions{})
+	var body struct {
+		Error string `json:"error"`
+	}
+	if got := e.API(lever.APIKey, "POST", "/integrations/"+lever.IntegrationID+"/connection-token", nil, &body); got != http.StatusUnprocessableEntity {
+		t.Errorf("a connection token for Lever: %d %q, want 422", got, body.Error)
+	}
+}
