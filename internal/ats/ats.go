@@ -151,6 +151,9 @@ type Description struct {
 	Credentials  []Field        `json:"credentials"`
 	Reports      []string       `json:"reports"` // which core.ReportConfig kinds it can send
 	CustomFields bool           `json:"custom_fields"`
+	// RoutesByTag is set for ATSs whose jobs pick a vacancy by a tag
+	// (Lever's posting tag) rather than by ordering a listed package.
+	RoutesByTag bool `json:"routes_by_tag"`
 }
 
 // Field describes one setting or credential.

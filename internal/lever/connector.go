@@ -82,7 +82,8 @@ func (c *Connector) Describe() ats.Description {
 			{Key: CredentialStageChangeToken, Label: "candidateStageChange signature token", Required: true, Help: "Shown by Lever beside the candidateStageChange webhook."},
 			{Key: CredentialApplicationCreateToken, Label: "applicationCreated signature token", Help: "Needed when every applicant is invited."},
 		},
-		Reports: []string{"detail_page_url", "read_only_page_url", "pdf_file", "pdf_url", "signed_report_url"},
+		Reports:     []string{"detail_page_url", "read_only_page_url", "pdf_file", "pdf_url", "signed_report_url"},
+		RoutesByTag: true,
 	}
 }
 

@@ -368,3 +368,44 @@ func newTab(t *testing.T, browser context.Context) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// TestBrowserConnectionToken: a super admin generates a Switchboard-side
+// token for an ATS that connects from its marketplace (SmartRecruiters). It
+// is shown exactly once, with its validity and a copy button; the
+// integration page afterwards shows only that a token exists and until when.
+func TestBrowserConnectionToken(t *testing.T) {
+	t.Parallel()
+	ctx := chrome(t)
+	e := apptest.New(t, apptest.Options{})
+	f := e.SetupSmartRecruiters(apptest.SROptions{NoConnect: true})
+	setPassword(t, e, f.Admin.Email)
+	u := &ui{t: t, ctx: ctx, base: e.URL, dir: screenshotDir(t)}
+
+	u.open("/signin")
+	u.fill("#email", f.Admin.Email)
+	u.fill("#password", testPassword)
+	u.submit("sign in", "form[action='/signin'] button[type=submit]")
+	u.open("/integrations/" + f.IntegrationID)
+	u.mustSee("#connection-state", "Not connected")
+	u.submit("generate a connection token", "#generate-connection-token")
+	token := u.value("#connection-token")
+	if !strings.HasPrefix(token, "sbct_") || len(token) < 30 {
+		t.Fatalf("connection token %q", token)
+	}
+	u.mustSee("#connection-token-validity", "Valid for 30 minutes")
+	if !u.eval(`document.querySelector("button[data-copy='#connection-token']") !== null`) {
+		t.Fatal("no copy button next to the token")
+	}
+	u.shot("16-connection-token")
+
+	// Shown once: the integration page says a token is valid, not what it is.
+	u.open("/integrations/" + f.IntegrationID)
+	u.mustSee("#connection-token-state", "is valid until")
+	if strings.Contains(u.text("body"), token) {
+		t.Fatal("the integration page shows the connection token again")
+	}
+	// And it works: the customer connects with it.
+	if res := f.Connect(f.Company.ID, token); res.Status != 200 || f.CompanyClientID() == "" {
+		t.Fatalf("connecting with the token from the page: %d %s", res.Status, res.FinalURL)
+	}
+}
