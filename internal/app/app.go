@@ -23,6 +23,7 @@ import (
 	"switchboard/internal/ats"
 	"switchboard/internal/lever"
 	"switchboard/internal/mail"
+	"switchboard/internal/metrics"
 	"switchboard/internal/netguard"
 	"switchboard/internal/queue"
 	"switchboard/internal/report"
@@ -115,9 +116,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		}
 		sender = smtp
 	}
+	mtr := metrics.New()
 	httpClient := netguard.NewClient(netguard.Options{
 		AllowPrivate: cfg.AllowPrivateNetwork,
-		Wrap:         func(rt http.RoundTripper) http.RoundTripper { return ats.RecordingTransport{Base: rt} },
+		Wrap: func(rt http.RoundTripper) http.RoundTripper {
+			return ats.RecordingTransport{Base: mtr.Transport(rt)}
+		},
 	})
 	connectors := ats.NewRegistry(
 		lever.NewConnector(lever.ConnectorOptions{Limiters: lever.NewLimiterPool(), Sleep: cfg.ClientSleep}),
@@ -126,6 +130,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	svc, err := service.New(service.Deps{
 		Store: st, Connectors: connectors, Keyring: keyring, Signer: signer, Mail: sender,
 		HTTPClient: httpClient, BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom, Now: cfg.Now, Logger: log,
+		Observer: mtr,
 	})
 	if err != nil {
 		return fail(err)
@@ -152,6 +157,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := ui.Register(mux, svc, log); err != nil {
 		return fail(err)
 	}
+	// Counts and latencies only: nothing about any account or candidate.
+	mux.Handle("GET /metrics", mtr.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"switchboard/internal/app/apptest"
@@ -38,5 +39,35 @@ func TestConnectionTokenAPI(t *testing.T) {
 	}
 	if got := e.API(lever.APIKey, "POST", "/integrations/"+lever.IntegrationID+"/connection-token", nil, &body); got != http.StatusUnprocessableEntity {
 		t.Errorf("a connection token for Lever: %d %q, want 422", got, body.Error)
+	}
+}
+
+// TestMetricsEndpoint: an operator scraping /metrics sees webhooks, jobs and
+// ATS calls by outcome.
+func TestMetricsEndpoint(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, apptest.Options{})
+	f := e.SetupLever(apptest.LeverOptions{})
+	opp, _, err := e.Lever.CreateOpportunity(t.Context(), "Ada Lovelace", "ada@example.com", f.PostingID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Lever.MoveStage(t.Context(), opp.ID, f.TriggerStage); err != nil {
+		t.Fatal(err)
+	}
+	e.WaitIdle()
+	resp, body := e.Get(e.URL + "/metrics")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/metrics: %d", resp.StatusCode)
+	}
+	for _, want := range []string{
+		`switchboard_webhooks_total{outcome="accepted",provider="lever"} 1`,
+		`switchboard_jobs_total{kind="write_back",outcome="done"}`,
+		`switchboard_jobs_total{kind="send_invitation",outcome="done"} 1`,
+		`switchboard_ats_request_duration_seconds_count{code="200",host="` + strings.TrimPrefix(strings.TrimSuffix(e.LeverURL, "/v1"), "http://") + `"}`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }

@@ -22,6 +22,23 @@ import (
 // answers 2xx. A redelivery is recognised and stored once. Refusals are
 // *ats.InboundError carrying the status to answer; nothing is stored for them.
 func (s *Service) ReceiveWebhook(ctx context.Context, provider, integrationID string, header http.Header, body []byte) (stored bool, err error) {
+	outcome := "duplicate" // a verified delivery that stores nothing new
+	defer func() {
+		var refused *ats.InboundError
+		switch {
+		case errors.As(err, &refused):
+			outcome = "refused"
+		case err != nil:
+			outcome = "error"
+		case stored:
+			outcome = "accepted"
+		}
+		label := provider
+		if _, ok := s.d.Connectors.Get(provider); !ok {
+			label = "unknown" // the path is the sender's: keep label values bounded
+		}
+		s.d.Observer.Webhook(label, outcome)
+	}()
 	in, err := s.d.Store.GetIntegration(ctx, integrationID)
 	if errors.Is(err, core.ErrNotFound) || (err == nil && in.Provider != provider) {
 		return false, ats.Refuse(http.StatusNotFound, "no such integration")
@@ -42,6 +59,7 @@ func (s *Service) ReceiveWebhook(ctx context.Context, provider, integrationID st
 		return false, err
 	}
 	if d.Ignore {
+		outcome = "ignored"
 		s.d.Logger.InfoContext(ctx, "webhook ignored", "integration_id", in.ID, "kind", d.Kind, "reason", d.Reason)
 		return false, nil
 	}

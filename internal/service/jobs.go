@@ -60,20 +60,20 @@ var uniqueByArgs = &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
 // RegisterWorkers adds the service's job workers to w.
 func RegisterWorkers(w *river.Workers, s *Service) {
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[ProcessInboundArgs]) error {
-		return s.jobOutcome(ctx, j.JobRow.ID, j.Attempt, j.MaxAttempts, "", s.processInbound(ctx, j.Args.EventID))
+		return s.jobOutcome(ctx, j.JobRow, "", s.processInbound(ctx, j.Args.EventID))
 	}))
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[SendInvitationArgs]) error {
-		return s.jobOutcome(ctx, j.JobRow.ID, j.Attempt, j.MaxAttempts, j.Args.OrderID, s.sendInvitation(ctx, j.Args))
+		return s.jobOutcome(ctx, j.JobRow, j.Args.OrderID, s.sendInvitation(ctx, j.Args))
 	}))
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[WriteBackArgs]) error {
-		return s.jobOutcome(ctx, j.JobRow.ID, j.Attempt, j.MaxAttempts, j.Args.OrderID, s.writeBack(ctx, j.JobRow.ID, j.Args))
+		return s.jobOutcome(ctx, j.JobRow, j.Args.OrderID, s.writeBack(ctx, j.JobRow.ID, j.Args))
 	}))
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[ExpireOrderArgs]) error {
-		return s.jobOutcome(ctx, j.JobRow.ID, j.Attempt, j.MaxAttempts, j.Args.OrderID, s.expireOrder(ctx, j.Args.OrderID))
+		return s.jobOutcome(ctx, j.JobRow, j.Args.OrderID, s.expireOrder(ctx, j.Args.OrderID))
 	}))
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[ExpireDueArgs]) error {
 		_, err := s.ExpireDue(ctx)
-		return err
+		return s.jobOutcome(ctx, j.JobRow, "", err)
 	}))
 }
 
@@ -88,8 +88,10 @@ func PeriodicJobs() []*river.PeriodicJob {
 
 // jobOutcome turns a worker's error into River's verdict and puts failures on
 // the order's timeline, so a person sees what went wrong and can retry it.
-func (s *Service) jobOutcome(ctx context.Context, jobID int64, attempt, maxAttempts int, orderID string, err error) error {
+func (s *Service) jobOutcome(ctx context.Context, job *rivertype.JobRow, orderID string, err error) error {
+	jobID, attempt, maxAttempts := job.ID, job.Attempt, job.MaxAttempts
 	if err == nil {
+		s.d.Observer.Job(job.Kind, "done")
 		return nil
 	}
 	failure, retryAfter := ats.Classify(err)
@@ -119,6 +121,11 @@ func (s *Service) jobOutcome(ctx context.Context, jobID int64, attempt, maxAttem
 		}
 	}
 	s.d.Logger.WarnContext(ctx, "job failed", "job_id", jobID, "order_id", orderID, "attempt", attempt, "verdict", failure.String(), "err", err)
+	if failure != ats.FailRetry {
+		s.d.Observer.Job(job.Kind, "gave_up")
+	} else {
+		s.d.Observer.Job(job.Kind, "retry")
+	}
 	switch {
 	case failure != ats.FailRetry:
 		return river.JobCancel(err)

@@ -54,7 +54,20 @@ type Deps struct {
 	ReportLinkTTL time.Duration
 	Now           func() time.Time
 	Logger        *slog.Logger
+	// Observer is told what happened, for metrics; nil means nobody listens.
+	Observer Observer
 }
+
+// Observer is told of webhooks and job runs by outcome.
+type Observer interface {
+	Webhook(provider, outcome string)
+	Job(kind, outcome string)
+}
+
+type noObserver struct{}
+
+func (noObserver) Webhook(string, string) {}
+func (noObserver) Job(string, string)     {}
 
 // Service is Switchboard's application core.
 type Service struct {
@@ -77,6 +90,9 @@ func New(d Deps) (*Service, error) {
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
+	}
+	if d.Observer == nil {
+		d.Observer = noObserver{}
 	}
 	if d.ReportLinkTTL == 0 {
 		d.ReportLinkTTL = 30 * 24 * time.Hour
