@@ -119,6 +119,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	mtr := metrics.New()
 	httpClient := netguard.NewClient(netguard.Options{
 		AllowPrivate: cfg.AllowPrivateNetwork,
+		// SmartRecruiters asks partners to wait at least 128 s for an answer;
+		// calls that must be quicker carry their own context deadline.
+		Timeout: 130 * time.Second,
 		Wrap: func(rt http.RoundTripper) http.RoundTripper {
 			return ats.RecordingTransport{Base: mtr.Transport(rt)}
 		},

@@ -485,7 +485,9 @@ func (c *Client) AddNote(ctx context.Context, opportunityID, performAs, value st
 		return "", fmt.Errorf("lever: add note: %w", err)
 	}
 	var env Envelope[NoteCreated]
-	if err := c.do(ctx, request{method: http.MethodPost, path: oppPath(opportunityID, "/notes"), query: performAsQuery(performAs), body: b, contentType: "application/json"}, &env); err != nil {
+	// A note POST that failed after Lever applied it would add the note twice
+	// if retried; only 429 (answered before anything is done) is retried.
+	if err := c.doUnlessApplied(ctx, request{method: http.MethodPost, path: oppPath(opportunityID, "/notes"), query: performAsQuery(performAs), body: b, contentType: "application/json"}, &env); err != nil {
 		return "", fmt.Errorf("lever: add note: %w", err)
 	}
 	id := env.Data.NoteID
@@ -530,7 +532,8 @@ func (c *Client) UploadFile(ctx context.Context, opportunityID, performAs, filen
 		return File{}, fmt.Errorf("lever: upload file: build multipart body: %w", err)
 	}
 	var env Envelope[File]
-	if err := c.do(ctx, request{method: http.MethodPost, path: oppPath(opportunityID, "/files"), query: performAsQuery(performAs), body: buf.Bytes(), contentType: mw.FormDataContentType()}, &env); err != nil {
+	// As with notes: a second upload after an applied one is a second file.
+	if err := c.doUnlessApplied(ctx, request{method: http.MethodPost, path: oppPath(opportunityID, "/files"), query: performAsQuery(performAs), body: buf.Bytes(), contentType: mw.FormDataContentType()}, &env); err != nil {
 		return File{}, fmt.Errorf("lever: upload file: %w", err)
 	}
 	if env.Data.ID == "" {

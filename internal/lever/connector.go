@@ -286,6 +286,12 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 		})
 	}
 	who := firstNonEmpty(u.Candidate.Name, u.Candidate.Email)
+	if finished := u.Order.State == core.StateCompleted || u.Order.State == core.StateExpired ||
+		u.Order.State == core.StateCancelled || u.Order.State == core.StateRejected; u.State == core.StateInvited && finished {
+		// A delayed "invited" job running after the order finished would put
+		// the invited tag back beside the result; the later state said it all.
+		return nil
+	}
 	switch u.State {
 	case core.StateInvited:
 		if err := tag("invited"); err != nil {

@@ -147,6 +147,11 @@ func (s *Service) RequestOrder(ctx context.Context, in core.Integration, e ats.E
 	if e.IdempotencyKey == "" {
 		return OrderOutcome{}, errors.New("request order: event has no idempotency key")
 	}
+	if e.Candidate.ExternalID == "" {
+		// Candidates are keyed by it: without one, different people would
+		// share a row and each other's invitations.
+		return OrderOutcome{}, core.Invalid("candidate", "the ATS gave no candidate id or email")
+	}
 	vac, err := s.resolveVacancy(ctx, in.AccountID, e)
 	if err != nil {
 		return OrderOutcome{}, err

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"switchboard/internal/ats/atshttp"
+	"switchboard/internal/netguard"
 	"time"
 )
 
@@ -176,6 +177,9 @@ func (e *transportError) Error() string { return e.err.Error() }
 func (e *transportError) Unwrap() error { return e.err }
 
 func retryable(err error) bool {
+	if errors.Is(err, netguard.ErrBlocked) {
+		return false // refused by policy; it will be refused again
+	}
 	var te *transportError
 	if errors.As(err, &te) {
 		return true
@@ -193,6 +197,10 @@ type request struct {
 	contentType    string
 	auth           bool // send a bearer token (everything but the token endpoint)
 	candidatesList bool // GET /candidates: one in flight per credential
+	// unlessApplied: a POST that creates something is retried only on 429,
+	// which is answered before anything is done; after a 5xx or a cut
+	// connection it may have been applied, and a retry would apply it twice.
+	unlessApplied bool
 }
 
 // do sends rq with retries and decodes a 2xx body into out (if non-nil).
@@ -227,6 +235,10 @@ func (c *Client) do(ctx context.Context, rq request, out any) error {
 			continue
 		}
 		if !retryable(err) || attempt >= c.maxRetries || ctx.Err() != nil {
+			return err
+		}
+		is429 := errors.As(err, &ae) && ae.StatusCode == http.StatusTooManyRequests
+		if rq.unlessApplied && !is429 {
 			return err
 		}
 		var retryAfter time.Duration
@@ -454,6 +466,7 @@ func (c *Client) SetUpIntegration(ctx context.Context, companyID string, partner
 	if err != nil {
 		return ClientCredentials{}, fmt.Errorf("smartrecruiters: set up integration: %w", err)
 	}
+	rq.unlessApplied = true // a second exchange is refused as "already integrated"
 	var out ClientCredentials
 	if err := c.do(ctx, rq, &out); err != nil {
 		return ClientCredentials{}, fmt.Errorf("smartrecruiters: set up integration: %w", err)
@@ -550,7 +563,7 @@ func (c *Client) UploadAttachment(ctx context.Context, orderID, filename, conten
 		return AttachmentResult{}, fmt.Errorf("smartrecruiters: upload attachment: build multipart body: %w", err)
 	}
 	u, p := c.assessment("/orders/" + url.PathEscape(orderID) + "/results/attachment")
-	rq := request{method: http.MethodPost, url: u, path: p, auth: true, body: buf.Bytes(), contentType: mw.FormDataContentType()}
+	rq := request{method: http.MethodPost, url: u, path: p, auth: true, body: buf.Bytes(), contentType: mw.FormDataContentType(), unlessApplied: true}
 	var out AttachmentResult
 	if err := c.do(ctx, rq, &out); err != nil {
 		return AttachmentResult{}, fmt.Errorf("smartrecruiters: upload attachment: %w", err)

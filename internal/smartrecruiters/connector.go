@@ -162,6 +162,9 @@ func classify(err error, state core.State) error {
 	switch {
 	case errors.As(err, &ae):
 		f := ats.ClassifyStatus(ae.StatusCode)
+		if strings.HasSuffix(ae.Path, TokenPath) && (ae.StatusCode == 400 || ae.StatusCode == 401) {
+			f = ats.FailConfig // the token endpoint refused the credentials (invalid_client)
+		}
 		if ae.StatusCode == 404 && state == core.StateInvited {
 			// SmartRecruiters may not show an order until our acceptance of
 			// it has reached it; the first status can race that.

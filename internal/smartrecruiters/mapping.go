@@ -130,7 +130,7 @@ func OrderEvent(o AssessmentPackageOrderRequest) (ats.Event, error) {
 		Mode:           mode,
 		IdempotencyKey: IdempotencyKey(orderID),
 		Candidate: ats.Candidate{
-			ExternalID: string(o.Candidate.ID),
+			ExternalID: candidateKey(string(o.Candidate.ID), o.Candidate.Email),
 			Name:       fullName(o.Candidate.FirstName, o.Candidate.LastName),
 			Email:      o.Candidate.Email,
 		},
@@ -154,7 +154,7 @@ func InlineOrderEvent(o InlineAssessmentPackageOrderRequest) (ats.Event, error) 
 		Mode:           core.ModeInline,
 		IdempotencyKey: IdempotencyKey(orderID),
 		Candidate: ats.Candidate{
-			ExternalID: o.Candidate.Email,
+			ExternalID: candidateKey("", o.Candidate.Email),
 			Name:       fullName(o.Candidate.FirstName, o.Candidate.LastName),
 			Email:      o.Candidate.Email,
 		},
@@ -198,4 +198,18 @@ func PackageFor(v core.Vacancy) AssessmentPackage {
 		p.Description = strings.Join(names, ", ")
 	}
 	return p
+}
+
+// candidateKey identifies a candidate within an integration: SmartRecruiters'
+// id when the order has one, else the email, marked so it can never equal an
+// id. Two candidates without ids must not share one row (and one invitation
+// address).
+func candidateKey(id, email string) string {
+	if id != "" {
+		return id
+	}
+	if email == "" {
+		return ""
+	}
+	return "email:" + strings.ToLower(strings.TrimSpace(email))
 }

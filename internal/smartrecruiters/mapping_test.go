@@ -199,6 +199,21 @@ func TestOrderEvent(t *testing.T) {
 	if ev, _ := sr.OrderEvent(o); ev.Mode != core.ModeTriggered {
 		t.Errorf("order without requester: mode %s, want triggered", ev.Mode)
 	}
+
+	// Candidates without a SmartRecruiters id are told apart by email, so two
+	// of them never share one candidate row (and each other's invitations).
+	keyFor := func(email string) string {
+		o.Candidate.ID, o.Candidate.Email = "", email
+		ev, err := sr.OrderEvent(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev.Candidate.ExternalID
+	}
+	alice, bob, aliceAgain := keyFor("alice@example.com"), keyFor("bob@example.com"), keyFor(" Alice@Example.com")
+	if alice == "" || alice == bob || alice != aliceAgain || alice == "alice@example.com" {
+		t.Errorf("email-only candidates keyed %q, %q, %q: want distinct per person, stable per email, never a bare email", alice, bob, aliceAgain)
+	}
 }
 
 func TestInlineOrderEvent(t *testing.T) {
