@@ -133,8 +133,11 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 // checkPassword refuses a too-short --password before anything is created,
 // so a typo does not leave a user behind without one.
 func checkPassword(password string) error {
-	if password != "" && len([]rune(password)) < service.MinPasswordLength {
-		return &exitError{code: 2, err: fmt.Errorf("--password must be at least %d characters", service.MinPasswordLength)}
+	if password == "" {
+		return nil
+	}
+	if err := service.CheckPassword(password); err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("--password: %w", err)}
 	}
 	return nil
 }

@@ -209,6 +209,20 @@ func TestDatabaseURLMustBePostgres(t *testing.T) {
 	}
 }
 
+// TestPostgresNeedsASharedSecretKey: replicas on one PostgreSQL database must
+// share the key, so none is generated per replica.
+func TestPostgresNeedsASharedSecretKey(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	r := runCLI(t, "migrate", "--data-dir", dir, "--database-url", "postgres://127.0.0.1:1/none")
+	if r.err == nil || !strings.Contains(r.err.Error(), "--secret-key") {
+		t.Fatalf("migrate on PostgreSQL without a key: %v (exit %d)", r.err, r.code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "secret.key")); !os.IsNotExist(err) {
+		t.Errorf("a key was generated in the data dir: %v", err)
+	}
+}
+
 // The tests below set environment variables and so are not parallel.
 
 func TestEnvSetsFlagAndCommandLineWins(t *testing.T) {

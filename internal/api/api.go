@@ -146,7 +146,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, core.ErrForbidden):
 		writeError(w, http.StatusForbidden, "your role may not do this", nil)
 	case errors.Is(err, core.ErrConflict):
-		writeError(w, http.StatusConflict, err.Error(), nil)
+		writeError(w, http.StatusConflict, withoutDriverDetail(err.Error()), nil)
 	default:
 		h.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusInternalServerError, "internal error", nil)
@@ -212,4 +212,14 @@ func parseJobID(s string) (int64, error) {
 		return 0, &badRequest{msg: "job id must be a positive integer"}
 	}
 	return id, nil
+}
+
+// withoutDriverDetail drops the database driver's own words, which the store
+// appends in parentheses for the log, from a message shown to API clients:
+// they name tables and constraints.
+func withoutDriverDetail(msg string) string {
+	if i := strings.Index(msg, " ("); i >= 0 && strings.HasSuffix(msg, ")") {
+		return msg[:i]
+	}
+	return msg
 }

@@ -83,6 +83,17 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://localhost:8080"
 	}
+	if cfg.DatabaseURL != "" {
+		if !strings.HasPrefix(cfg.DatabaseURL, "postgres://") && !strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
+			return nil, errors.New("app: --database-url must be a postgres:// URL (SQLite is used when it is empty)")
+		}
+		if cfg.SecretKey == "" {
+			// Replicas share the database, so they must share the key: one
+			// generated per replica would make each unable to read the others'
+			// credentials and links.
+			return nil, errors.New("app: with --database-url, set --secret-key (SWITCHBOARD_SECRET_KEY) to the same key on every replica; generate one with: head -c 32 /dev/urandom | base64")
+		}
+	}
 	key, err := loadKey(cfg, log)
 	if err != nil {
 		return nil, err
@@ -185,9 +196,6 @@ func Migrate(ctx context.Context, st store.Store) error {
 
 func openStore(ctx context.Context, cfg Config) (store.Store, error) {
 	if cfg.DatabaseURL != "" {
-		if !strings.HasPrefix(cfg.DatabaseURL, "postgres://") && !strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
-			return nil, errors.New("app: --database-url must be a postgres:// URL (SQLite is used when it is empty)")
-		}
 		st, err := postgres.Open(ctx, cfg.DatabaseURL)
 		if err != nil {
 			return nil, fmt.Errorf("app: %w", err)

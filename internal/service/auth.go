@@ -33,6 +33,8 @@ const (
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
 
+const maxPasswordBytes = 1024
+
 // SessionTTL is how long a UI sign-in lasts.
 const SessionTTL = 12 * time.Hour
 
@@ -98,12 +100,14 @@ var dummyHash = sync.OnceValue(func() string {
 	return h
 })
 
-func checkPassword(password string) error {
+// CheckPassword says whether a password is acceptable, so callers can refuse
+// one before creating the user it is for.
+func CheckPassword(password string) error {
 	switch {
 	case utf8.RuneCountInString(password) < MinPasswordLength:
 		return core.Invalid("password", fmt.Sprintf("must be at least %d characters", MinPasswordLength))
-	case len(password) > 1024:
-		return core.Invalid("password", "must be at most 1024 bytes")
+	case len(password) > maxPasswordBytes:
+		return core.Invalid("password", fmt.Sprintf("must be at most %d bytes", maxPasswordBytes))
 	}
 	return nil
 }
@@ -111,7 +115,7 @@ func checkPassword(password string) error {
 // SetUserPassword sets the password a user signs in to the UI with (the
 // operator's CLI and the demo).
 func (s *Service) SetUserPassword(ctx context.Context, userID, password string) error {
-	if err := checkPassword(password); err != nil {
+	if err := CheckPassword(password); err != nil {
 		return err
 	}
 	hash, err := HashPassword(password)
@@ -147,6 +151,17 @@ func (s *Service) SetPassword(ctx context.Context, actor core.User, userID, pass
 // session token for the cookie (shown once, stored only hashed). Any mismatch
 // is ErrUnauthenticated, after the same amount of work.
 func (s *Service) SignIn(ctx context.Context, email, password string) (core.User, string, error) {
+	if len(password) > maxPasswordBytes {
+		return core.User{}, "", ErrUnauthenticated // no such password can have been set
+	}
+	// argon2id takes 19 MiB per check: bound how many run at once, so a
+	// flood of sign-ins queues instead of exhausting memory.
+	select {
+	case s.signins <- struct{}{}:
+		defer func() { <-s.signins }()
+	case <-ctx.Done():
+		return core.User{}, "", fmt.Errorf("sign in: %w", ctx.Err())
+	}
 	u, err := s.d.Store.GetUserByEmail(ctx, strings.TrimSpace(email))
 	if err != nil && !errors.Is(err, core.ErrNotFound) {
 		return core.User{}, "", fmt.Errorf("sign in: %w", err)

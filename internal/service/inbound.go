@@ -113,7 +113,14 @@ func (s *Service) processInbound(ctx context.Context, eventID string) error {
 	for _, e := range events {
 		switch e.Kind {
 		case ats.EventOrderRequested:
-			if _, err := s.RequestOrder(ctx, in, e); err != nil && !errors.Is(err, ErrNoVacancy) {
+			_, err := s.RequestOrder(ctx, in, e)
+			var inv *core.ValidationError
+			switch {
+			case err == nil, errors.Is(err, ErrNoVacancy):
+			case errors.As(err, &inv), errors.Is(err, ErrNotEnabled):
+				// Asking again will be refused again: stop, with the reason on record.
+				return &ats.CallError{Failure: ats.FailGiveUp, Err: fmt.Errorf("process inbound %s: order refused: %w", eventID, err)}
+			default:
 				return fmt.Errorf("process inbound %s: %w", eventID, err)
 			}
 		case ats.EventOrderCancelled:

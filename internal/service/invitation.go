@@ -161,12 +161,18 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("expire due: %w", err)
 	}
+	// One order that cannot expire must not hold up the others behind it.
 	n := 0
+	var errs []error
 	for _, id := range ids {
 		if err := s.expireOrder(ctx, id); err != nil {
-			return n, fmt.Errorf("expire due: %w", err)
+			errs = append(errs, err)
+			continue
 		}
 		n++
+	}
+	if err := errors.Join(errs...); err != nil {
+		return n, fmt.Errorf("expire due: %w", err)
 	}
 	return n, nil
 }

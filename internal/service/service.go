@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"time"
 
@@ -73,6 +74,8 @@ func (noObserver) Job(string, string)     {}
 type Service struct {
 	d     Deps
 	queue Queue
+	// signins bounds concurrent password checks (see SignIn).
+	signins chan struct{}
 }
 
 // New builds a service. Call UseQueue before serving: the queue's workers need
@@ -100,7 +103,7 @@ func New(d Deps) (*Service, error) {
 	if d.MailFrom == "" {
 		d.MailFrom = "Switchboard <no-reply@switchboard.invalid>"
 	}
-	return &Service{d: d}, nil
+	return &Service{d: d, signins: make(chan struct{}, max(2, runtime.NumCPU()))}, nil
 }
 
 // UseQueue connects the job queue.
@@ -108,9 +111,6 @@ func (s *Service) UseQueue(q Queue) { s.queue = q }
 
 // BaseURL is the public base URL.
 func (s *Service) BaseURL() string { return s.d.BaseURL }
-
-// Store exposes the store for read-only views (UI lists, the dev outbox).
-func (s *Service) Store() store.Store { return s.d.Store }
 
 func (s *Service) now() time.Time { return s.d.Now().UTC().Truncate(time.Microsecond) }
 

@@ -82,8 +82,16 @@ func signInURL(next string) string {
 // safeNext keeps a post-sign-in redirect on this site: a path, not
 // "//host" or "/\host", which browsers treat as another origin.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/orders"
+	const home = "/orders"
+	// Browsers drop tabs and newlines and read '\\' as '/', so "/\t/evil" or
+	// "/\\evil" would leave the site: refuse any control character or
+	// backslash outright, then accept only a path on this host.
+	if strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+		return home
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(next, "//") {
+		return home
 	}
 	return next
 }

@@ -30,11 +30,18 @@ func (h *handler) saveGeneral(w http.ResponseWriter, r *http.Request, q *request
 func (h *handler) update(w http.ResponseWriter, r *http.Request, q *request, id string, p service.IntegrationPatch, ok string) {
 	_, err := h.svc.UpdateIntegration(r.Context(), q.User, id, p)
 	var inv *core.ValidationError
+	var vf *service.ValidationFailed
 	switch {
 	case err == nil:
 		h.back(w, r, "/integrations/"+id, flash{Kind: "ok", Message: ok})
 	case errors.As(err, &inv):
 		h.back(w, r, "/integrations/"+id, flash{Kind: "error", Message: "Nothing was saved: " + fieldProblems(inv)})
+	case errors.As(err, &vf):
+		// An enabled integration is re-validated on change; it stays as it was.
+		h.back(w, r, "/integrations/"+id, flash{Kind: "error", Checks: vf.Checks,
+			Message: "Nothing was saved: with this change the integration would fail these checks, and it is enabled."})
+	case errors.Is(err, core.ErrConflict):
+		h.back(w, r, "/integrations/"+id, flash{Kind: "error", Message: "Nothing was saved: the integration was changed meanwhile. Check it and save again."})
 	default:
 		h.fail(w, r, q, "integration", err)
 	}

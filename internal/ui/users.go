@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"switchboard/internal/core"
+	"switchboard/internal/service"
 )
 
 type usersData struct {
@@ -50,10 +51,14 @@ func (h *handler) createUser(w http.ResponseWriter, r *http.Request, q *request)
 	d := usersData{Errors: map[string]string{}}
 	d.Form.Email, d.Form.Name, d.Form.Role = strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("name"), r.PostFormValue("role")
 	password := r.PostFormValue("password")
-	if password != "" && len([]rune(password)) < 10 {
-		d.Errors["password"] = "must be at least 10 characters (or empty for an API-only user)"
-		h.renderUsers(w, r, q, http.StatusUnprocessableEntity, d)
-		return
+	if password != "" {
+		if err := service.CheckPassword(password); err != nil {
+			if inv, ok := asValidation(err); ok {
+				d.Errors["password"] = inv.Fields["password"] + " (or leave it empty for an API-only user)"
+			}
+			h.renderUsers(w, r, q, http.StatusUnprocessableEntity, d)
+			return
+		}
 	}
 	u, key, err := h.svc.CreateUser(r.Context(), q.User, d.Form.Email, d.Form.Name, core.Role(d.Form.Role))
 	if inv, ok := asValidation(err); ok {

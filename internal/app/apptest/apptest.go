@@ -27,6 +27,7 @@ import (
 	"switchboard/internal/app"
 	"switchboard/internal/atssim/leversim"
 	"switchboard/internal/mail/mailtest"
+	"switchboard/internal/secret"
 	"switchboard/internal/store/postgres/pgtest"
 )
 
@@ -89,6 +90,11 @@ func New(tb testing.TB, o Options) *Env {
 	}
 	if o.Dialect == "postgres" {
 		cfg.DatabaseURL = pgtest.FreshDatabase(tb)
+		key, err := secret.GenerateKey()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		cfg.SecretKey = secret.EncodeKey(key) // replicas share one key
 	}
 	if !o.DevOutbox {
 		e.Mail = mailtest.NewServer(tb)
