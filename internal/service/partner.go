@@ -534,7 +534,12 @@ func (p *partnerCore) Connect(ctx context.Context, token string, exchange ats.Ex
 	}
 	// The exchange calls the ATS, so it runs outside any transaction; the
 	// token is consumed only once it succeeded, so a failed exchange can be
-	// tried again with the same token.
+	// tried again with the same token. Once started, the exchange and the
+	// saving of its result finish even if the browser gives up (a double
+	// click aborts the first request): the ATS would otherwise hold
+	// credentials Switchboard never stored.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Minute)
+	defer cancel()
 	secrets, err := exchange(ctx, cfg, client)
 	if err != nil {
 		return ats.ConnectResult{}, err

@@ -445,3 +445,34 @@ func TestRecordResultOnClosedOrderIsRefused(t *testing.T) {
 		t.Fatalf("order is %s, want expired", o.State)
 	}
 }
+
+// TestVacancyQuestionsFrozenWhileTaken: changing a vacancy's questions while
+// a candidate holds an open invitation would strand them mid-assessment.
+func TestVacancyQuestionsFrozenWhileTaken(t *testing.T) {
+	t.Parallel()
+	fx := setup(t, "sqlite")
+	ctx := context.Background()
+	admin, err := fx.e.App.Service.Authenticate(ctx, fx.f.APIKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := fx.e.App.Store.GetVacancy(ctx, fx.f.VacancyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg := v.Package
+	pkg.Modules = pkg.Modules[:len(pkg.Modules)-1]
+
+	if _, err := fx.e.App.Service.RequestOrder(ctx, fx.in, fx.event()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = fx.e.App.Service.UpdateVacancy(ctx, admin, v.ID, service.VacancyInput{Package: &pkg})
+	var inv *core.ValidationError
+	if !errors.As(err, &inv) || !strings.Contains(inv.Fields["package"], "open invitation") {
+		t.Fatalf("changing the questions with an open invitation: %v", err)
+	}
+	name := "Renamed"
+	if _, err := fx.e.App.Service.UpdateVacancy(ctx, admin, v.ID, service.VacancyInput{Name: &name}); err != nil {
+		t.Fatalf("renaming is still allowed: %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 
 	"switchboard/internal/assess"
@@ -98,8 +99,14 @@ func (s *Service) UpdateVacancy(ctx context.Context, actor core.User, id string,
 		if err != nil {
 			return err
 		}
+		before := v
 		if err := in.apply(&v); err != nil {
 			return err
+		}
+		if !reflect.DeepEqual(before.Package, v.Package) {
+			if err := s.refuseWhileTaken(ctx, tx, v); err != nil {
+				return err
+			}
 		}
 		v.UpdatedAt = s.now()
 		if err := tx.UpdateVacancy(ctx, v); err != nil {
@@ -142,4 +149,23 @@ func (s *Service) Vacancies(ctx context.Context, actor core.User) ([]core.Vacanc
 		return nil, fmt.Errorf("vacancies: %w", err)
 	}
 	return vs, nil
+}
+
+// refuseWhileTaken refuses a change to a vacancy's questions while
+// candidates hold open invitations to it: their saved answers would stop
+// matching the questions, and they could not finish.
+func (s *Service) refuseWhileTaken(ctx context.Context, q store.Queries, v core.Vacancy) error {
+	open := 0
+	for _, st := range []core.State{core.StateInvited, core.StateInProgress} {
+		page, err := q.ListOrders(ctx, v.AccountID, store.OrderFilter{VacancyID: v.ID, State: st, Limit: 1})
+		if err != nil {
+			return err
+		}
+		open += page.Total
+	}
+	if open > 0 {
+		return core.Invalid("package", fmt.Sprintf(
+			"%d candidate(s) hold an open invitation to this vacancy; its questions can change once they finish or their invitations expire (or create a new vacancy)", open))
+	}
+	return nil
 }
