@@ -141,9 +141,9 @@ func (s *Service) RetryJob(ctx context.Context, actor core.User, jobID int64) er
 	if !actor.Role.CanActOnOrders() {
 		return fmt.Errorf("retry job: %w", core.ErrForbidden)
 	}
-	row, err := s.queue.Get(ctx, jobID)
+	row, err := s.job(ctx, jobID)
 	if err != nil {
-		return fmt.Errorf("retry job: %w", core.ErrNotFound)
+		return err
 	}
 	orderID := orderIDOfJob(row.EncodedArgs)
 	if orderID == "" {
@@ -157,9 +157,9 @@ func (s *Service) RetryJob(ctx context.Context, actor core.User, jobID int64) er
 
 // RetryJobAsOperator retries any failed job (CLI).
 func (s *Service) RetryJobAsOperator(ctx context.Context, jobID int64) error {
-	row, err := s.queue.Get(ctx, jobID)
+	row, err := s.job(ctx, jobID)
 	if err != nil {
-		return fmt.Errorf("retry job %d: %w", jobID, core.ErrNotFound)
+		return err
 	}
 	return s.retry(ctx, row)
 }
@@ -176,4 +176,17 @@ func (s *Service) retry(ctx context.Context, row *rivertype.JobRow) error {
 		return fmt.Errorf("retry job %d: %w", row.ID, err)
 	}
 	return nil
+}
+
+// job loads a job; a missing one is core.ErrNotFound, any other failure is
+// returned as it is, not passed off as "not found".
+func (s *Service) job(ctx context.Context, id int64) (*rivertype.JobRow, error) {
+	row, err := s.queue.Get(ctx, id)
+	switch {
+	case errors.Is(err, rivertype.ErrNotFound):
+		return nil, fmt.Errorf("retry job %d: %w", id, core.ErrNotFound)
+	case err != nil:
+		return nil, fmt.Errorf("retry job %d: %w", id, err)
+	}
+	return row, nil
 }
