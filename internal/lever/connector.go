@@ -137,7 +137,7 @@ func (c *Connector) VerifyWebhook(cfg ats.Config, _ http.Header, body []byte, no
 	if err := CheckFreshness(p, now, c.o.Tolerance); err != nil {
 		return ats.Delivery{}, ats.Refuse(http.StatusBadRequest, "webhook triggeredAt is outside the accepted window of %s", c.o.Tolerance)
 	}
-	d := ats.Delivery{Kind: p.Event, DedupeKey: p.DedupeKey()}
+	d := ats.Delivery{Kind: p.Event, DedupeKey: p.SignedKey()}
 	switch {
 	case p.IsPing():
 		d.Ignore, d.Reason = true, "test ping"

@@ -120,16 +120,19 @@ func CheckFreshness(p WebhookPayload, now time.Time, tolerance time.Duration) er
 	return nil
 }
 
-// DedupeKey returns a stable key for detecting redeliveries of one event:
-// a hash of event, opportunityId and triggeredAt.
-//
-// The token is left out on purpose: nothing says Lever keeps it across
-// retries, and a key that changed on a retry would let the redelivery through
-// as a new event. Two events of one type for one opportunity in the same
-// millisecond are, for Switchboard, the same event.
-func (p WebhookPayload) DedupeKey() string {
+// SignedKey is a hash of what the signature covers (token and triggeredAt),
+// and nothing else. Keying stored deliveries on it means a captured signed
+// payload, replayed with another opportunityId or event (neither is
+// signed), lands on the original delivery instead of ordering for someone
+// else. Should Lever change the token on a retry, the retry is stored again
+// and the order's own idempotency key keeps it to one order.
+func (p WebhookPayload) SignedKey() string {
+	return hashParts(p.Token, strconv.FormatInt(p.TriggeredAt, 10))
+}
+
+func hashParts(parts ...string) string {
 	h := sha256.New()
-	for _, s := range []string{p.Event, p.Data.OpportunityID, strconv.FormatInt(p.TriggeredAt, 10)} {
+	for _, s := range parts {
 		// Length-prefix each part so no two field combinations collide.
 		var n [8]byte
 		binary.BigEndian.PutUint64(n[:], uint64(len(s)))

@@ -146,39 +146,46 @@ func TestCheckFreshness(t *testing.T) {
 	}
 }
 
-func TestDedupeKey(t *testing.T) {
+func TestSignedKey(t *testing.T) {
 	t.Parallel()
 	base, err := lever.ParseWebhook([]byte(examplePayload))
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := base.DedupeKey()
+	key := base.SignedKey()
 	if !strings.HasPrefix(key, "lever:") || len(key) != len("lever:")+64 {
 		t.Fatalf("key %q has an unexpected shape", key)
 	}
 
-	redelivery := base
-	redelivery.ID, redelivery.Token, redelivery.Signature = "other-id", "other-token", "other-sig"
-	if redelivery.DedupeKey() != key {
-		t.Error("a redelivery with a fresh token/id must keep the key")
-	}
-
+	// What the signature does not cover cannot make a new delivery: a
+	// captured payload replayed for another opportunity or event is the same.
 	for name, mutate := range map[string]func(*lever.WebhookPayload){
-		"event":       func(p *lever.WebhookPayload) { p.Event = "applicationCreated" },
 		"opportunity": func(p *lever.WebhookPayload) { p.Data.OpportunityID = "other" },
+		"event":       func(p *lever.WebhookPayload) { p.Event = "applicationCreated" },
+		"stage":       func(p *lever.WebhookPayload) { p.Data.ToStageID = "other-stage" },
+		"id":          func(p *lever.WebhookPayload) { p.ID = "other-id" },
+	} {
+		p := base
+		mutate(&p)
+		if p.SignedKey() != key {
+			t.Errorf("changing the unsigned %s changed the key", name)
+		}
+	}
+	for name, mutate := range map[string]func(*lever.WebhookPayload){
+		"token":       func(p *lever.WebhookPayload) { p.Token = "other-token" },
 		"triggeredAt": func(p *lever.WebhookPayload) { p.TriggeredAt++ },
 	} {
 		p := base
 		mutate(&p)
-		if p.DedupeKey() == key {
-			t.Errorf("changing %s kept the key", name)
+		if p.SignedKey() == key {
+			t.Errorf("changing the signed %s kept the key", name)
 		}
 	}
 
-	// Field boundaries matter: ("ab","c") and ("a","bc") are different events.
-	a := lever.WebhookPayload{Event: "ab", Data: lever.WebhookData{OpportunityID: "c"}, TriggeredAt: 1}
-	b := lever.WebhookPayload{Event: "a", Data: lever.WebhookData{OpportunityID: "bc"}, TriggeredAt: 1}
-	if a.DedupeKey() == b.DedupeKey() {
+	// Field boundaries matter: ("ab", 1) and ("a", b1) must differ.
+	a := lever.WebhookPayload{Token: "ab", TriggeredAt: 1}
+	b := lever.WebhookPayload{Token: "a", TriggeredAt: 11}
+	if a.SignedKey() == b.SignedKey() {
 		t.Error("keys collide across field boundaries")
 	}
 }
