@@ -88,5 +88,9 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
 	netip.MustParsePrefix("240.0.0.0/4"),     // reserved
 	netip.MustParsePrefix("64:ff9b::/96"),    // NAT64 can reach private v4
+	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use NAT64 (RFC 8215)
+	netip.MustParsePrefix("100::/64"),        // discard-only
+	netip.MustParsePrefix("2001::/32"),       // Teredo: tunnels to any v4
+	netip.MustParsePrefix("2002::/16"),       // 6to4: embeds any v4
 	netip.MustParsePrefix("2001:db8::/32"),   // documentation
 }

@@ -25,6 +25,10 @@ func TestPublic(t *testing.T) {
 		"fe80::1":         false,
 		"::ffff:10.0.0.1": false,
 		"64:ff9b::a00:1":  false,
+		"64:ff9b:1::1":    false,
+		"2002:a00:1::1":   false, // 6to4 of 10.0.0.1
+		"2001:0:a00:1::1": false, // Teredo
+		"100::1":          false,
 	}
 	for in, want := range cases {
 		if got := Public(netip.MustParseAddr(in)); got != want {

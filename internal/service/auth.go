@@ -122,7 +122,8 @@ func (s *Service) SetUserPassword(ctx context.Context, userID, password string) 
 	if err != nil {
 		return err
 	}
-	if err := s.d.Store.SetUserPassword(ctx, userID, hash); err != nil {
+	// The store ends the user's sessions with the change, in one transaction.
+	if err := s.d.Store.InTx(ctx, func(tx store.Tx) error { return tx.SetUserPassword(ctx, userID, hash) }); err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
 	return nil

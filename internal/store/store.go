@@ -175,8 +175,8 @@ type Session struct {
 // SessionQueries are the reads and writes of sign-in: passwords and sessions.
 // They are part of Queries.
 type SessionQueries interface {
-	// SetUserPassword replaces a user's password hash (a KDF string); "" makes
-	// the user API-only again.
+	// SetUserPassword replaces a user's password hash (a KDF string) and ends
+	// the user's sessions; "" makes the user API-only again.
 	SetUserPassword(ctx context.Context, userID, hash string) error
 	// CreateSession fails with ErrConflict when the token hash is taken.
 	CreateSession(ctx context.Context, s Session) error

@@ -19,6 +19,10 @@ func (q queries) SetUserPassword(ctx context.Context, userID, hash string) error
 	} else if n == 0 {
 		return notFound("set password of user %s", userID)
 	}
+	// A new password ends the sessions the old one opened.
+	if _, err := q.w.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+		return fail(err, "end sessions of user %s", userID)
+	}
 	return nil
 }
 

@@ -43,6 +43,12 @@ func testSessions(t *testing.T, s store.Store) {
 	_, err = s.GetSession(ctx, "hash-live")
 	isErr(t, err, core.ErrNotFound, "deleted session is gone")
 
+	// A new password ends the user's sessions.
+	ok(t, s.CreateSession(ctx, store.Session{TokenHash: "hash-before", UserID: u.ID, AccountID: acme.ID, CreatedAt: at(2), ExpiresAt: at(3600)}), "create session")
+	ok(t, s.SetUserPassword(ctx, u.ID, "$argon2id$v=19$m=1,t=1,p=1$c2FsdA$bmV3"), "change password")
+	_, err = s.GetSession(ctx, "hash-before")
+	isErr(t, err, core.ErrNotFound, "a session opened before the password changed")
+
 	// Sessions work inside transactions too.
 	ok(t, s.InTx(ctx, func(tx store.Tx) error {
 		return tx.CreateSession(ctx, store.Session{TokenHash: "hash-tx", UserID: u.ID, AccountID: acme.ID, CreatedAt: at(2), ExpiresAt: at(20)})
