@@ -248,7 +248,8 @@ func (c *Connector) writeResult(ctx context.Context, cfg ats.Config, cl *Client,
 	rc := cfg.Integration.WriteBack.Reports
 	var uploaded string
 	// SmartRecruiters takes no attachment on inline orders.
-	if rc.PDFFile && u.Reports.PDF != nil && u.Order.Mode != core.ModeInline {
+	attach := rc.PDFFile && u.Reports.PDF != nil && u.Order.Mode != core.ModeInline
+	if attach {
 		err := step("attachment", func(ctx context.Context) error {
 			pdf, err := u.Reports.PDF(ctx)
 			if err != nil {
@@ -259,8 +260,8 @@ func (c *Connector) writeResult(ctx context.Context, cfg ats.Config, cl *Client,
 				return err
 			}
 			// Kept for the result below. Should the result fail after this
-			// step landed, its retry has no URL to give: the file is still
-			// on the order, and the PDF link (if switched on) still goes.
+			// step landed, its retry skips the upload and has no URL to give:
+			// it links Switchboard's signed PDF instead (below).
 			uploaded = ar.URL
 			return nil
 		})
@@ -269,7 +270,7 @@ func (c *Connector) writeResult(ctx context.Context, cfg ats.Config, cl *Client,
 		}
 	}
 	pdfURL := uploaded
-	if pdfURL == "" && rc.PDFURL {
+	if pdfURL == "" && (rc.PDFURL || attach) {
 		pdfURL = u.Reports.PDFURL
 	}
 	details := ResultDetails{ResultURL: resultURL(rc, u.Reports), PDFURL: pdfURL, SentAt: u.Order.CreatedAt, SubmittedAt: u.Result.SubmittedAt}
