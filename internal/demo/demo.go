@@ -140,9 +140,9 @@ func Run(ctx context.Context, o Options) error {
 	fmt.Fprintf(o.Out, "\nSwitchboard keeps running (Ctrl-C to stop). Sign in to the admin UI:\n")
 	fmt.Fprintf(o.Out, "  %s/signin\n  email:    %s\n  password: %s\n", baseURL, demoUserEmail, DemoPassword)
 	fmt.Fprintf(o.Out, "  the order: %s/orders/%s\n\nAlso:\n", baseURL, r.orderID)
-	fmt.Fprintf(o.Out, "  %s/dev/outbox              the invitation email\n", baseURL)
-	fmt.Fprintf(o.Out, "  %s                         the read-only report\n", r.reportURL)
-	fmt.Fprintf(o.Out, "  %s/api/v1/orders/%s  the order and its timeline\n", baseURL, r.orderID)
+	fmt.Fprintf(o.Out, "  the invitation email (signed in): %s/dev/outbox\n", baseURL)
+	fmt.Fprintf(o.Out, "  the read-only report:             %s\n", r.reportURL)
+	fmt.Fprintf(o.Out, "  the order and its timeline (API): %s/api/v1/orders/%s\n", baseURL, r.orderID)
 	fmt.Fprintf(o.Out, "  (admin API key: %s — send it as Authorization: Bearer …)\n", r.apiKey)
 	select {
 	case <-ctx.Done():
