@@ -550,6 +550,24 @@ func (p *partnerCore) Connect(ctx context.Context, token string, exchange ats.Ex
 		if err != nil {
 			return err
 		}
+		// Claim the integration row first: its version-checked update makes a
+		// concurrent connect with the same token wait here and then fail,
+		// rather than both consuming the one-time token (PostgreSQL reads
+		// committed data, so the check above alone cannot see the race).
+		cur, err := tx.GetIntegration(ctx, in.ID)
+		if err != nil {
+			return err
+		}
+		cur.UpdatedAt = now
+		if err := tx.UpdateIntegration(ctx, cur); err != nil {
+			if errors.Is(err, core.ErrConflict) {
+				return ats.Refuse(http.StatusConflict, "this connection token is being used by another connection right now; try again in a moment")
+			}
+			return err
+		}
+		if rec, err = check(tx); err != nil {
+			return err
+		}
 		for _, name := range slices.Sorted(maps.Keys(secrets)) {
 			if isReserved(name) {
 				return fmt.Errorf("connect: connector returned reserved credential %q", name)
