@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"switchboard/internal/app"
 	"sync"
 	"testing"
 	"time"
@@ -56,7 +58,7 @@ func runCLI(t *testing.T, args ...string) result {
 	return r
 }
 
-var commands = []string{"serve", "demo", "migrate", "accounts create", "users create", "jobs list", "jobs retry"}
+var commands = []string{"serve", "demo", "migrate", "validate", "accounts create", "users create", "jobs list", "jobs retry"}
 
 func TestHelp(t *testing.T) {
 	t.Parallel()
@@ -136,6 +138,7 @@ func TestCommandHelpListsFlagsWithEnvNames(t *testing.T) {
 		{[]string{"serve", "-h"}, append([]string{"listen", "smtp-url", "mail-from", "allow-private-network"}, common...)},
 		{[]string{"serve", "--help"}, append([]string{"listen", "smtp-url", "mail-from", "allow-private-network"}, common...)},
 		{[]string{"migrate", "-h"}, common},
+		{[]string{"validate", "-h"}, append([]string{"integration", "vacancy", "allow-private-network"}, common...)},
 		{[]string{"accounts", "create", "-h"}, append([]string{"name", "email", "password"}, common...)},
 		{[]string{"users", "create", "-h"}, append([]string{"account", "email", "name", "role", "password"}, common...)},
 		{[]string{"jobs", "list", "-h"}, common},
@@ -465,5 +468,40 @@ func TestUsageErrorsTouchNoDatabase(t *testing.T) {
 				t.Fatal("cmd/switchboard/admin.go runAdmin opens the app (creating the data directory, secret.key and the database) before validating --role and the jobs retry id, so a usage error still creates ./data")
 			}
 		})
+	}
+}
+
+// TestValidateReportsEachCheck: the operator's validate lists every check and
+// exits non-zero when one fails; a missing --integration is a usage error.
+func TestValidateReportsEachCheck(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if r := runCLI(t, "validate", "--data-dir", dir); r.code != 2 {
+		t.Fatalf("validate without --integration: exit %d (%v)", r.code, r.err)
+	}
+
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, admin, _, err := a.Service.CreateAccount(ctx, "Acme Corp", "admin@acme.example", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := a.Service.CreateIntegration(ctx, admin, "lever", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	r := runCLI(t, "validate", "--data-dir", dir, "--integration", in.ID)
+	if r.code != 1 || !strings.Contains(r.stdout, "✗ API key is set: enter the Lever API key") || !strings.Contains(r.stdout, "✓ API base URL is an absolute URL") {
+		t.Fatalf("validate a Lever integration without credentials: exit %d (%v)\n%s", r.code, r.err, r.stdout)
+	}
+	if r := runCLI(t, "validate", "--data-dir", dir, "--integration", "int_missing"); r.code != 1 || r.err == nil || !strings.Contains(r.err.Error(), "not found") {
+		t.Fatalf("validate an unknown integration: exit %d (%v)", r.code, r.err)
 	}
 }

@@ -26,6 +26,7 @@ Commands:
   serve             run the service (HTTP and job workers)
   demo              run the whole Lever flow against the bundled simulator, then serve the UI
   migrate           bring the database schema up to date and exit
+  validate          check an integration's setup, and with --vacancy run a test order through its ATS
   accounts create   create an account and its first super admin (prints an API key)
   users create      add a user to an account (prints an API key)
   jobs list         list failed, retrying and discarded jobs
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdDemo(ctx, rest, stdout, stderr)
 	case "migrate":
 		return cmdMigrate(ctx, rest, stdout, stderr)
+	case "validate":
+		return cmdValidate(ctx, rest, stdout, stderr)
 	case "accounts", "users", "jobs":
 		if len(rest) == 0 {
 			return &exitError{code: 2, err: fmt.Errorf("%s: missing subcommand (see switchboard help)", cmd)}
