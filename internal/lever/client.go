@@ -17,8 +17,6 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
-
-	"switchboard/internal/netguard"
 )
 
 // Base URLs of Lever's API.
@@ -148,24 +146,6 @@ func (e *APIError) Temporary() bool {
 	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
 }
 
-// transportError is a failure to get a complete response; retryable.
-type transportError struct{ err error }
-
-func (e *transportError) Error() string { return e.err.Error() }
-func (e *transportError) Unwrap() error { return e.err }
-
-func retryable(err error) bool {
-	if errors.Is(err, netguard.ErrBlocked) {
-		return false // the address is refused by policy; it will be refused again
-	}
-	var te *transportError
-	if errors.As(err, &te) {
-		return true
-	}
-	var ae *APIError
-	return errors.As(err, &ae) && ae.Temporary()
-}
-
 type request struct {
 	method      string
 	path        string // escaped, relative to baseURL
@@ -200,7 +180,7 @@ func (c *Client) do(ctx context.Context, rq request, out any) error {
 		if err == nil {
 			return nil
 		}
-		if !retryable(err) || attempt >= c.maxRetries || ctx.Err() != nil {
+		if !atshttp.Retryable(err) || attempt >= c.maxRetries || ctx.Err() != nil {
 			return err
 		}
 		var retryAfter time.Duration
@@ -234,12 +214,12 @@ func (c *Client) attempt(ctx context.Context, rq request, u string, out any) err
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return &transportError{err}
+		return &atshttp.TransportError{Err: err}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 	if err != nil {
-		return &transportError{fmt.Errorf("%s %s: read response: %w", rq.method, rq.path, err)}
+		return &atshttp.TransportError{Err: fmt.Errorf("%s %s: read response: %w", rq.method, rq.path, err)}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return c.apiError(rq, resp, data)

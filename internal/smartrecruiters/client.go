@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"switchboard/internal/ats/atshttp"
-	"switchboard/internal/netguard"
 	"time"
 )
 
@@ -170,24 +169,6 @@ func (e *APIError) Temporary() bool {
 	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
 }
 
-// transportError is a failure to get a complete response; retryable.
-type transportError struct{ err error }
-
-func (e *transportError) Error() string { return e.err.Error() }
-func (e *transportError) Unwrap() error { return e.err }
-
-func retryable(err error) bool {
-	if errors.Is(err, netguard.ErrBlocked) {
-		return false // refused by policy; it will be refused again
-	}
-	var te *transportError
-	if errors.As(err, &te) {
-		return true
-	}
-	var ae *APIError
-	return errors.As(err, &ae) && ae.Temporary()
-}
-
 type request struct {
 	method         string
 	url            string // absolute, without query
@@ -234,7 +215,7 @@ func (c *Client) do(ctx context.Context, rq request, out any) error {
 			attempt--
 			continue
 		}
-		if !retryable(err) || attempt >= c.maxRetries || ctx.Err() != nil {
+		if !atshttp.Retryable(err) || attempt >= c.maxRetries || ctx.Err() != nil {
 			return err
 		}
 		is429 := errors.As(err, &ae) && ae.StatusCode == http.StatusTooManyRequests
@@ -286,12 +267,12 @@ func (c *Client) attempt(ctx context.Context, rq request, token string, out any)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return &transportError{fmt.Errorf("%s %s: %w", rq.method, rq.path, redactErr(err, c.creds.ClientSecret, token))}
+		return &atshttp.TransportError{Err: fmt.Errorf("%s %s: %w", rq.method, rq.path, redactErr(err, c.creds.ClientSecret, token))}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 	if err != nil {
-		return &transportError{fmt.Errorf("%s %s: read response: %w", rq.method, rq.path, err)}
+		return &atshttp.TransportError{Err: fmt.Errorf("%s %s: read response: %w", rq.method, rq.path, err)}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return c.apiError(rq, resp, data, token)

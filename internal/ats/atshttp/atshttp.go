@@ -7,12 +7,15 @@ package atshttp
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"switchboard/internal/netguard"
 )
 
 // Backoff bounds: the first retry waits about BackoffBase, doubling up to BackoffCap.
@@ -80,4 +83,27 @@ func Snippet(b []byte) string {
 		return r
 	}, s)
 	return strings.TrimSpace(s)
+}
+
+// TransportError is a failure to get a complete response (connection
+// refused or cut, timeout, unreadable body): worth retrying.
+type TransportError struct{ Err error }
+
+func (e *TransportError) Error() string { return e.Err.Error() }
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// Retryable reports whether trying again may succeed: a transport error, or
+// an error that says it is temporary (an ATS client's 429 or 5xx), but never
+// a destination refused by the private-address policy, which will be refused
+// again.
+func Retryable(err error) bool {
+	if errors.Is(err, netguard.ErrBlocked) {
+		return false
+	}
+	var te *TransportError
+	if errors.As(err, &te) {
+		return true
+	}
+	var t interface{ Temporary() bool }
+	return errors.As(err, &t) && t.Temporary()
 }

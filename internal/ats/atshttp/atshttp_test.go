@@ -2,10 +2,14 @@ package atshttp
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"switchboard/internal/netguard"
 )
 
 func TestParseRetryAfter(t *testing.T) {
@@ -73,6 +77,32 @@ func TestSnippet(t *testing.T) {
 	for in, want := range tests {
 		if got := Snippet([]byte(in)); got != want {
 			t.Errorf("Snippet(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+type temporary bool
+
+func (t temporary) Error() string   { return "api error" }
+func (t temporary) Temporary() bool { return bool(t) }
+
+func TestRetryable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"transport", &TransportError{Err: errors.New("connection reset")}, true},
+		{"wrapped transport", fmt.Errorf("lever: add tags: %w", &TransportError{Err: errors.New("eof")}), true},
+		{"429/5xx", fmt.Errorf("x: %w", temporary(true)), true},
+		{"other 4xx", temporary(false), false},
+		{"private address", &TransportError{Err: fmt.Errorf("dial: %w", netguard.ErrBlocked)}, false},
+		{"plain", errors.New("bad input"), false},
+	}
+	for _, tt := range tests {
+		if got := Retryable(tt.err); got != tt.want {
+			t.Errorf("%s: Retryable = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }
