@@ -97,10 +97,6 @@ func (s *Service) jobOutcome(ctx context.Context, job *rivertype.JobRow, orderID
 	failure, retryAfter := ats.Classify(err)
 	var snooze time.Duration
 	msg := err.Error()
-	detail := map[string]string{
-		"job_id": strconv.FormatInt(jobID, 10), "attempt": strconv.Itoa(attempt),
-		"max_attempts": strconv.Itoa(maxAttempts), "verdict": failure.String(),
-	}
 	switch {
 	case failure != ats.FailRetry:
 		msg = "gave up: " + msg
@@ -113,6 +109,10 @@ func (s *Service) jobOutcome(ctx context.Context, job *rivertype.JobRow, orderID
 	default:
 		msg = "will retry: " + msg
 	}
+	detail := map[string]string{
+		"job_id": strconv.FormatInt(jobID, 10), "attempt": strconv.Itoa(attempt),
+		"max_attempts": strconv.Itoa(maxAttempts), "verdict": failure.String(),
+	}
 	if orderID != "" {
 		if o, gerr := s.d.Store.GetOrder(ctx, orderID); gerr == nil {
 			if terr := s.timeline(ctx, s.d.Store, o, "job_failed", msg, detail); terr != nil {
@@ -123,13 +123,10 @@ func (s *Service) jobOutcome(ctx context.Context, job *rivertype.JobRow, orderID
 	s.d.Logger.WarnContext(ctx, "job failed", "job_id", jobID, "order_id", orderID, "attempt", attempt, "verdict", failure.String(), "err", err)
 	if failure != ats.FailRetry {
 		s.d.Observer.Job(job.Kind, "gave_up")
-	} else {
-		s.d.Observer.Job(job.Kind, "retry")
-	}
-	switch {
-	case failure != ats.FailRetry:
 		return river.JobCancel(err)
-	case snooze > 0:
+	}
+	s.d.Observer.Job(job.Kind, "retry")
+	if snooze > 0 {
 		return river.JobSnooze(snooze)
 	}
 	return err
