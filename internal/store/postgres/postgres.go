@@ -65,30 +65,9 @@ func (s *Store) Close() error {
 // InTx runs fn in a read-committed transaction. Version-checked updates make
 // read-modify-write safe at that level: a lost race is ErrConflict.
 func (s *Store) InTx(ctx context.Context, fn func(store.Tx) error) error {
-	sqlTx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: begin transaction: %w", err)
-	}
-	finished := false
-	defer func() {
-		// fn panicked or called runtime.Goexit: do not leave the connection
-		// (and its locks) inside an open transaction.
-		if !finished {
-			_ = sqlTx.Rollback() // the panic or Goexit is what the caller sees
-		}
-	}()
-	err = fn(&tx{queries: queries{r: sqlTx, w: sqlTx}, tx: sqlTx})
-	finished = true
-	if err != nil {
-		if rbErr := sqlTx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-			return errors.Join(err, fmt.Errorf("store: rollback: %w", rbErr))
-		}
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	return nil
+	return store.RunSQLTx(ctx, s.db, func(t *sql.Tx) store.Tx {
+		return &tx{queries: queries{r: t, w: t}, tx: t}
+	}, fn)
 }
 
 // ListOrders reads the page and its total in one snapshot.

@@ -120,30 +120,9 @@ func (s *Store) Close() error {
 
 // InTx runs fn in an immediate (write-locked) transaction on the writer.
 func (s *Store) InTx(ctx context.Context, fn func(store.Tx) error) error {
-	sqlTx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: begin transaction: %w", err)
-	}
-	finished := false
-	defer func() {
-		// fn panicked or called runtime.Goexit: the only writer connection
-		// must not stay inside an open transaction.
-		if !finished {
-			_ = sqlTx.Rollback() // the panic or Goexit is what the caller sees
-		}
-	}()
-	err = fn(&tx{queries: queries{r: sqlTx, w: sqlTx}, tx: sqlTx})
-	finished = true
-	if err != nil {
-		if rbErr := sqlTx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-			return errors.Join(err, fmt.Errorf("store: rollback: %w", rbErr))
-		}
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	return nil
+	return store.RunSQLTx(ctx, s.writer, func(t *sql.Tx) store.Tx {
+		return &tx{queries: queries{r: t, w: t}, tx: t}
+	}, fn)
 }
 
 // ListOrders reads the page and its total in one read transaction, so that
