@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"switchboard/internal/atssim/simkit"
 	"time"
 
 	"switchboard/internal/lever"
@@ -65,7 +66,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "Unauthorized: use Basic auth with a valid API key as the username and a blank password")
 		return
 	}
-	if !s.take(key) {
+	if _, ok := s.buckets.Take(key); !ok {
 		s.throttled++
 		s.mu.Unlock()
 		// No Retry-After: whether Lever sends one is unverified, so clients
@@ -99,31 +100,15 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // unrouted answers a request no route matched with the mux's status (404,
 // or 405 with Allow) but Lever's JSON body instead of the mux's plain text.
 func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) {
-	h, _ := s.mux.Handler(r)
-	p := &probe{header: http.Header{}}
-	h.ServeHTTP(p, r)
-	if allow := p.header.Get("Allow"); allow != "" {
+	status, allow := simkit.Unrouted(s.mux, r)
+	if allow != "" {
 		w.Header().Set("Allow", allow)
 	}
-	if p.status == http.StatusMethodNotAllowed {
+	if status == http.StatusMethodNotAllowed {
 		writeError(w, http.StatusMethodNotAllowed, "Method "+r.Method+" is not allowed on "+r.URL.Path)
 		return
 	}
 	writeError(w, http.StatusNotFound, "No resource at "+r.URL.Path)
-}
-
-// probe records the status and headers the mux's fallback handler writes.
-type probe struct {
-	header http.Header
-	status int
-}
-
-func (p *probe) Header() http.Header         { return p.header }
-func (p *probe) Write(b []byte) (int, error) { return len(b), nil }
-func (p *probe) WriteHeader(code int) {
-	if p.status == 0 {
-		p.status = code
-	}
 }
 
 func errorCode(status int) string {

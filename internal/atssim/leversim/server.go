@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"switchboard/internal/atssim/simkit"
 	"sync"
 	"time"
 
@@ -40,7 +41,7 @@ type Server struct {
 	webhookClient *http.Client
 
 	keys      map[string]bool
-	buckets   map[string]*bucket
+	buckets   *simkit.Buckets
 	users     []lever.User
 	stages    []lever.Stage
 	postings  []lever.Posting
@@ -115,7 +116,6 @@ func New(opts ...Option) *Server {
 		burst:         lever.DefaultBurst,
 		webhookClient: &http.Client{Timeout: 10 * time.Second},
 		keys:          map[string]bool{},
-		buckets:       map[string]*bucket{},
 		oppByID:       map[string]*opportunity{},
 		fileByID:      map[string]*StoredFile{},
 		counts:        map[string]int{},
@@ -123,6 +123,7 @@ func New(opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	s.buckets = simkit.NewBuckets(s.rps, s.burst, s.now)
 	s.stages = []lever.Stage{
 		{ID: lever.StageNewLead, Text: "New lead"},
 		{ID: lever.StageNewApplicant, Text: "New applicant"},

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"switchboard/internal/atssim/simkit"
 	"time"
 
 	sr "switchboard/internal/smartrecruiters"
@@ -171,12 +172,12 @@ func (s *Server) limit(w http.ResponseWriter, id string, candidatesList bool) (r
 	h.Set("X-RateLimit-Limit", strconv.Itoa(int(math.Ceil(s.rps))))
 	h.Set("X-RateLimit-Concurrent-Limit", strconv.Itoa(s.concurrent))
 	if s.inFlight[id] >= s.concurrent || (candidatesList && s.candInFlight[id] >= s.candidatesMax) {
-		h.Set("X-RateLimit-Remaining", strconv.Itoa(s.remaining(id)))
+		h.Set("X-RateLimit-Remaining", strconv.Itoa(s.buckets.Remaining(id)))
 		h.Set("X-RateLimit-Concurrent-Remaining", "0")
 		return 1, true
 	}
-	wait, ok := s.take(id)
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(s.remaining(id)))
+	wait, ok := s.buckets.Take(id)
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(s.buckets.Remaining(id)))
 	h.Set("X-RateLimit-Concurrent-Remaining", strconv.Itoa(s.concurrent-s.inFlight[id]-1))
 	if !ok {
 		return max(1, int(math.Ceil(wait.Seconds()))), true
@@ -187,30 +188,15 @@ func (s *Server) limit(w http.ResponseWriter, id string, candidatesList bool) (r
 // unrouted answers a request no route matched with the mux's status (404,
 // or 405 with Allow) but SmartRecruiters' JSON error body.
 func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) {
-	h, _ := s.api.Handler(r)
-	p := &probe{header: http.Header{}}
-	h.ServeHTTP(p, r)
-	if allow := p.header.Get("Allow"); allow != "" {
+	status, allow := simkit.Unrouted(s.api, r)
+	if allow != "" {
 		w.Header().Set("Allow", allow)
 	}
-	if p.status == http.StatusMethodNotAllowed {
+	if status == http.StatusMethodNotAllowed {
 		writeError(w, http.StatusMethodNotAllowed, "Method "+r.Method+" is not allowed on "+r.URL.Path)
 		return
 	}
 	writeError(w, http.StatusNotFound, "No resource at "+r.URL.Path)
-}
-
-type probe struct {
-	header http.Header
-	status int
-}
-
-func (p *probe) Header() http.Header         { return p.header }
-func (p *probe) Write(b []byte) (int, error) { return len(b), nil }
-func (p *probe) WriteHeader(code int) {
-	if p.status == 0 {
-		p.status = code
-	}
 }
 
 func errorCode(status int) string {

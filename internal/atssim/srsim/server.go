@@ -33,6 +33,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"switchboard/internal/atssim/simkit"
 	"sync"
 	"time"
 
@@ -63,7 +64,7 @@ type Server struct {
 	orderSeq    int
 	attachments map[string]*StoredAttachment
 
-	buckets      map[string]*bucket
+	buckets      *simkit.Buckets
 	inFlight     map[string]int
 	candInFlight map[string]int
 	failures     []failure
@@ -322,7 +323,6 @@ func New(opts ...Option) *Server {
 		companies:     map[string]*company{},
 		orders:        map[string]*order{},
 		attachments:   map[string]*StoredAttachment{},
-		buckets:       map[string]*bucket{},
 		inFlight:      map[string]int{},
 		candInFlight:  map[string]int{},
 		counts:        map[string]int{},
@@ -331,6 +331,7 @@ func New(opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	s.buckets = simkit.NewBuckets(s.rps, s.burst, s.now)
 	s.public, s.api = s.routes()
 	return s
 }
