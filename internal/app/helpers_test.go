@@ -92,32 +92,32 @@ func (d apiOrderDetail) dump() string {
 }
 
 // orders lists the account's orders through the admin API.
-func orders(e *apptest.Env, f apptest.LeverFixture) (int, []apiOrder) {
+func orders(e *apptest.Env, apiKey string) (int, []apiOrder) {
 	e.T.Helper()
 	var page struct {
 		Orders []apiOrder `json:"orders"`
 		Total  int        `json:"total"`
 	}
-	e.MustAPI(http.StatusOK, f.APIKey, "GET", "/orders", nil, &page)
+	e.MustAPI(http.StatusOK, apiKey, "GET", "/orders", nil, &page)
 	return page.Total, page.Orders
 }
 
 // order fetches one order with its timeline through the admin API.
-func order(e *apptest.Env, f apptest.LeverFixture, id string) apiOrderDetail {
+func order(e *apptest.Env, apiKey, id string) apiOrderDetail {
 	e.T.Helper()
 	var d apiOrderDetail
-	e.MustAPI(http.StatusOK, f.APIKey, "GET", "/orders/"+id, nil, &d)
+	e.MustAPI(http.StatusOK, apiKey, "GET", "/orders/"+id, nil, &d)
 	return d
 }
 
 // onlyOrder asserts the account has exactly one order and returns it.
 func onlyOrder(t *testing.T, e *apptest.Env, f apptest.LeverFixture) apiOrderDetail {
 	t.Helper()
-	total, list := orders(e, f)
+	total, list := orders(e, f.APIKey)
 	if total != 1 || len(list) != 1 {
 		t.Fatalf("orders: total %d, %+v; want exactly one", total, list)
 	}
-	return order(e, f, list[0].ID)
+	return order(e, f.APIKey, list[0].ID)
 }
 
 // invitationLink finds the candidate's link in an invitation email.

@@ -124,7 +124,7 @@ func TestLeverEnabledSettingsAreValidated(t *testing.T) {
 			t.Fatalf("stage change delivery: %s, %v", outcome(ds), err)
 		}
 		e.WaitIdle()
-		if total, _ := orders(e, f); total != 1 || len(e.Mail.Messages()) != 1 {
+		if total, _ := orders(e, f.APIKey); total != 1 || len(e.Mail.Messages()) != 1 {
 			t.Errorf("after the refused change: %d orders, %d emails; want 1 and 1", total, len(e.Mail.Messages()))
 		}
 	})

@@ -119,7 +119,7 @@ func TestLeverStageChangeToResults(t *testing.T) {
 		}
 		e.WaitIdle()
 
-		d = order(e, f, d.Order.ID)
+		d = order(e, f.APIKey, d.Order.ID)
 		if d.Order.State != "completed" || d.Result == nil || d.Reports == nil {
 			t.Fatalf("order after finishing: %+v, result %+v", d.Order, d.Result)
 		}
@@ -195,7 +195,7 @@ func TestLeverStageChangeToResults(t *testing.T) {
 			t.Errorf("used invitation link: %d, want 410 Already completed", resp.StatusCode)
 		}
 
-		d = order(e, f, d.Order.ID)
+		d = order(e, f.APIKey, d.Order.ID)
 		for _, want := range []string{"/addTags → 200", "/removeTags → 200", "/files → 200", "/addLinks → 200"} {
 			if len(d.entries("ats_call", want)) < 1 {
 				t.Errorf("timeline lacks ats_call %q:%s", want, d.dump())

@@ -56,7 +56,7 @@ func TestLeverApplicationCreated(t *testing.T) {
 				}
 				e.WaitIdle()
 				wantOrders := map[bool]int{true: 1, false: 0}[tc.on]
-				if total, _ := orders(e, f); total != wantOrders {
+				if total, _ := orders(e, f.APIKey); total != wantOrders {
 					t.Fatalf("orders after applying: %d, want %d", total, wantOrders)
 				}
 				if got := len(e.Mail.Messages()); got != wantOrders {
@@ -302,7 +302,7 @@ func TestLeverWebhookRefusals(t *testing.T) {
 		}
 
 		e.WaitIdle()
-		if total, _ := orders(e, f); total != 0 {
+		if total, _ := orders(e, f.APIKey); total != 0 {
 			t.Errorf("orders: %d, want 0", total)
 		}
 		if n := countRows(t, e, "inbound_events"); n != 0 {
@@ -328,7 +328,7 @@ func TestLeverWebhookRefusals(t *testing.T) {
 			t.Errorf("a correctly signed delivery a minute old: %d %s, want 200 accepted", status, resp)
 		}
 		e.WaitIdle()
-		if total, _ := orders(e, f); total != 1 || len(e.Mail.Messages()) != 1 {
+		if total, _ := orders(e, f.APIKey); total != 1 || len(e.Mail.Messages()) != 1 {
 			t.Errorf("after the control delivery: %d orders, %d emails; want 1 and 1", total, len(e.Mail.Messages()))
 		}
 		if got, _ := e.Lever.Opportunity(opp.ID); !slices.Contains(got.Tags, "Switchboard: invited") {

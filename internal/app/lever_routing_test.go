@@ -63,7 +63,7 @@ func TestLeverRouting(t *testing.T) {
 				}
 			}
 			e.WaitIdle()
-			if total, list := orders(e, f); total != 0 {
+			if total, list := orders(e, f.APIKey); total != 0 {
 				t.Errorf("%s: orders %+v, want none", tc.name, list)
 			}
 			if n := len(e.Mail.Messages()); n != 0 {

@@ -345,7 +345,7 @@ func TestLeverResolveWithRefusedKey(t *testing.T) {
 			t.Fatalf("stage change delivery: %s, %v", outcome(ds), err)
 		}
 		e.WaitIdle()
-		if total, _ := orders(e, f); total != 0 || len(e.Mail.Messages()) != 0 {
+		if total, _ := orders(e, f.APIKey); total != 0 || len(e.Mail.Messages()) != 0 {
 			t.Fatalf("orders %d, emails %d before the key is fixed", total, len(e.Mail.Messages()))
 		}
 		jobs, err := e.App.Queue.List(ctx, 10, rivertype.JobStateCancelled, rivertype.JobStateDiscarded)
@@ -407,7 +407,7 @@ func TestInvitationEmailRefused(t *testing.T) {
 					}
 					e.MustAPI(http.StatusAccepted, f.APIKey, "POST", "/jobs/"+failed[0].Detail["job_id"]+"/retry", nil, nil)
 					e.WaitIdle()
-					d = order(e, f, d.Order.ID)
+					d = order(e, f.APIKey, d.Order.ID)
 				} else if n := len(d.entries("job_failed", "will retry")); n != 1 {
 					t.Errorf("temporary refusal: %d retry entries, want 1:%s", n, d.dump())
 				}

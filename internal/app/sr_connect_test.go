@@ -18,7 +18,7 @@ import (
 // integration and sends the admin back to SmartRecruiters.
 func TestSRConnect(t *testing.T) {
 	t.Parallel()
-	srDialects(t, func(t *testing.T, dialect string) {
+	dialects(t, func(t *testing.T, dialect string) {
 		e := apptest.New(t, apptest.Options{Dialect: dialect})
 		f := e.SetupSmartRecruiters(apptest.SROptions{NoConnect: true})
 		ctx := context.Background()

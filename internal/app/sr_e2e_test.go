@@ -24,7 +24,7 @@ import (
 // fields (score, label mapped to its value id, indicators).
 func TestSRAdHocToResults(t *testing.T) {
 	t.Parallel()
-	srDialects(t, func(t *testing.T, dialect string) {
+	dialects(t, func(t *testing.T, dialect string) {
 		e := apptest.New(t, apptest.Options{Dialect: dialect})
 		f := e.SetupSmartRecruiters(apptest.SROptions{})
 		ctx := context.Background()
@@ -48,8 +48,8 @@ func TestSRAdHocToResults(t *testing.T) {
 		if got := srStatuses(srSimOrder(t, f, srOrderID)); got != "PENDING → IN_PROGRESS" {
 			t.Fatalf("after starting, SmartRecruiters shows %q", got)
 		}
-		if final := srAnswerAndFinish(t, link); !strings.HasSuffix(final, "/done") {
-			t.Fatalf("the candidate ended on %s, want the end page (no return URL for ad-hoc orders)", final)
+		if res, err := candidatebot.Answer(context.Background(), http.DefaultClient, link, candidatebot.FirstOption); err != nil || !strings.HasSuffix(res.FinalURL, "/done") {
+			t.Fatalf("the candidate ended on %s (%v), want the end page (no return URL for ad-hoc orders)", res.FinalURL, err)
 		}
 		e.WaitIdle()
 
@@ -57,7 +57,7 @@ func TestSRAdHocToResults(t *testing.T) {
 		if got := srStatuses(so); got != "PENDING → IN_PROGRESS → COMPLETED" {
 			t.Fatalf("SmartRecruiters shows %q", got)
 		}
-		d := srOrderDetail(e, f, o.ID)
+		d := order(e, f.APIKey, o.ID)
 		if d.Order.State != "completed" || d.Result == nil {
 			t.Fatalf("order %+v%s", d.Order, d.dump())
 		}

@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,18 +14,6 @@ import (
 	"switchboard/internal/atssim/srsim"
 	sr "switchboard/internal/smartrecruiters"
 )
-
-// srDialects runs fn on SQLite and on PostgreSQL (which pgtest skips when
-// no test server is configured).
-func srDialects(t *testing.T, fn func(t *testing.T, dialect string)) {
-	t.Helper()
-	for _, d := range []string{"sqlite", "postgres"} {
-		t.Run(d, func(t *testing.T) {
-			t.Parallel()
-			fn(t, d)
-		})
-	}
-}
 
 // srIntegration is the admin API's view of the integration.
 type srIntegration struct {
@@ -44,17 +30,8 @@ func srGetIntegration(e *apptest.Env, f *apptest.SRFixture) srIntegration {
 
 // srOrders lists the account's orders through the admin API, newest first.
 func srOrders(e *apptest.Env, f *apptest.SRFixture) []apiOrder {
-	var out struct {
-		Orders []apiOrder `json:"orders"`
-	}
-	e.MustAPI(http.StatusOK, f.APIKey, "GET", "/orders", nil, &out)
-	return out.Orders
-}
-
-func srOrderDetail(e *apptest.Env, f *apptest.SRFixture, id string) apiOrderDetail {
-	var d apiOrderDetail
-	e.MustAPI(http.StatusOK, f.APIKey, "GET", "/orders/"+id, nil, &d)
-	return d
+	_, list := orders(e, f.APIKey)
+	return list
 }
 
 // srOrderBySR finds Switchboard's order for a SmartRecruiters order id.
@@ -117,55 +94,6 @@ func srWaitMails(t *testing.T, e *apptest.Env, n int) {
 	if _, err := e.Mail.WaitForMessages(ctx, n); err != nil {
 		t.Fatalf("waiting for %d emails: %v (have %d)", n, err, len(e.Mail.Messages()))
 	}
-}
-
-var srRadio = regexp.MustCompile(`<input type="radio" name="([^"]+)" value="([^"]+)"`)
-
-// srAnswerAndFinish answers every question of a started assessment with the
-// first option shown, over HTTP, and submits it; it returns where the
-// browser ended.
-func srAnswerAndFinish(t *testing.T, link string) string {
-	t.Helper()
-	c := &http.Client{Timeout: 30 * time.Second}
-	send := func(method, u string, form url.Values) (string, string) {
-		var body io.Reader
-		if form != nil {
-			body = strings.NewReader(form.Encode())
-		}
-		req, err := http.NewRequest(method, u, body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if form != nil {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		}
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatalf("%s %s: %v", method, u, err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("%s %s: %d\n%s", method, u, resp.StatusCode, b)
-		}
-		return string(b), resp.Request.URL.String()
-	}
-	page, _ := send(http.MethodGet, link+"/q", nil)
-	for range 100 {
-		ms := srRadio.FindAllStringSubmatch(page, -1)
-		if len(ms) == 0 {
-			break
-		}
-		form := url.Values{}
-		for _, m := range ms {
-			if !form.Has(m[1]) {
-				form.Set(m[1], m[2])
-			}
-		}
-		page, _ = send(http.MethodPost, link+"/q", form)
-	}
-	_, final := send(http.MethodPost, link+"/finish", url.Values{})
-	return final
 }
 
 // srStart opens the invitation and starts the assessment, over HTTP.

@@ -22,7 +22,7 @@ import (
 // nothing is stored (no order, no candidate, no email).
 func TestSROrderRefusals(t *testing.T) {
 	t.Parallel()
-	srDialects(t, func(t *testing.T, dialect string) {
+	dialects(t, func(t *testing.T, dialect string) {
 		e := apptest.New(t, apptest.Options{Dialect: dialect})
 		f := e.SetupSmartRecruiters(apptest.SROptions{})
 		ctx := context.Background()
@@ -333,7 +333,7 @@ func TestSRWriteBackFailures(t *testing.T) {
 		t.Fatalf("after 503s, SmartRecruiters shows %q", got)
 	}
 	o := srOrderBySR(t, e, f, pls[0].OrderID)
-	if d := srOrderDetail(e, f, o.ID); len(d.entries("job_failed", "will retry")) == 0 {
+	if d := order(e, f.APIKey, o.ID); len(d.entries("job_failed", "will retry")) == 0 {
 		t.Errorf("no retry on the timeline:%s", d.dump())
 	}
 
@@ -345,7 +345,7 @@ func TestSRWriteBackFailures(t *testing.T) {
 		t.Errorf("after a 403, SmartRecruiters shows %q", got)
 	}
 	o = srOrderBySR(t, e, f, pls[0].OrderID)
-	d := srOrderDetail(e, f, o.ID)
+	d := order(e, f.APIKey, o.ID)
 	if gave := d.entries("job_failed", "gave up"); len(gave) != 1 || gave[0].Detail["verdict"] != "fix configuration" {
 		t.Errorf("a 403 is not a configuration failure on the timeline:%s", d.dump())
 	}

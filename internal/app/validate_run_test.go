@@ -107,7 +107,7 @@ func TestValidationRunAllGreen(t *testing.T) {
 		}
 
 		// And in Switchboard: a completed order with its result, like any other.
-		d := order(e, f, run.OrderID)
+		d := order(e, f.APIKey, run.OrderID)
 		if d.Order.State != "completed" || d.Order.CandidateName != service.TestCandidateName || d.Result == nil || d.Result.Score != run.Outcome.Score {
 			t.Errorf("order = %+v, result %+v", d.Order, d.Result)
 		}

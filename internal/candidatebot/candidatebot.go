@@ -34,12 +34,10 @@ var radioRe = regexp.MustCompile(`<input type="radio" name="([^"]+)" value="([^"
 // Take completes the assessment behind link with client, choosing answers
 // with pick. It fails if a page is not what a candidate should see.
 func Take(ctx context.Context, client *http.Client, link string, pick Pick) (Result, error) {
-	u, err := url.Parse(link)
+	b, base, err := newBot(ctx, client, link)
 	if err != nil {
-		return Result{}, fmt.Errorf("candidatebot: link: %w", err)
+		return Result{}, err
 	}
-	base := u.Scheme + "://" + u.Host + u.Path
-	b := bot{ctx: ctx, c: client}
 	page, _, err := b.do(http.MethodGet, base, nil)
 	if err != nil {
 		return Result{}, err
@@ -50,6 +48,26 @@ func Take(ctx context.Context, client *http.Client, link string, pick Pick) (Res
 	if page, _, err = b.do(http.MethodPost, base+"/start", url.Values{}); err != nil {
 		return Result{}, err
 	}
+	return b.answer(base, page, pick)
+}
+
+// Answer finishes an assessment that was already started at link: it opens
+// the questions, answers every part with pick, and submits.
+func Answer(ctx context.Context, client *http.Client, link string, pick Pick) (Result, error) {
+	b, base, err := newBot(ctx, client, link)
+	if err != nil {
+		return Result{}, err
+	}
+	page, _, err := b.do(http.MethodGet, base+"/q", nil)
+	if err != nil {
+		return Result{}, err
+	}
+	return b.answer(base, page, pick)
+}
+
+// answer works through the question pages from page on, then submits.
+func (b bot) answer(base, page string, pick Pick) (Result, error) {
+	var err error
 	var res Result
 	// Each round answers one part; a package has far fewer than 100 parts.
 	for range 100 {
@@ -83,6 +101,15 @@ func Take(ctx context.Context, client *http.Client, link string, pick Pick) (Res
 	}
 	res.FinalURL, res.EndPage = final, page
 	return res, nil
+}
+
+// newBot reads the invitation link: its query, if any, is not part of the pages' paths.
+func newBot(ctx context.Context, client *http.Client, link string) (bot, string, error) {
+	u, err := url.Parse(link)
+	if err != nil {
+		return bot{}, "", fmt.Errorf("candidatebot: link: %w", err)
+	}
+	return bot{ctx: ctx, c: client}, u.Scheme + "://" + u.Host + u.Path, nil
 }
 
 type bot struct {
