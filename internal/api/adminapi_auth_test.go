@@ -43,7 +43,6 @@ func TestAuthentication(t *testing.T) {
 		authorization string
 		wantStatus    int
 		wantChallenge string // a substring of WWW-Authenticate
-		skip          string
 	}{
 		{name: "no header", authorization: "", wantStatus: 401, wantChallenge: `Bearer realm="switchboard"`},
 		{name: "basic scheme", authorization: "Basic YWRtaW46c2VjcmV0", wantStatus: 401, wantChallenge: `Bearer realm="switchboard"`},
@@ -61,9 +60,6 @@ func TestAuthentication(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			status, hdr, body := raw(t, e, tt.authorization, "GET", "/me", nil)
 			if status != tt.wantStatus {
-				if tt.skip != "" {
-					t.Skip(tt.skip)
-				}
 				t.Fatalf("GET /me with %q: %d, want %d: %s", tt.authorization, status, tt.wantStatus, body)
 			}
 			if tt.wantStatus == 401 {

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"switchboard/internal/ats"
 	"switchboard/internal/core"
 	"switchboard/internal/service"
 )
@@ -98,11 +99,7 @@ func (h *handler) validateIntegration(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	ok := true
-	for _, c := range checks {
-		ok = ok && c.OK
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": ok, "checks": checks})
+	writeJSON(w, http.StatusOK, map[string]any{"ok": ats.Passed(checks), "checks": checks})
 }
 
 func (h *handler) enableIntegration(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,8 @@ package core
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -43,7 +45,7 @@ func (v *ValidationError) OrNil() error {
 
 func (v *ValidationError) Error() string {
 	parts := make([]string, 0, len(v.Fields))
-	for _, k := range sortedKeys(v.Fields) {
+	for _, k := range slices.Sorted(maps.Keys(v.Fields)) {
 		parts = append(parts, fmt.Sprintf("%s: %s", k, v.Fields[k]))
 	}
 	return "invalid input: " + strings.Join(parts, "; ")

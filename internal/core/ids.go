@@ -3,7 +3,6 @@ package core
 import (
 	"crypto/rand"
 	"encoding/base32"
-	"slices"
 	"strings"
 )
 
@@ -16,13 +15,4 @@ func NewID(prefix string) string {
 	var b [15]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
 	return prefix + "_" + strings.ToLower(idEncoding.EncodeToString(b[:]))
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

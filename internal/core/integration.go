@@ -96,6 +96,22 @@ func (r ReportConfig) Kinds() map[string]bool {
 	}
 }
 
+// Set switches one report kind, named as in Kinds; unknown names change nothing.
+func (r *ReportConfig) Set(kind string, on bool) {
+	switch kind {
+	case "detail_page_url":
+		r.DetailPageURL = on
+	case "read_only_page_url":
+		r.ReadOnlyPageURL = on
+	case "pdf_file":
+		r.PDFFile = on
+	case "pdf_url":
+		r.PDFURL = on
+	case "signed_report_url":
+		r.SignedReportURL = on
+	}
+}
+
 // DefaultWriteBack is what a new integration sends: the PDF as a file and a
 // signed link to the read-only report, which opens without a Switchboard
 // sign-in.

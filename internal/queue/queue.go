@@ -29,17 +29,12 @@ type Config struct {
 	// Workers are the job kinds this process works. Nil makes an insert-only
 	// queue (for CLI commands).
 	Workers *river.Workers
-	// MaxWorkers bounds concurrent jobs; 0 means 10.
-	MaxWorkers int
 	// PollInterval is how often idle workers look for new jobs; 0 means 200ms.
 	// SQLite has no LISTEN/NOTIFY, so this bounds pick-up latency there.
 	PollInterval time.Duration
 	// RetryPolicy overrides River's default backoff (attempt⁴ seconds), for tests.
-	RetryPolicy river.ClientRetryPolicy
-	// MaxAttempts per job; 0 means 10.
-	MaxAttempts  int
+	RetryPolicy  river.ClientRetryPolicy
 	PeriodicJobs []*river.PeriodicJob
-	ErrorHandler river.ErrorHandler
 	Logger       *slog.Logger
 }
 
@@ -82,30 +77,22 @@ func New(st store.Store, cfg Config) (*Queue, error) {
 	}
 	rc := &river.Config{
 		Logger:       cfg.Logger,
-		MaxAttempts:  cfg.MaxAttempts,
+		MaxAttempts:  10, // with River's attempt⁴ s backoff, about a day of retries
 		RetryPolicy:  cfg.RetryPolicy,
 		PeriodicJobs: cfg.PeriodicJobs,
-		ErrorHandler: cfg.ErrorHandler,
 		// Keep finished jobs a week so "what happened" stays answerable.
 		CompletedJobRetentionPeriod: 7 * 24 * time.Hour,
 		DiscardedJobRetentionPeriod: 30 * 24 * time.Hour,
-	}
-	if rc.MaxAttempts == 0 {
-		rc.MaxAttempts = 10
 	}
 	if cfg.Workers != nil {
 		poll := cfg.PollInterval
 		if poll == 0 {
 			poll = 200 * time.Millisecond
 		}
-		maxWorkers := cfg.MaxWorkers
-		if maxWorkers == 0 {
-			maxWorkers = 10
-		}
 		rc.Workers = cfg.Workers
 		rc.FetchPollInterval = poll
 		rc.FetchCooldown = min(poll, 50*time.Millisecond)
-		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
+		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
 	}
 	client, err := river.NewClient(drv, rc)
 	if err != nil {

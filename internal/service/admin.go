@@ -406,11 +406,7 @@ func (s *Service) SetCredential(ctx context.Context, actor core.User, id, name, 
 	if value == "" {
 		return core.Invalid("value", "must not be empty")
 	}
-	sealed, err := s.d.Keyring.Encrypt([]byte(value), credentialAAD(in.ID, name))
-	if err != nil {
-		return fmt.Errorf("set credential: %w", err)
-	}
-	if err := s.d.Store.SetCredential(ctx, core.Credential{IntegrationID: in.ID, Name: name, Ciphertext: sealed, SetAt: s.now()}); err != nil {
+	if err := s.putSecret(ctx, s.d.Store, in.ID, name, value); err != nil {
 		return fmt.Errorf("set credential: %w", err)
 	}
 	return nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"switchboard/internal/assess"
 	"switchboard/internal/core"
@@ -212,6 +211,3 @@ func (s *Service) RecordResult(ctx context.Context, orderID string, r core.Resul
 		return s.recordResult(ctx, tx, &o, r, "Result received")
 	})
 }
-
-// now is exposed to pages for "valid until" wording.
-func (s *Service) Now() time.Time { return s.now() }

@@ -2,16 +2,23 @@ package ui
 
 import (
 	"html/template"
+	"maps"
 	"sort"
 	"strings"
 	"time"
 
-	"switchboard/internal/assess"
 	"switchboard/internal/core"
+	"switchboard/internal/web"
 )
 
-var funcs = template.FuncMap{
-	"add":  func(a, b int) int { return a + b },
+// funcs are web's shared functions plus the admin pages' own.
+var funcs = func() template.FuncMap {
+	m := maps.Clone(web.Funcs)
+	maps.Copy(m, uiFuncs)
+	return m
+}()
+
+var uiFuncs = template.FuncMap{
 	"date": func(t time.Time) string { return fmtTime(t, "2 Jan 2006") },
 	"when": func(t time.Time) string { return fmtTime(t, "2 Jan 2006 15:04 MST") },
 	"exact": func(t time.Time) string {
@@ -21,15 +28,6 @@ var funcs = template.FuncMap{
 	"stateClass": func(s core.State) string { return "state state-" + string(s) },
 	"statusClass": func(s core.IntegrationStatus) string {
 		return "state status-" + string(s)
-	},
-	"labelClass": func(l assess.Label) string {
-		switch l {
-		case assess.GreatFit:
-			return "label-great"
-		case assess.GoodFit:
-			return "label-good"
-		}
-		return "label-poor"
 	},
 	"patternName": patternName,
 	"roleName":    roleName,

@@ -87,7 +87,7 @@ func (h *handler) integrationPage(w http.ResponseWriter, r *http.Request, q *req
 	}
 	for _, k := range reportKinds {
 		if slices.Contains(v.Description.Reports, k.Key) {
-			d.Reports = append(d.Reports, reportToggle{Key: k.Key, Name: k.Name, Help: k.Help, On: reportOn(v.WriteBack.Reports, k.Key)})
+			d.Reports = append(d.Reports, reportToggle{Key: k.Key, Name: k.Name, Help: k.Help, On: v.WriteBack.Reports.Kinds()[k.Key]})
 		}
 	}
 	for _, l := range labelKeys {
@@ -113,33 +113,3 @@ var labelKeys = []struct {
 }{{assess.GreatFit, "great"}, {assess.GoodFit, "good"}, {assess.PoorFit, "poor"}}
 
 // reportOn and setReport read and write one report kind by its key.
-func reportOn(c core.ReportConfig, key string) bool {
-	switch key {
-	case "detail_page_url":
-		return c.DetailPageURL
-	case "read_only_page_url":
-		return c.ReadOnlyPageURL
-	case "pdf_file":
-		return c.PDFFile
-	case "pdf_url":
-		return c.PDFURL
-	case "signed_report_url":
-		return c.SignedReportURL
-	}
-	return false
-}
-
-func setReport(c *core.ReportConfig, key string, on bool) {
-	switch key {
-	case "detail_page_url":
-		c.DetailPageURL = on
-	case "read_only_page_url":
-		c.ReadOnlyPageURL = on
-	case "pdf_file":
-		c.PDFFile = on
-	case "pdf_url":
-		c.PDFURL = on
-	case "signed_report_url":
-		c.SignedReportURL = on
-	}
-}

@@ -50,7 +50,7 @@ func (h *handler) saveWriteBack(w http.ResponseWriter, r *http.Request, q *reque
 	f := r.PostFormValue
 	wb := v.WriteBack // kinds this page does not offer stay as they were
 	for _, kind := range v.Description.Reports {
-		setReport(&wb.Reports, kind, f("report_"+kind) == "on")
+		wb.Reports.Set(kind, f("report_"+kind) == "on")
 	}
 	if !v.Description.CustomFields {
 		// The page offers no custom fields for this ATS.

@@ -33,7 +33,9 @@ type handler struct {
 	pages map[string]*template.Template
 }
 
-var funcs = template.FuncMap{
+// Funcs are the template functions the candidate, report and admin pages
+// share; the admin UI adds its own to a copy.
+var Funcs = template.FuncMap{
 	"add": func(a, b int) int { return a + b },
 	"labelClass": func(l assess.Label) string {
 		switch l {
@@ -48,7 +50,7 @@ var funcs = template.FuncMap{
 
 // Register mounts the pages on mux.
 func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) error {
-	pages, err := ParsePages(templateFS, funcs)
+	pages, err := ParsePages(templateFS, Funcs)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"cmp"
-	"context"
 	"slices"
 	"testing"
 	"time"
@@ -228,17 +227,8 @@ func testAccountIsolation(t *testing.T, s store.Store) {
 	equal(t, "orders of unknown account", len(none.Items), 0)
 }
 
-// expiredLister is what the service's expiry sweep needs; store.Queries does
-// not declare it yet, so the suite checks it where a dialect has it.
-type expiredLister interface {
-	ListExpiredOrderIDs(ctx context.Context, now time.Time, limit int) ([]string, error)
-}
-
 func testListExpiredOrderIDs(t *testing.T, s store.Store) {
-	l, has := s.(expiredLister)
-	if !has {
-		t.Skip("the store has no ListExpiredOrderIDs")
-	}
+	l := s
 	ctx := t.Context()
 	w := newWorld(t, s, "acme")
 	other := newWorld(t, s, "other")
