@@ -152,14 +152,17 @@ type request struct {
 	query       url.Values
 	body        []byte // re-read from the start on every attempt
 	contentType string
+	// unlessApplied: a POST that creates something (a note, a file, an
+	// opportunity) is retried only on 429, which Lever answers before doing
+	// anything; after a 5xx or a cut connection it may have been applied, and
+	// a retry would apply it twice.
+	unlessApplied bool
 }
 
 // do sends rq with retries and decodes a 2xx body into out (if non-nil).
 //
-// Retries cover 429, 5xx and transport errors. A POST that failed with a 5xx
-// or a cut connection may have been applied: tags and links are sets, so a
-// repeat is harmless, but notes and files are not idempotent in Lever; the
-// same holds for any retry by the caller's job queue.
+// Retries cover 429, 5xx and transport errors; requests marked unlessApplied
+// only 429. Tags and links are sets, so repeating them is harmless.
 func (c *Client) do(ctx context.Context, rq request, out any) error {
 	u := c.baseURL + rq.path
 	if len(rq.query) > 0 {
@@ -185,7 +188,11 @@ func (c *Client) do(ctx context.Context, rq request, out any) error {
 		}
 		var retryAfter time.Duration
 		var ae *APIError
-		if errors.As(err, &ae) {
+		isAPI := errors.As(err, &ae)
+		if rq.unlessApplied && !(isAPI && ae.StatusCode == http.StatusTooManyRequests) {
+			return err
+		}
+		if isAPI {
 			retryAfter = ae.RetryAfter
 		}
 		if retryAfter > maxRetryAfterWait {
@@ -465,9 +472,7 @@ func (c *Client) AddNote(ctx context.Context, opportunityID, performAs, value st
 		return "", fmt.Errorf("lever: add note: %w", err)
 	}
 	var env Envelope[NoteCreated]
-	// A note POST that failed after Lever applied it would add the note twice
-	// if retried; only 429 (answered before anything is done) is retried.
-	if err := c.doUnlessApplied(ctx, request{method: http.MethodPost, path: oppPath(opportunityID, "/notes"), query: performAsQuery(performAs), body: b, contentType: "application/json"}, &env); err != nil {
+	if err := c.do(ctx, request{method: http.MethodPost, path: oppPath(opportunityID, "/notes"), query: performAsQuery(performAs), body: b, contentType: "application/json", unlessApplied: true}, &env); err != nil {
 		return "", fmt.Errorf("lever: add note: %w", err)
 	}
 	id := env.Data.NoteID
@@ -512,8 +517,7 @@ func (c *Client) UploadFile(ctx context.Context, opportunityID, performAs, filen
 		return File{}, fmt.Errorf("lever: upload file: build multipart body: %w", err)
 	}
 	var env Envelope[File]
-	// As with notes: a second upload after an applied one is a second file.
-	if err := c.doUnlessApplied(ctx, request{method: http.MethodPost, path: oppPath(opportunityID, "/files"), query: performAsQuery(performAs), body: buf.Bytes(), contentType: mw.FormDataContentType()}, &env); err != nil {
+	if err := c.do(ctx, request{method: http.MethodPost, path: oppPath(opportunityID, "/files"), query: performAsQuery(performAs), body: buf.Bytes(), contentType: mw.FormDataContentType(), unlessApplied: true}, &env); err != nil {
 		return File{}, fmt.Errorf("lever: upload file: %w", err)
 	}
 	if env.Data.ID == "" {

@@ -1,6 +1,7 @@
 package lever
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -285,7 +286,7 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 			return err
 		})
 	}
-	who := firstNonEmpty(u.Candidate.Name, u.Candidate.Email)
+	who := cmp.Or(u.Candidate.Name, u.Candidate.Email)
 	if finished := u.Order.State == core.StateCompleted || u.Order.State == core.StateExpired ||
 		u.Order.State == core.StateCancelled || u.Order.State == core.StateRejected; u.State == core.StateInvited && finished {
 		// A delayed "invited" job running after the order finished would put
@@ -355,7 +356,7 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 		}
 		return note(fmt.Sprintf("%s: the %q invitation for %s expired before it was completed.", prefix, u.Vacancy.Name, who))
 	case core.StateRejected:
-		return note(fmt.Sprintf("%s: the %q assessment order for %s was rejected: %s", prefix, u.Vacancy.Name, who, firstNonEmpty(u.Order.Reason, "no reason given")))
+		return note(fmt.Sprintf("%s: the %q assessment order for %s was rejected: %s", prefix, u.Vacancy.Name, who, cmp.Or(u.Order.Reason, "no reason given")))
 	case core.StateCancelled:
 		return note(fmt.Sprintf("%s: the %q assessment for %s was cancelled.", prefix, u.Vacancy.Name, who))
 	}
@@ -456,13 +457,4 @@ func describeCallError(base string, err error) string {
 		return ce.Error() // already says what to fix
 	}
 	return fmt.Sprintf("cannot reach Lever at %s: %v", base, err)
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

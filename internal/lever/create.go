@@ -36,8 +36,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-
-	"switchboard/internal/ats/atshttp"
 )
 
 // Origins of an opportunity: how it was added to Lever.
@@ -98,39 +96,14 @@ func (c *Client) CreateOpportunity(ctx context.Context, performAs string, in Cre
 		return Opportunity{}, fmt.Errorf("lever: create opportunity: %w", err)
 	}
 	var env Envelope[Opportunity]
-	rq := request{method: http.MethodPost, path: "/opportunities", query: performAsQuery(performAs), body: b, contentType: "application/json"}
-	if err := c.doUnlessApplied(ctx, rq, &env); err != nil {
+	rq := request{method: http.MethodPost, path: "/opportunities", query: performAsQuery(performAs), body: b, contentType: "application/json", unlessApplied: true}
+	if err := c.do(ctx, rq, &env); err != nil {
 		return Opportunity{}, fmt.Errorf("lever: create opportunity: %w", err)
 	}
 	if env.Data.ID == "" {
 		return Opportunity{}, errors.New("lever: create opportunity: response has no opportunity")
 	}
 	return env.Data, nil
-}
-
-// doUnlessApplied sends rq, retrying only on 429, which Lever answers before
-// doing anything; every other failure may have been applied and is returned.
-func (c *Client) doUnlessApplied(ctx context.Context, rq request, out any) error {
-	u := c.baseURL + rq.path
-	if len(rq.query) > 0 {
-		u += "?" + rq.query.Encode()
-	}
-	for attempt := 0; ; attempt++ {
-		if c.limiter != nil {
-			if err := c.limiter.Wait(ctx); err != nil {
-				return fmt.Errorf("rate limit wait: %w", err)
-			}
-		}
-		err := c.attempt(ctx, rq, u, out)
-		var ae *APIError
-		if err == nil || !errors.As(err, &ae) || ae.StatusCode != http.StatusTooManyRequests ||
-			attempt >= c.maxRetries || ctx.Err() != nil || ae.RetryAfter > maxRetryAfterWait {
-			return err
-		}
-		if serr := c.sleep(ctx, atshttp.Backoff(attempt, ae.RetryAfter)); serr != nil {
-			return fmt.Errorf("waiting to retry: %w (last error: %v)", serr, err)
-		}
-	}
 }
 
 // ListNotes lists an opportunity's notes, all pages.

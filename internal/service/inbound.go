@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -210,7 +211,7 @@ func (s *Service) RequestOrder(ctx context.Context, in core.Integration, e ats.E
 			CandidateID: cand.ID, State: core.StateReceived, Mode: mode, ExternalID: e.ExternalID,
 			ExternalJobID: e.ExternalJobID, IdempotencyKey: e.IdempotencyKey,
 			InvitationHash: secret.HashToken(token), InvitationExpiresAt: now.Add(vac.Expiry()),
-			ReturnURL: firstNonEmpty(e.ReturnURL, vac.ReturnURL), CallbackURL: e.CallbackURL,
+			ReturnURL: cmp.Or(e.ReturnURL, vac.ReturnURL), CallbackURL: e.CallbackURL,
 			CreatedAt: now, UpdatedAt: now,
 		}
 		if o.InvitationSealed, err = s.d.Keyring.Encrypt([]byte(token), invitationAAD(o.ID)); err != nil {
@@ -311,15 +312,6 @@ func (s *Service) transition(ctx context.Context, tx store.Tx, o *core.Order, ne
 		return err
 	}
 	return s.enqueue(ctx, tx, WriteBackArgs{OrderID: o.ID, State: next}, uniqueByArgs)
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 func orderIDOfJob(encodedArgs []byte) string {

@@ -2,6 +2,7 @@ package service
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -79,7 +80,7 @@ func (s *Service) sendInvitation(ctx context.Context, a SendInvitationArgs) erro
 		return err
 	}
 	data := map[string]any{
-		"Name": firstNonEmpty(cand.Name, "there"), "Account": acc.Name, "Vacancy": vac.Name,
+		"Name": cmp.Or(cand.Name, "there"), "Account": acc.Name, "Vacancy": vac.Name,
 		"Link": s.InvitationLink(token), "Expires": o.InvitationExpiresAt.Format("Monday 2 January 2006, 15:04 MST"),
 		"Minutes": max(5, len(vac.Package.Questions())),
 	}

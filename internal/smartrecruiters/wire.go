@@ -273,14 +273,6 @@ const (
 	TypeInlineAssessment     AssessmentType = "INLINE_ASSESSMENT"
 )
 
-// AssessmentTypes lists every assessment type (a new slice per call).
-func AssessmentTypes() []AssessmentType {
-	return []AssessmentType{
-		TypeVideoInterview, TypeBehavioralAssessment, TypeBackgroundCheck,
-		TypeReferenceCheck, TypeSkillTest, TypeInlineAssessment,
-	}
-}
-
 // Valid reports whether t is one of the enum's values.
 func (t AssessmentType) Valid() bool {
 	switch t {
@@ -815,11 +807,6 @@ const (
 	StatusRejected   Status = "REJECTED"
 	StatusExpired    Status = "EXPIRED"
 )
-
-// Statuses lists every status (a new slice per call).
-func Statuses() []Status {
-	return []Status{StatusPending, StatusInProgress, StatusCompleted, StatusRejected, StatusExpired}
-}
 
 // Valid reports whether s is one of the enum's values.
 func (s Status) Valid() bool {

@@ -38,15 +38,25 @@ func TestParseRetryAfter(t *testing.T) {
 
 func TestBackoffGrowsWithJitterAndCap(t *testing.T) {
 	t.Parallel()
-	for attempt := range 70 {
-		d := BackoffCap
-		if attempt < 16 {
-			d = min(BackoffBase<<attempt, BackoffCap)
+	// The ceiling doubles from 500 ms and stops at 30 s; a delay is jittered
+	// within [ceiling/2, ceiling].
+	for _, tc := range []struct {
+		attempt int
+		ceiling time.Duration
+	}{
+		{0, 500 * time.Millisecond}, {1, time.Second}, {2, 2 * time.Second}, {5, 16 * time.Second},
+		{6, 30 * time.Second}, {15, 30 * time.Second}, {16, 30 * time.Second}, {69, 30 * time.Second},
+	} {
+		lo, hi := tc.ceiling, time.Duration(0)
+		for range 200 {
+			got := Backoff(tc.attempt, 0)
+			lo, hi = min(lo, got), max(hi, got)
 		}
-		for range 50 {
-			if got := Backoff(attempt, 0); got < d/2 || got > d {
-				t.Fatalf("attempt %d: backoff %v outside [%v, %v]", attempt, got, d/2, d)
-			}
+		if lo < tc.ceiling/2 || hi > tc.ceiling {
+			t.Errorf("attempt %d: delays in [%v, %v], want within [%v, %v]", tc.attempt, lo, hi, tc.ceiling/2, tc.ceiling)
+		}
+		if hi == lo {
+			t.Errorf("attempt %d: no jitter (%v every time)", tc.attempt, lo)
 		}
 	}
 	if got := Backoff(3, 4*time.Second); got != 4*time.Second {

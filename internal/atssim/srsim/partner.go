@@ -16,7 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
+	"switchboard/internal/ats/atshttp"
 	"time"
 
 	sr "switchboard/internal/smartrecruiters"
@@ -273,7 +273,7 @@ func (s *Server) sendOrders(ctx context.Context, companyID string, pending []pen
 		pl := Placement{OrderID: p.o.ID, PackageID: p.o.PackageID}
 		pl.StatusCode, pl.Body, pl.Err = s.callPartner(ctx, companyID, http.MethodPost, p.url, p.body)
 		if pl.Err == nil && (pl.StatusCode < 200 || pl.StatusCode > 299) {
-			pl.Err = &PartnerError{Op: "order " + p.o.PackageID, StatusCode: pl.StatusCode, Body: snippet(pl.Body)}
+			pl.Err = &PartnerError{Op: "order " + p.o.PackageID, StatusCode: pl.StatusCode, Body: atshttp.Snippet(pl.Body)}
 		}
 		s.mu.Lock()
 		p.o.PlaceStatus = pl.StatusCode
@@ -340,12 +340,12 @@ func (s *Server) ApplyInline(ctx context.Context, companyID, jobID string, a App
 	status, resp, err := s.callPartner(ctx, companyID, http.MethodPost, cfg.InlineAssessmentPackageOrderURL, body)
 	app.StatusCode, app.Body = status, resp
 	if err == nil && status != http.StatusOK {
-		err = &PartnerError{Op: "inline order " + o.PackageID, StatusCode: status, Body: snippet(resp)}
+		err = &PartnerError{Op: "inline order " + o.PackageID, StatusCode: status, Body: atshttp.Snippet(resp)}
 	}
 	var ir sr.InlineAssessmentPackageResponse
 	if err == nil {
 		if jerr := json.Unmarshal(resp, &ir); jerr != nil || ir.CandidateURL() == "" {
-			err = fmt.Errorf("srsim: inline order %s: the partner's answer has no url: %s", o.PackageID, snippet(resp))
+			err = fmt.Errorf("srsim: inline order %s: the partner's answer has no url: %s", o.PackageID, atshttp.Snippet(resp))
 		}
 	}
 	s.mu.Lock()
@@ -373,7 +373,7 @@ func (s *Server) ListPackages(ctx context.Context, companyID string) (sr.Assessm
 	case status == http.StatusNoContent:
 		return sr.AssessmentPackages{}, nil
 	case status != http.StatusOK:
-		return nil, &PartnerError{Op: "list packages", StatusCode: status, Body: snippet(body)}
+		return nil, &PartnerError{Op: "list packages", StatusCode: status, Body: atshttp.Snippet(body)}
 	}
 	var ps sr.AssessmentPackages
 	if err := json.Unmarshal(body, &ps); err != nil {
@@ -402,7 +402,7 @@ func (s *Server) GetPackage(ctx context.Context, companyID, packageID string) (s
 	case err != nil:
 		return sr.AssessmentPackage{}, fmt.Errorf("srsim: get package: %w", err)
 	case status != http.StatusOK:
-		return sr.AssessmentPackage{}, &PartnerError{Op: "get package", StatusCode: status, Body: snippet(body)}
+		return sr.AssessmentPackage{}, &PartnerError{Op: "get package", StatusCode: status, Body: atshttp.Snippet(body)}
 	}
 	var p sr.AssessmentPackage
 	if err := json.Unmarshal(body, &p); err != nil {
@@ -433,7 +433,7 @@ func (s *Server) Disconnect(ctx context.Context, companyID string) error {
 		case err != nil:
 			callErr = fmt.Errorf("srsim: disconnect: %w", err)
 		case status < 200 || status > 299:
-			callErr = &PartnerError{Op: "disconnect", StatusCode: status, Body: snippet(body)}
+			callErr = &PartnerError{Op: "disconnect", StatusCode: status, Body: atshttp.Snippet(body)}
 		}
 	}
 	s.mu.Lock()
@@ -491,11 +491,11 @@ func (s *Server) partnerAccessToken(ctx context.Context, companyID string, force
 		return "", fmt.Errorf("srsim: partner token: %w", err)
 	}
 	if status != http.StatusOK {
-		return "", &PartnerError{Op: "partner token", StatusCode: status, Body: snippet(resp)}
+		return "", &PartnerError{Op: "partner token", StatusCode: status, Body: atshttp.Snippet(resp)}
 	}
 	var at sr.AccessToken
 	if err := json.Unmarshal(resp, &at); err != nil || at.AccessToken == "" {
-		return "", fmt.Errorf("srsim: partner token: answer has no access_token: %s", snippet(resp))
+		return "", fmt.Errorf("srsim: partner token: answer has no access_token: %s", atshttp.Snippet(resp))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -544,12 +544,4 @@ func (s *Server) send(ctx context.Context, method, u string, body []byte, conten
 		return resp.StatusCode, nil, fmt.Errorf("srsim: %s %s: read answer: %w", method, u, err)
 	}
 	return resp.StatusCode, data, nil
-}
-
-func snippet(b []byte) string {
-	s := strings.ToValidUTF8(string(b), "")
-	if len(s) > 200 {
-		s = s[:200]
-	}
-	return strings.TrimSpace(s)
 }
