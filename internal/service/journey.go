@@ -45,31 +45,46 @@ func (j Journey) NextModule() int {
 // is ErrNotFound; an expired, completed or withdrawn one says so, with the
 // journey still returned for the page to show names.
 func (s *Service) OpenInvitation(ctx context.Context, token string) (Journey, error) {
-	o, err := s.d.Store.GetOrderByInvitationHash(ctx, secret.HashToken(token))
+	o, err := s.openOrder(ctx, token)
 	if err != nil {
-		return Journey{}, fmt.Errorf("open invitation: %w", err)
-	}
-	if o.State.CanTransition(core.StateExpired) && !s.now().Before(o.InvitationExpiresAt) {
-		if err := s.expireOrder(ctx, o.ID); err != nil {
-			return Journey{}, err
-		}
-		if o, err = s.d.Store.GetOrder(ctx, o.ID); err != nil {
-			return Journey{}, fmt.Errorf("open invitation: %w", err)
-		}
+		return Journey{}, err
 	}
 	j, err := s.journey(ctx, s.d.Store, o)
 	if err != nil {
 		return Journey{}, err
 	}
-	switch o.State {
-	case core.StateExpired:
-		return j, ErrInvitationExpired
-	case core.StateCompleted:
-		return j, ErrInvitationUsed
-	case core.StateCancelled, core.StateRejected:
-		return j, ErrInvitationClosed
+	return j, closedErr(o.State)
+}
+
+// openOrder finds the order behind a token, expiring it first when its
+// invitation ran out, so that every caller sees the state a candidate should.
+func (s *Service) openOrder(ctx context.Context, token string) (core.Order, error) {
+	o, err := s.d.Store.GetOrderByInvitationHash(ctx, secret.HashToken(token))
+	if err != nil {
+		return core.Order{}, fmt.Errorf("open invitation: %w", err)
 	}
-	return j, nil
+	if o.State.CanTransition(core.StateExpired) && !s.now().Before(o.InvitationExpiresAt) {
+		if err := s.expireOrder(ctx, o.ID); err != nil {
+			return core.Order{}, err
+		}
+		if o, err = s.d.Store.GetOrder(ctx, o.ID); err != nil {
+			return core.Order{}, fmt.Errorf("open invitation: %w", err)
+		}
+	}
+	return o, nil
+}
+
+// closedErr says why an order's invitation can no longer be worked on, if so.
+func closedErr(st core.State) error {
+	switch st {
+	case core.StateExpired:
+		return ErrInvitationExpired
+	case core.StateCompleted:
+		return ErrInvitationUsed
+	case core.StateCancelled, core.StateRejected:
+		return ErrInvitationClosed
+	}
+	return nil
 }
 
 func (s *Service) journey(ctx context.Context, q store.Queries, o core.Order) (Journey, error) {
@@ -96,12 +111,19 @@ func (s *Service) journey(ctx context.Context, q store.Queries, o core.Order) (J
 
 // withOpenJourney runs fn on a journey that may still be worked on, in a transaction.
 func (s *Service) withOpenJourney(ctx context.Context, token string, fn func(tx store.Tx, j *Journey) error) error {
-	if _, err := s.OpenInvitation(ctx, token); err != nil {
-		return err // also expires an overdue order first
+	o, err := s.openOrder(ctx, token) // also expires an overdue order first
+	if err != nil {
+		return err
+	}
+	if err := closedErr(o.State); err != nil {
+		return err
 	}
 	return s.d.Store.InTx(ctx, func(tx store.Tx) error {
-		o, err := tx.GetOrderByInvitationHash(ctx, secret.HashToken(token))
+		o, err := tx.GetOrder(ctx, o.ID) // as of this transaction
 		if err != nil {
+			return err
+		}
+		if err := closedErr(o.State); err != nil {
 			return err
 		}
 		j, err := s.journey(ctx, tx, o)
