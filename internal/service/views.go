@@ -25,7 +25,8 @@ func ReportPDFPath(orderID string) string  { return "/r/" + orderID + "/report.p
 // DetailPagePath is the signed-in candidate detail page of an order.
 func DetailPagePath(orderID string) string { return "/orders/" + orderID }
 
-func (s *Service) reports(o core.Order, c core.Candidate, v core.Vacancy, r core.Result) ats.Reports {
+// reportLinks are the signed (and the signed-in) links to an order's report.
+func (s *Service) reportLinks(o core.Order) ats.Reports {
 	ttl := s.d.ReportLinkTTL
 	pdf := s.d.Signer.SignedURL(s.d.BaseURL, PurposeReportPDF, ReportPDFPath(o.ID), ttl)
 	return ats.Reports{
@@ -33,21 +34,25 @@ func (s *Service) reports(o core.Order, c core.Candidate, v core.Vacancy, r core
 		ReadOnlyPageURL: s.d.Signer.SignedURL(s.d.BaseURL, PurposeReportPage, ReportPagePath(o.ID), ttl),
 		PDFURL:          pdf,
 		SignedReportURL: pdf,
-		PDF: func(ctx context.Context) ([]byte, error) {
-			acc, err := s.d.Store.GetAccount(ctx, o.AccountID)
-			if err != nil {
-				return nil, err
-			}
-			return report.PDF(reportData(acc, o, c, v, r))
-		},
 	}
 }
 
-func reportData(acc core.Account, o core.Order, c core.Candidate, v core.Vacancy, r core.Result) report.Data {
-	return report.Data{
+// reports are the links plus the PDF, rendered only when a connector uploads it.
+func (s *Service) reports(o core.Order, c core.Candidate, v core.Vacancy, r core.Result) ats.Reports {
+	rep := s.reportLinks(o)
+	rep.PDF = func(ctx context.Context) ([]byte, error) { return s.renderPDF(ctx, o, c, v, r) }
+	return rep
+}
+
+func (s *Service) renderPDF(ctx context.Context, o core.Order, c core.Candidate, v core.Vacancy, r core.Result) ([]byte, error) {
+	acc, err := s.d.Store.GetAccount(ctx, o.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("report pdf: %w", err)
+	}
+	return report.PDF(report.Data{
 		OrderID: o.ID, CandidateName: c.Name, CandidateEmail: c.Email, VacancyName: v.Name, AccountName: acc.Name,
 		Package: v.Package, Answers: r.Answers, Outcome: r.Outcome, StartedAt: r.StartedAt, SubmittedAt: r.SubmittedAt,
-	}
+	})
 }
 
 // OrderDetail is everything the order page and the API show about one order.
@@ -107,11 +112,7 @@ func (s *Service) ReportPDF(ctx context.Context, d OrderDetail) ([]byte, error) 
 	if d.Result == nil {
 		return nil, fmt.Errorf("report pdf: %w", core.ErrNotFound)
 	}
-	acc, err := s.d.Store.GetAccount(ctx, d.Order.AccountID)
-	if err != nil {
-		return nil, fmt.Errorf("report pdf: %w", err)
-	}
-	return report.PDF(reportData(acc, d.Order, d.Candidate, d.Vacancy, *d.Result))
+	return s.renderPDF(ctx, d.Order, d.Candidate, d.Vacancy, *d.Result)
 }
 
 // VerifyReportLink checks a signed report link.
@@ -138,8 +139,7 @@ func (s *Service) orderDetail(ctx context.Context, o core.Order) (OrderDetail, e
 	switch {
 	case err == nil:
 		d.Result = &r
-		d.Reports = s.reports(o, d.Candidate, d.Vacancy, r)
-		d.Reports.PDF = nil
+		d.Reports = s.reportLinks(o)
 	case !errors.Is(err, core.ErrNotFound):
 		return OrderDetail{}, fmt.Errorf("order detail: %w", err)
 	}
