@@ -40,17 +40,12 @@ const (
 // over MaxFileBytes.
 var ErrFileTooLarge = errors.New("lever: file exceeds 30 MB")
 
-// waiter is what the client needs of a rate limiter.
-type waiter interface {
-	Wait(ctx context.Context) error
-}
-
 // Client calls Lever's API with one API key. It is safe for concurrent use.
 type Client struct {
 	baseURL    string
 	apiKey     string
 	hc         *http.Client
-	limiter    waiter
+	limiter    *rate.Limiter // nil: no limit
 	sleep      func(ctx context.Context, d time.Duration) error
 	maxRetries int
 	now        func() time.Time // for HTTP-date Retry-After
@@ -73,13 +68,7 @@ func WithHTTPClient(hc *http.Client) Option {
 // take it from a LimiterPool. nil disables limiting. The default is a
 // private 10 req/s, burst 20 bucket.
 func WithLimiter(l *rate.Limiter) Option {
-	return func(c *Client) {
-		if l == nil {
-			c.limiter = nil
-			return
-		}
-		c.limiter = l
-	}
+	return func(c *Client) { c.limiter = l }
 }
 
 // WithSleep replaces the wait between retries (tests inject a fake). The

@@ -376,15 +376,9 @@ func reportFileName(u ats.Update) string {
 
 func reportLinks(rc core.ReportConfig, r ats.Reports) []string {
 	var links []string
-	add := func(on bool, link string) {
-		if on && link != "" && !slices.Contains(links, link) {
-			links = append(links, link)
-		}
+	for _, l := range expectedLinks(rc, r) { // one list: what is sent is what a test order checks
+		links = append(links, l.url)
 	}
-	add(rc.DetailPageURL, r.DetailPageURL)
-	add(rc.ReadOnlyPageURL, r.ReadOnlyPageURL)
-	add(rc.PDFURL, r.PDFURL)
-	add(rc.SignedReportURL, r.SignedReportURL)
 	return links
 }
 
