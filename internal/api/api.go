@@ -95,7 +95,9 @@ func decode(r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return &badRequest{msg: "malformed JSON body: " + err.Error()}
 	}
-	if dec.More() {
+	// Anything but space after the value is refused: More alone lets a
+	// stray '}' or ']' through.
+	if _, err := dec.Token(); err != io.EOF {
 		return &badRequest{msg: "malformed JSON body: more than one value"}
 	}
 	return nil

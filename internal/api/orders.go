@@ -28,7 +28,14 @@ func parseOrderFilter(r *http.Request) (store.OrderFilter, error) {
 		}
 		for _, layout := range []string{time.RFC3339, "2006-01-02"} {
 			if t, err := time.Parse(layout, s); err == nil {
-				return t.UTC()
+				if name == "to" && layout == "2006-01-02" {
+					t = t.AddDate(0, 0, 1) // a date "to" includes that whole day
+				}
+				if t = t.UTC(); t.IsZero() && name == "to" {
+					// The zero time means "no bound" to the store.
+					bad.Add(name, "must be later than 0001-01-01T00:00:00Z")
+				}
+				return t
 			}
 		}
 		bad.Add(name, "use YYYY-MM-DD or RFC 3339")
@@ -36,9 +43,6 @@ func parseOrderFilter(r *http.Request) (store.OrderFilter, error) {
 	}
 	f.CreatedFrom = parseDate("from")
 	f.CreatedTo = parseDate("to")
-	if s := q.Get("to"); len(s) == len("2006-01-02") && !f.CreatedTo.IsZero() {
-		f.CreatedTo = f.CreatedTo.AddDate(0, 0, 1) // a date "to" includes that whole day
-	}
 	parseInt := func(name string, def, lo, hi int) int {
 		s := q.Get(name)
 		if s == "" {
