@@ -149,7 +149,7 @@ func FuzzOrderFilter(f *testing.F) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			match := (q.Get("state") == "" || string(must(core.ParseState(q.Get("state")))) == o.State) &&
+			match := (q.Get("state") == "" || string(orZero(core.ParseState(q.Get("state")))) == o.State) &&
 				(q.Get("vacancy") == "" || q.Get("vacancy") == o.VacancyID) &&
 				(q.Get("integration") == "" || q.Get("integration") == o.IntegrationID) &&
 				(from == nil || !created.Before(*from)) && (to == nil || created.Before(*to))
@@ -191,7 +191,7 @@ func bounds(q url.Values) (from, to *time.Time, ok bool) {
 	return from, to, okFrom && okTo
 }
 
-func must[T any](v T, err error) T {
+func orZero[T any](v T, err error) T {
 	if err != nil {
 		var zero T
 		return zero
