@@ -111,7 +111,8 @@ func (s *Service) RunValidation(ctx context.Context, actor core.User, integratio
 	}
 	run.Supported = true
 	if in.Status != core.IntegrationEnabled {
-		return run, fmt.Errorf("run validation: integration %q is %s: %w", in.Name, in.Status, ErrNotEnabled)
+		return run, core.Explain(fmt.Errorf("run validation: integration %s is %s: %w", in.ID, in.Status, ErrNotEnabled),
+			"the integration %q is %s: enable it first, a disabled integration refuses orders, test orders too", in.Name, in.Status)
 	}
 	vac, err := s.vacancyFor(ctx, s.d.Store, actor, vacancyID)
 	if err != nil {
