@@ -168,6 +168,12 @@ func (s *Service) RunValidation(ctx context.Context, actor core.User, integratio
 		return finish()
 	}
 	run.OrderID = o.ID
+	// The order travelled as a real one; from here on lists tell it apart.
+	if err := s.d.Store.MarkOrderTest(ctx, o.ID); err != nil {
+		run.fail(CheckOrderReceived, fmt.Sprintf("could not mark order %s as a test order: %v", o.ID, err))
+		return finish()
+	}
+	o.Test = true
 	run.pass(CheckOrderReceived)
 
 	// 3. The invitation goes out and the ATS is told. A candidate takes time
