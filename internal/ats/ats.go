@@ -154,6 +154,9 @@ type Description struct {
 	// RoutesByTag is set for ATSs whose jobs pick a vacancy by a tag
 	// (Lever's posting tag) rather than by ordering a listed package.
 	RoutesByTag bool `json:"routes_by_tag"`
+	// TestOrders is set by connectors that run "Run a test order"
+	// (SandboxRunner), so pages offer only what the connector does.
+	TestOrders bool `json:"test_orders"`
 }
 
 // Field describes one setting or credential.

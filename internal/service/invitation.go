@@ -8,6 +8,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"strconv"
+	"strings"
 	texttemplate "text/template"
 	"time"
 
@@ -142,10 +143,12 @@ func (s *Service) ResendInvitation(ctx context.Context, actor core.User, orderID
 			return fmt.Errorf("resend invitation: %w", err)
 		}
 		if o.State != core.StateInvited && o.State != core.StateInProgress {
-			return fmt.Errorf("resend invitation: the order is %s: %w", o.State, core.ErrConflict)
+			return core.Explain(fmt.Errorf("resend invitation: order %s is %s: %w", o.ID, o.State, core.ErrConflict),
+				"the invitation cannot be resent: the order is %s", strings.ReplaceAll(string(o.State), "_", " "))
 		}
 		if o.Mode == core.ModeInline {
-			return fmt.Errorf("resend invitation: inline orders are not emailed: %w", core.ErrConflict)
+			return core.Explain(fmt.Errorf("resend invitation: order %s is inline: %w", o.ID, core.ErrConflict),
+				"the invitation cannot be resent: inline orders are taken during the application, not emailed")
 		}
 		n := int(s.now().UnixMicro()) // distinct per resend, so each resend is its own step
 		if err := s.timeline(ctx, tx, o, "email", "Invitation resend requested by "+actor.Email, nil); err != nil {
