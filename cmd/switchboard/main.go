@@ -29,6 +29,15 @@ Commands:
   validate          check an integration's setup, and with --vacancy run a test order through its ATS
   accounts create   create an account and its first super admin (prints an API key)
   users create      add a user to an account (prints an API key)
+  users list        list an account's users
+  users set-role    change a user's role
+  users set-password  set a user's web UI password
+  users reset-password  print a one-time set-password link for a user
+  users deactivate  end a user's sign-in, sessions and API keys (users reactivate undoes it)
+  keys list         list a user's API keys
+  keys create       give a user a new API key
+  keys revoke       revoke an API key at once
+  keys rotate       replace an API key with a new one
   jobs list         list failed, retrying and discarded jobs
   jobs retry ID     run a failed job again
 
@@ -82,7 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdMigrate(ctx, rest, stdout, stderr)
 	case "validate":
 		return cmdValidate(ctx, rest, stdout, stderr)
-	case "accounts", "users", "jobs":
+	case "accounts", "users", "keys", "jobs":
 		if len(rest) == 0 {
 			return &exitError{code: 2, err: fmt.Errorf("%s: missing subcommand (see switchboard help)", cmd)}
 		}
