@@ -265,3 +265,45 @@ func TestEmailTakenElsewhereIsNotRevealed(t *testing.T) {
 		t.Fatalf("other account's users: %+v", list.Users)
 	}
 }
+
+// TestLastSuperAdminUnderConcurrency: two super admins demoted at the same
+// moment leave exactly one; the count and the change are one transaction
+// (locked rows on PostgreSQL, one writer on SQLite).
+func TestLastSuperAdminUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			e := apptest.New(t, apptest.Options{Dialect: dialect})
+			superKey := e.CreateAccount("Acme Corp", "owner@acme.example")
+			ids := []string{me(t, e, superKey).ID, me(t, e, createUser(t, e, superKey, "second@acme.example", super)).ID}
+			for round := range 5 {
+				errs := make(chan error, 2)
+				for _, id := range ids {
+					go func() {
+						_, err := e.App.Service.SetRole(context.Background(), nil, id, admin)
+						errs <- err
+					}()
+				}
+				failed := 0
+				for range ids {
+					if err := <-errs; err != nil {
+						if !strings.Contains(err.Error(), "last super admin") {
+							t.Fatalf("round %d: %v", round, err)
+						}
+						failed++
+					}
+				}
+				if failed != 1 {
+					t.Fatalf("round %d: %d of 2 concurrent demotions refused, want 1", round, failed)
+				}
+				// Both super admins again for the next round.
+				for _, id := range ids {
+					if _, err := e.App.Service.SetRole(context.Background(), nil, id, super); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}
