@@ -1,9 +1,14 @@
 package service
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"testing"
 	"time"
+
+	"switchboard/internal/core"
+	"switchboard/internal/store"
 )
 
 type fakeClock struct{ t time.Time }
@@ -105,5 +110,41 @@ func TestSignInThrottlePerAddress(t *testing.T) {
 	var te *ThrottledError
 	if err := try("fresh@example.com"); !errors.As(err, &te) || te.RetryAfter != addrThrottle.base || te.RetryAfterSeconds() != 1 {
 		t.Fatalf("a new email from the spraying address: %v", err)
+	}
+}
+
+// lookupCounter is a store that knows no user and counts the lookups, each
+// of which precedes a password check.
+type lookupCounter struct {
+	store.Store
+	lookups int
+}
+
+func (c *lookupCounter) GetUserByEmail(context.Context, string) (core.User, error) {
+	c.lookups++
+	return core.User{}, core.ErrNotFound
+}
+
+// TestThrottledSignInChecksNoPassword: once throttled, SignIn refuses before
+// looking anyone up, so no argon2 check runs.
+func TestThrottledSignInChecksNoPassword(t *testing.T) {
+	t.Parallel()
+	clk := &fakeClock{t: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
+	st := &lookupCounter{}
+	s := &Service{d: Deps{Store: st, Now: clk.now, Logger: slog.New(slog.DiscardHandler)},
+		signins: make(chan struct{}, 2), signInThrottle: newSignInThrottle(clk.now)}
+	ctx := t.Context()
+	for i := range emailThrottle.free + 1 {
+		if _, _, err := s.SignIn(ctx, "ann@example.com", "wrong password", "10.0.0.1"); !errors.Is(err, ErrUnauthenticated) {
+			t.Fatalf("sign-in %d: %v", i+1, err)
+		}
+	}
+	checked := st.lookups
+	var te *ThrottledError
+	if _, _, err := s.SignIn(ctx, "ann@example.com", "wrong password", "10.0.0.1"); !errors.As(err, &te) {
+		t.Fatalf("throttled sign-in: %v", err)
+	}
+	if st.lookups != checked {
+		t.Fatalf("a throttled sign-in looked the user up (%d lookups, want %d)", st.lookups, checked)
 	}
 }
