@@ -39,6 +39,7 @@ func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) {
 	mux.Handle("GET /api/v1/me", auth(h.me))
 	mux.Handle("GET /api/v1/providers", auth(h.providers))
 	mux.Handle("POST /api/v1/users", auth(h.createUser))
+	h.registerUsers(mux)
 
 	mux.Handle("GET /api/v1/integrations", auth(h.listIntegrations))
 	mux.Handle("POST /api/v1/integrations", auth(h.createIntegration))

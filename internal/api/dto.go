@@ -22,15 +22,19 @@ func ts(t time.Time) *time.Time {
 }
 
 type userOut struct {
-	ID        string    `json:"id"`
-	AccountID string    `json:"account_id"`
-	Email     string    `json:"email"`
-	Name      string    `json:"name"`
-	Role      core.Role `json:"role"`
+	ID            string     `json:"id"`
+	AccountID     string     `json:"account_id"`
+	Email         string     `json:"email"`
+	Name          string     `json:"name"`
+	Role          core.Role  `json:"role"`
+	Active        bool       `json:"active"`
+	HasPassword   bool       `json:"has_password"`
+	DeactivatedAt *time.Time `json:"deactivated_at,omitempty"`
 }
 
 func userJSON(u core.User) userOut {
-	return userOut{ID: u.ID, AccountID: u.AccountID, Email: u.Email, Name: u.Name, Role: u.Role}
+	return userOut{ID: u.ID, AccountID: u.AccountID, Email: u.Email, Name: u.Name, Role: u.Role,
+		Active: u.Active(), HasPassword: u.PasswordHash != "", DeactivatedAt: ts(u.DeactivatedAt)}
 }
 
 type integrationOut struct {

@@ -469,7 +469,7 @@ func strongAnswers(pkg assess.Package) candidatebot.Pick {
 func setDemoPassword(ctx context.Context, a *app.App) error {
 	u, err := a.Store.GetUserByEmail(ctx, demoUserEmail)
 	if err == nil {
-		err = a.Service.SetUserPassword(ctx, u.ID, DemoPassword)
+		err = a.Service.SetPassword(ctx, nil, u.ID, DemoPassword)
 	}
 	if err != nil {
 		return &StepError{Step: "give the demo user a web UI password", Err: err}

@@ -90,26 +90,34 @@ func (s *Service) createUser(ctx context.Context, tx store.Tx, accountID, email,
 		name = email
 	}
 	u := core.User{ID: core.NewID("usr"), AccountID: accountID, Email: email, Name: strings.TrimSpace(name), Role: role, CreatedAt: s.now()}
-	if err := tx.CreateUser(ctx, u); err != nil {
+	if err := tx.CreateUser(ctx, u); errors.Is(err, core.ErrConflict) {
+		// Sign-in finds a user by email alone, so an address is unique across
+		// accounts. The answer is the same whichever account holds it, and
+		// names neither that account nor the user.
+		return core.User{}, "", core.Invalid("email", emailInUse)
+	} else if err != nil {
 		return core.User{}, "", err
 	}
-	key, err := s.newAPIKey(ctx, tx, u)
+	_, key, err := s.newAPIKey(ctx, tx, u)
 	if err != nil {
 		return core.User{}, "", err
 	}
 	return u, key, nil
 }
 
-func (s *Service) newAPIKey(ctx context.Context, tx store.Tx, u core.User) (string, error) {
+// emailInUse is the one answer to an email address that already has a user.
+const emailInUse = "cannot be used for a new user: choose another address"
+
+func (s *Service) newAPIKey(ctx context.Context, tx store.Tx, u core.User) (core.APIKey, string, error) {
 	key, err := secret.NewToken("sbk_")
 	if err != nil {
-		return "", fmt.Errorf("new api key: %w", err)
+		return core.APIKey{}, "", fmt.Errorf("new api key: %w", err)
 	}
 	k := core.APIKey{ID: core.NewID("key"), UserID: u.ID, AccountID: u.AccountID, Prefix: key[:10], Hash: secret.HashToken(key), CreatedAt: s.now()}
 	if err := tx.CreateAPIKey(ctx, k); err != nil {
-		return "", err
+		return core.APIKey{}, "", err
 	}
-	return key, nil
+	return k, key, nil
 }
 
 // ErrUnauthenticated is returned for a missing or unknown credential.
@@ -130,6 +138,10 @@ func (s *Service) Authenticate(ctx context.Context, apiKey string) (core.User, e
 	u, err := s.d.Store.GetUser(ctx, k.UserID)
 	if err != nil {
 		return core.User{}, fmt.Errorf("authenticate: %w", err)
+	}
+	// Deactivation deletes the keys too; this holds even mid-request.
+	if !u.Active() {
+		return core.User{}, ErrUnauthenticated
 	}
 	// Last use is kept to the minute or so: enough to spot unused keys,
 	// without a write on every request.

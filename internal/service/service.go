@@ -76,6 +76,8 @@ type Service struct {
 	queue Queue
 	// signins bounds concurrent password checks (see SignIn).
 	signins chan struct{}
+	// signInThrottle slows password guessing (see SignIn).
+	signInThrottle *signInThrottle
 }
 
 // New builds a service. Call UseQueue before serving: the queue's workers need
@@ -103,7 +105,7 @@ func New(d Deps) (*Service, error) {
 	if d.MailFrom == "" {
 		d.MailFrom = "Switchboard <no-reply@switchboard.invalid>"
 	}
-	return &Service{d: d, signins: make(chan struct{}, max(2, runtime.NumCPU()))}, nil
+	return &Service{d: d, signins: make(chan struct{}, max(2, runtime.NumCPU())), signInThrottle: newSignInThrottle(d.Now)}, nil
 }
 
 // UseQueue connects the job queue.

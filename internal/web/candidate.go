@@ -96,10 +96,7 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		h.questionPage(w, r, http.StatusBadRequest, j, token, "Your answers could not be read. Please try again.")
-		return
-	}
+	// httpform.Limit has parsed the form.
 	answers := assess.Answers{}
 	for qid, vals := range r.PostForm {
 		if len(vals) > 0 {

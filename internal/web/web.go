@@ -18,6 +18,7 @@ import (
 
 	"switchboard/internal/assess"
 	"switchboard/internal/core"
+	"switchboard/internal/httpform"
 	"switchboard/internal/service"
 )
 
@@ -61,7 +62,7 @@ func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) error 
 	// Cross-origin form posts are refused, so another site cannot submit a
 	// candidate's answers even if it learned their link.
 	cop := http.NewCrossOriginProtection()
-	post := func(f http.HandlerFunc) http.Handler { return cop.Handler(f) }
+	post := func(f http.HandlerFunc) http.Handler { return cop.Handler(httpform.Limit(httpform.Max, f)) }
 
 	mux.HandleFunc("GET /a/{token}", h.landing)
 	mux.Handle("POST /a/{token}/start", post(h.start))

@@ -74,17 +74,17 @@ func (q queries) ListAccounts(ctx context.Context) ([]core.Account, error) {
 
 // ---- users ----
 
-const userCols = `id, account_id, email, name, role, password_hash, created_at`
+const userCols = `id, account_id, email, name, role, password_hash, created_at, deactivated_at`
 
 func scanUser(s scanner) (core.User, error) {
 	var u core.User
-	err := s.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, timeCol{&u.CreatedAt})
+	err := s.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, timeCol{&u.CreatedAt}, timeCol{&u.DeactivatedAt})
 	return u, err
 }
 
 func (q queries) CreateUser(ctx context.Context, u core.User) error {
-	res, err := q.w.ExecContext(ctx, `INSERT INTO users (`+userCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-		u.ID, u.AccountID, u.Email, u.Name, string(u.Role), u.PasswordHash, tm(u.CreatedAt))
+	res, err := q.w.ExecContext(ctx, `INSERT INTO users (`+userCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+		u.ID, u.AccountID, u.Email, u.Name, string(u.Role), u.PasswordHash, tm(u.CreatedAt), tm(u.DeactivatedAt))
 	if err != nil {
 		return fail(err, "create user %s", u.ID)
 	}
@@ -128,6 +128,51 @@ func (q queries) ListUsers(ctx context.Context, accountID string) ([]core.User, 
 	return out, nil
 }
 
+func (q queries) UpdateUser(ctx context.Context, u core.User) error {
+	res, err := q.w.ExecContext(ctx, `UPDATE users SET name = $1, role = $2, deactivated_at = $3 WHERE id = $4`,
+		u.Name, string(u.Role), tm(u.DeactivatedAt), u.ID)
+	if err != nil {
+		return fail(err, "update user %s", u.ID)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fail(err, "update user %s", u.ID)
+	} else if n == 0 {
+		return notFound("update user %s", u.ID)
+	}
+	return nil
+}
+
+func (q queries) ListActiveSuperAdminIDs(ctx context.Context, accountID string) ([]string, error) {
+	// FOR UPDATE: a concurrent demotion waits, then sees the row changed.
+	rows, err := q.w.QueryContext(ctx, `SELECT id FROM users WHERE account_id = $1 AND role = $2 AND deactivated_at IS NULL ORDER BY id FOR UPDATE`,
+		accountID, string(core.RoleSuperAdmin))
+	if err != nil {
+		return nil, fail(err, "list super admins of account %s", accountID)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fail(err, "list super admins of account %s", accountID)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fail(err, "list super admins of account %s", accountID)
+	}
+	return out, nil
+}
+
+func (q queries) EndUserAccess(ctx context.Context, userID string) error {
+	for _, table := range []string{"sessions", "api_keys", "password_resets"} {
+		if _, err := q.w.ExecContext(ctx, `DELETE FROM `+table+` WHERE user_id = $1`, userID); err != nil {
+			return fail(err, "end access of user %s: %s", userID, table)
+		}
+	}
+	return nil
+}
+
 // ---- API keys ----
 
 const apiKeyCols = `id, user_id, account_id, prefix, hash, created_at, last_used_at`
@@ -141,15 +186,60 @@ func (q queries) CreateAPIKey(ctx context.Context, k core.APIKey) error {
 	return created(res, "hash or id taken", "create api key %s", k.ID)
 }
 
-func (q queries) GetAPIKeyByHash(ctx context.Context, hash string) (core.APIKey, error) {
+func scanAPIKey(s scanner) (core.APIKey, error) {
 	var k core.APIKey
-	err := q.r.QueryRowContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE hash = $1`, hash).
-		Scan(&k.ID, &k.UserID, &k.AccountID, &k.Prefix, &k.Hash, timeCol{&k.CreatedAt}, timeCol{&k.LastUsedAt})
+	err := s.Scan(&k.ID, &k.UserID, &k.AccountID, &k.Prefix, &k.Hash, timeCol{&k.CreatedAt}, timeCol{&k.LastUsedAt})
+	return k, err
+}
+
+func (q queries) GetAPIKey(ctx context.Context, id string) (core.APIKey, error) {
+	k, err := scanAPIKey(q.r.QueryRowContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE id = $1`, id))
+	if err != nil {
+		return core.APIKey{}, fail(err, "get api key %s", id)
+	}
+	return k, nil
+}
+
+func (q queries) GetAPIKeyByHash(ctx context.Context, hash string) (core.APIKey, error) {
+	k, err := scanAPIKey(q.r.QueryRowContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE hash = $1`, hash))
 	if err != nil {
 		// The hash is a credential: keep it out of error messages.
 		return core.APIKey{}, fail(err, "get api key by hash")
 	}
 	return k, nil
+}
+
+func (q queries) ListAPIKeys(ctx context.Context, userID string) ([]core.APIKey, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE user_id = $1 ORDER BY created_at, id`, userID)
+	if err != nil {
+		return nil, fail(err, "list api keys of user %s", userID)
+	}
+	defer rows.Close()
+	var out []core.APIKey
+	for rows.Next() {
+		k, err := scanAPIKey(rows)
+		if err != nil {
+			return nil, fail(err, "list api keys of user %s", userID)
+		}
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fail(err, "list api keys of user %s", userID)
+	}
+	return out, nil
+}
+
+func (q queries) DeleteAPIKey(ctx context.Context, id string) error {
+	res, err := q.w.ExecContext(ctx, `DELETE FROM api_keys WHERE id = $1`, id)
+	if err != nil {
+		return fail(err, "delete api key %s", id)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fail(err, "delete api key %s", id)
+	} else if n == 0 {
+		return notFound("delete api key %s", id)
+	}
+	return nil
 }
 
 func (q queries) TouchAPIKey(ctx context.Context, id string, at time.Time) error {

@@ -121,6 +121,43 @@ func testUsers(t *testing.T, s store.Store) {
 	list, err := s.ListUsers(ctx, acme.ID)
 	ok(t, err, "list users")
 	equal(t, "users of acme", list, []core.User{u, api})
+
+	// Name, role and deactivation change; email, password and creation stay.
+	changed := u
+	changed.Name, changed.Role, changed.DeactivatedAt = "Ann B. Lee", core.RoleTeamMember, at(9)
+	changed.Email, changed.PasswordHash = "ignored@example.com", "ignored"
+	ok(t, s.UpdateUser(ctx, changed), "update user")
+	got, err = s.GetUser(ctx, u.ID)
+	ok(t, err, "get updated user")
+	want := u
+	want.Name, want.Role, want.DeactivatedAt = "Ann B. Lee", core.RoleTeamMember, at(9)
+	equal(t, "updated user", got, want)
+	equal(t, "deactivated user is not active", got.Active(), false)
+	isErr(t, s.UpdateUser(ctx, core.User{ID: "usr_missing", Role: core.RoleAdmin}), core.ErrNotFound, "update a missing user")
+}
+
+func testSuperAdmins(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	acme := newAccount(t, s, "acme")
+	other := newAccount(t, s, "other")
+	mk := func(id, account string, role core.Role, deactivated time.Time) {
+		ok(t, s.CreateUser(ctx, core.User{ID: id, AccountID: account, Email: id + "@example.com", Name: id, Role: role,
+			CreatedAt: at(1), DeactivatedAt: deactivated}), "create user %s", id)
+	}
+	mk("usr_a", acme.ID, core.RoleSuperAdmin, time.Time{})
+	mk("usr_b", acme.ID, core.RoleSuperAdmin, time.Time{})
+	mk("usr_gone", acme.ID, core.RoleSuperAdmin, at(5))
+	mk("usr_admin", acme.ID, core.RoleAdmin, time.Time{})
+	mk("usr_other", other.ID, core.RoleSuperAdmin, time.Time{})
+
+	ids, err := s.ListActiveSuperAdminIDs(ctx, acme.ID)
+	ok(t, err, "list super admins")
+	equal(t, "active super admins of acme", ids, []string{"usr_a", "usr_b"})
+	ok(t, s.InTx(ctx, func(tx store.Tx) error {
+		ids, err = tx.ListActiveSuperAdminIDs(ctx, other.ID)
+		return err
+	}), "list super admins in a transaction")
+	equal(t, "active super admins of other", ids, []string{"usr_other"})
 }
 
 func testAPIKeys(t *testing.T, s store.Store) {
@@ -148,6 +185,26 @@ func testAPIKeys(t *testing.T, s store.Store) {
 	equal(t, "touched key", got, k)
 
 	isErr(t, s.TouchAPIKey(ctx, "key_missing", at(61)), core.ErrNotFound, "touch missing key")
+
+	got, err = s.GetAPIKey(ctx, k.ID)
+	ok(t, err, "get key by id")
+	equal(t, "key by id", got, k)
+	_, err = s.GetAPIKey(ctx, "key_missing")
+	isErr(t, err, core.ErrNotFound, "get missing key")
+
+	k2 := core.APIKey{ID: core.NewID("key"), UserID: u.ID, AccountID: acme.ID, Prefix: "sb_67890", Hash: "hash-2", CreatedAt: at(5)}
+	ok(t, s.CreateAPIKey(ctx, k2), "create second key")
+	keys, err := s.ListAPIKeys(ctx, u.ID)
+	ok(t, err, "list keys")
+	equal(t, "keys oldest first", keys, []core.APIKey{k, k2})
+
+	ok(t, s.DeleteAPIKey(ctx, k.ID), "revoke key")
+	_, err = s.GetAPIKeyByHash(ctx, "hash-1")
+	isErr(t, err, core.ErrNotFound, "a revoked key is gone")
+	isErr(t, s.DeleteAPIKey(ctx, k.ID), core.ErrNotFound, "revoke a revoked key")
+	keys, err = s.ListAPIKeys(ctx, u.ID)
+	ok(t, err, "list keys after revoking")
+	equal(t, "keys after revoking", keys, []core.APIKey{k2})
 }
 
 func testIntegrations(t *testing.T, s store.Store) {
