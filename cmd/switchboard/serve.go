@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 
 	"switchboard/internal/app"
+	"switchboard/internal/ats"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -17,6 +19,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	smtpURL := fs.String("smtp-url", "", "smtp://user:pass@host:587 or smtps://… to send email (default: keep it in the dev outbox at /dev/outbox)")
 	mailFrom := fs.String("mail-from", "", "sender address of invitation emails")
 	allowPrivate := fs.Bool("allow-private-network", false, "let outbound calls reach loopback and private addresses (an ATS on your own network)")
+	var atsHosts hostsFlag
+	fs.Var(&atsHosts, "allow-ats-host", "a host (any port) or host:port an integration's API base URL may name besides its ATS's own; repeat it or give a comma-separated list")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -25,6 +29,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	cfg.SMTPURL, cfg.MailFrom, cfg.AllowPrivateNetwork, cfg.Work = *smtpURL, *mailFrom, *allowPrivate, true
+	cfg.AllowATSHosts = atsHosts
 	return serve(ctx, cfg, *listen, stdout)
 }
 
@@ -62,5 +67,20 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer a.Close(ctx)
 	fmt.Fprintf(stdout, "database (%s) is up to date\n", a.Store.Dialect())
+	return nil
+}
+
+// hostsFlag collects a repeatable flag whose every value may be a
+// comma-separated list, as its environment variable is.
+type hostsFlag []string
+
+func (h *hostsFlag) String() string { return strings.Join(*h, ",") }
+
+func (h *hostsFlag) Set(v string) error {
+	list := strings.Split(v, ",")
+	if _, err := ats.ParseAllowedHosts(list); err != nil {
+		return err
+	}
+	*h = append(*h, list...)
 	return nil
 }

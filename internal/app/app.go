@@ -48,6 +48,9 @@ type Config struct {
 	// AllowPrivateNetwork lets outbound calls reach loopback and private
 	// addresses (simulators, an ATS on the operator's own network).
 	AllowPrivateNetwork bool
+	// AllowATSHosts are hosts an integration's API URL may name besides its
+	// ATS's own: "host" (any port) or "host:port".
+	AllowATSHosts []string
 	// Work makes this process run jobs (false for CLI commands that only enqueue).
 	Work bool
 
@@ -144,7 +147,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	svc, err := service.New(service.Deps{
 		Store: st, Connectors: connectors, Keyring: keyring, Signer: signer, Mail: sender,
 		HTTPClient: httpClient, BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom, Now: cfg.Now, Logger: log,
-		Observer: mtr,
+		Observer: mtr, AllowATSHosts: cfg.AllowATSHosts,
 	})
 	if err != nil {
 		return fail(err)

@@ -57,6 +57,9 @@ type Deps struct {
 	Logger        *slog.Logger
 	// Observer is told what happened, for metrics; nil means nobody listens.
 	Observer Observer
+	// AllowATSHosts are hosts an integration's API URL may name besides its
+	// ATS's own (the operator's --allow-ats-host): "host" or "host:port".
+	AllowATSHosts []string
 }
 
 // Observer is told of webhooks and job runs by outcome.
@@ -75,7 +78,8 @@ type Service struct {
 	d     Deps
 	queue Queue
 	// signins bounds concurrent password checks (see SignIn).
-	signins chan struct{}
+	signins  chan struct{}
+	atsHosts ats.AllowedHosts
 }
 
 // New builds a service. Call UseQueue before serving: the queue's workers need
@@ -103,7 +107,11 @@ func New(d Deps) (*Service, error) {
 	if d.MailFrom == "" {
 		d.MailFrom = "Switchboard <no-reply@switchboard.invalid>"
 	}
-	return &Service{d: d, signins: make(chan struct{}, max(2, runtime.NumCPU()))}, nil
+	hosts, err := ats.ParseAllowedHosts(d.AllowATSHosts)
+	if err != nil {
+		return nil, fmt.Errorf("service: %w", err)
+	}
+	return &Service{d: d, signins: make(chan struct{}, max(2, runtime.NumCPU())), atsHosts: hosts}, nil
 }
 
 // UseQueue connects the job queue.

@@ -88,6 +88,9 @@ func New(tb testing.TB, o Options) *Env {
 		RetryPolicy: fastRetry{},
 		ClientSleep: e.Sleeps.Sleep,
 	}
+	// The simulators and the tests' proxies listen on loopback: 127.0.0.1,
+	// and localhost for a test that needs a second host name.
+	cfg.AllowATSHosts = []string{"127.0.0.1", "localhost"}
 	if o.Dialect == "postgres" {
 		cfg.DatabaseURL = pgtest.FreshDatabase(tb)
 		key, err := secret.GenerateKey()
