@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -20,6 +21,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	mailFrom := fs.String("mail-from", "", "sender address of invitation emails")
 	allowPrivate := fs.Bool("allow-private-network", false, "let outbound calls reach loopback and private addresses (an ATS on your own network)")
 	var atsHosts hostsFlag
+	metricsListen := fs.String("metrics-listen", "", "address to serve /metrics on, apart from --listen (default: /metrics only with --metrics-token)")
+	metricsToken := fs.String("metrics-token", "", "bearer token a /metrics scrape must send (at least 16 characters); with it alone /metrics is served on --listen")
 	fs.Var(&atsHosts, "allow-ats-host", "a host (any port) or host:port an integration's API base URL may name besides its ATS's own; repeat it or give a comma-separated list")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -30,10 +33,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	cfg.SMTPURL, cfg.MailFrom, cfg.AllowPrivateNetwork, cfg.Work = *smtpURL, *mailFrom, *allowPrivate, true
 	cfg.AllowATSHosts = atsHosts
-	return serve(ctx, cfg, *listen, stdout)
+	cfg.MetricsToken, cfg.MetricsOwnListener = *metricsToken, *metricsListen != ""
+	return serve(ctx, cfg, *listen, *metricsListen, stdout)
 }
 
-func serve(ctx context.Context, cfg app.Config, listen string, stdout io.Writer) error {
+// serve serves until ctx ends; with metricsListen, /metrics there too, and
+// when either server fails both stop.
+func serve(ctx context.Context, cfg app.Config, listen, metricsListen string, stdout io.Writer) error {
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err
@@ -46,8 +52,27 @@ func serve(ctx context.Context, cfg app.Config, listen string, stdout io.Writer)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	a.Logger.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "database", a.Store.Dialect())
-	return a.Serve(ctx, ln)
+	if metricsListen == "" {
+		if cfg.MetricsToken == "" {
+			a.Logger.Info("metrics are off: set --metrics-listen or --metrics-token to serve /metrics")
+		}
+		a.Logger.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "database", a.Store.Dialect())
+		return a.Serve(ctx, ln)
+	}
+	mln, err := net.Listen("tcp", metricsListen)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("listen for metrics: %w", err)
+	}
+	a.Logger.Info("serving", "addr", ln.Addr().String(), "metrics_addr", mln.Addr().String(), "base_url", cfg.BaseURL, "database", a.Store.Dialect())
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	errc := make(chan error, 2)
+	go func() { errc <- a.Serve(ctx, ln) }()
+	go func() { errc <- a.ServeMetrics(ctx, mln) }()
+	first := <-errc
+	stop() // the other server shuts down too
+	return errors.Join(first, <-errc)
 }
 
 func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -163,7 +163,7 @@ func (s *Service) connectorConfig(ctx context.Context, q store.Queries, in core.
 		}
 		secrets[c.Name] = string(plain)
 	}
-	return conn, ats.Config{Integration: in, Secrets: secrets, HTTPClient: s.d.HTTPClient}, nil
+	return conn, ats.Config{Integration: in, Secrets: secrets, HTTPClient: ats.ProviderClient(s.d.HTTPClient, in.Provider)}, nil
 }
 
 func credentialAAD(integrationID, name string) []byte {
