@@ -50,6 +50,9 @@ type integrationOut struct {
 	Supports    ats.Description           `json:"supports"`
 	CreatedAt   time.Time                 `json:"created_at"`
 	UpdatedAt   time.Time                 `json:"updated_at"`
+	// CredentialsCleared, in an update's answer, names the credentials the
+	// update removed because the API host changed.
+	CredentialsCleared []string `json:"credentials_cleared,omitempty"`
 }
 
 func integrationJSON(v service.IntegrationView) integrationOut {

@@ -166,4 +166,9 @@ type Field struct {
 	Help     string `json:"help,omitempty"`
 	Required bool   `json:"required"`
 	Default  string `json:"default,omitempty"`
+	// Hosts makes the setting a URL of the ATS's API that may name only these
+	// hosts (production and sandbox), over https, or a host the operator
+	// allowed (AllowedHosts). Credentials go to that host, so changing it
+	// clears them.
+	Hosts []string `json:"hosts,omitempty"`
 }

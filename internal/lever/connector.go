@@ -76,7 +76,8 @@ func (c *Connector) Describe() ats.Description {
 			{Key: SettingTagPrefix, Label: "Tag prefix", Default: "Switchboard", Help: "Tags written to Lever start with this, e.g. \"Switchboard: invited\"."},
 			{Key: SettingPerformAs, Label: "Perform as (user id)", Help: "The Lever user notes and files are recorded as; empty uses the posting owner."},
 			{Key: SettingApplicationCreated, Label: "Invite every applicant (applicationCreated)", Default: "false", Help: "true to invite on application to a tagged posting, not only at the trigger stage."},
-			{Key: SettingBaseURL, Label: "API base URL", Default: DefaultBaseURL, Help: "Lever's API; the sandbox is " + SandboxBaseURL + "."},
+			{Key: SettingBaseURL, Label: "API base URL", Default: DefaultBaseURL, Hosts: []string{"api.lever.co", "api.sandbox.lever.co"},
+				Help: "Lever's API; the sandbox is " + SandboxBaseURL + ". Changing the host clears the stored credentials."},
 		},
 		Credentials: []ats.Field{
 			{Key: CredentialAPIKey, Label: "API key", Required: true, Help: "Settings → Integrations and API → API Credentials (Super Admin)."},

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -293,50 +294,125 @@ type IntegrationPatch struct {
 	WriteBack *core.WriteBackConfig
 }
 
+// IntegrationUpdate is an updated integration and what the update did
+// besides, for the user to be told.
+type IntegrationUpdate struct {
+	core.Integration
+	// ClearedCredentials names the credentials removed because the ATS's API
+	// host changed: they belonged to the old host and would have gone to the new.
+	ClearedCredentials []string
+	// Disabled is set when the update disabled an enabled integration (it
+	// now points at another ATS account or host).
+	Disabled bool
+}
+
 // UpdateIntegration applies a patch. A change to an enabled integration is
 // validated like enabling is, and if a check fails nothing changes
-// (*ValidationFailed). The write is version-checked, so a concurrent change
-// is a conflict rather than lost.
-func (s *Service) UpdateIntegration(ctx context.Context, actor core.User, id string, p IntegrationPatch) (core.Integration, error) {
+// (*ValidationFailed). An API URL may name only its ATS's own hosts or ones
+// the operator allowed; pointing it at another host clears the stored
+// credentials and disconnects the integration. The write is version-checked,
+// so a concurrent change is a conflict rather than lost.
+func (s *Service) UpdateIntegration(ctx context.Context, actor core.User, id string, p IntegrationPatch) (IntegrationUpdate, error) {
 	if !actor.Role.CanConfigureIntegrations() {
-		return core.Integration{}, fmt.Errorf("update integration: %w", core.ErrForbidden)
+		return IntegrationUpdate{}, fmt.Errorf("update integration: %w", core.ErrForbidden)
 	}
 	in, err := s.integrationFor(ctx, s.d.Store, actor, id)
 	if err != nil {
-		return core.Integration{}, fmt.Errorf("update integration: %w", err)
+		return IntegrationUpdate{}, fmt.Errorf("update integration: %w", err)
 	}
 	conn, _ := s.d.Connectors.Get(in.Provider)
+	desc := conn.Describe()
 	settingsBefore := maps.Clone(in.Settings)
-	if err := p.apply(&in, conn.Describe()); err != nil {
-		return core.Integration{}, err
+	if err := p.apply(&in, desc); err != nil {
+		return IntegrationUpdate{}, err
 	}
-	// Pointing the integration at another ATS account disconnects it (see
-	// partner.go); there is then nothing to validate until it reconnects.
-	disconnect := connectionSettingsChanged(conn, settingsBefore, in.Settings)
+	moved, err := s.checkHosts(desc, settingsBefore, in.Settings)
+	if err != nil {
+		return IntegrationUpdate{}, err
+	}
+	// Pointing the integration at another ATS account or host disconnects it
+	// (see partner.go); there is then nothing to validate until it reconnects.
+	disconnect := moved || connectionSettingsChanged(conn, settingsBefore, in.Settings)
+	res := IntegrationUpdate{}
 	if disconnect && in.Status == core.IntegrationEnabled {
 		in.Status = core.IntegrationDisabled
+		res.Disabled = true
 	}
 	if in.Status == core.IntegrationEnabled && (p.Settings != nil || p.Patterns != nil) {
 		// Validation calls the ATS, so it runs outside any transaction.
 		checks, err := s.validate(ctx, in)
 		if err != nil {
-			return core.Integration{}, err
+			return IntegrationUpdate{}, err
 		}
 		if !ats.Passed(checks) {
-			return core.Integration{}, &ValidationFailed{Checks: checks}
+			return IntegrationUpdate{}, &ValidationFailed{Checks: checks}
 		}
 	}
 	in.UpdatedAt = s.now()
-	if err := s.d.Store.UpdateIntegration(ctx, in); err != nil {
-		return core.Integration{}, fmt.Errorf("update integration: %w", err)
+	err = s.d.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.UpdateIntegration(ctx, in); err != nil {
+			return err
+		}
+		if !moved {
+			return nil
+		}
+		res.ClearedCredentials, err = clearCredentials(ctx, tx, in.ID)
+		return err
+	})
+	if err != nil {
+		return IntegrationUpdate{}, fmt.Errorf("update integration: %w", err)
 	}
 	in.Version++
 	if disconnect {
 		if err := s.disconnected(ctx, in); err != nil {
-			return core.Integration{}, fmt.Errorf("update integration: %w", err)
+			return IntegrationUpdate{}, fmt.Errorf("update integration: %w", err)
 		}
 	}
-	return in, nil
+	res.Integration = in
+	return res, nil
+}
+
+// checkHosts refuses a changed API URL setting that names a host neither its
+// connector nor the operator allows, and reports whether one now names
+// another host than before.
+func (s *Service) checkHosts(desc ats.Description, before, after map[string]string) (moved bool, err error) {
+	v := core.Invalid()
+	for _, f := range desc.Settings {
+		if len(f.Hosts) == 0 {
+			continue
+		}
+		was, now := cmp.Or(before[f.Key], f.Default), cmp.Or(after[f.Key], f.Default)
+		if was == now {
+			continue
+		}
+		if problem := s.atsHosts.CheckURL(desc.Name, f, now); problem != "" {
+			v.Add("settings."+f.Key, problem)
+			continue
+		}
+		moved = moved || ats.URLHost(was) != ats.URLHost(now)
+	}
+	return moved, v.OrNil()
+}
+
+// clearCredentials deletes the connector's credentials of an integration (the
+// ones set by hand and the ones its ATS issued), keeping the core's own
+// records, and returns the names deleted.
+func clearCredentials(ctx context.Context, q store.Queries, integrationID string) ([]string, error) {
+	creds, err := q.ListCredentials(ctx, integrationID)
+	if err != nil {
+		return nil, err
+	}
+	var cleared []string
+	for _, c := range creds {
+		if isReserved(c.Name) {
+			continue
+		}
+		if err := q.DeleteCredential(ctx, integrationID, c.Name); err != nil {
+			return nil, err
+		}
+		cleared = append(cleared, c.Name)
+	}
+	return cleared, nil
 }
 
 // apply changes in as the patch says, refusing what the connector does not

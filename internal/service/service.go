@@ -57,6 +57,9 @@ type Deps struct {
 	Logger        *slog.Logger
 	// Observer is told what happened, for metrics; nil means nobody listens.
 	Observer Observer
+	// AllowATSHosts are hosts an integration's API URL may name besides its
+	// ATS's own (the operator's --allow-ats-host): "host" or "host:port".
+	AllowATSHosts []string
 }
 
 // Observer is told of webhooks and job runs by outcome.
@@ -78,6 +81,7 @@ type Service struct {
 	signins chan struct{}
 	// signInThrottle slows password guessing (see SignIn).
 	signInThrottle *signInThrottle
+	atsHosts       ats.AllowedHosts
 }
 
 // New builds a service. Call UseQueue before serving: the queue's workers need
@@ -105,7 +109,12 @@ func New(d Deps) (*Service, error) {
 	if d.MailFrom == "" {
 		d.MailFrom = "Switchboard <no-reply@switchboard.invalid>"
 	}
-	return &Service{d: d, signins: make(chan struct{}, max(2, runtime.NumCPU())), signInThrottle: newSignInThrottle(d.Now)}, nil
+	hosts, err := ats.ParseAllowedHosts(d.AllowATSHosts)
+	if err != nil {
+		return nil, fmt.Errorf("service: %w", err)
+	}
+	return &Service{d: d, signins: make(chan struct{}, max(2, runtime.NumCPU())),
+		signInThrottle: newSignInThrottle(d.Now), atsHosts: hosts}, nil
 }
 
 // UseQueue connects the job queue.
@@ -157,7 +166,7 @@ func (s *Service) connectorConfig(ctx context.Context, q store.Queries, in core.
 		}
 		secrets[c.Name] = string(plain)
 	}
-	return conn, ats.Config{Integration: in, Secrets: secrets, HTTPClient: s.d.HTTPClient}, nil
+	return conn, ats.Config{Integration: in, Secrets: secrets, HTTPClient: ats.ProviderClient(s.d.HTTPClient, in.Provider)}, nil
 }
 
 func credentialAAD(integrationID, name string) []byte {

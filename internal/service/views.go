@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
@@ -118,9 +119,18 @@ func (s *Service) ReportPDF(ctx context.Context, d OrderDetail) ([]byte, error) 
 	return s.renderPDF(ctx, d.Order, d.Candidate, d.Vacancy, *d.Result)
 }
 
-// VerifyReportLink checks a signed report link.
-func (s *Service) VerifyReportLink(purpose, path string, q map[string][]string) error {
-	return s.d.Signer.Verify(purpose, path, q)
+// VerifyReportLink checks a signed report link and returns when it expires.
+func (s *Service) VerifyReportLink(purpose, path string, q map[string][]string) (time.Time, error) {
+	return s.d.Signer.VerifyExpiry(purpose, path, q)
+}
+
+// ReportPDFLink is the signed PDF link a report page offers: it expires with
+// the page's own link (until), so that a report link cannot extend itself.
+func (s *Service) ReportPDFLink(orderID string, until time.Time) string {
+	if longest := s.now().Add(s.d.ReportLinkTTL); until.After(longest) {
+		until = longest
+	}
+	return s.d.Signer.SignedURLUntil(s.d.BaseURL, PurposeReportPDF, ReportPDFPath(orderID), until)
 }
 
 func (s *Service) orderDetail(ctx context.Context, o core.Order) (OrderDetail, error) {

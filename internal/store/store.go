@@ -90,6 +90,8 @@ type Queries interface {
 	// SetCredential inserts or replaces one named credential.
 	SetCredential(ctx context.Context, c core.Credential) error
 	ListCredentials(ctx context.Context, integrationID string) ([]core.Credential, error)
+	// DeleteCredential removes one named credential; a missing one is no error.
+	DeleteCredential(ctx context.Context, integrationID, name string) error
 
 	// CreateVacancy fails with ErrConflict when the account has a vacancy with
 	// the same non-empty Tag.

@@ -369,6 +369,13 @@ func (q queries) SetCredential(ctx context.Context, c core.Credential) error {
 	return nil
 }
 
+func (q queries) DeleteCredential(ctx context.Context, integrationID, name string) error {
+	if _, err := q.w.ExecContext(ctx, `DELETE FROM credentials WHERE integration_id = ? AND name = ?`, integrationID, name); err != nil {
+		return fail(err, "delete credential %s of integration %s", name, integrationID)
+	}
+	return nil
+}
+
 func (q queries) ListCredentials(ctx context.Context, integrationID string) ([]core.Credential, error) {
 	rows, err := q.r.QueryContext(ctx, `SELECT integration_id, name, ciphertext, set_at FROM credentials WHERE integration_id = ? ORDER BY name`, integrationID)
 	if err != nil {

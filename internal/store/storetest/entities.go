@@ -314,6 +314,15 @@ func testCredentials(t *testing.T, s store.Store) {
 	list, err = s.ListCredentials(ctx, "int_missing")
 	ok(t, err, "list credentials of missing integration")
 	equal(t, "no credentials", len(list), 0)
+
+	ok(t, s.DeleteCredential(ctx, in.ID, "api_token"), "delete token")
+	ok(t, s.DeleteCredential(ctx, in.ID, "api_token"), "delete token again")
+	list, err = s.ListCredentials(ctx, in.ID)
+	ok(t, err, "list credentials after delete")
+	equal(t, "credentials after delete", list, []core.Credential{secret})
+	list, err = s.ListCredentials(ctx, other.ID)
+	ok(t, err, "list other integration's credentials")
+	equal(t, "other integration keeps its token", len(list), 1)
 }
 
 func testVacancies(t *testing.T, s store.Store) {
