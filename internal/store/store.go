@@ -121,6 +121,16 @@ type Queries interface {
 	// event with inserted=false.
 	RecordInbound(ctx context.Context, e core.InboundEvent) (stored core.InboundEvent, inserted bool, err error)
 	GetInbound(ctx context.Context, id string) (core.InboundEvent, error)
+	// SetInboundOutcome records what processing an event did at a time, and
+	// why it failed ("" when it did not).
+	SetInboundOutcome(ctx context.Context, id string, at time.Time, outcome, failure string) error
+	// ListInboundFailures returns an integration's events whose last
+	// processing failed, most recently processed first, at most limit
+	// (clamped like OrderFilter.Limit).
+	ListInboundFailures(ctx context.Context, integrationID string, limit int) ([]core.InboundEvent, error)
+	// DeleteInboundBefore removes every event received before a time and
+	// reports how many; orders and their timelines stay.
+	DeleteInboundBefore(ctx context.Context, before time.Time) (int, error)
 
 	// MarkStep records that a named write-back step of an order is done; it
 	// returns false when it was already recorded. StepDone asks without

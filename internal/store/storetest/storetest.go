@@ -52,6 +52,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Results", testResults},
 		{"Timeline", testTimeline},
 		{"RecordInbound", testRecordInbound},
+		{"InboundOutcome", testInboundOutcome},
+		{"DeleteInboundBefore", testDeleteInboundBefore},
 		{"Steps", testSteps},
 		{"OutboxMail", testOutboxMail},
 		{"Sessions", testSessions},
