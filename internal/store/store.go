@@ -98,6 +98,9 @@ type Queries interface {
 	// UpdateOrder writes every mutable field when o.Version matches the stored
 	// version, and stores Version+1.
 	UpdateOrder(ctx context.Context, o core.Order) error
+	// SupersedeOrder hands an order's idempotency key on to its re-invitation:
+	// it stores o.SupersededKey() when o.Version matches, and Version+1.
+	SupersedeOrder(ctx context.Context, o core.Order) error
 	ListOrders(ctx context.Context, accountID string, f OrderFilter) (OrderPage, error)
 	// ListExpiredOrderIDs returns up to limit orders that may still expire
 	// (invited, in progress) whose invitation expired at or before now,

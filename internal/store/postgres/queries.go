@@ -498,6 +498,15 @@ func (q queries) UpdateOrder(ctx context.Context, o core.Order) error {
 	return q.checkVersioned(ctx, res, "orders", o.ID, o.Version, "update order %s", o.ID)
 }
 
+func (q queries) SupersedeOrder(ctx context.Context, o core.Order) error {
+	res, err := q.w.ExecContext(ctx, `UPDATE orders SET idempotency_key = $1, version = version + 1 WHERE id = $2 AND version = $3`,
+		o.SupersededKey(), o.ID, o.Version)
+	if err != nil {
+		return fail(err, "supersede order %s", o.ID)
+	}
+	return q.checkVersioned(ctx, res, "orders", o.ID, o.Version, "supersede order %s", o.ID)
+}
+
 // ListOrders runs two statements; the Store wraps it in a read-only
 // repeatable-read transaction so that the page and the total agree.
 func (q queries) ListOrders(ctx context.Context, accountID string, f store.OrderFilter) (store.OrderPage, error) {

@@ -480,6 +480,30 @@ func testOrderKeys(t *testing.T, s store.Store) {
 	isErr(t, s.CreateOrder(ctx, taken), core.ErrConflict, "create with a taken invitation hash")
 }
 
+func testSupersedeOrder(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	old := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(10))
+	isErr(t, s.SupersedeOrder(ctx, core.Order{ID: "ord_missing", Version: 1}), core.ErrNotFound, "supersede a missing order")
+	ok(t, s.SupersedeOrder(ctx, old), "supersede")
+	got, err := s.GetOrder(ctx, old.ID)
+	ok(t, err, "get superseded")
+	want := old
+	want.IdempotencyKey, want.Version = old.SupersededKey(), old.Version+1
+	equal(t, "superseded order", got, want)
+	equal(t, "superseded", got.Superseded(), true)
+	isErr(t, s.SupersedeOrder(ctx, old), core.ErrConflict, "stale version")
+
+	// The key is free for the re-invitation, which is then the order it finds.
+	next := old
+	next.ID, next.Version = core.NewID("ord"), 1
+	ok(t, s.CreateOrder(ctx, next), "create the re-invitation with the old key")
+	found, err := s.GetOrderByIdempotencyKey(ctx, w.integration.ID, old.IdempotencyKey)
+	ok(t, err, "find by key")
+	equal(t, "the key finds the re-invitation", found.ID, next.ID)
+	equal(t, "a new order is not superseded", found.Superseded(), false)
+}
+
 func testUpdateOrder(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	w := newWorld(t, s, "acme")

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Orders", testOrders},
 		{"OrderKeys", testOrderKeys},
 		{"UpdateOrder", testUpdateOrder},
+		{"SupersedeOrder", testSupersedeOrder},
 		{"ListOrdersFilters", testListOrdersFilters},
 		{"ListOrdersPaging", testListOrdersPaging},
 		{"ListOrdersLimits", testListOrdersLimits},
