@@ -119,12 +119,18 @@ func (s *Service) processInbound(ctx context.Context, eventID string) error {
 		if verdict != ats.FailRetry {
 			failure = verdict.String() + ": " + err.Error()
 		}
+		if len(failure) > maxFailureBytes {
+			failure = strings.ToValidUTF8(failure[:maxFailureBytes], "") + "…"
+		}
 	}
 	if serr := s.d.Store.SetInboundOutcome(ctx, eventID, s.now(), outcome, failure); serr != nil && !errors.Is(serr, core.ErrNotFound) {
 		err = errors.Join(err, fmt.Errorf("process inbound %s: %w", eventID, serr))
 	}
 	return err
 }
+
+// maxFailureBytes bounds the reason kept on a failed event.
+const maxFailureBytes = 1000
 
 // errEventGone is a stored event deleted (by retention) before its job ran.
 var errEventGone = errors.New("inbound event gone")
