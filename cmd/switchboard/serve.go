@@ -7,6 +7,7 @@ import (
 	"net"
 
 	"switchboard/internal/app"
+	"switchboard/internal/service"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -17,14 +18,19 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	smtpURL := fs.String("smtp-url", "", "smtp://user:pass@host:587 or smtps://… to send email (default: keep it in the dev outbox at /dev/outbox)")
 	mailFrom := fs.String("mail-from", "", "sender address of invitation emails")
 	allowPrivate := fs.Bool("allow-private-network", false, "let outbound calls reach loopback and private addresses (an ATS on your own network)")
+	retention := fs.Duration("inbound-retention", service.DefaultInboundRetention, "how long stored webhooks are kept, at least 24h (orders and their timelines stay)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *retention < service.MinInboundRetention {
+		return &exitError{code: 2, err: fmt.Errorf("--inbound-retention (or $SWITCHBOARD_INBOUND_RETENTION) %s: at least %s, since a stored webhook also turns its replays away", *retention, service.MinInboundRetention)}
 	}
 	cfg, err := c.config(stderr)
 	if err != nil {
 		return err
 	}
 	cfg.SMTPURL, cfg.MailFrom, cfg.AllowPrivateNetwork, cfg.Work = *smtpURL, *mailFrom, *allowPrivate, true
+	cfg.InboundRetention = *retention
 	return serve(ctx, cfg, *listen, stdout)
 }
 

@@ -50,6 +50,8 @@ type Config struct {
 	AllowPrivateNetwork bool
 	// Work makes this process run jobs (false for CLI commands that only enqueue).
 	Work bool
+	// InboundRetention is how long stored webhooks are kept (0: 30 days).
+	InboundRetention time.Duration
 
 	Logger *slog.Logger
 	// Test and demo hooks.
@@ -144,7 +146,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	svc, err := service.New(service.Deps{
 		Store: st, Connectors: connectors, Keyring: keyring, Signer: signer, Mail: sender,
 		HTTPClient: httpClient, BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom, Now: cfg.Now, Logger: log,
-		Observer: mtr,
+		Observer: mtr, InboundRetention: cfg.InboundRetention,
 	})
 	if err != nil {
 		return fail(err)

@@ -75,6 +75,7 @@ func RegisterWorkers(w *river.Workers, s *Service) {
 		_, err := s.ExpireDue(ctx)
 		return s.jobOutcome(ctx, j.JobRow, "", err)
 	}))
+	registerRetention(w, s)
 }
 
 // PeriodicJobs are the service's scheduled sweeps.
@@ -83,6 +84,7 @@ func PeriodicJobs() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
 			func() (river.JobArgs, *river.InsertOpts) { return ExpireDueArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
+		retentionJob(),
 	}
 }
 
