@@ -106,27 +106,39 @@ const MaxStoredPayload = 4 << 10
 
 // processInbound resolves one stored event and records on it what that did,
 // or why it failed, so that an admin can see why an event made no order.
-func (s *Service) processInbound(ctx context.Context, eventID string) error {
+// last says whether this is the job's last attempt.
+func (s *Service) processInbound(ctx context.Context, eventID string, last bool) error {
 	outcome, err := s.resolveInbound(ctx, eventID)
 	if errors.Is(err, errEventGone) {
 		s.d.Logger.InfoContext(ctx, "inbound event gone before it was processed", "event_id", eventID)
 		return nil
 	}
-	failure := ""
-	if err != nil {
-		verdict, _ := ats.Classify(err)
-		failure = "will retry: " + err.Error()
-		if verdict != ats.FailRetry {
-			failure = verdict.String() + ": " + err.Error()
-		}
-		if len(failure) > maxFailureBytes {
-			failure = strings.ToValidUTF8(failure[:maxFailureBytes], "") + "…"
-		}
-	}
-	if serr := s.d.Store.SetInboundOutcome(ctx, eventID, s.now(), outcome, failure); serr != nil && !errors.Is(serr, core.ErrNotFound) {
+	if serr := s.d.Store.SetInboundOutcome(ctx, eventID, s.now(), outcome, inboundFailure(eventID, err, last)); serr != nil && !errors.Is(serr, core.ErrNotFound) {
 		err = errors.Join(err, fmt.Errorf("process inbound %s: %w", eventID, serr))
 	}
 	return err
+}
+
+// inboundFailure says why processing an event failed and what happens next,
+// for an admin; "" for no error.
+func inboundFailure(eventID string, err error, last bool) string {
+	if err == nil {
+		return ""
+	}
+	var next string
+	switch verdict, _ := ats.Classify(err); {
+	case verdict == ats.FailConfig:
+		next = "gave up, fix the integration's configuration"
+	case verdict != ats.FailRetry, last:
+		next = "gave up"
+	default:
+		next = "will retry"
+	}
+	msg := next + ": " + strings.TrimPrefix(err.Error(), "process inbound "+eventID+": ")
+	if len(msg) > maxFailureBytes {
+		msg = strings.ToValidUTF8(msg[:maxFailureBytes], "") + "…"
+	}
+	return msg
 }
 
 // maxFailureBytes bounds the reason kept on a failed event.

@@ -68,6 +68,7 @@ func TestInboundFailuresShown(t *testing.T) {
 				t.Fatalf("API inbound failures %+v, want one candidateStageChange failing with %q", v.InboundFailures, tc.want)
 			}
 
+			t.Logf("failure shown: %s", v.InboundFailures[0].Failure)
 			setPassword(t, e, "admin@acme.example")
 			b := newBrowser(t, e.URL)
 			b.signIn("admin@acme.example", testPassword)
