@@ -93,8 +93,8 @@ func TestLeverReinvite(t *testing.T) {
 			if resp, body := e.Get(newLink); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Start the assessment") {
 				t.Errorf("new link: %d", resp.StatusCode)
 			}
-			if resp, _ := e.Get(oldLink); resp.StatusCode != http.StatusGone {
-				t.Errorf("old link: %d, want 410", resp.StatusCode)
+			if resp, body := e.Get(oldLink); resp.StatusCode != http.StatusGone || !strings.Contains(body, "has sent you a new invitation") {
+				t.Errorf("old link: %d, want 410 pointing to the new invitation\n%s", resp.StatusCode, body)
 			}
 
 			// Lever is told again: the invited tag is back and a third note says so.
