@@ -348,10 +348,7 @@ func (s *Service) whyNotRenewed(in core.Integration, o core.Order) string {
 	case core.StateCompleted:
 		return "the candidate has completed this assessment"
 	case core.StateExpired:
-		if err := s.canReinvite(in, o); err != nil {
-			return err.Error()
-		}
-		return ""
+		return s.reinviteRefusal(in, o)
 	}
 	return "the order is " + string(o.State)
 }

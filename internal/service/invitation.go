@@ -155,8 +155,8 @@ func (s *Service) ResendInvitation(ctx context.Context, actor core.User, orderID
 			if err != nil {
 				return err
 			}
-			if err := s.canReinvite(in, o); err != nil {
-				return err
+			if why := s.reinviteRefusal(in, o); why != "" {
+				return fmt.Errorf("%s: %w", why, core.ErrConflict)
 			}
 			vac, err := tx.GetVacancy(ctx, o.VacancyID)
 			if err != nil {
@@ -180,21 +180,21 @@ func (s *Service) ResendInvitation(ctx context.Context, actor core.User, orderID
 	return out, nil
 }
 
-// canReinvite says why an expired order cannot be re-invited, or nil.
-func (s *Service) canReinvite(in core.Integration, o core.Order) error {
+// reinviteRefusal says why an expired order cannot be re-invited, or "".
+func (s *Service) reinviteRefusal(in core.Integration, o core.Order) string {
 	name := s.atsName(in)
 	switch {
 	case o.Superseded():
-		return fmt.Errorf("this order was re-invited already; act on the newer order: %w", core.ErrConflict)
+		return "this order was re-invited already; act on the newer order"
 	case o.Mode == core.ModeInline:
-		return fmt.Errorf("inline orders are taken during the application and cannot be re-invited: %w", core.ErrConflict)
+		return "inline orders are taken during the application and cannot be re-invited"
 	case in.Status != core.IntegrationEnabled:
-		return fmt.Errorf("the integration is %s; enable it first: %w", in.Status, core.ErrConflict)
+		return fmt.Sprintf("the integration is %s; enable it first", in.Status)
 	}
 	if conn, ok := s.d.Connectors.Get(in.Provider); !ok || !conn.Describe().Reinvite {
-		return fmt.Errorf("%s ends an expired order for good; order the assessment again in %s: %w", name, name, core.ErrConflict)
+		return fmt.Sprintf("%s ends an expired order for good; order the assessment again in %s", name, name)
 	}
-	return nil
+	return ""
 }
 
 // reinvite replaces an expired order with a new one for the same candidate,
@@ -203,7 +203,7 @@ func (s *Service) canReinvite(in core.Integration, o core.Order) error {
 // write-backs stay as they were, and the ATS is told "invited" again by the
 // new order's own write-back, which comes after nothing. The new order takes
 // over the old one's idempotency key, so later events for the same candidate
-// and job find it. The caller has checked canReinvite.
+// and job find it. The caller has checked reinviteRefusal.
 func (s *Service) reinvite(ctx context.Context, tx store.Tx, old core.Order, vac core.Vacancy, why string) (core.Order, error) {
 	if err := tx.SupersedeOrder(ctx, old); err != nil {
 		return core.Order{}, err // a concurrent re-invitation won: ErrConflict

@@ -137,7 +137,7 @@ func (s *Service) orderDetail(ctx context.Context, o core.Order) (OrderDetail, e
 	if d.Timeline, err = s.d.Store.ListTimeline(ctx, o.ID); err != nil {
 		return OrderDetail{}, fmt.Errorf("order detail: %w", err)
 	}
-	d.CanReinvite = o.State == core.StateExpired && s.canReinvite(d.Integration, o) == nil
+	d.CanReinvite = o.State == core.StateExpired && s.reinviteRefusal(d.Integration, o) == ""
 	r, err := s.d.Store.GetResult(ctx, o.ID)
 	switch {
 	case err == nil:
