@@ -10,6 +10,7 @@ import (
 
 	"switchboard/internal/app"
 	"switchboard/internal/ats"
+	"switchboard/internal/service"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -24,8 +25,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	metricsListen := fs.String("metrics-listen", "", "address to serve /metrics on, apart from --listen (default: /metrics only with --metrics-token)")
 	metricsToken := fs.String("metrics-token", "", "bearer token a /metrics scrape must send (at least 16 characters); with it alone /metrics is served on --listen")
 	fs.Var(&atsHosts, "allow-ats-host", "a host (any port) or host:port an integration's API base URL may name besides its ATS's own; repeat it or give a comma-separated list")
+	retention := fs.Duration("inbound-retention", service.DefaultInboundRetention, "how long stored webhooks are kept, at least 24h (orders and their timelines stay)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *retention < service.MinInboundRetention {
+		return &exitError{code: 2, err: fmt.Errorf("--inbound-retention (or $SWITCHBOARD_INBOUND_RETENTION) %s: at least %s, since a stored webhook also turns its replays away", *retention, service.MinInboundRetention)}
 	}
 	cfg, err := c.config(stderr)
 	if err != nil {
@@ -34,6 +39,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg.SMTPURL, cfg.MailFrom, cfg.AllowPrivateNetwork, cfg.Work = *smtpURL, *mailFrom, *allowPrivate, true
 	cfg.AllowATSHosts = atsHosts
 	cfg.MetricsToken, cfg.MetricsOwnListener = *metricsToken, *metricsListen != ""
+	cfg.InboundRetention = *retention
 	return serve(ctx, cfg, *listen, *metricsListen, stdout)
 }
 

@@ -48,11 +48,22 @@ type integrationOut struct {
 	WebhookURL  string                    `json:"webhook_url,omitempty"`
 	Credentials []service.CredentialState `json:"credentials"`
 	Supports    ats.Description           `json:"supports"`
-	CreatedAt   time.Time                 `json:"created_at"`
-	UpdatedAt   time.Time                 `json:"updated_at"`
 	// CredentialsCleared, in an update's answer, names the credentials the
 	// update removed because the API host changed.
 	CredentialsCleared []string `json:"credentials_cleared,omitempty"`
+	// InboundFailures are shown on one integration, when there are any.
+	InboundFailures []inboundFailureOut `json:"inbound_failures,omitempty"`
+	CreatedAt       time.Time           `json:"created_at"`
+	UpdatedAt       time.Time           `json:"updated_at"`
+}
+
+// inboundFailureOut is a stored webhook whose processing failed, and why.
+type inboundFailureOut struct {
+	EventID    string    `json:"event_id"`
+	Kind       string    `json:"kind"`
+	ReceivedAt time.Time `json:"received_at"`
+	FailedAt   time.Time `json:"failed_at"`
+	Failure    string    `json:"failure"`
 }
 
 func integrationJSON(v service.IntegrationView) integrationOut {
@@ -60,11 +71,17 @@ func integrationJSON(v service.IntegrationView) integrationOut {
 	if settings == nil {
 		settings = map[string]string{}
 	}
-	return integrationOut{
+	out := integrationOut{
 		ID: v.ID, Provider: v.Provider, Name: v.Name, Status: v.Status, Patterns: v.Patterns, Settings: settings,
 		WriteBack: v.WriteBack, WebhookURL: v.WebhookURL, Credentials: v.Credentials, Supports: v.Description,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 	}
+	for _, e := range v.InboundFailures {
+		out.InboundFailures = append(out.InboundFailures, inboundFailureOut{
+			EventID: e.ID, Kind: e.Kind, ReceivedAt: e.ReceivedAt, FailedAt: e.ProcessedAt, Failure: e.Failure,
+		})
+	}
+	return out
 }
 
 type vacancyOut struct {

@@ -59,6 +59,8 @@ type Config struct {
 	// operator's --metrics-listen), not on the main handler. Without it and
 	// without MetricsToken, /metrics is not served.
 	MetricsOwnListener bool
+	// InboundRetention is how long stored webhooks are kept (0: 30 days).
+	InboundRetention time.Duration
 
 	Logger *slog.Logger
 	// Test and demo hooks.
@@ -157,7 +159,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	svc, err := service.New(service.Deps{
 		Store: st, Connectors: connectors, Keyring: keyring, Signer: signer, Mail: sender,
 		HTTPClient: httpClient, BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom, Now: cfg.Now, Logger: log,
-		Observer: mtr, AllowATSHosts: cfg.AllowATSHosts,
+		Observer: mtr, AllowATSHosts: cfg.AllowATSHosts, InboundRetention: cfg.InboundRetention,
 	})
 	if err != nil {
 		return fail(err)

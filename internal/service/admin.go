@@ -161,6 +161,9 @@ type IntegrationView struct {
 	WebhookURL  string            `json:"webhook_url"`
 	Credentials []CredentialState `json:"credentials"`
 	Description ats.Description   `json:"description"`
+	// InboundFailures are the latest stored webhooks whose processing failed
+	// (one integration's view only), so an admin sees why nothing happened.
+	InboundFailures []core.InboundEvent `json:"-"`
 }
 
 // CredentialState tells whether a credential is set, never its value.
@@ -232,8 +235,18 @@ func (s *Service) Integration(ctx context.Context, actor core.User, id string) (
 	if err != nil {
 		return IntegrationView{}, fmt.Errorf("integration: %w", err)
 	}
-	return s.integrationView(ctx, in)
+	v, err := s.integrationView(ctx, in)
+	if err != nil {
+		return IntegrationView{}, err
+	}
+	if v.InboundFailures, err = s.d.Store.ListInboundFailures(ctx, in.ID, inboundFailuresShown); err != nil {
+		return IntegrationView{}, fmt.Errorf("integration: %w", err)
+	}
+	return v, nil
 }
+
+// inboundFailuresShown is how many failed webhooks an integration shows.
+const inboundFailuresShown = 20
 
 // Integrations lists the actor's account's integrations.
 func (s *Service) Integrations(ctx context.Context, actor core.User) ([]IntegrationView, error) {

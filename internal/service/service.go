@@ -53,8 +53,11 @@ type Deps struct {
 	MailFrom string
 	// ReportLinkTTL is how long signed report links stay valid; 0 means 30 days.
 	ReportLinkTTL time.Duration
-	Now           func() time.Time
-	Logger        *slog.Logger
+	// InboundRetention is how long stored webhooks are kept; 0 means
+	// DefaultInboundRetention, and less than MinInboundRetention is refused.
+	InboundRetention time.Duration
+	Now              func() time.Time
+	Logger           *slog.Logger
 	// Observer is told what happened, for metrics; nil means nobody listens.
 	Observer Observer
 	// AllowATSHosts are hosts an integration's API URL may name besides its
@@ -102,6 +105,12 @@ func New(d Deps) (*Service, error) {
 	}
 	if d.Observer == nil {
 		d.Observer = noObserver{}
+	}
+	switch {
+	case d.InboundRetention == 0:
+		d.InboundRetention = DefaultInboundRetention
+	case d.InboundRetention < MinInboundRetention:
+		return nil, fmt.Errorf("service: inbound retention %s is shorter than the minimum %s: stored webhooks also turn replays away", d.InboundRetention, MinInboundRetention)
 	}
 	if d.ReportLinkTTL == 0 {
 		d.ReportLinkTTL = 30 * 24 * time.Hour

@@ -65,6 +65,8 @@ type OrderDetail struct {
 	Result      *core.Result
 	Timeline    []core.TimelineEntry
 	Reports     ats.Reports // links only when completed
+	// CanReinvite is set for an expired order that may be re-invited.
+	CanReinvite bool
 }
 
 func (s *Service) orderIn(ctx context.Context, q store.Queries, actor core.User, id string) (core.Order, error) {
@@ -148,6 +150,7 @@ func (s *Service) orderDetail(ctx context.Context, o core.Order) (OrderDetail, e
 	if d.Timeline, err = s.d.Store.ListTimeline(ctx, o.ID); err != nil {
 		return OrderDetail{}, fmt.Errorf("order detail: %w", err)
 	}
+	d.CanReinvite = o.State == core.StateExpired && s.reinviteRefusal(d.Integration, o) == ""
 	r, err := s.d.Store.GetResult(ctx, o.ID)
 	switch {
 	case err == nil:

@@ -117,6 +117,9 @@ type Queries interface {
 	UpdateOrder(ctx context.Context, o core.Order) error
 	// MarkOrderTest sets an order's Test flag, which UpdateOrder leaves alone.
 	MarkOrderTest(ctx context.Context, id string) error
+	// SupersedeOrder hands an order's idempotency key on to its re-invitation:
+	// it stores o.SupersededKey() when o.Version matches, and Version+1.
+	SupersedeOrder(ctx context.Context, o core.Order) error
 	ListOrders(ctx context.Context, accountID string, f OrderFilter) (OrderPage, error)
 	// ListExpiredOrderIDs returns up to limit orders that may still expire
 	// (invited, in progress) whose invitation expired at or before now,
@@ -140,6 +143,16 @@ type Queries interface {
 	// event with inserted=false.
 	RecordInbound(ctx context.Context, e core.InboundEvent) (stored core.InboundEvent, inserted bool, err error)
 	GetInbound(ctx context.Context, id string) (core.InboundEvent, error)
+	// SetInboundOutcome records what processing an event did at a time, and
+	// why it failed ("" when it did not).
+	SetInboundOutcome(ctx context.Context, id string, at time.Time, outcome, failure string) error
+	// ListInboundFailures returns an integration's events whose last
+	// processing failed, most recently processed first, at most limit
+	// (clamped like OrderFilter.Limit).
+	ListInboundFailures(ctx context.Context, integrationID string, limit int) ([]core.InboundEvent, error)
+	// DeleteInboundBefore removes every event received before a time and
+	// reports how many; orders and their timelines stay.
+	DeleteInboundBefore(ctx context.Context, before time.Time) (int, error)
 
 	// MarkStep records that a named write-back step of an order is done; it
 	// returns false when it was already recorded. StepDone asks without

@@ -609,6 +609,16 @@ func (q queries) MarkOrderTest(ctx context.Context, id string) error {
 	return nil
 }
 
+// SupersedeOrder hands an order's idempotency key on to its re-invitation.
+func (q queries) SupersedeOrder(ctx context.Context, o core.Order) error {
+	res, err := q.w.ExecContext(ctx, `UPDATE orders SET idempotency_key = ?, version = version + 1 WHERE id = ? AND version = ?`,
+		o.SupersededKey(), o.ID, o.Version)
+	if err != nil {
+		return fail(err, "supersede order %s", o.ID)
+	}
+	return q.checkVersioned(ctx, res, "orders", o.ID, o.Version, "supersede order %s", o.ID)
+}
+
 // ListOrders runs two statements; the Store wraps it in a read transaction so
 // that the page and the total agree.
 func (q queries) ListOrders(ctx context.Context, accountID string, f store.OrderFilter) (store.OrderPage, error) {
@@ -833,21 +843,23 @@ func (q queries) ListTimeline(ctx context.Context, orderID string) ([]core.Timel
 
 // ---- inbound events ----
 
-const inboundCols = `id, account_id, integration_id, kind, dedupe_key, payload, received_at`
+const inboundCols = `id, account_id, integration_id, kind, dedupe_key, payload, received_at, processed_at, outcome, failure`
 
 func scanInbound(s scanner) (core.InboundEvent, error) {
 	var e core.InboundEvent
-	err := s.Scan(&e.ID, &e.AccountID, &e.IntegrationID, &e.Kind, &e.DedupeKey, sqlcodec.BlobCol(&e.Payload), timeCol{&e.ReceivedAt})
+	err := s.Scan(&e.ID, &e.AccountID, &e.IntegrationID, &e.Kind, &e.DedupeKey, sqlcodec.BlobCol(&e.Payload), timeCol{&e.ReceivedAt},
+		timeCol{&e.ProcessedAt}, &e.Outcome, &e.Failure)
 	return e, err
 }
 
 func (q queries) RecordInbound(ctx context.Context, e core.InboundEvent) (core.InboundEvent, bool, error) {
 	// On any uniqueness clash RETURNING yields no row; the dedupe lookup then
 	// tells a redelivery from a reused ID.
-	stored, err := scanInbound(q.w.QueryRowContext(ctx, `INSERT INTO inbound_events (`+inboundCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+	stored, err := scanInbound(q.w.QueryRowContext(ctx, `INSERT INTO inbound_events (`+inboundCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING
 		RETURNING `+inboundCols,
-		e.ID, e.AccountID, e.IntegrationID, e.Kind, e.DedupeKey, sqlcodec.Blob(e.Payload), tm(e.ReceivedAt)))
+		e.ID, e.AccountID, e.IntegrationID, e.Kind, e.DedupeKey, sqlcodec.Blob(e.Payload), tm(e.ReceivedAt),
+		tm(e.ProcessedAt), e.Outcome, e.Failure))
 	switch {
 	case err == nil:
 		return stored, true, nil
@@ -873,6 +885,56 @@ func (q queries) GetInbound(ctx context.Context, id string) (core.InboundEvent, 
 		return core.InboundEvent{}, fail(err, "get inbound event %s", id)
 	}
 	return e, nil
+}
+
+func (q queries) SetInboundOutcome(ctx context.Context, id string, at time.Time, outcome, failure string) error {
+	res, err := q.w.ExecContext(ctx, `UPDATE inbound_events SET processed_at = ?, outcome = ?, failure = ? WHERE id = ?`,
+		tm(at), outcome, failure, id)
+	if err != nil {
+		return fail(err, "set outcome of inbound event %s", id)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fail(err, "set outcome of inbound event %s", id)
+	}
+	if n == 0 {
+		return notFound("set outcome of inbound event %s", id)
+	}
+	return nil
+}
+
+func (q queries) ListInboundFailures(ctx context.Context, integrationID string, limit int) ([]core.InboundEvent, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT `+inboundCols+` FROM inbound_events
+		WHERE integration_id = ? AND failure <> ''
+		ORDER BY processed_at DESC, id DESC LIMIT ?`, integrationID, sqlcodec.ClampLimit(limit))
+	if err != nil {
+		return nil, fail(err, "list inbound failures of integration %s", integrationID)
+	}
+	defer rows.Close()
+	var out []core.InboundEvent
+	for rows.Next() {
+		e, err := scanInbound(rows)
+		if err != nil {
+			return nil, fail(err, "list inbound failures of integration %s", integrationID)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fail(err, "list inbound failures of integration %s", integrationID)
+	}
+	return out, nil
+}
+
+func (q queries) DeleteInboundBefore(ctx context.Context, before time.Time) (int, error) {
+	res, err := q.w.ExecContext(ctx, `DELETE FROM inbound_events WHERE received_at < ?`, tm(before))
+	if err != nil {
+		return 0, fail(err, "delete inbound events received before %s", before.Format(time.RFC3339))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fail(err, "delete inbound events received before %s", before.Format(time.RFC3339))
+	}
+	return int(n), nil
 }
 
 // ---- write-back steps ----
