@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -17,12 +18,18 @@ import (
 
 // runAdmin runs the operator commands that act on the database directly.
 func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet(cmd, cmd+" [flags]", stderr)
+	synopsis := cmd + " [flags]"
+	if c, ok := lookup(cmd); ok && c.args != "" {
+		synopsis += " " + c.args
+	}
+	fs := newFlagSet(cmd, synopsis, stderr)
 	var c common
 	c.register(fs)
 	var name, email, account, role, password *string
+	jsonOut := new(bool)
 	switch cmd {
 	case "accounts create":
+		jsonOut = fs.Bool("json", false, "print the account, the super admin and the API key as one JSON object, for scripts")
 		name = fs.String("name", "", "the customer company's name (required)")
 		email = fs.String("email", "", "email of the account's first user, a super admin (required)")
 		password = fs.String("password", "", "the super admin's password for the web UI (at least 10 characters); without it they use the API key only; prefer the environment variable, which stays out of the process list")
@@ -59,17 +66,10 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 		if r, err = core.ParseRole(*role); err != nil {
 			return usage("%v", err)
 		}
-	case "jobs retry":
-		if fs.NArg() != 1 {
-			return usage("give one job id, after the flags")
-		}
+	case "jobs retry": // parse checked there is one argument
 		var err error
 		if jobID, err = strconv.ParseInt(fs.Arg(0), 10, 64); err != nil || jobID <= 0 {
 			return usage("%q is not a job id", fs.Arg(0))
-		}
-	case "jobs list":
-		if fs.NArg() != 0 {
-			return usage("takes no arguments")
 		}
 	}
 	if password != nil {
@@ -95,6 +95,10 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 		}
 		if err := setPassword(ctx, a, u.ID, *password); err != nil {
 			return err
+		}
+		if *jsonOut {
+			return printJSON(stdout, map[string]string{"account_id": acc.ID, "account_name": acc.Name,
+				"user_id": u.ID, "email": u.Email, "role": string(u.Role), "api_key": key})
 		}
 		fmt.Fprintf(stdout, "account %s (%s)\nsuper admin %s (%s)\nAPI key (shown once): %s\n", acc.ID, acc.Name, u.ID, u.Email, key)
 	case "users create":
@@ -126,6 +130,14 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 			return err
 		}
 		fmt.Fprintf(stdout, "job %d queued to run again\n", jobID)
+	}
+	return nil
+}
+
+// printJSON writes v as one line of JSON, for scripts reading stdout.
+func printJSON(w io.Writer, v any) error {
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		return fmt.Errorf("print: %w", err)
 	}
 	return nil
 }

@@ -113,6 +113,7 @@ type orderOut struct {
 	ExternalJobID       string     `json:"external_job_id,omitempty"`
 	InvitationExpiresAt *time.Time `json:"invitation_expires_at,omitempty"`
 	Reason              string     `json:"reason,omitempty"`
+	Test                bool       `json:"test"`
 	StartedAt           *time.Time `json:"started_at,omitempty"`
 	CompletedAt         *time.Time `json:"completed_at,omitempty"`
 	CreatedAt           time.Time  `json:"created_at"`
@@ -124,7 +125,7 @@ func orderJSON(o core.Order) orderOut {
 		ID: o.ID, IntegrationID: o.IntegrationID, VacancyID: o.VacancyID, CandidateID: o.CandidateID,
 		State: o.State, Mode: o.Mode, ExternalID: o.ExternalID, ExternalJobID: o.ExternalJobID,
 		InvitationExpiresAt: ts(o.InvitationExpiresAt), Reason: o.Reason, StartedAt: ts(o.StartedAt),
-		CompletedAt: ts(o.CompletedAt), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+		CompletedAt: ts(o.CompletedAt), Test: o.Test, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
 }
 

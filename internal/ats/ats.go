@@ -171,6 +171,9 @@ type Description struct {
 	// RoutesByTag is set for ATSs whose jobs pick a vacancy by a tag
 	// (Lever's posting tag) rather than by ordering a listed package.
 	RoutesByTag bool `json:"routes_by_tag"`
+	// TestOrders is set by connectors that run "Run a test order"
+	// (SandboxRunner), so pages offer only what the connector does.
+	TestOrders bool `json:"test_orders"`
 	// Reinvite is set for ATSs where an expired order can be re-invited (a
 	// new Switchboard order for the same candidate and job, written back as
 	// invited again); others end an order at its expiry and order anew.

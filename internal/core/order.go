@@ -104,9 +104,12 @@ type Order struct {
 	Reason              string // why it was rejected or cancelled
 	StartedAt           time.Time
 	CompletedAt         time.Time
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
-	Version             int64
+	// Test marks an order a validation run placed for a test candidate, so
+	// lists can tell it from real ones. Set once (MarkOrderTest), never cleared.
+	Test      bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
 }
 
 // Transition moves the order to next at time now, or says why it cannot.

@@ -86,6 +86,7 @@ func (c *Connector) Describe() ats.Description {
 		},
 		Reports:     []string{"detail_page_url", "read_only_page_url", "pdf_file", "pdf_url", "signed_report_url"},
 		RoutesByTag: true,
+		TestOrders:  true,
 		Reinvite:    true,
 	}
 }

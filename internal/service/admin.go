@@ -189,7 +189,8 @@ func (s *Service) CreateIntegration(ctx context.Context, actor core.User, provid
 	}
 	if err := s.d.Store.CreateIntegration(ctx, in); err != nil {
 		if errors.Is(err, core.ErrConflict) {
-			return core.Integration{}, fmt.Errorf("create integration: the account already has a %s integration: %w", desc.Name, core.ErrConflict)
+			return core.Integration{}, core.Explain(fmt.Errorf("create integration: %w", err),
+				"your account already has a %s integration: an account has one integration per ATS", desc.Name)
 		}
 		return core.Integration{}, fmt.Errorf("create integration: %w", err)
 	}
@@ -199,12 +200,15 @@ func (s *Service) CreateIntegration(ctx context.Context, actor core.User, provid
 // integrationFor loads an integration the actor may see.
 func (s *Service) integrationFor(ctx context.Context, q store.Queries, actor core.User, id string) (core.Integration, error) {
 	in, err := q.GetIntegration(ctx, id)
+	if err == nil && in.AccountID != actor.AccountID {
+		// Another account's integration does not exist, as far as this actor can tell.
+		err = fmt.Errorf("integration %s: %w", id, core.ErrNotFound)
+	}
+	if errors.Is(err, core.ErrNotFound) {
+		return core.Integration{}, core.Explain(err, "there is no integration %q in your account", id)
+	}
 	if err != nil {
 		return core.Integration{}, err
-	}
-	if in.AccountID != actor.AccountID {
-		// Another account's integration does not exist, as far as this actor can tell.
-		return core.Integration{}, fmt.Errorf("integration %s: %w", id, core.ErrNotFound)
 	}
 	return in, nil
 }

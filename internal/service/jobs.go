@@ -169,7 +169,8 @@ func (s *Service) retry(ctx context.Context, row *rivertype.JobRow) error {
 	switch row.State {
 	case rivertype.JobStateRetryable, rivertype.JobStateDiscarded, rivertype.JobStateCancelled:
 	default:
-		return fmt.Errorf("retry job %d: it is %s, not failed: %w", row.ID, row.State, core.ErrConflict)
+		return core.Explain(fmt.Errorf("retry job %d: it is %s: %w", row.ID, row.State, core.ErrConflict),
+			"step %d cannot be retried: it is %s, not failed", row.ID, row.State)
 	}
 	if _, err := s.queue.Retry(ctx, row.ID); err != nil {
 		return fmt.Errorf("retry job %d: %w", row.ID, err)

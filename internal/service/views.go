@@ -70,11 +70,14 @@ type OrderDetail struct {
 
 func (s *Service) orderIn(ctx context.Context, q store.Queries, actor core.User, id string) (core.Order, error) {
 	o, err := q.GetOrder(ctx, id)
+	if err == nil && o.AccountID != actor.AccountID {
+		err = fmt.Errorf("order %s: %w", id, core.ErrNotFound)
+	}
+	if errors.Is(err, core.ErrNotFound) {
+		return core.Order{}, core.Explain(err, "there is no order %q in your account", id)
+	}
 	if err != nil {
 		return core.Order{}, err
-	}
-	if o.AccountID != actor.AccountID {
-		return core.Order{}, fmt.Errorf("order %s: %w", id, core.ErrNotFound)
 	}
 	return o, nil
 }

@@ -203,9 +203,6 @@ func (h *partnerHandler) token(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, AccessToken{AccessToken: at.Token, TokenType: "Bearer", ExpiresIn: Int(at.ExpiresIn.Seconds())})
 }
 
-// isInline reports whether a vacancy is offered as an inline package.
-func isInline(v core.Vacancy) bool { return v.Inline || IsInlineName(v.Name) }
-
 // packages lists the account's vacancies; 204 when there are none.
 func (h *partnerHandler) packages(w http.ResponseWriter, r *http.Request, cfg ats.Config) {
 	vs, err := h.pc.Packages(r.Context(), cfg)
@@ -262,9 +259,9 @@ func (h *partnerHandler) checkOrder(ctx context.Context, cfg ats.Config, company
 		return err
 	}
 	switch {
-	case isInline(v) && !inline:
+	case v.IsInline() && !inline:
 		return ats.Refuse(http.StatusBadRequest, "package %q (%s) is an inline assessment: it is taken while applying, through a hiring process's inline step, and cannot be ordered from a profile or step", packageID, v.Name)
-	case !isInline(v) && inline:
+	case !v.IsInline() && inline:
 		return ats.Refuse(http.StatusBadRequest, "package %q (%s) is not an inline assessment: order it from the candidate's profile or a hiring-process step", packageID, v.Name)
 	}
 	return nil

@@ -98,6 +98,8 @@ type Queries interface {
 	// UpdateOrder writes every mutable field when o.Version matches the stored
 	// version, and stores Version+1.
 	UpdateOrder(ctx context.Context, o core.Order) error
+	// MarkOrderTest sets an order's Test flag, which UpdateOrder leaves alone.
+	MarkOrderTest(ctx context.Context, id string) error
 	// SupersedeOrder hands an order's idempotency key on to its re-invitation:
 	// it stores o.SupersededKey() when o.Version matches, and Version+1.
 	SupersedeOrder(ctx context.Context, o core.Order) error
@@ -153,8 +155,10 @@ type OrderFilter struct {
 	IntegrationID string
 	VacancyID     string
 	State         core.State
-	CreatedFrom   time.Time // inclusive
-	CreatedTo     time.Time // exclusive
+	// Test, when set, keeps only test orders (true) or only real ones (false).
+	Test        *bool
+	CreatedFrom time.Time // inclusive
+	CreatedTo   time.Time // exclusive
 	// Search matches candidate name or email, case-insensitively, as a substring.
 	Search string
 	Limit  int // default 50, at most 200

@@ -415,14 +415,14 @@ func (q queries) GetCandidate(ctx context.Context, id string) (core.Candidate, e
 
 const orderCols = `id, account_id, integration_id, vacancy_id, candidate_id, state, mode, external_id, external_job_id,
 	idempotency_key, invitation_hash, invitation_sealed, invitation_expires_at, return_url, callback_url, reason,
-	started_at, completed_at, created_at, updated_at, version`
+	started_at, completed_at, created_at, updated_at, version, test`
 
 // orderDest lists the scan destinations for orderCols.
 func orderDest(o *core.Order) []any {
 	return []any{&o.ID, &o.AccountID, &o.IntegrationID, sqlcodec.Str(&o.VacancyID), sqlcodec.Str(&o.CandidateID),
 		&o.State, &o.Mode, &o.ExternalID, &o.ExternalJobID, &o.IdempotencyKey, &o.InvitationHash,
 		sqlcodec.BlobCol(&o.InvitationSealed), timeCol{&o.InvitationExpiresAt}, &o.ReturnURL, &o.CallbackURL, &o.Reason,
-		timeCol{&o.StartedAt}, timeCol{&o.CompletedAt}, timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt}, &o.Version}
+		timeCol{&o.StartedAt}, timeCol{&o.CompletedAt}, timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt}, &o.Version, &o.Test}
 }
 
 func scanOrder(s scanner) (core.Order, error) {
@@ -433,12 +433,12 @@ func scanOrder(s scanner) (core.Order, error) {
 
 func (q queries) CreateOrder(ctx context.Context, o core.Order) error {
 	res, err := q.w.ExecContext(ctx, `INSERT INTO orders (`+orderCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`,
 		o.ID, o.AccountID, o.IntegrationID, sqlcodec.NullIfEmpty(o.VacancyID), sqlcodec.NullIfEmpty(o.CandidateID),
 		string(o.State), string(o.Mode), o.ExternalID, o.ExternalJobID, o.IdempotencyKey, o.InvitationHash,
 		sqlcodec.Blob(o.InvitationSealed), tm(o.InvitationExpiresAt), o.ReturnURL, o.CallbackURL, o.Reason,
-		tm(o.StartedAt), tm(o.CompletedAt), tm(o.CreatedAt), tm(o.UpdatedAt), o.Version)
+		tm(o.StartedAt), tm(o.CompletedAt), tm(o.CreatedAt), tm(o.UpdatedAt), o.Version, o.Test)
 	if err != nil {
 		return fail(err, "create order %s", o.ID)
 	}
@@ -503,6 +503,23 @@ func (q queries) SupersedeOrder(ctx context.Context, o core.Order) error {
 	return q.checkVersioned(ctx, res, "orders", o.ID, o.Version, "supersede order %s", o.ID)
 }
 
+// MarkOrderTest flags an order as a test order. It leaves the version
+// alone: UpdateOrder never writes the flag, so no update can lose it.
+func (q queries) MarkOrderTest(ctx context.Context, id string) error {
+	res, err := q.w.ExecContext(ctx, `UPDATE orders SET test = TRUE WHERE id = ?`, id)
+	if err != nil {
+		return fail(err, "mark order %s as a test", id)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fail(err, "mark order %s as a test", id)
+	}
+	if n == 0 {
+		return notFound("mark order %s as a test", id)
+	}
+	return nil
+}
+
 // ListOrders runs two statements; the Store wraps it in a read transaction so
 // that the page and the total agree.
 func (q queries) ListOrders(ctx context.Context, accountID string, f store.OrderFilter) (store.OrderPage, error) {
@@ -519,6 +536,10 @@ func (q queries) ListOrders(ctx context.Context, accountID string, f store.Order
 	if f.State != "" {
 		where = append(where, "o.state = ?")
 		args = append(args, string(f.State))
+	}
+	if f.Test != nil {
+		where = append(where, "o.test = ?")
+		args = append(args, *f.Test)
 	}
 	if !f.CreatedFrom.IsZero() {
 		where = append(where, "o.created_at >= ?")

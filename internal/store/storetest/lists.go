@@ -266,3 +266,53 @@ func testListExpiredOrderIDs(t *testing.T, s store.Store) {
 		equal(t, "expired orders", got, tc.want)
 	}
 }
+
+// testTestOrders: the test flag is written on create and by MarkOrderTest,
+// survives updates that do not know it, and filters lists both ways.
+func testTestOrders(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	real := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(100))
+	marked := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(200))
+	created := core.Order{ID: core.NewID("ord"), AccountID: w.account.ID, IntegrationID: w.integration.ID,
+		VacancyID: w.vacancy.ID, CandidateID: w.candidate.ID, State: core.StateReceived, Mode: core.ModeAdHoc,
+		ExternalID: "opp_test", CreatedAt: at(300), UpdatedAt: at(300), Version: 1, Test: true}
+	ok(t, s.CreateOrder(ctx, created), "create a test order")
+
+	ok(t, s.MarkOrderTest(ctx, marked.ID), "mark an order as a test")
+	isErr(t, s.MarkOrderTest(ctx, "ord_missing"), core.ErrNotFound, "mark a missing order")
+	// An update from a copy read before the mark keeps the flag.
+	marked.State = core.StateInvited
+	ok(t, s.UpdateOrder(ctx, marked), "update the marked order from a stale copy")
+	got, err := s.GetOrder(ctx, marked.ID)
+	ok(t, err, "get the marked order")
+	equal(t, "marked order's flag after the update", got.Test, true)
+	equal(t, "marked order's state after the update", got.State, core.StateInvited)
+	equal(t, "marked order's version", got.Version, marked.Version+1)
+	got, err = s.GetOrder(ctx, created.ID)
+	ok(t, err, "get the created test order")
+	equal(t, "created test order", got, created)
+	got, err = s.GetOrder(ctx, real.ID)
+	ok(t, err, "get the real order")
+	equal(t, "real order's flag", got.Test, false)
+
+	yes, no := true, false
+	for _, tc := range []struct {
+		name string
+		f    store.OrderFilter
+		want []string
+	}{
+		{"all", store.OrderFilter{}, []string{created.ID, marked.ID, real.ID}},
+		{"test only", store.OrderFilter{Test: &yes}, []string{created.ID, marked.ID}},
+		{"real only", store.OrderFilter{Test: &no}, []string{real.ID}},
+		{"test and invited", store.OrderFilter{Test: &yes, State: core.StateInvited}, []string{marked.ID}},
+	} {
+		page, err := s.ListOrders(ctx, w.account.ID, tc.f)
+		ok(t, err, "list %s", tc.name)
+		equal(t, "orders "+tc.name, orderIDs(page.Items), tc.want)
+		equal(t, "total "+tc.name, page.Total, len(tc.want))
+		for _, it := range page.Items {
+			equal(t, "listed flag of "+it.ID, it.Test, it.ID != real.ID)
+		}
+	}
+}

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListOrdersPaging", testListOrdersPaging},
 		{"ListOrdersLimits", testListOrdersLimits},
 		{"ListOrdersSearch", testListOrdersSearch},
+		{"TestOrders", testTestOrders},
 		{"AccountIsolation", testAccountIsolation},
 		{"ListExpiredOrderIDs", testListExpiredOrderIDs},
 		{"Answers", testAnswers},
