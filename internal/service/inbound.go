@@ -342,7 +342,7 @@ func (s *Service) RequestOrder(ctx context.Context, in core.Integration, e ats.E
 func (s *Service) whyNotRenewed(in core.Integration, o core.Order) string {
 	switch o.State {
 	case core.StateReceived, core.StateInvited:
-		return "the candidate's invitation is still valid (until " + o.InvitationExpiresAt.Format(time.RFC3339) + ")"
+		return "the candidate's invitation is still valid (until " + o.InvitationExpiresAt.Format("2 Jan 2006 15:04 MST") + ")"
 	case core.StateInProgress:
 		return "the candidate is taking the assessment"
 	case core.StateCompleted:

@@ -144,10 +144,10 @@ func (s *Service) ResendInvitation(ctx context.Context, actor core.User, orderID
 	err := s.d.Store.InTx(ctx, func(tx store.Tx) error {
 		o, err := s.orderIn(ctx, tx, actor, orderID)
 		if err != nil {
-			return err
+			return fmt.Errorf("resend invitation: %w", err)
 		}
 		if o.Mode == core.ModeInline {
-			return core.Explain(fmt.Errorf("order %s is inline: %w", o.ID, core.ErrConflict),
+			return core.Explain(fmt.Errorf("resend invitation: order %s is inline: %w", o.ID, core.ErrConflict),
 				"the invitation cannot be resent: inline orders are taken during the application, not emailed")
 		}
 		switch o.State {
@@ -155,19 +155,26 @@ func (s *Service) ResendInvitation(ctx context.Context, actor core.User, orderID
 		case core.StateExpired:
 			in, err := tx.GetIntegration(ctx, o.IntegrationID)
 			if err != nil {
-				return err
+				return fmt.Errorf("resend invitation: %w", err)
 			}
 			if why := s.reinviteRefusal(in, o); why != "" {
-				return core.Explain(fmt.Errorf("%s: %w", why, core.ErrConflict), "%s", why)
+				return core.Explain(fmt.Errorf("resend invitation: order %s cannot be re-invited: %s: %w", o.ID, why, core.ErrConflict),
+					"the invitation cannot be renewed: %s", why)
 			}
 			vac, err := tx.GetVacancy(ctx, o.VacancyID)
 			if err != nil {
-				return err
+				return fmt.Errorf("resend invitation: %w", err)
 			}
 			out, err = s.reinvite(ctx, tx, o, vac, "requested by "+actor.Email)
-			return err
+			switch {
+			case errors.Is(err, core.ErrConflict):
+				return core.Explain(fmt.Errorf("resend invitation: %w", err), "the invitation is being renewed already; reload the order")
+			case err != nil:
+				return fmt.Errorf("resend invitation: %w", err)
+			}
+			return nil
 		default:
-			return core.Explain(fmt.Errorf("order %s is %s: %w", o.ID, o.State, core.ErrConflict),
+			return core.Explain(fmt.Errorf("resend invitation: order %s is %s: %w", o.ID, o.State, core.ErrConflict),
 				"the invitation cannot be resent: the order is %s", strings.ReplaceAll(string(o.State), "_", " "))
 		}
 		n := int(s.now().UnixMicro()) // distinct per resend, so each resend is its own step
@@ -178,7 +185,7 @@ func (s *Service) ResendInvitation(ctx context.Context, actor core.User, orderID
 		return s.enqueue(ctx, tx, SendInvitationArgs{OrderID: o.ID, Resend: n}, nil)
 	})
 	if err != nil {
-		return core.Order{}, fmt.Errorf("resend invitation: %w", err)
+		return core.Order{}, err
 	}
 	return out, nil
 }
@@ -222,6 +229,12 @@ func (s *Service) reinvite(ctx context.Context, tx store.Tx, old core.Order, vac
 		map[string]string{"state": string(core.StateReceived), "external_id": o.ExternalID, "replaces": old.ID})
 	if err != nil {
 		return core.Order{}, err
+	}
+	if old.Test {
+		if err := tx.MarkOrderTest(ctx, o.ID); err != nil {
+			return core.Order{}, err
+		}
+		o.Test = true
 	}
 	if err := s.timeline(ctx, tx, old, "reinvited", fmt.Sprintf("Re-invited (%s) as order %s with a new link; this order's link stays expired", why, o.ID),
 		map[string]string{"order_id": o.ID}); err != nil {
