@@ -56,7 +56,11 @@ type Config struct {
 	Now          func() time.Time
 	PollInterval time.Duration
 	RetryPolicy  river.ClientRetryPolicy
-	ClientSleep  func(ctx context.Context, d time.Duration) error
+	// ClientSleep replaces the ATS clients' waits and ClientNow the clock
+	// their rate limits and tokens read; a test's ClientSleep should move
+	// ClientNow (default: Now).
+	ClientSleep func(ctx context.Context, d time.Duration) error
+	ClientNow   func() time.Time
 	// ExtraRoutes mounts more handlers (the demo's simulator).
 	ExtraRoutes func(mux *http.ServeMux)
 }
@@ -137,9 +141,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return ats.RecordingTransport{Base: mtr.Transport(rt)}
 		},
 	})
+	clientNow := cfg.ClientNow
+	if clientNow == nil {
+		clientNow = cfg.Now
+	}
 	connectors := ats.NewRegistry(
-		lever.NewConnector(lever.ConnectorOptions{Limiters: lever.NewLimiterPool(), Sleep: cfg.ClientSleep}),
-		smartrecruiters.NewConnector(smartrecruiters.ConnectorOptions{Sleep: cfg.ClientSleep, Now: cfg.Now, Logger: log}),
+		lever.NewConnector(lever.ConnectorOptions{Limiters: lever.NewLimiterPool(), Sleep: cfg.ClientSleep, Now: clientNow}),
+		smartrecruiters.NewConnector(smartrecruiters.ConnectorOptions{Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
 	)
 	svc, err := service.New(service.Deps{
 		Store: st, Connectors: connectors, Keyring: keyring, Signer: signer, Mail: sender,

@@ -76,6 +76,8 @@ type Service struct {
 	queue Queue
 	// signins bounds concurrent password checks (see SignIn).
 	signins chan struct{}
+	// slots cap each integration's share of the job workers.
+	slots *integrationSlots
 }
 
 // New builds a service. Call UseQueue before serving: the queue's workers need
@@ -103,7 +105,7 @@ func New(d Deps) (*Service, error) {
 	if d.MailFrom == "" {
 		d.MailFrom = "Switchboard <no-reply@switchboard.invalid>"
 	}
-	return &Service{d: d, signins: make(chan struct{}, max(2, runtime.NumCPU()))}, nil
+	return &Service{d: d, signins: make(chan struct{}, max(2, runtime.NumCPU())), slots: newIntegrationSlots(IntegrationJobs)}, nil
 }
 
 // UseQueue connects the job queue.

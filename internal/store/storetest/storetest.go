@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Timeline", testTimeline},
 		{"RecordInbound", testRecordInbound},
 		{"Steps", testSteps},
+		{"WriteBackClaims", testWriteBackClaims},
 		{"OutboxMail", testOutboxMail},
 		{"Sessions", testSessions},
 		{"TxCommit", testTxCommit},
