@@ -21,6 +21,7 @@ import (
 
 	"switchboard/internal/api"
 	"switchboard/internal/ats"
+	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/lever"
 	"switchboard/internal/mail"
 	"switchboard/internal/metrics"
@@ -134,9 +135,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	mtr := metrics.New()
 	httpClient := netguard.NewClient(netguard.Options{
 		AllowPrivate: cfg.AllowPrivateNetwork,
-		// SmartRecruiters asks partners to wait at least 128 s for an answer;
-		// calls that must be quicker carry their own context deadline.
-		Timeout: 130 * time.Second,
+		// A backstop only: every ATS request carries its own deadline
+		// (atshttp.RequestTimeout, atshttp.UploadTimeout for files), so that
+		// an ATS that hangs holds a worker for seconds, not minutes.
+		Timeout: atshttp.UploadTimeout,
 		Wrap: func(rt http.RoundTripper) http.RoundTripper {
 			return ats.RecordingTransport{Base: mtr.Transport(rt)}
 		},

@@ -27,8 +27,8 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// waitClosed waits for ch to be closed.
-func waitClosed(t *testing.T, what string, ch <-chan struct{}) {
+// receive waits for a value on ch, or for it to be closed.
+func receive(t *testing.T, what string, ch <-chan struct{}) {
 	t.Helper()
 	select {
 	case <-ch:
@@ -75,7 +75,7 @@ func TestSRStatusNeverGoesBack(t *testing.T) {
 		defer release()
 
 		srStart(t, link)
-		waitClosed(t, "the IN_PROGRESS write-back to be throttled", throttled)
+		receive(t, "the IN_PROGRESS write-back to be throttled", throttled)
 		if res, err := candidatebot.Answer(ctx, http.DefaultClient, link, candidatebot.FirstOption); err != nil || !strings.HasSuffix(res.FinalURL, "/done") {
 			t.Fatalf("the candidate ended on %s (%v)", res.FinalURL, err)
 		}
@@ -132,7 +132,7 @@ func TestLeverInvitedNeverAfterResult(t *testing.T) {
 		if ds, err := e.Lever.MoveStage(ctx, opp.ID, f.TriggerStage); err != nil || len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
 			t.Fatalf("stage change delivery: %s, %v", outcome(ds), err)
 		}
-		waitClosed(t, "the invited write-back to be throttled", throttled)
+		receive(t, "the invited write-back to be throttled", throttled)
 		mctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		defer cancel()
 		msgs, err := e.Mail.WaitForMessages(mctx, 1)
