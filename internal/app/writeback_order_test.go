@@ -4,15 +4,20 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river"
 
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/atssim/simkit"
 	"switchboard/internal/candidatebot"
+	"switchboard/internal/lever"
 )
 
 // eventually waits until cond holds, failing after a generous deadline.
@@ -170,4 +175,125 @@ func TestLeverInvitedNeverAfterResult(t *testing.T) {
 			t.Errorf("timeline:%s", d.dump())
 		}
 	})
+}
+
+// TestLeverWriteBackStopsMidwayWhenTheOrderMovesOn: the candidate completes
+// between the invited write-back's two calls (its tag has landed, its note
+// is next). The note is not written: each step re-checks the order, not only
+// the start of the job. Lever ends with the result's tag and note only.
+func TestLeverWriteBackStopsMidwayWhenTheOrderMovesOn(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, apptest.Options{})
+	f := e.SetupLever(apptest.LeverOptions{})
+
+	// Lever, behind a proxy that completes the assessment as soon as the
+	// invited tag has landed, before the write-back hears back.
+	var once sync.Once
+	var completeErr error
+	completed := make(chan struct{})
+	sim := e.Lever.Handler()
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body := simkit.PeekBody(r, 64<<10)
+		sim.ServeHTTP(w, r)
+		if strings.HasSuffix(r.URL.Path, "/addTags") && bytes.Contains(body, []byte("invited")) {
+			once.Do(func() {
+				defer close(completed)
+				link := invitationLink(t, e, e.Mail.Messages()[0])
+				resp, err := http.PostForm(link+"/start", nil)
+				if err == nil {
+					resp.Body.Close()
+					_, err = candidatebot.Answer(context.Background(), http.DefaultClient, link, candidatebot.FirstOption)
+				}
+				completeErr = err
+			})
+		}
+	}))
+	t.Cleanup(proxy.Close)
+	e.MustAPI(http.StatusOK, f.APIKey, "PATCH", "/integrations/"+f.IntegrationID,
+		map[string]any{"settings": map[string]string{lever.SettingBaseURL: proxy.URL + "/v1"}}, nil)
+
+	opp, _ := invited(t, e, f, "Ada Lovelace", "ada@example.com")
+	receive(t, "the assessment to be completed", completed)
+	if completeErr != nil {
+		t.Fatalf("completing the assessment: %v", completeErr)
+	}
+	e.WaitIdle()
+
+	got, _ := e.Lever.Opportunity(opp.ID)
+	score := regexp.MustCompile(`^Switchboard: \d+%$`)
+	if slices.Contains(got.Tags, "Switchboard: invited") || !slices.ContainsFunc(got.Tags, score.MatchString) {
+		t.Errorf("tags %v, want the score tag and not the invited one", got.Tags)
+	}
+	if notes := noteTexts(e, opp.ID); len(notes) != 1 || !strings.Contains(notes[0], "completed the") {
+		t.Errorf("notes %q, want only the result's", notes)
+	}
+	d := onlyOrder(t, e, f)
+	if len(d.entries("write_back", "is not told invited: the order reached completed first")) != 1 || len(d.entries("write_back", "Lever told: completed")) != 1 {
+		t.Errorf("timeline:%s", d.dump())
+	}
+}
+
+// TestLeverWriteBacksOfOneOrderTakeTurns: the invited tag is still on its way
+// to Lever (the request is in flight) when the candidate completes. The
+// result's write-back waits for it instead of overtaking it, so the
+// completion's removal of the invited tag comes after the tag, and Lever
+// ends with the score tag only.
+func TestLeverWriteBacksOfOneOrderTakeTurns(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, apptest.Options{})
+	f := e.SetupLever(apptest.LeverOptions{})
+	ctx := context.Background()
+
+	var once sync.Once
+	entered, release := make(chan struct{}), make(chan struct{})
+	sim := e.Lever.Handler()
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body := simkit.PeekBody(r, 64<<10)
+		if strings.HasSuffix(r.URL.Path, "/addTags") && bytes.Contains(body, []byte("invited")) {
+			once.Do(func() {
+				close(entered)
+				<-release
+			})
+		}
+		sim.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	e.MustAPI(http.StatusOK, f.APIKey, "PATCH", "/integrations/"+f.IntegrationID,
+		map[string]any{"settings": map[string]string{lever.SettingBaseURL: proxy.URL + "/v1"}}, nil)
+	snoozed, unsubscribe := e.App.Queue.Subscribe(river.EventKindJobSnoozed)
+	defer unsubscribe()
+
+	opp, _, err := e.Lever.CreateOpportunity(ctx, "Ada Lovelace", "ada@example.com", f.PostingID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds, err := e.Lever.MoveStage(ctx, opp.ID, f.TriggerStage); err != nil || len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
+		t.Fatalf("stage change delivery: %s, %v", outcome(ds), err)
+	}
+	receive(t, "the invited tag to be on its way", entered)
+	completeAssessment(t, invitationLink(t, e, e.Mail.Messages()[0]))
+	// Either the result's write-back waits its turn, or (what must not
+	// happen) it reaches Lever first.
+	deadline := time.After(20 * time.Second)
+	for waiting := false; !waiting; {
+		select {
+		case ev := <-snoozed:
+			waiting = ev.Job.Kind == "write_back"
+		case <-time.After(20 * time.Millisecond):
+			waiting = len(onlyOrder(t, e, f).entries("write_back", "Lever told: completed")) == 1
+		case <-deadline:
+			t.Fatal("neither waited nor wrote the result")
+		}
+	}
+	close(release)
+	e.WaitIdle()
+
+	got, _ := e.Lever.Opportunity(opp.ID)
+	score := regexp.MustCompile(`^Switchboard: \d+%$`)
+	if slices.Contains(got.Tags, "Switchboard: invited") || !slices.ContainsFunc(got.Tags, score.MatchString) {
+		t.Errorf("tags %v, want the score tag and not the invited one", got.Tags)
+	}
+	if notes := noteTexts(e, opp.ID); len(notes) == 0 || !strings.Contains(notes[len(notes)-1], "completed the") {
+		t.Errorf("notes %q, want the result's last", notes)
+	}
 }
