@@ -21,6 +21,7 @@ import (
 
 	"switchboard/internal/api"
 	"switchboard/internal/ats"
+	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/lever"
 	"switchboard/internal/mail"
 	"switchboard/internal/metrics"
@@ -67,7 +68,11 @@ type Config struct {
 	Now          func() time.Time
 	PollInterval time.Duration
 	RetryPolicy  river.ClientRetryPolicy
-	ClientSleep  func(ctx context.Context, d time.Duration) error
+	// ClientSleep replaces the ATS clients' waits and ClientNow the clock
+	// their rate limits and tokens read; a test's ClientSleep should move
+	// ClientNow (default: Now).
+	ClientSleep func(ctx context.Context, d time.Duration) error
+	ClientNow   func() time.Time
 	// ExtraRoutes mounts more handlers (the demo's simulator).
 	ExtraRoutes func(mux *http.ServeMux)
 }
@@ -145,16 +150,21 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	mtr := metrics.New()
 	httpClient := netguard.NewClient(netguard.Options{
 		AllowPrivate: cfg.AllowPrivateNetwork,
-		// SmartRecruiters asks partners to wait at least 128 s for an answer;
-		// calls that must be quicker carry their own context deadline.
-		Timeout: 130 * time.Second,
+		// A backstop only: every ATS request carries its own deadline
+		// (atshttp.RequestTimeout, atshttp.UploadTimeout for files), so that
+		// an ATS that hangs holds a worker for seconds, not minutes.
+		Timeout: atshttp.UploadTimeout,
 		Wrap: func(rt http.RoundTripper) http.RoundTripper {
 			return ats.RecordingTransport{Base: mtr.Transport(rt, func(r *http.Request) string { return ats.ProviderOf(r.Context()) })}
 		},
 	})
+	clientNow := cfg.ClientNow
+	if clientNow == nil {
+		clientNow = cfg.Now
+	}
 	connectors := ats.NewRegistry(
-		lever.NewConnector(lever.ConnectorOptions{Limiters: lever.NewLimiterPool(), Sleep: cfg.ClientSleep}),
-		smartrecruiters.NewConnector(smartrecruiters.ConnectorOptions{Sleep: cfg.ClientSleep, Now: cfg.Now, Logger: log}),
+		lever.NewConnector(lever.ConnectorOptions{Limiters: lever.NewLimiterPool(), Sleep: cfg.ClientSleep, Now: clientNow}),
+		smartrecruiters.NewConnector(smartrecruiters.ConnectorOptions{Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
 	)
 	svc, err := service.New(service.Deps{
 		Store: st, Connectors: connectors, Keyring: keyring, Signer: signer, Mail: sender,

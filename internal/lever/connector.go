@@ -37,8 +37,11 @@ type ConnectorOptions struct {
 	// Tolerance is how far a webhook's triggeredAt may be from now; 0 means
 	// one hour, which bounds replays while leaving room for Lever's retries.
 	Tolerance time.Duration
-	// Sleep replaces the client's wait between retries (tests).
+	// Sleep replaces the client's waits, between retries and for the rate
+	// limit (tests); Now is the clock the rate limit reads, which a test's
+	// Sleep should advance.
 	Sleep func(ctx context.Context, d time.Duration) error
+	Now   func() time.Time
 }
 
 // Connector connects Switchboard to Lever: signed webhooks in, tags, notes,
@@ -108,6 +111,9 @@ func (c *Connector) client(cfg ats.Config) *Client {
 	opts := []Option{WithHTTPClient(cfg.HTTPClient), WithLimiter(c.o.Limiters.For(key))}
 	if c.o.Sleep != nil {
 		opts = append(opts, WithSleep(c.o.Sleep))
+	}
+	if c.o.Now != nil {
+		opts = append(opts, WithClock(c.o.Now))
 	}
 	return NewClient(setting(cfg, SettingBaseURL, DefaultBaseURL), key, opts...)
 }
@@ -290,8 +296,14 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 		performAs = p.Owner.ID
 		return nil
 	}
+	// Lever shows an order in progress as invited (see below), so both
+	// states share the invitation's steps.
+	keyState := u.State
+	if keyState == core.StateInProgress {
+		keyState = core.StateInvited
+	}
 	step := func(name string, fn func(ctx context.Context) error) error {
-		if err := steps.Do(ctx, "lever:"+string(u.State)+":"+name, fn); err != nil {
+		if err := steps.Do(ctx, "lever:"+string(keyState)+":"+name, fn); err != nil {
 			return classify(err)
 		}
 		return nil
@@ -309,14 +321,12 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 		})
 	}
 	who := cmp.Or(u.Candidate.Name, u.Candidate.Email)
-	if finished := u.Order.State == core.StateCompleted || u.Order.State == core.StateExpired ||
-		u.Order.State == core.StateCancelled || u.Order.State == core.StateRejected; u.State == core.StateInvited && finished {
-		// A delayed "invited" job running after the order finished would put
-		// the invited tag back beside the result; the later state said it all.
-		return nil
-	}
 	switch u.State {
-	case core.StateInvited:
+	case core.StateInvited, core.StateInProgress:
+		// Lever is told nothing new when the candidate starts, to keep the
+		// candidate's feed quiet; but the invitation's tag and note must be
+		// there, and an invited write-back overtaken by the start (it is then
+		// skipped) leaves them to this one. Steps that landed are not repeated.
 		if err := tag("invited"); err != nil {
 			return err
 		}
@@ -382,7 +392,6 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 	case core.StateCancelled:
 		return note(fmt.Sprintf("%s: the %q assessment for %s was cancelled.", prefix, u.Vacancy.Name, who))
 	}
-	// in_progress: Lever is told nothing, to keep the candidate's feed quiet.
 	return nil
 }
 

@@ -85,6 +85,8 @@ type Service struct {
 	// signInThrottle slows password guessing (see SignIn).
 	signInThrottle *signInThrottle
 	atsHosts       ats.AllowedHosts
+	// slots cap each integration's share of the job workers.
+	slots *integrationSlots
 }
 
 // New builds a service. Call UseQueue before serving: the queue's workers need
@@ -123,7 +125,7 @@ func New(d Deps) (*Service, error) {
 		return nil, fmt.Errorf("service: %w", err)
 	}
 	return &Service{d: d, signins: make(chan struct{}, max(2, runtime.NumCPU())),
-		signInThrottle: newSignInThrottle(d.Now), atsHosts: hosts}, nil
+		signInThrottle: newSignInThrottle(d.Now), atsHosts: hosts, slots: newIntegrationSlots(IntegrationJobs)}, nil
 }
 
 // UseQueue connects the job queue.

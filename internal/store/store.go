@@ -160,6 +160,13 @@ type Queries interface {
 	MarkStep(ctx context.Context, orderID, step string, at time.Time) (bool, error)
 	StepDone(ctx context.Context, orderID, step string) (bool, error)
 
+	// ClaimWriteBack gives holder the write-back claim on an order until
+	// until, unless another holder's claim is still live at now; a holder
+	// may renew its own. It reports whether holder has the claim.
+	// ReleaseWriteBack ends holder's claim (another's is left alone).
+	ClaimWriteBack(ctx context.Context, orderID, holder string, now, until time.Time) (bool, error)
+	ReleaseWriteBack(ctx context.Context, orderID, holder string) error
+
 	AddOutboxMail(ctx context.Context, m core.OutboxMail) error
 	// ListOutboxMail returns one account's mail, newest first, at most limit.
 	ListOutboxMail(ctx context.Context, accountID string, limit int) ([]core.OutboxMail, error)

@@ -955,6 +955,30 @@ func (q queries) StepDone(ctx context.Context, orderID, step string) (bool, erro
 	return done, nil
 }
 
+// The claim is taken in one statement, so two workers (in any process)
+// racing for it cannot both win: the insert, or the update of an expired or
+// own claim, affects one row only for the winner.
+func (q queries) ClaimWriteBack(ctx context.Context, orderID, holder string, now, until time.Time) (bool, error) {
+	res, err := q.w.ExecContext(ctx, `INSERT INTO writeback_claims (order_id, holder, expires_at) VALUES ($1, $2, $3)
+		ON CONFLICT (order_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+		WHERE writeback_claims.holder = excluded.holder OR writeback_claims.expires_at <= $4`, orderID, holder, tm(until), tm(now))
+	if err != nil {
+		return false, fail(err, "claim write-back of order %s", orderID)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fail(err, "claim write-back of order %s", orderID)
+	}
+	return n == 1, nil
+}
+
+func (q queries) ReleaseWriteBack(ctx context.Context, orderID, holder string) error {
+	if _, err := q.w.ExecContext(ctx, `DELETE FROM writeback_claims WHERE order_id = $1 AND holder = $2`, orderID, holder); err != nil {
+		return fail(err, "release write-back of order %s", orderID)
+	}
+	return nil
+}
+
 // ---- outbox ----
 
 const outboxCols = `id, account_id, order_id, to_addr, subject, text_body, html_body, created_at`

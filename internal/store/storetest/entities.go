@@ -875,6 +875,35 @@ func testSteps(t *testing.T, s store.Store) {
 	equal(t, "other step first mark", other, true)
 }
 
+func testWriteBackClaims(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	o := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(10))
+	other := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(11))
+	claim := func(orderID, holder string, now, until int) bool {
+		t.Helper()
+		got, err := s.ClaimWriteBack(ctx, orderID, holder, at(now), at(until))
+		ok(t, err, "claim %s", holder)
+		return got
+	}
+
+	equal(t, "first claim", claim(o.ID, "job-1", 20, 80), true)
+	equal(t, "a live claim is not taken", claim(o.ID, "job-2", 30, 90), false)
+	equal(t, "its holder renews it", claim(o.ID, "job-1", 40, 100), true)
+	equal(t, "a renewed claim is not taken before it ends", claim(o.ID, "job-2", 90, 150), false)
+	equal(t, "another order's claim is separate", claim(other.ID, "job-2", 30, 90), true)
+
+	// Another holder's release leaves the claim; its holder's ends it.
+	ok(t, s.ReleaseWriteBack(ctx, o.ID, "job-2"), "release by another")
+	equal(t, "still held after another's release", claim(o.ID, "job-3", 50, 110), false)
+	ok(t, s.ReleaseWriteBack(ctx, o.ID, "job-1"), "release")
+	equal(t, "free after release", claim(o.ID, "job-3", 50, 110), true)
+
+	// A claim whose holder vanished runs out.
+	equal(t, "an expired claim is taken", claim(o.ID, "job-4", 110, 170), true)
+	ok(t, s.ReleaseWriteBack(ctx, o.ID, "nobody"), "releasing an absent claim")
+}
+
 func testOutboxMail(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	var want []core.OutboxMail

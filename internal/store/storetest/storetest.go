@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"InboundOutcome", testInboundOutcome},
 		{"DeleteInboundBefore", testDeleteInboundBefore},
 		{"Steps", testSteps},
+		{"WriteBackClaims", testWriteBackClaims},
 		{"OutboxMail", testOutboxMail},
 		{"Sessions", testSessions},
 		{"PasswordResets", testPasswordResets},
