@@ -119,7 +119,7 @@ func CheckPassword(password string) error {
 // wait: those are refused with a *ThrottledError before any password check.
 func (s *Service) SignIn(ctx context.Context, email, password, clientAddr string) (core.User, string, error) {
 	email = strings.TrimSpace(email)
-	emailKey, addrKey := "email:"+strings.ToLower(email), "addr:"+clientAddr
+	emailKey, addrKey := "email:"+strings.ToLower(email), "addr:"+throttleAddr(clientAddr)
 	if err := s.signInThrottle.attempt(map[string]throttlePolicy{emailKey: emailThrottle, addrKey: addrThrottle}); err != nil {
 		s.d.Logger.InfoContext(ctx, "sign-in throttled", "addr", clientAddr, "email_hash", emailHash(email), "err", err)
 		return core.User{}, "", err

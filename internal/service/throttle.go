@@ -3,6 +3,7 @@ package service
 import (
 	"fmt"
 	"math"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -23,6 +24,20 @@ var (
 	emailThrottle = throttlePolicy{free: 5, base: time.Second, max: 5 * time.Minute, forget: time.Hour}
 	addrThrottle  = throttlePolicy{free: 20, base: time.Second, max: 15 * time.Minute, forget: time.Hour}
 )
+
+// throttleAddr is the client address a throttle counts: an IPv6 address by
+// its /64, which one client usually holds whole.
+func throttleAddr(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil || !ip.Is6() || ip.Is4In6() {
+		return addr
+	}
+	p, err := ip.Prefix(64)
+	if err != nil {
+		return addr
+	}
+	return p.String()
+}
 
 func (p throttlePolicy) delay(failures int) time.Duration {
 	n := failures - p.free

@@ -148,3 +148,19 @@ func TestThrottledSignInChecksNoPassword(t *testing.T) {
 		t.Fatalf("a throttled sign-in looked the user up (%d lookups, want %d)", st.lookups, checked)
 	}
 }
+
+func TestThrottleAddr(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"192.0.2.7":            "192.0.2.7",
+		"2001:db8:1:2:aaaa::1": "2001:db8:1:2::/64",
+		"2001:db8:1:2:bbbb::9": "2001:db8:1:2::/64",
+		"::ffff:192.0.2.7":     "::ffff:192.0.2.7",
+		"not an address":       "not an address",
+		"fe80::1%eth0":         "fe80::/64",
+	} {
+		if got := throttleAddr(in); got != want {
+			t.Errorf("throttleAddr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

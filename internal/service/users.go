@@ -134,12 +134,17 @@ func (s *Service) SetActive(ctx context.Context, actor *core.User, userID string
 	return u, nil
 }
 
-// activeUser refuses to give a deactivated user a way in.
-func activeUser(u core.User) error {
-	if !u.Active() {
-		return core.Explain(core.ErrConflict, "%s is deactivated; reactivate them first", u.Email)
+// activeManagedUser is managedUser (self allowed) for giving the user a way
+// in: a deactivated user gets none.
+func (s *Service) activeManagedUser(ctx context.Context, q store.Queries, actor *core.User, userID string) (core.User, error) {
+	u, err := s.managedUser(ctx, q, actor, userID, true)
+	if err != nil {
+		return core.User{}, err
 	}
-	return nil
+	if !u.Active() {
+		return core.User{}, core.Explain(core.ErrConflict, "%s is deactivated; reactivate them first", u.Email)
+	}
+	return u, nil
 }
 
 // SetPassword sets the password a user signs in to the UI with: the actor's
@@ -153,11 +158,7 @@ func (s *Service) SetPassword(ctx context.Context, actor *core.User, userID, pas
 		return err
 	}
 	err = s.d.Store.InTx(ctx, func(tx store.Tx) error {
-		u, err := s.managedUser(ctx, tx, actor, userID, true)
-		if err != nil {
-			return err
-		}
-		if err := activeUser(u); err != nil {
+		if _, err := s.activeManagedUser(ctx, tx, actor, userID); err != nil {
 			return err
 		}
 		// The store ends the user's sessions and links with the change.
@@ -180,11 +181,8 @@ func (s *Service) PasswordResetLink(ctx context.Context, actor *core.User, userI
 	now := s.now()
 	expires := now.Add(PasswordResetTTL)
 	err = s.d.Store.InTx(ctx, func(tx store.Tx) error {
-		u, err := s.managedUser(ctx, tx, actor, userID, true)
+		u, err := s.activeManagedUser(ctx, tx, actor, userID)
 		if err != nil {
-			return err
-		}
-		if err := activeUser(u); err != nil {
 			return err
 		}
 		return tx.CreatePasswordReset(ctx, store.PasswordReset{TokenHash: secret.HashToken(token), UserID: u.ID, AccountID: u.AccountID, CreatedAt: now, ExpiresAt: expires})
@@ -335,16 +333,14 @@ func (s *Service) issueAPIKey(ctx context.Context, actor *core.User, userID, rep
 		var u core.User
 		var err error
 		if replaces != "" {
+			// A deactivated user has no keys, so has none to rotate.
 			if u, _, err = s.managedKey(ctx, tx, actor, userID, replaces); err != nil {
 				return err
 			}
 			if err := tx.DeleteAPIKey(ctx, replaces); err != nil {
 				return err
 			}
-		} else if u, err = s.managedUser(ctx, tx, actor, userID, true); err != nil {
-			return err
-		}
-		if err := activeUser(u); err != nil {
+		} else if u, err = s.activeManagedUser(ctx, tx, actor, userID); err != nil {
 			return err
 		}
 		k, key, err = s.newAPIKey(ctx, tx, u)
