@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"switchboard/internal/app/apptest"
+	"switchboard/internal/ats"
 	"switchboard/internal/lever"
 	sr "switchboard/internal/smartrecruiters"
 )
@@ -163,5 +164,34 @@ func TestATSHostMustBeTheATSsOwn(t *testing.T) {
 		if c.Name == lever.CredentialAPIKey && !c.Set {
 			t.Error("a refused change cleared the API key")
 		}
+	}
+}
+
+// TestValidateRefusesAStoredForeignHost: an integration whose stored base URL
+// names a host that is not (or no longer) allowed — saved before hosts were
+// checked, or the operator dropped --allow-ats-host — fails validation
+// before the connector calls anything, so enabling it sends nothing there.
+func TestValidateRefusesAStoredForeignHost(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, apptest.Options{})
+	f := e.SetupLever(apptest.LeverOptions{})
+	ctx := t.Context()
+	in, err := e.App.Store.GetIntegration(ctx, f.IntegrationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Settings[lever.SettingBaseURL] = "http://127.0.0.2:8080/v1" // loopback, but not allowed
+	if err := e.App.Store.UpdateIntegration(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		OK     bool        `json:"ok"`
+		Checks []ats.Check `json:"checks"`
+	}
+	e.MustAPI(http.StatusOK, f.APIKey, "POST", "/integrations/"+f.IntegrationID+"/validate", nil, &out)
+	refused := slices.ContainsFunc(out.Checks, func(c ats.Check) bool { return !c.OK && strings.Contains(c.Problem, "--allow-ats-host") })
+	called := slices.ContainsFunc(out.Checks, func(c ats.Check) bool { return c.Name == "Lever accepts the API key" })
+	if out.OK || !refused || called {
+		t.Fatalf("validate with a foreign stored host: %+v", out)
 	}
 }

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"testing"
@@ -10,6 +11,10 @@ import (
 
 	"switchboard/internal/app"
 )
+
+// quiet is the logger of apps a test opens itself, whose start-up warnings
+// (a generated secret key) say nothing about the test.
+var quiet = slog.New(slog.DiscardHandler)
 
 func scrapeMetrics(t *testing.T, base, token string) (int, string) {
 	t.Helper()
@@ -69,7 +74,7 @@ func TestMetricsAreNotPublic(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			cfg := tc.cfg
-			cfg.DataDir, cfg.BaseURL = t.TempDir(), "http://127.0.0.1"
+			cfg.DataDir, cfg.BaseURL, cfg.Logger = t.TempDir(), "http://127.0.0.1", quiet
 			a, err := app.Open(t.Context(), cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -94,7 +99,7 @@ func TestMetricsAreNotPublic(t *testing.T) {
 
 func TestMetricsTokenMustBeLong(t *testing.T) {
 	t.Parallel()
-	_, err := app.Open(t.Context(), app.Config{DataDir: t.TempDir(), MetricsToken: "short"})
+	_, err := app.Open(t.Context(), app.Config{DataDir: t.TempDir(), MetricsToken: "short", Logger: quiet})
 	if err == nil {
 		t.Fatal("a 5-character metrics token was accepted")
 	}

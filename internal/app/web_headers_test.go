@@ -123,7 +123,7 @@ func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f
 // browsers to keep to https.
 func TestHSTSWithAnHTTPSBaseURL(t *testing.T) {
 	t.Parallel()
-	a, err := app.Open(t.Context(), app.Config{DataDir: t.TempDir(), BaseURL: "https://switchboard.example"})
+	a, err := app.Open(t.Context(), app.Config{DataDir: t.TempDir(), BaseURL: "https://switchboard.example", Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}

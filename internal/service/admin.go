@@ -538,6 +538,21 @@ func (s *Service) validate(ctx context.Context, in core.Integration) ([]ats.Chec
 	if !checks[0].OK {
 		checks[0].Problem = "choose ATS-first ad-hoc and/or inline"
 	}
+	// A URL stored before its host was refused, or whose host the operator
+	// no longer allows, fails here, before the connector sends it anything.
+	desc := conn.Describe()
+	hostsOK := true
+	for _, f := range desc.Settings {
+		if len(f.Hosts) == 0 {
+			continue
+		}
+		problem := s.atsHosts.CheckURL(desc.Name, f, cmp.Or(in.Settings[f.Key], f.Default))
+		checks = append(checks, ats.Check{Name: f.Label + " is an allowed " + desc.Name + " host", OK: problem == "", Problem: problem})
+		hostsOK = hostsOK && problem == ""
+	}
+	if !hostsOK {
+		return checks, nil
+	}
 	return append(checks, conn.Validate(ctx, cfg)...), nil
 }
 
