@@ -41,7 +41,11 @@ func serve(ctx context.Context, cfg app.Config, listen string, stdout io.Writer)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	a.Logger.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "database", a.Store.Dialect())
+	// Commands run beside the server print the links it answers.
+	if err := a.RecordBaseURL(ctx); err != nil {
+		return err
+	}
+	a.Logger.Info("serving", "addr", ln.Addr().String(), "base_url", a.Service.BaseURL(), "database", a.Store.Dialect())
 	return a.Serve(ctx, ln)
 }
 

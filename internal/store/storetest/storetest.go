@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RecordInbound", testRecordInbound},
 		{"Steps", testSteps},
 		{"OutboxMail", testOutboxMail},
+		{"Settings", testSettings},
 		{"Sessions", testSessions},
 		{"TxCommit", testTxCommit},
 		{"TxRollback", testTxRollback},
