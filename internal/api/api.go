@@ -200,7 +200,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, msg = http.StatusForbidden, publicOr(err, "your role may not do this")
 		writeError(w, status, msg, nil)
 	case errors.Is(err, core.ErrConflict):
-		status, msg = http.StatusConflict, publicOr(err, "this clashes with what is stored: reload and try again")
+		status, msg = http.StatusConflict, publicOr(err, "this conflicts with something that exists or was changed meanwhile")
 		writeError(w, status, msg, nil)
 	default:
 		h.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
