@@ -98,12 +98,7 @@ func main() {
 
 // errorText is what the operator reads: an error's message for the person
 // (core.Explain) when it has one, else the whole error.
-func errorText(err error) string {
-	if msg, ok := core.PublicMessage(err); ok {
-		return msg
-	}
-	return err.Error()
-}
+func errorText(err error) string { return core.PublicMessage(err, err.Error()) }
 
 // exitError carries a specific exit status.
 type exitError struct {
