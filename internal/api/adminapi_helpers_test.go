@@ -129,7 +129,7 @@ func getIntegration(t *testing.T, e *apptest.Env, key, id string) integrationJSO
 	return in
 }
 
-func listOrders(t *testing.T, e *apptest.Env, key string, q url.Values) orderList {
+func listOrders(t testing.TB, e *apptest.Env, key string, q url.Values) orderList {
 	t.Helper()
 	var l orderList
 	path := "/orders"
@@ -140,7 +140,7 @@ func listOrders(t *testing.T, e *apptest.Env, key string, q url.Values) orderLis
 	return l
 }
 
-func triggerStageID(t *testing.T, e *apptest.Env) string {
+func triggerStageID(t testing.TB, e *apptest.Env) string {
 	t.Helper()
 	for _, s := range e.Lever.Stages() {
 		if s.Text == apptest.TriggerStageName {
@@ -155,7 +155,7 @@ func triggerStageID(t *testing.T, e *apptest.Env) string {
 // the posting and is moved to the trigger stage. It waits until Switchboard
 // has worked every job, moves the clock on two seconds and returns the Lever
 // opportunity id.
-func applyAndTrigger(t *testing.T, e *apptest.Env, name, email, postingID string) string {
+func applyAndTrigger(t testing.TB, e *apptest.Env, name, email, postingID string) string {
 	t.Helper()
 	ctx := context.Background()
 	opp, _, err := e.Lever.CreateOpportunity(ctx, name, email, postingID)
@@ -214,12 +214,12 @@ func setupSecondLeverAccount(t *testing.T, e *apptest.Env, name, email, tag stri
 	owner := e.Lever.AddUser(name+" Recruiter", "recruiter@"+strings.SplitN(email, "@", 2)[1])
 	a.PostingID = e.Lever.AddPosting(name+" role", []string{tag}, owner.ID).ID
 	e.Lever.RegisterWebhook(lever.EventCandidateStageChange, in.WebhookURL, token)
-	for k, v := range map[string]string{lever.CredentialAPIKey: leverKey, lever.CredentialStageChangeToken: token} {
-		e.MustAPI(http.StatusOK, a.Key, "PUT", "/integrations/"+a.IntegrationID+"/credentials/"+k, map[string]string{"value": v}, nil)
-	}
 	e.MustAPI(http.StatusOK, a.Key, "PATCH", "/integrations/"+a.IntegrationID, map[string]any{"settings": map[string]string{
 		lever.SettingBaseURL: e.LeverURL, lever.SettingTriggerStage: apptest.TriggerStageName,
 	}}, nil)
+	for k, v := range map[string]string{lever.CredentialAPIKey: leverKey, lever.CredentialStageChangeToken: token} {
+		e.MustAPI(http.StatusOK, a.Key, "PUT", "/integrations/"+a.IntegrationID+"/credentials/"+k, map[string]string{"value": v}, nil)
+	}
 	var v struct {
 		ID string `json:"id"`
 	}

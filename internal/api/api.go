@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
@@ -27,6 +28,8 @@ const maxBody = 1 << 20
 type handler struct {
 	svc *service.Service
 	log *slog.Logger
+	// hookReadTimeout replaces webhookReadTimeout (tests).
+	hookReadTimeout time.Duration
 }
 
 // Register mounts the admin API and the webhook endpoints on mux.
@@ -39,6 +42,7 @@ func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) {
 	mux.Handle("GET /api/v1/me", auth(h.me))
 	mux.Handle("GET /api/v1/providers", auth(h.providers))
 	mux.Handle("POST /api/v1/users", auth(h.createUser))
+	h.registerUsers(mux)
 
 	mux.Handle("GET /api/v1/integrations", auth(h.listIntegrations))
 	mux.Handle("POST /api/v1/integrations", auth(h.createIntegration))
@@ -239,9 +243,13 @@ func (h *handler) createUser(w http.ResponseWriter, r *http.Request) {
 
 // webhook stores a verified delivery before answering 2xx.
 func (h *handler) webhook(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, code, err := readWebhookBody(w, r, h.hookReadTimeout)
 	if err != nil {
-		writeError(w, http.StatusRequestEntityTooLarge, "body too large", nil)
+		if code == http.StatusInternalServerError {
+			h.fail(w, r, err)
+			return
+		}
+		writeError(w, code, err.Error(), nil)
 		return
 	}
 	stored, err := h.svc.ReceiveWebhook(r.Context(), r.PathValue("provider"), r.PathValue("integration"), r.Header, body)

@@ -33,11 +33,13 @@ func (h *handler) getOrder(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) resendInvitation(w http.ResponseWriter, r *http.Request) {
-	if err := h.svc.ResendInvitation(r.Context(), actor(r), pathID(r)); err != nil {
+	o, err := h.svc.ResendInvitation(r.Context(), actor(r), pathID(r))
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, map[string]string{"status": "queued"})
+	// An expired order is re-invited as a new order: its id is the one to follow.
+	writeJSON(w, http.StatusAccepted, map[string]any{"status": "queued", "order_id": o.ID, "reinvited": o.ID != pathID(r)})
 }
 
 func (h *handler) retryJob(w http.ResponseWriter, r *http.Request) {

@@ -51,8 +51,19 @@ type Config struct {
 	// AllowPrivateNetwork lets outbound calls reach loopback and private
 	// addresses (simulators, an ATS on the operator's own network).
 	AllowPrivateNetwork bool
+	// AllowATSHosts are hosts an integration's API URL may name besides its
+	// ATS's own: "host" (any port) or "host:port".
+	AllowATSHosts []string
 	// Work makes this process run jobs (false for CLI commands that only enqueue).
 	Work bool
+	// MetricsToken, when set, is the bearer token a /metrics scrape must send.
+	MetricsToken string
+	// MetricsOwnListener serves /metrics only through ServeMetrics (the
+	// operator's --metrics-listen), not on the main handler. Without it and
+	// without MetricsToken, /metrics is not served.
+	MetricsOwnListener bool
+	// InboundRetention is how long stored webhooks are kept (0: 30 days).
+	InboundRetention time.Duration
 
 	Logger *slog.Logger
 	// Test and demo hooks.
@@ -72,6 +83,7 @@ type App struct {
 	Handler http.Handler
 	Logger  *slog.Logger
 	work    bool
+	metrics http.Handler
 }
 
 // Open builds the app and migrates the database.
@@ -93,6 +105,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			// credentials and links.
 			return nil, errors.New("app: with --database-url, set --secret-key (SWITCHBOARD_SECRET_KEY) to the same key on every replica; generate one with: head -c 32 /dev/urandom | base64")
 		}
+	}
+	if cfg.MetricsToken != "" && len(cfg.MetricsToken) < 16 {
+		return nil, errors.New("app: --metrics-token (SWITCHBOARD_METRICS_TOKEN) must be at least 16 characters; generate one with: head -c 24 /dev/urandom | base64")
 	}
 	key, err := loadKey(cfg, log)
 	if err != nil {
@@ -139,7 +154,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		// calls that must be quicker carry their own context deadline.
 		Timeout: 130 * time.Second,
 		Wrap: func(rt http.RoundTripper) http.RoundTripper {
-			return ats.RecordingTransport{Base: mtr.Transport(rt)}
+			return ats.RecordingTransport{Base: mtr.Transport(rt, func(r *http.Request) string { return ats.ProviderOf(r.Context()) })}
 		},
 	})
 	connectors := ats.NewRegistry(
@@ -149,7 +164,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	svc, err := service.New(service.Deps{
 		Store: st, Connectors: connectors, Keyring: keyring, Signer: signer, Mail: sender,
 		HTTPClient: httpClient, BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom, Now: cfg.Now, Logger: log,
-		Observer: mtr,
+		Observer: mtr, AllowATSHosts: cfg.AllowATSHosts, InboundRetention: cfg.InboundRetention,
 	})
 	if err != nil {
 		return fail(err)
@@ -176,8 +191,16 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := ui.Register(mux, svc, log); err != nil {
 		return fail(err)
 	}
-	// Counts and latencies only: nothing about any account or candidate.
-	mux.Handle("GET /metrics", mtr.Handler())
+	// Counts and latencies only: nothing about any account or candidate. Still
+	// not for everyone: on its own listener, or behind a token.
+	metricsHandler := mtr.Handler(cfg.MetricsToken)
+	switch {
+	case cfg.MetricsOwnListener:
+	case cfg.MetricsToken != "":
+		mux.Handle("GET /metrics", metricsHandler)
+	default:
+		metricsHandler = nil
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -185,7 +208,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.ExtraRoutes != nil {
 		cfg.ExtraRoutes(mux)
 	}
-	return &App{Store: st, Queue: q, Service: svc, Handler: logRequests(log, mux), Logger: log, work: cfg.Work}, nil
+	return &App{Store: st, Queue: q, Service: svc, Handler: logRequests(log, mux), Logger: log, work: cfg.Work, metrics: metricsHandler}, nil
 }
 
 // Migrate brings Switchboard's and the queue's schema up to date.
@@ -294,8 +317,23 @@ func (a *App) Close(ctx context.Context) error {
 
 // Serve serves HTTP on ln until ctx ends, then shuts down gracefully.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	return a.serve(ctx, ln, a.Handler)
+}
+
+// ServeMetrics serves /metrics alone on ln (the operator's --metrics-listen)
+// until ctx ends.
+func (a *App) ServeMetrics(ctx context.Context, ln net.Listener) error {
+	if a.metrics == nil {
+		return errors.New("app: metrics are not configured for their own listener")
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.metrics)
+	return a.serve(ctx, ln, mux)
+}
+
+func (a *App) serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{
-		Handler:           a.Handler,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -139,3 +140,10 @@ type Candidate struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
+
+// SupersededKey is the idempotency key an order keeps once a re-invitation
+// has taken its own over: unique, and never a key an ATS sends.
+func (o Order) SupersededKey() string { return "superseded:" + o.ID + ":" + o.IdempotencyKey }
+
+// Superseded reports whether a re-invitation has replaced the order.
+func (o Order) Superseded() bool { return strings.HasPrefix(o.IdempotencyKey, "superseded:"+o.ID+":") }

@@ -3,6 +3,7 @@ package lever
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -247,12 +248,14 @@ func (c *Client) apiError(rq request, resp *http.Response, data []byte) *APIErro
 }
 
 // redact removes the API key from server-supplied text, in case a proxy or
-// error page echoes the Authorization header back.
+// error page echoes the Authorization header back: the key itself, and the
+// Basic credential it is sent as.
 func (c *Client) redact(s string) string {
 	if c.apiKey == "" {
 		return s
 	}
-	return strings.ReplaceAll(s, c.apiKey, "[redacted]")
+	basic := base64.StdEncoding.EncodeToString([]byte(c.apiKey + ":"))
+	return strings.NewReplacer(c.apiKey, "[redacted]", basic, "[redacted]").Replace(s)
 }
 
 // listAll follows hasNext/next until the last page.

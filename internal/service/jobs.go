@@ -60,7 +60,7 @@ var uniqueByArgs = &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
 // RegisterWorkers adds the service's job workers to w.
 func RegisterWorkers(w *river.Workers, s *Service) {
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[ProcessInboundArgs]) error {
-		return s.jobOutcome(ctx, j.JobRow, "", s.processInbound(ctx, j.Args.EventID))
+		return s.jobOutcome(ctx, j.JobRow, "", s.processInbound(ctx, j.Args.EventID, j.Attempt >= j.MaxAttempts))
 	}))
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[SendInvitationArgs]) error {
 		return s.jobOutcome(ctx, j.JobRow, j.Args.OrderID, s.sendInvitation(ctx, j.Args))
@@ -75,6 +75,7 @@ func RegisterWorkers(w *river.Workers, s *Service) {
 		_, err := s.ExpireDue(ctx)
 		return s.jobOutcome(ctx, j.JobRow, "", err)
 	}))
+	registerRetention(w, s)
 }
 
 // PeriodicJobs are the service's scheduled sweeps.
@@ -83,6 +84,7 @@ func PeriodicJobs() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
 			func() (river.JobArgs, *river.InsertOpts) { return ExpireDueArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
+		retentionJob(),
 	}
 }
 

@@ -38,17 +38,23 @@ func ParseOrderFilter(v url.Values, pageSize int) (store.OrderFilter, error) {
 		if s == "" {
 			return time.Time{}
 		}
-		if t, err := time.Parse(time.DateOnly, s); err == nil {
-			if name == "to" {
-				t = t.AddDate(0, 0, 1) // a date "to" includes that whole day
+		t, err := time.Parse(time.DateOnly, s)
+		if err == nil && name == "to" {
+			t = t.AddDate(0, 0, 1) // a date "to" includes that whole day
+		}
+		if err != nil {
+			if t, err = time.Parse(time.RFC3339, s); err != nil {
+				bad.Add(name, "use a date such as 2025-06-01, or an RFC 3339 time")
+				return time.Time{}
 			}
-			return t
+			t = t.UTC()
 		}
-		if t, err := time.Parse(time.RFC3339, s); err == nil {
-			return t.UTC()
+		if t.IsZero() && name == "to" {
+			// The zero time means "no bound" to the store: refuse it rather
+			// than silently list everything.
+			bad.Add(name, "must be later than 0001-01-01")
 		}
-		bad.Add(name, "use a date such as 2025-06-01, or an RFC 3339 time")
-		return time.Time{}
+		return t
 	}
 	f.CreatedFrom, f.CreatedTo = date("from"), date("to")
 	switch s := v.Get("test"); s {

@@ -357,7 +357,9 @@ func (p *partnerCore) Authenticate(ctx context.Context, accessToken string) (ats
 	if !ok {
 		return refuse("invalid access token")
 	}
-	sealed, err := base64.RawURLEncoding.DecodeString(raw)
+	// Strict: unused trailing bits must be zero, so that one token has one
+	// spelling and no variant of an issued token authenticates.
+	sealed, err := base64.RawURLEncoding.Strict().DecodeString(raw)
 	if err != nil {
 		return refuse("invalid access token")
 	}

@@ -96,7 +96,8 @@ func (c *Connector) Describe() ats.Description {
 		Settings: []ats.Field{
 			{Key: SettingCompanyID, Label: "SmartRecruiters companyId", Required: true,
 				Help: "The customer's company id in SmartRecruiters. Changing it disconnects the integration until the customer connects again."},
-			{Key: SettingBaseURL, Label: "API base URL", Default: DefaultBaseURL, Help: "SmartRecruiters' API; change it only for a sandbox or simulator."},
+			{Key: SettingBaseURL, Label: "API base URL", Default: DefaultBaseURL, Hosts: []string{"api.smartrecruiters.com"},
+				Help: "SmartRecruiters' API. Changing the host clears the stored credentials and disconnects the integration."},
 		},
 		Credentials: []ats.Field{
 			{Key: CredentialPartnerClientID, Label: "Partner client id", Required: true,

@@ -1,12 +1,24 @@
 package smartrecruiters_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
+	"switchboard/internal/ats"
+	"switchboard/internal/core"
 	sr "switchboard/internal/smartrecruiters"
 )
 
@@ -71,4 +83,333 @@ func roundTrip(t *testing.T, v any, decode func([]byte) (any, error)) {
 	if !reflect.DeepEqual(again, v) {
 		t.Fatalf("round trip changed the order:\n%#v\n%#v", v, again)
 	}
+}
+
+// FuzzParseTokenInput: a token request is accepted only as a
+// client-credentials grant with both an id and a secret, taken from the form
+// when it names either and from HTTP Basic otherwise; what is accepted
+// survives Form and back, and its String never shows the secret.
+func FuzzParseTokenInput(f *testing.F) {
+	for _, seed := range [][3]string{
+		{"grant_type=client_credentials&client_id=sbc_1&client_secret=s3cret", "", ""},
+		{"grant_type=client_credentials", "sbc_1", "s3cret"},
+		{"grant_type=client_credentials&client_id=sbc_1", "basic", "s3cret"},
+		{"grant_type=password&username=a&password=b", "", ""},
+		{"grant_type=&client_id=a&client_secret=b", "", ""},
+		{"grant_type=client_credentials&grant_type=password&client_id=a&client_secret=b", "", ""},
+		{"client_id=%zz", "", ""},
+		{"grant_type=client_credentials&client_id=s&client_secret=s", "", ""},
+	} {
+		f.Add(seed[0], seed[1], seed[2])
+	}
+	f.Fuzz(func(t *testing.T, body, basicID, basicSecret string) {
+		form, err := url.ParseQuery(body)
+		if err != nil {
+			return // the handler answers invalid_request before parsing
+		}
+		in, err := sr.ParseTokenInput(form, basicID, basicSecret)
+		if err != nil {
+			if errors.Is(err, sr.ErrUnsupportedGrant) != (form.Get("grant_type") != "" && form.Get("grant_type") != sr.GrantTypeClientCredentials) {
+				t.Fatalf("grant_type %q: error %v", form.Get("grant_type"), err)
+			}
+			return
+		}
+		wantID, wantSecret := form.Get("client_id"), form.Get("client_secret")
+		if wantID == "" && wantSecret == "" {
+			wantID, wantSecret = basicID, basicSecret
+		}
+		if in.GrantType != sr.GrantTypeClientCredentials || in.ClientID != wantID || in.ClientSecret != wantSecret || in.ClientID == "" || in.ClientSecret == "" {
+			t.Fatalf("accepted %#v from form %v, basic %q", in, form, basicID)
+		}
+		again, err := sr.ParseTokenInput(in.Form(), "", "")
+		if err != nil || again != in {
+			t.Fatalf("Form round trip: %#v, %v; want %#v", again, err, in)
+		}
+		if in.Credentials() != (sr.ClientCredentials{ClientID: in.ClientID, ClientSecret: in.ClientSecret}) {
+			t.Fatalf("Credentials() = %v", in.Credentials())
+		}
+		if !strings.Contains(in.ClientID, in.ClientSecret) && !strings.Contains(sr.GrantTypeClientCredentials, in.ClientSecret) &&
+			!strings.Contains("{grant_type: client_id: client_secret:[redacted]}", in.ClientSecret) {
+			for _, shown := range []string{in.String(), fmt.Sprintf("%v %+v %#v", in, in, in), fmt.Sprint(in.Credentials())} {
+				if strings.Contains(shown, in.ClientSecret) {
+					t.Fatalf("the secret %q is shown: %s", in.ClientSecret, shown)
+				}
+			}
+		}
+	})
+}
+
+// FuzzOrderIDFromCallback: an order's result callback URL is accepted only
+// when it is this client's results URL of a non-empty order id, so the
+// bearer token can never be sent to another host or path; the id survives
+// ResultsURL and back.
+func FuzzOrderIDFromCallback(f *testing.F) {
+	for _, file := range []string{"testdata/order_request.json", "testdata/inline_order_request.json"} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		var o struct {
+			URL string `json:"resultCallbackURL"`
+		}
+		if err := json.Unmarshal(b, &o); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(false, o.URL)
+	}
+	for _, seed := range []string{
+		"https://api.smartrecruiters.com/assessment-api/v202010/orders/o%2F1/results",
+		"https://API.SmartRecruiters.com/assessment-api/v202010/orders/o-1/results/",
+		"https://api.smartrecruiters.com.evil.example/assessment-api/v202010/orders/o-1/results",
+		"https://evil.example/assessment-api/v202010/orders/o-1/results",
+		"https://api.smartrecruiters.com/elsewhere/orders/o-1/results",
+		"https://api.smartrecruiters.com/assessment-api/v202010/orders/../../x/orders/o-1/results",
+		"https://api.smartrecruiters.com/assessment-api/v202010/orders//results",
+		"https://user@api.smartrecruiters.com/assessment-api/v202010/orders/o-1/results",
+		"https://api.smartrecruiters.com:8443/assessment-api/v202010/orders/o-1/results",
+		"http://api.smartrecruiters.com/assessment-api/v202010/orders/o-1/results",
+		"https://api.smartrecruiters.com/assessment-api/v202010/orders/o-1/results?x=1#f",
+		"https://api.smartrecruiters.com/assessment-api/v202010/orders/%E2%9C%93/results",
+		"/assessment-api/v202010/orders/o-1/results",
+	} {
+		f.Add(false, seed)
+	}
+	f.Add(true, "http://127.0.0.1:8089/assessment-api/v202010/orders/o-1/results")
+	f.Add(true, "http://127.0.0.1:8090/assessment-api/v202010/orders/o-1/results")
+	f.Fuzz(func(t *testing.T, simulator bool, callback string) {
+		base := sr.DefaultBaseURL
+		if simulator {
+			base = "http://127.0.0.1:8089"
+		}
+		c := sr.NewClient(base, sr.ClientCredentials{ClientID: "id", ClientSecret: "secret"})
+		id, err := c.OrderIDFromCallback(callback)
+		if err != nil {
+			return
+		}
+		if id == "" || strings.ContainsAny(id, "/?#") {
+			t.Fatalf("OrderIDFromCallback(%q) = %q", callback, id)
+		}
+		if rid, err := sr.OrderIDFromResultURL(callback); err != nil || rid != id {
+			t.Fatalf("OrderIDFromResultURL(%q) = %q, %v; the client said %q", callback, rid, err, id)
+		}
+		got, err := url.Parse(callback)
+		if err != nil {
+			t.Fatalf("accepted an unparsable URL %q", callback)
+		}
+		want, _ := url.Parse(c.ResultsURL(id))
+		if !strings.EqualFold(got.Host, want.Host) || !strings.EqualFold(got.Scheme, want.Scheme) {
+			t.Fatalf("callback %q accepted for %s", callback, c.ResultsURL(id))
+		}
+		// What a token is sent to is the client's own results URL of the id.
+		back, err := c.OrderIDFromCallback(c.ResultsURL(id))
+		if err != nil || back != id {
+			t.Fatalf("ResultsURL(%q) = %s reads back as %q, %v", id, c.ResultsURL(id), back, err)
+		}
+	})
+}
+
+// fuzzTransport answers a client's requests without a network.
+type fuzzTransport func(*http.Request) (*http.Response, error)
+
+func (f fuzzTransport) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// FuzzAPIError: whatever SmartRecruiters' token endpoint or API answers, the
+// client returns an error or a decoded value, never a panic; an error answer
+// is an *APIError with the status, its retry classification and the
+// Retry-After, and no error text carries the client secret or the token.
+func FuzzAPIError(f *testing.F) {
+	const secret, token = "sr-client-secret-0123456789", "sr-access-token-abcdef"
+	seeds := []struct {
+		tokenStep  bool
+		status     int
+		retryAfter string
+		file       string
+		body       string
+	}{
+		{false, 404, "", "testdata/error_response.json", ""},
+		{true, 401, "", "testdata/token_error.json", ""},
+		{true, 200, "", "testdata/access_token.json", ""},
+		{false, 429, "2", "", `{"message":"Too many requests"}`},
+		{false, 503, "Wed, 21 Oct 2015 07:28:00 GMT", "", "<html>down</html>"},
+		{false, 400, "", "", `{"message":"bad token ` + token + `","errors":[{"code":"` + secret + `"}]}`},
+		{true, 400, "", "", `{"error":"invalid_client","error_description":"secret ` + secret + ` is wrong"}`},
+		{true, 200, "", "", `{"access_token":"","expires_in":"x"}`},
+		{true, 200, "", "", `{"access_token":"t","token_type":"mac","expires_in":1e300}`},
+		{false, 200, "", "", `{"id":7}`},
+		{false, 500, "", "", "\x00\xff" + secret[:10]},
+	}
+	for _, s := range seeds {
+		body := []byte(s.body)
+		if s.file != "" {
+			b, err := os.ReadFile(s.file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			body = b
+		}
+		f.Add(s.tokenStep, s.status, s.retryAfter, body)
+	}
+	f.Fuzz(func(t *testing.T, tokenStep bool, status int, retryAfter string, body []byte) {
+		if status < 200 || status > 599 || (status >= 300 && status < 400) {
+			return
+		}
+		hc := &http.Client{Transport: fuzzTransport(func(r *http.Request) (*http.Response, error) {
+			h := http.Header{"Retry-After": {retryAfter}}
+			if strings.HasSuffix(r.URL.Path, sr.TokenPath) != tokenStep {
+				h.Set("Content-Type", "application/json")
+				ok := `{"id":"j-1","title":"Engineer"}`
+				if strings.HasSuffix(r.URL.Path, sr.TokenPath) {
+					ok = `{"access_token":"` + token + `","token_type":"Bearer","expires_in":3600}`
+				}
+				return &http.Response{StatusCode: 200, Header: h, Body: io.NopCloser(strings.NewReader(ok)), Request: r}, nil
+			}
+			return &http.Response{StatusCode: status, Header: h, Body: io.NopCloser(bytes.NewReader(body)), Request: r}, nil
+		})}
+		noSleep := func(context.Context, time.Duration) error { return nil }
+		c := sr.NewClient(sr.DefaultBaseURL, sr.ClientCredentials{ClientID: "client-1", ClientSecret: secret},
+			sr.WithHTTPClient(hc), sr.WithMaxRetries(0), sr.WithSleep(noSleep), sr.WithTokenCache(sr.NewTokenCache()))
+		_, err := c.GetJob(context.Background(), "j-1")
+		if status >= 400 {
+			var ae *sr.APIError
+			if !errors.As(err, &ae) {
+				t.Fatalf("HTTP %d: error %v is not an *APIError", status, err)
+			}
+			// A 401 from the API is retried once with a new token, which the
+			// fake answers the same way.
+			if ae.StatusCode != status || ae.Temporary() != (status == 429 || status >= 500) {
+				t.Fatalf("HTTP %d: APIError %+v (temporary %v)", status, ae, ae.Temporary())
+			}
+			if ae.RetryAfter < 0 || ae.RetryAfter > (1<<31)*time.Second {
+				t.Fatalf("Retry-After %q read as %v", retryAfter, ae.RetryAfter)
+			}
+		}
+		if err != nil {
+			credentials := []string{secret}
+			if !tokenStep {
+				credentials = append(credentials, token) // issued, so now a credential
+			}
+			for _, s := range credentials {
+				if msg := fmt.Sprintf("%v %+v", err, err); strings.Contains(msg, s) {
+					t.Fatalf("error text carries a credential: %s", msg)
+				}
+			}
+		}
+	})
+}
+
+// consentCore is the core behind the consent page: one good connection
+// token connects (with passing checks), "half" connects with a failing one,
+// anything else is refused.
+type consentCore struct {
+	ats.PartnerCore // the other calls are not reached
+	baseURL         string
+}
+
+func (c consentCore) Connect(_ context.Context, token string, _ ats.Exchange) (ats.ConnectResult, error) {
+	in := core.Integration{ID: "int_1", Provider: "smartrecruiters", Settings: map[string]string{sr.SettingBaseURL: c.baseURL}}
+	switch token {
+	case "good":
+		return ats.ConnectResult{Integration: in, Checks: []ats.Check{{Name: "credentials", OK: true}}}, nil
+	case "half":
+		return ats.ConnectResult{Integration: in, Checks: []ats.Check{{Name: "package", Problem: "<b>none</b>"}}}, nil
+	}
+	return ats.ConnectResult{}, ats.Refuse(http.StatusUnauthorized, "unknown or used connection token")
+}
+
+// FuzzConsent: the consent form never answers 5xx to bad input, sends the
+// browser away only after a connection that passed its checks, and then only
+// to SmartRecruiters' own site (an open redirect would let anyone bounce a
+// customer's admin anywhere under Switchboard's name); what the form echoes
+// is escaped.
+func FuzzConsent(f *testing.F) {
+	for _, seed := range []string{
+		"companyId=c-1&token=good&redirect=https%3A%2F%2Fwww.smartrecruiters.com%2Fapps",
+		"companyId=c-1&token=good&redirect=https%3A%2F%2Fevil.example%2F",
+		"companyId=c-1&token=good&redirect=https%3A%2F%2Fsmartrecruiters.com.evil.example%2F",
+		"companyId=c-1&token=good&redirect=https%3A%2F%2Fevil.example%2F%40www.smartrecruiters.com",
+		"companyId=c-1&token=good&redirect=%2F%2Fevil.example",
+		"companyId=c-1&token=good&redirect=javascript%3Aalert(1)",
+		"companyId=c-1&token=good&redirect=http%3A%2F%2Fwww.smartrecruiters.com%2F",
+		"companyId=c-1&token=good",
+		"companyId=c-1&token=half&redirect=https%3A%2F%2Fwww.smartrecruiters.com%2F",
+		"companyId=%3Cscript%3E&token=bad",
+		"companyId=&token=good",
+		"token=good&companyId=c&companyId=d",
+		"%zz",
+	} {
+		f.Add(seed, false)
+	}
+	f.Add("companyId=c-1&token=good&redirect=http%3A%2F%2F127.0.0.1%3A8089%2Fback", true)
+	f.Add("companyId=c-1&token=good&redirect=http%3A%2F%2F127.0.0.1%3A9999%2Fback", true)
+	f.Fuzz(func(t *testing.T, form string, simulator bool) {
+		base := sr.DefaultBaseURL
+		if simulator {
+			base = "http://127.0.0.1:8089"
+		}
+		mux := http.NewServeMux()
+		sr.NewConnector(sr.ConnectorOptions{}).RegisterPartner(mux, "/p", consentCore{baseURL: base})
+		post := func(form string) *httptest.ResponseRecorder {
+			req := httptest.NewRequest(http.MethodPost, "/p"+sr.PathConsent, strings.NewReader(form))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			rec := httptest.NewRecorder()
+			mux.ServeHTTP(rec, req)
+			return rec
+		}
+		rec := post(form)
+		values, perr := url.ParseQuery(form)
+		company := strings.TrimSpace(values.Get("companyId"))
+		connected := perr == nil && company != "" && values.Get("token") == "good"
+		if u, err := url.Parse(values.Get("redirect")); connected && err == nil && u.Scheme == "https" && u.Host == "www.smartrecruiters.com" &&
+			rec.Code != http.StatusSeeOther {
+			t.Fatalf("form %q: a connection with a redirect to SmartRecruiters answered %d, want 303", form, rec.Code)
+		}
+		switch {
+		case rec.Code >= 500:
+			t.Fatalf("form %q answered %d: %s", form, rec.Code, rec.Body)
+		case rec.Code == http.StatusSeeOther:
+			if perr != nil || company == "" || values.Get("token") != "good" {
+				t.Fatalf("form %q redirected without a passing connection", form)
+			}
+			loc := rec.Header().Get("Location")
+			u, err := url.Parse(loc)
+			if err != nil || strings.ContainsAny(loc, "\\\t\r\n") || u.User != nil {
+				t.Fatalf("form %q redirected to %q", form, loc)
+			}
+			host := strings.ToLower(u.Hostname())
+			ok := u.Scheme == "https" && (host == "smartrecruiters.com" || strings.HasSuffix(host, ".smartrecruiters.com"))
+			if simulator {
+				ok = u.Scheme == "http" && u.Host == "127.0.0.1:8089" || ok
+			}
+			if !ok {
+				t.Fatalf("form %q redirected off SmartRecruiters to %q", form, loc)
+			}
+		case rec.Code == http.StatusOK && values.Get("token") == "good" && perr == nil && company != "":
+			if r := values.Get("redirect"); r != "" && strings.Contains(rec.Body.String(), "Back to SmartRecruiters") && !strings.Contains(rec.Body.String(), html.EscapeString(r)) {
+				t.Fatalf("form %q: a back link that is not the redirect given", form)
+			}
+		case rec.Code == http.StatusOK && values.Get("token") != "half":
+			t.Fatalf("form %q answered 200 without a connection: %s", form, rec.Body)
+		}
+		if rec.Code != http.StatusSeeOther {
+			if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+				t.Fatalf("form %q answered %d as %q", form, rec.Code, ct)
+			}
+			// What the form sent comes back only escaped: the echoed values
+			// appear raw only where the same form with harmless values has
+			// the same text (the page's own markup).
+			harmless := url.Values{"token": {values.Get("token")}}
+			if company != "" {
+				harmless.Set("companyId", "c")
+			}
+			if values.Get("redirect") != "" {
+				harmless.Set("redirect", "r")
+			}
+			baseline := post(harmless.Encode()).Body.String()
+			for _, v := range []string{company, values.Get("redirect")} {
+				if strings.ContainsAny(v, "<>\"'&") && strings.Contains(rec.Body.String(), v) && !strings.Contains(baseline, v) {
+					t.Fatalf("form %q: the page echoes %q unescaped", form, v)
+				}
+			}
+		}
+	})
 }

@@ -24,6 +24,7 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
+	"switchboard/internal/httpform"
 )
 
 // Partner endpoint paths, under the prefix the core mounts them at.
@@ -173,9 +174,10 @@ func (h *partnerHandler) authed(fn authedFunc) http.HandlerFunc {
 // token is the OAuth 2.0 client-credentials token endpoint (RFC 6749 §4.4),
 // answering errors as §5.2 says.
 func (h *partnerHandler) token(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		writeJSON(w, http.StatusBadRequest, TokenErrorResponse{Error: TokenErrInvalidRequest, ErrorDescription: "an application/x-www-form-urlencoded body is expected"})
+	if err := httpform.Parse(w, r, httpform.SmallMax); err != nil {
+		var fe *httpform.Error
+		errors.As(err, &fe)
+		writeJSON(w, fe.Status, TokenErrorResponse{Error: TokenErrInvalidRequest, ErrorDescription: "an application/x-www-form-urlencoded body of at most 8 KiB is expected"})
 		return
 	}
 	basicID, basicSecret, _ := r.BasicAuth()
@@ -444,9 +446,10 @@ func (h *partnerHandler) consentPage(w http.ResponseWriter, r *http.Request) {
 // consent checks the connection token, exchanges credentials and sends the
 // admin back to SmartRecruiters; every refusal is a page that says why.
 func (h *partnerHandler) consent(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		renderConsent(w, http.StatusBadRequest, consentView{Title: "Cannot connect", Error: "The form could not be read; open the page from SmartRecruiters again."})
+	if err := httpform.Parse(w, r, httpform.SmallMax); err != nil {
+		var fe *httpform.Error
+		errors.As(err, &fe)
+		renderConsent(w, fe.Status, consentView{Title: "Cannot connect", Error: "The form could not be read; open the page from SmartRecruiters again."})
 		return
 	}
 	company := strings.TrimSpace(r.PostFormValue("companyId"))

@@ -35,7 +35,9 @@ func Decode(r io.Reader, v any, what string) error {
 	if err := dec.Decode(v); err != nil {
 		return describe(err, what)
 	}
-	if dec.More() {
+	// Anything but space after the value is refused: More alone lets a
+	// stray '}' or ']' through.
+	if _, err := dec.Token(); err != io.EOF {
 		return &Error{Message: what + " holds more than one JSON value: send one object", Err: errors.New("trailing data")}
 	}
 	return nil

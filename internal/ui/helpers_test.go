@@ -40,7 +40,7 @@ func setPassword(t *testing.T, e *apptest.Env, email string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.App.Service.SetUserPassword(ctx, u.ID, testPassword); err != nil {
+	if err := e.App.Service.SetPassword(ctx, nil, u.ID, testPassword); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -37,14 +37,16 @@ func (h *handler) orderPage(w http.ResponseWriter, r *http.Request, q *request) 
 		data.Retryable[entry] = job
 	}
 	data.CanResend = q.Can().ActOnOrders && d.Order.Mode != core.ModeInline &&
-		(d.Order.State == core.StateInvited || d.Order.State == core.StateInProgress)
+		(d.Order.State == core.StateInvited || d.Order.State == core.StateInProgress || d.CanReinvite)
 	h.render(w, r, http.StatusOK, "order", view{Title: d.Candidate.Name + " · order", Nav: "orders", Q: q, D: data})
 }
 
 func (h *handler) resendInvitation(w http.ResponseWriter, r *http.Request, q *request) {
 	id := r.PathValue("id")
-	err := h.svc.ResendInvitation(r.Context(), q.User, id)
+	o, err := h.svc.ResendInvitation(r.Context(), q.User, id)
 	switch {
+	case err == nil && o.ID != id:
+		h.back(w, r, "/orders/"+o.ID, flash{Kind: "ok", Message: "The invitation had expired: this new order has a new link, which will be emailed in a moment."})
 	case err == nil:
 		h.back(w, r, "/orders/"+id, flash{Kind: "ok", Message: "The invitation will be emailed again in a moment."})
 	case errors.Is(err, core.ErrConflict):

@@ -31,6 +31,9 @@ import (
 	"switchboard/internal/store/postgres/pgtest"
 )
 
+// MetricsToken is the token /metrics requires in every environment.
+const MetricsToken = "metrics-token-for-tests"
+
 // Options choose what the environment runs on.
 type Options struct {
 	// Dialect is "sqlite" (default) or "postgres".
@@ -88,6 +91,10 @@ func New(tb testing.TB, o Options) *Env {
 		RetryPolicy: fastRetry{},
 		ClientSleep: e.Sleeps.Sleep,
 	}
+	// The simulators and the tests' proxies listen on loopback: 127.0.0.1,
+	// and localhost for a test that needs a second host name.
+	cfg.AllowATSHosts = []string{"127.0.0.1", "localhost"}
+	cfg.MetricsToken = MetricsToken
 	if o.Dialect == "postgres" {
 		cfg.DatabaseURL = pgtest.FreshDatabase(tb)
 		key, err := secret.GenerateKey()

@@ -155,9 +155,6 @@ func (e *Env) SetupSmartRecruiters(o SROptions) *SRFixture {
 	}
 	e.MustAPI(http.StatusCreated, f.APIKey, "POST", "/integrations", map[string]string{"provider": "smartrecruiters"}, &in)
 	f.IntegrationID = in.ID
-	for name, v := range map[string]string{sr.CredentialPartnerClientID: SRPartnerClientID, sr.CredentialPartnerClientSecret: SRPartnerClientSecret} {
-		e.MustAPI(http.StatusOK, f.APIKey, "PUT", "/integrations/"+f.IntegrationID+"/credentials/"+name, map[string]string{"value": v}, nil)
-	}
 	wb := core.DefaultWriteBack()
 	wb.ScoreField = core.FieldMapping{Enabled: true, FieldID: f.ScoreField.ID}
 	wb.LabelField = core.FieldMapping{Enabled: true, FieldID: f.LabelField.ID}
@@ -170,6 +167,10 @@ func (e *Env) SetupSmartRecruiters(o SROptions) *SRFixture {
 		"settings":   map[string]string{sr.SettingCompanyID: f.Company.ID, sr.SettingBaseURL: f.URL},
 		"write_back": wb,
 	}, nil)
+	// Credentials after the base URL, whose change would clear them.
+	for name, v := range map[string]string{sr.CredentialPartnerClientID: SRPartnerClientID, sr.CredentialPartnerClientSecret: SRPartnerClientSecret} {
+		e.MustAPI(http.StatusOK, f.APIKey, "PUT", "/integrations/"+f.IntegrationID+"/credentials/"+name, map[string]string{"value": v}, nil)
+	}
 	if o.NoConnect {
 		return f
 	}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"switchboard/internal/netguard"
@@ -51,7 +52,12 @@ func Backoff(attempt int, retryAfter time.Duration) time.Duration {
 	return half + rand.N(half+1)
 }
 
-// ParseRetryAfter reads delay-seconds or an HTTP date; 0 when absent or invalid.
+// maxRetryAfter bounds a Retry-After in either form, so that no server can
+// make a wait that overflows when added to a time.
+const maxRetryAfter = (1 << 31) * time.Second
+
+// ParseRetryAfter reads delay-seconds or an HTTP date; 0 when absent or
+// invalid, at most maxRetryAfter.
 func ParseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -61,15 +67,17 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 		if secs <= 0 {
 			return 0
 		}
-		return time.Duration(min(secs, 1<<31)) * time.Second
+		return time.Duration(min(secs, int64(maxRetryAfter/time.Second))) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
+		return min(max(t.Sub(now), 0), maxRetryAfter)
 	}
 	return 0
 }
 
-// Snippet is the start of a non-JSON error body, as printable text.
+// Snippet is the start of a non-JSON error body, as printable text: every
+// unprintable rune (controls, DEL, C1 and bidi controls, which could rewrite
+// a log line or a terminal) becomes a space.
 func Snippet(b []byte) string {
 	const n = 200
 	if len(b) > n {
@@ -77,7 +85,7 @@ func Snippet(b []byte) string {
 	}
 	s := strings.ToValidUTF8(string(b), "")
 	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == utf8.RuneError {
+		if !unicode.IsPrint(r) || r == utf8.RuneError {
 			return ' '
 		}
 		return r

@@ -70,17 +70,17 @@ func (q queries) ListAccounts(ctx context.Context) ([]core.Account, error) {
 
 // ---- users ----
 
-const userCols = `id, account_id, email, name, role, password_hash, created_at`
+const userCols = `id, account_id, email, name, role, password_hash, created_at, deactivated_at`
 
 func scanUser(s scanner) (core.User, error) {
 	var u core.User
-	err := s.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, timeCol{&u.CreatedAt})
+	err := s.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, timeCol{&u.CreatedAt}, timeCol{&u.DeactivatedAt})
 	return u, err
 }
 
 func (q queries) CreateUser(ctx context.Context, u core.User) error {
-	res, err := q.w.ExecContext(ctx, `INSERT INTO users (`+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		u.ID, u.AccountID, u.Email, u.Name, string(u.Role), u.PasswordHash, tm(u.CreatedAt))
+	res, err := q.w.ExecContext(ctx, `INSERT INTO users (`+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		u.ID, u.AccountID, u.Email, u.Name, string(u.Role), u.PasswordHash, tm(u.CreatedAt), tm(u.DeactivatedAt))
 	if err != nil {
 		return fail(err, "create user %s", u.ID)
 	}
@@ -124,6 +124,52 @@ func (q queries) ListUsers(ctx context.Context, accountID string) ([]core.User, 
 	return out, nil
 }
 
+func (q queries) UpdateUser(ctx context.Context, u core.User) error {
+	res, err := q.w.ExecContext(ctx, `UPDATE users SET name = ?, role = ?, deactivated_at = ? WHERE id = ?`,
+		u.Name, string(u.Role), tm(u.DeactivatedAt), u.ID)
+	if err != nil {
+		return fail(err, "update user %s", u.ID)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fail(err, "update user %s", u.ID)
+	} else if n == 0 {
+		return notFound("update user %s", u.ID)
+	}
+	return nil
+}
+
+func (q queries) ListActiveSuperAdminIDs(ctx context.Context, accountID string) ([]string, error) {
+	// SQLite has one writer: a transaction holding it already excludes
+	// every concurrent change, so there is nothing to lock.
+	rows, err := q.w.QueryContext(ctx, `SELECT id FROM users WHERE account_id = ? AND role = ? AND deactivated_at IS NULL ORDER BY id`,
+		accountID, string(core.RoleSuperAdmin))
+	if err != nil {
+		return nil, fail(err, "list super admins of account %s", accountID)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fail(err, "list super admins of account %s", accountID)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fail(err, "list super admins of account %s", accountID)
+	}
+	return out, nil
+}
+
+func (q queries) EndUserAccess(ctx context.Context, userID string) error {
+	for _, table := range []string{"sessions", "api_keys", "password_resets"} {
+		if _, err := q.w.ExecContext(ctx, `DELETE FROM `+table+` WHERE user_id = ?`, userID); err != nil {
+			return fail(err, "end access of user %s: %s", userID, table)
+		}
+	}
+	return nil
+}
+
 // ---- API keys ----
 
 const apiKeyCols = `id, user_id, account_id, prefix, hash, created_at, last_used_at`
@@ -137,15 +183,60 @@ func (q queries) CreateAPIKey(ctx context.Context, k core.APIKey) error {
 	return created(res, "hash or id taken", "create api key %s", k.ID)
 }
 
-func (q queries) GetAPIKeyByHash(ctx context.Context, hash string) (core.APIKey, error) {
+func scanAPIKey(s scanner) (core.APIKey, error) {
 	var k core.APIKey
-	err := q.r.QueryRowContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE hash = ?`, hash).
-		Scan(&k.ID, &k.UserID, &k.AccountID, &k.Prefix, &k.Hash, timeCol{&k.CreatedAt}, timeCol{&k.LastUsedAt})
+	err := s.Scan(&k.ID, &k.UserID, &k.AccountID, &k.Prefix, &k.Hash, timeCol{&k.CreatedAt}, timeCol{&k.LastUsedAt})
+	return k, err
+}
+
+func (q queries) GetAPIKey(ctx context.Context, id string) (core.APIKey, error) {
+	k, err := scanAPIKey(q.r.QueryRowContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE id = ?`, id))
+	if err != nil {
+		return core.APIKey{}, fail(err, "get api key %s", id)
+	}
+	return k, nil
+}
+
+func (q queries) GetAPIKeyByHash(ctx context.Context, hash string) (core.APIKey, error) {
+	k, err := scanAPIKey(q.r.QueryRowContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE hash = ?`, hash))
 	if err != nil {
 		// The hash is a credential: keep it out of error messages.
 		return core.APIKey{}, fail(err, "get api key by hash")
 	}
 	return k, nil
+}
+
+func (q queries) ListAPIKeys(ctx context.Context, userID string) ([]core.APIKey, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE user_id = ? ORDER BY created_at, id`, userID)
+	if err != nil {
+		return nil, fail(err, "list api keys of user %s", userID)
+	}
+	defer rows.Close()
+	var out []core.APIKey
+	for rows.Next() {
+		k, err := scanAPIKey(rows)
+		if err != nil {
+			return nil, fail(err, "list api keys of user %s", userID)
+		}
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fail(err, "list api keys of user %s", userID)
+	}
+	return out, nil
+}
+
+func (q queries) DeleteAPIKey(ctx context.Context, id string) error {
+	res, err := q.w.ExecContext(ctx, `DELETE FROM api_keys WHERE id = ?`, id)
+	if err != nil {
+		return fail(err, "delete api key %s", id)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fail(err, "delete api key %s", id)
+	} else if n == 0 {
+		return notFound("delete api key %s", id)
+	}
+	return nil
 }
 
 func (q queries) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
@@ -274,6 +365,13 @@ func (q queries) SetCredential(ctx context.Context, c core.Credential) error {
 		c.IntegrationID, c.Name, sqlcodec.Blob(c.Ciphertext), tm(c.SetAt))
 	if err != nil {
 		return fail(err, "set credential %s of integration %s", c.Name, c.IntegrationID)
+	}
+	return nil
+}
+
+func (q queries) DeleteCredential(ctx context.Context, integrationID, name string) error {
+	if _, err := q.w.ExecContext(ctx, `DELETE FROM credentials WHERE integration_id = ? AND name = ?`, integrationID, name); err != nil {
+		return fail(err, "delete credential %s of integration %s", name, integrationID)
 	}
 	return nil
 }
@@ -511,6 +609,16 @@ func (q queries) MarkOrderTest(ctx context.Context, id string) error {
 	return nil
 }
 
+// SupersedeOrder hands an order's idempotency key on to its re-invitation.
+func (q queries) SupersedeOrder(ctx context.Context, o core.Order) error {
+	res, err := q.w.ExecContext(ctx, `UPDATE orders SET idempotency_key = ?, version = version + 1 WHERE id = ? AND version = ?`,
+		o.SupersededKey(), o.ID, o.Version)
+	if err != nil {
+		return fail(err, "supersede order %s", o.ID)
+	}
+	return q.checkVersioned(ctx, res, "orders", o.ID, o.Version, "supersede order %s", o.ID)
+}
+
 // ListOrders runs two statements; the Store wraps it in a read transaction so
 // that the page and the total agree.
 func (q queries) ListOrders(ctx context.Context, accountID string, f store.OrderFilter) (store.OrderPage, error) {
@@ -735,21 +843,23 @@ func (q queries) ListTimeline(ctx context.Context, orderID string) ([]core.Timel
 
 // ---- inbound events ----
 
-const inboundCols = `id, account_id, integration_id, kind, dedupe_key, payload, received_at`
+const inboundCols = `id, account_id, integration_id, kind, dedupe_key, payload, received_at, processed_at, outcome, failure`
 
 func scanInbound(s scanner) (core.InboundEvent, error) {
 	var e core.InboundEvent
-	err := s.Scan(&e.ID, &e.AccountID, &e.IntegrationID, &e.Kind, &e.DedupeKey, sqlcodec.BlobCol(&e.Payload), timeCol{&e.ReceivedAt})
+	err := s.Scan(&e.ID, &e.AccountID, &e.IntegrationID, &e.Kind, &e.DedupeKey, sqlcodec.BlobCol(&e.Payload), timeCol{&e.ReceivedAt},
+		timeCol{&e.ProcessedAt}, &e.Outcome, &e.Failure)
 	return e, err
 }
 
 func (q queries) RecordInbound(ctx context.Context, e core.InboundEvent) (core.InboundEvent, bool, error) {
 	// On any uniqueness clash RETURNING yields no row; the dedupe lookup then
 	// tells a redelivery from a reused ID.
-	stored, err := scanInbound(q.w.QueryRowContext(ctx, `INSERT INTO inbound_events (`+inboundCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+	stored, err := scanInbound(q.w.QueryRowContext(ctx, `INSERT INTO inbound_events (`+inboundCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING
 		RETURNING `+inboundCols,
-		e.ID, e.AccountID, e.IntegrationID, e.Kind, e.DedupeKey, sqlcodec.Blob(e.Payload), tm(e.ReceivedAt)))
+		e.ID, e.AccountID, e.IntegrationID, e.Kind, e.DedupeKey, sqlcodec.Blob(e.Payload), tm(e.ReceivedAt),
+		tm(e.ProcessedAt), e.Outcome, e.Failure))
 	switch {
 	case err == nil:
 		return stored, true, nil
@@ -775,6 +885,56 @@ func (q queries) GetInbound(ctx context.Context, id string) (core.InboundEvent, 
 		return core.InboundEvent{}, fail(err, "get inbound event %s", id)
 	}
 	return e, nil
+}
+
+func (q queries) SetInboundOutcome(ctx context.Context, id string, at time.Time, outcome, failure string) error {
+	res, err := q.w.ExecContext(ctx, `UPDATE inbound_events SET processed_at = ?, outcome = ?, failure = ? WHERE id = ?`,
+		tm(at), outcome, failure, id)
+	if err != nil {
+		return fail(err, "set outcome of inbound event %s", id)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fail(err, "set outcome of inbound event %s", id)
+	}
+	if n == 0 {
+		return notFound("set outcome of inbound event %s", id)
+	}
+	return nil
+}
+
+func (q queries) ListInboundFailures(ctx context.Context, integrationID string, limit int) ([]core.InboundEvent, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT `+inboundCols+` FROM inbound_events
+		WHERE integration_id = ? AND failure <> ''
+		ORDER BY processed_at DESC, id DESC LIMIT ?`, integrationID, sqlcodec.ClampLimit(limit))
+	if err != nil {
+		return nil, fail(err, "list inbound failures of integration %s", integrationID)
+	}
+	defer rows.Close()
+	var out []core.InboundEvent
+	for rows.Next() {
+		e, err := scanInbound(rows)
+		if err != nil {
+			return nil, fail(err, "list inbound failures of integration %s", integrationID)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fail(err, "list inbound failures of integration %s", integrationID)
+	}
+	return out, nil
+}
+
+func (q queries) DeleteInboundBefore(ctx context.Context, before time.Time) (int, error) {
+	res, err := q.w.ExecContext(ctx, `DELETE FROM inbound_events WHERE received_at < ?`, tm(before))
+	if err != nil {
+		return 0, fail(err, "delete inbound events received before %s", before.Format(time.RFC3339))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fail(err, "delete inbound events received before %s", before.Format(time.RFC3339))
+	}
+	return int(n), nil
 }
 
 // ---- write-back steps ----

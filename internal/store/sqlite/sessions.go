@@ -19,11 +19,51 @@ func (q queries) SetUserPassword(ctx context.Context, userID, hash string) error
 	} else if n == 0 {
 		return notFound("set password of user %s", userID)
 	}
-	// A new password ends the sessions the old one opened.
-	if _, err := q.w.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
-		return fail(err, "end sessions of user %s", userID)
+	// A new password ends the sessions the old one opened, and the links
+	// that would set another.
+	for _, table := range []string{"sessions", "password_resets"} {
+		if _, err := q.w.ExecContext(ctx, `DELETE FROM `+table+` WHERE user_id = ?`, userID); err != nil {
+			return fail(err, "end %s of user %s", table, userID)
+		}
 	}
 	return nil
+}
+
+const resetCols = `token_hash, user_id, account_id, created_at, expires_at`
+
+func scanReset(s scanner) (store.PasswordReset, error) {
+	var p store.PasswordReset
+	err := s.Scan(&p.TokenHash, &p.UserID, &p.AccountID, timeCol{&p.CreatedAt}, timeCol{&p.ExpiresAt})
+	return p, err
+}
+
+func (q queries) CreatePasswordReset(ctx context.Context, p store.PasswordReset) error {
+	if _, err := q.w.ExecContext(ctx, `DELETE FROM password_resets WHERE user_id = ?`, p.UserID); err != nil {
+		return fail(err, "replace set-password links of user %s", p.UserID)
+	}
+	res, err := q.w.ExecContext(ctx, `INSERT INTO password_resets (`+resetCols+`) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		p.TokenHash, p.UserID, p.AccountID, tm(p.CreatedAt), tm(p.ExpiresAt))
+	if err != nil {
+		// The hash identifies a credential: keep it out of messages.
+		return fail(err, "create set-password link for user %s", p.UserID)
+	}
+	return created(res, "token taken", "create set-password link for user %s", p.UserID)
+}
+
+func (q queries) GetPasswordReset(ctx context.Context, tokenHash string) (store.PasswordReset, error) {
+	p, err := scanReset(q.r.QueryRowContext(ctx, `SELECT `+resetCols+` FROM password_resets WHERE token_hash = ?`, tokenHash))
+	if err != nil {
+		return store.PasswordReset{}, fail(err, "get set-password link")
+	}
+	return p, nil
+}
+
+func (q queries) UsePasswordReset(ctx context.Context, tokenHash string) (store.PasswordReset, error) {
+	p, err := scanReset(q.w.QueryRowContext(ctx, `DELETE FROM password_resets WHERE token_hash = ? RETURNING `+resetCols, tokenHash))
+	if err != nil {
+		return store.PasswordReset{}, fail(err, "use set-password link")
+	}
+	return p, nil
 }
 
 const sessionCols = `token_hash, user_id, account_id, created_at, expires_at`

@@ -14,6 +14,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -38,20 +39,31 @@ type Store struct {
 }
 
 // Open opens (creating if needed) dir/switchboard.db, creating dir with mode
-// 0700 when it does not exist. The schema is not touched: call Migrate.
+// 0700 when it does not exist. A dir other users can write is refused: they
+// could replace the database. The schema is not touched: call Migrate.
 func Open(ctx context.Context, dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: create data directory: %w", err)
 	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: data directory: %w", err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+		return nil, fmt.Errorf("store: data directory %s is writable by other users (mode %04o), who could replace the database; restrict it with: chmod 700 %s", dir, perm, dir)
+	}
 	return OpenPath(ctx, filepath.Join(dir, FileName))
 }
 
-// OpenPath opens (creating if needed) the SQLite database at path. The schema
-// is not touched: call Migrate.
+// OpenPath opens (creating if needed) the SQLite database at path, which it
+// makes readable by its owner only. The schema is not touched: call Migrate.
 func OpenPath(ctx context.Context, path string) (*Store, error) {
 	// The driver cuts the DSN at the first '?', so such a path cannot work.
 	if strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("store: open sqlite %q: path must not contain '?'", path)
+	}
+	if err := ownerOnly(path); err != nil {
+		return nil, err
 	}
 	common := url.Values{}
 	// busy_timeout first (the driver orders it first too): setting WAL mode
@@ -93,6 +105,35 @@ func OpenPath(ctx context.Context, path string) (*Store, error) {
 	}
 
 	return &Store{queries: queries{r: reader, w: writer}, writer: writer, reader: reader}, nil
+}
+
+// ownerOnly creates the database file with mode 0600, or takes group and
+// other access away from an existing one (and from its -wal and -shm files),
+// before SQLite opens it: SQLite creates a new database 0644 whatever the
+// umask, and gives the -wal and -shm files the database file's mode.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("store: open sqlite %s: %w", p, err)
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			if err := os.Chmod(p, perm&0o700); err != nil {
+				return fmt.Errorf("store: restrict %s to its owner: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 func cloneValues(v url.Values) url.Values {

@@ -1,0 +1,103 @@
+package atshttp_test
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"switchboard/internal/ats/atshttp"
+)
+
+// maxRetryAfter is the bound ParseRetryAfter keeps both of its forms under.
+const maxRetryAfter = (1 << 31) * time.Second
+
+// FuzzParseRetryAfter: the delay is never negative, never above the bound,
+// exactly the seconds given (or the time to the date given) when the header
+// is well formed, and 0 when it is not.
+func FuzzParseRetryAfter(f *testing.F) {
+	now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	for _, seed := range []string{
+		"", "0", "-3", " 12 ", "+7", "120", "99999999999999", "9223372036854775807", "-9223372036854775808",
+		"1.5", "1e3", "0x10", "soon",
+		now.Add(90 * time.Second).Format(http.TimeFormat),
+		"Wed, 21 Oct 2015 07:28:00 GMT",
+		"Fri, 31 Dec 9999 23:59:59 GMT",
+		"Sunday, 06-Nov-94 08:49:37 GMT",
+		"Sun Nov  6 08:49:37 1994",
+	} {
+		f.Add(seed, now.Unix())
+	}
+	f.Add("Fri, 31 Dec 9999 23:59:59 GMT", int64(-62135596800)) // now = year 1
+	f.Fuzz(func(t *testing.T, v string, nowUnix int64) {
+		now := time.Unix(nowUnix, 0).UTC()
+		got := atshttp.ParseRetryAfter(v, now)
+		if got < 0 || got > maxRetryAfter {
+			t.Fatalf("ParseRetryAfter(%q, %v) = %v, outside [0, %v]", v, now, got, maxRetryAfter)
+		}
+		s := strings.TrimSpace(v)
+		if secs, err := strconv.ParseInt(s, 10, 64); err == nil {
+			want := time.Duration(0)
+			if secs > 0 {
+				want = time.Duration(min(secs, int64(maxRetryAfter/time.Second))) * time.Second
+			}
+			if got != want {
+				t.Fatalf("ParseRetryAfter(%q) = %v, want %v", v, got, want)
+			}
+			return
+		}
+		if when, err := http.ParseTime(s); err == nil {
+			want := min(max(when.Sub(now), 0), maxRetryAfter)
+			if got != want {
+				t.Fatalf("ParseRetryAfter(%q, %v) = %v, want %v", v, now, got, want)
+			}
+			return
+		}
+		if got != 0 {
+			t.Fatalf("ParseRetryAfter(%q) = %v for a value that is neither seconds nor a date", v, got)
+		}
+	})
+}
+
+// FuzzSnippet: an error body becomes at most 200 bytes of valid, printable
+// UTF-8 with no surrounding space, and a printable body's start is kept.
+func FuzzSnippet(f *testing.F) {
+	for _, seed := range []string{
+		"  <html>oops</html>\n", "a\x00b\tc", "bad \xff utf8", strings.Repeat("x", 300),
+		"esc \x1b[31mred\x1b[0m", "line\u2028sep",
+		strings.Repeat("é", 150), `{"message":"Internal Server Error"}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s := atshttp.Snippet(b)
+		if len(s) > 200 {
+			t.Fatalf("Snippet is %d bytes, want at most 200: %q", len(s), s)
+		}
+		if !utf8.ValidString(s) {
+			t.Fatalf("Snippet is not valid UTF-8: %q", s)
+		}
+		if s != strings.TrimSpace(s) {
+			t.Fatalf("Snippet has surrounding space: %q", s)
+		}
+		for _, r := range s {
+			if r != ' ' && !unicode.IsPrint(r) {
+				t.Fatalf("Snippet keeps the unprintable %U: %q", r, s)
+			}
+		}
+		// A body of printable ASCII keeps its first 200 bytes, trimmed.
+		printable := true
+		for _, c := range b {
+			printable = printable && c >= ' ' && c < 0x7f
+		}
+		if printable {
+			want := strings.TrimSpace(string(b[:min(len(b), 200)]))
+			if s != want {
+				t.Fatalf("Snippet(%q) = %q, want %q", b, s, want)
+			}
+		}
+	})
+}
