@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"switchboard/internal/app"
+	"switchboard/internal/core"
 	"sync"
 	"testing"
 	"time"
@@ -418,6 +419,15 @@ func TestAccountsCreateThenServe(t *testing.T) {
 	if strings.Contains(stderr.String(), superKey) || strings.Contains(stderr.String(), viewerKey) {
 		t.Error("the serve log contains an API key")
 	}
+	// serve recorded its base URL for the commands run beside it.
+	a, err := app.Open(context.Background(), app.Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close(context.Background())
+	if got := a.Service.BaseURL(); got != base {
+		t.Errorf("base URL after serve = %q, want %q", got, base)
+	}
 }
 
 func TestJobsListOnFreshDatabase(t *testing.T) {
@@ -484,22 +494,7 @@ func TestValidateReportsEachCheck(t *testing.T) {
 		t.Fatalf("validate without --integration: exit %d (%v)", r.code, r.err)
 	}
 
-	ctx := context.Background()
-	a, err := app.Open(ctx, app.Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, admin, _, err := a.Service.CreateAccount(ctx, "Acme Corp", "admin@acme.example", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := a.Service.CreateIntegration(ctx, admin, "lever", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	in := seedLever(t, dir, "")
 
 	r := runCLI(t, "validate", "--data-dir", dir, "--integration", in.ID)
 	if r.code != 1 || !strings.Contains(r.stdout, "✗ API key is set: enter the Lever API key") || !strings.Contains(r.stdout, "✓ API base URL is an absolute URL") {
@@ -507,6 +502,27 @@ func TestValidateReportsEachCheck(t *testing.T) {
 	}
 	if r := runCLI(t, "validate", "--data-dir", dir, "--integration", "int_missing"); r.code != 1 || r.err == nil || !strings.Contains(r.err.Error(), "not found") {
 		t.Fatalf("validate an unknown integration: exit %d (%v)", r.code, r.err)
+	}
+}
+
+// TestValidatePrintsTheServersWebhookURL: validate's webhook URL is built
+// from the base URL the server runs with (recorded by serve), or from
+// --base-url when given, not from a default of its own.
+func TestValidatePrintsTheServersWebhookURL(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	in := seedLever(t, dir, "https://switchboard.acme.example")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "https://switchboard.acme.example"},
+		{[]string{"--base-url", "https://other.acme.example"}, "https://other.acme.example"},
+	} {
+		r := runCLI(t, append([]string{"validate", "--data-dir", dir, "--log-level", "error", "--integration", in.ID}, tt.args...)...)
+		if want := "  webhook URL: " + tt.want + "/hooks/lever/" + in.ID + "\n"; !strings.Contains(r.stdout, want) {
+			t.Errorf("validate %v printed:\n%s\nwant the line %q", tt.args, r.stdout, want)
+		}
 	}
 }
 
@@ -599,4 +615,30 @@ func TestErrorTextIsThePublicMessage(t *testing.T) {
 	if got := errorText(errors.New("plain")); got != "plain" {
 		t.Errorf("errorText of a plain error = %q", got)
 	}
+}
+
+// seedLever makes an account with a draft Lever integration in dir. With a
+// servedBaseURL it records that URL as serve does.
+func seedLever(t *testing.T, dir, servedBaseURL string) core.Integration {
+	t.Helper()
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DataDir: dir, BaseURL: servedBaseURL, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close(ctx)
+	_, admin, _, err := a.Service.CreateAccount(ctx, "Acme Corp", "admin@acme.example", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := a.Service.CreateIntegration(ctx, admin, "lever", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if servedBaseURL != "" {
+		if err := a.RecordBaseURL(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return in
 }

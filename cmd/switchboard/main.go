@@ -108,12 +108,7 @@ func main() {
 
 // errorText is what the operator reads: an error's message for the person
 // (core.Explain) when it has one, else the whole error.
-func errorText(err error) string {
-	if msg, ok := core.PublicMessage(err); ok {
-		return msg
-	}
-	return err.Error()
-}
+func errorText(err error) string { return core.PublicMessage(err, err.Error()) }
 
 // exitError carries a specific exit status.
 type exitError struct {
@@ -185,7 +180,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.dataDir, "data-dir", "data", "directory for the SQLite database and the generated secret key")
 	fs.StringVar(&c.databaseURL, "database-url", "", "postgres://… URL to use PostgreSQL instead of SQLite")
 	fs.StringVar(&c.secretKey, "secret-key", "", "base64 AES-256 key encrypting credentials at rest (default: <data-dir>/secret.key, generated on first run)")
-	fs.StringVar(&c.baseURL, "base-url", "http://localhost:8080", "public URL of this Switchboard, used in links, emails and webhook URLs")
+	fs.StringVar(&c.baseURL, "base-url", "", "public URL of this Switchboard, used in links, emails and webhook URLs (default: the one serve last ran with, else http://localhost:8080)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 }
 

@@ -58,11 +58,16 @@ func serve(ctx context.Context, cfg app.Config, listen, metricsListen string, st
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	// Commands run beside the server print the links it answers.
+	if err := a.RecordBaseURL(ctx); err != nil {
+		ln.Close()
+		return err
+	}
 	if metricsListen == "" {
 		if cfg.MetricsToken == "" {
 			a.Logger.Info("metrics are off: set --metrics-listen or --metrics-token to serve /metrics")
 		}
-		a.Logger.Info("serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "database", a.Store.Dialect())
+		a.Logger.Info("serving", "addr", ln.Addr().String(), "base_url", a.Service.BaseURL(), "database", a.Store.Dialect())
 		return a.Serve(ctx, ln)
 	}
 	mln, err := net.Listen("tcp", metricsListen)
@@ -70,7 +75,7 @@ func serve(ctx context.Context, cfg app.Config, listen, metricsListen string, st
 		ln.Close()
 		return fmt.Errorf("listen for metrics: %w", err)
 	}
-	a.Logger.Info("serving", "addr", ln.Addr().String(), "metrics_addr", mln.Addr().String(), "base_url", cfg.BaseURL, "database", a.Store.Dialect())
+	a.Logger.Info("serving", "addr", ln.Addr().String(), "metrics_addr", mln.Addr().String(), "base_url", a.Service.BaseURL(), "database", a.Store.Dialect())
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	errc := make(chan error, 2)

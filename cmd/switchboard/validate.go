@@ -59,6 +59,14 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	fmt.Fprintf(stdout, "%s (%s): configuration\n", in.Name, in.Status)
+	view, err := a.Service.Integration(ctx, actor, in.ID)
+	if err != nil {
+		return err
+	}
+	if view.WebhookURL != "" {
+		// From the base URL serve records, so it is the URL the server answers.
+		fmt.Fprintf(stdout, "  webhook URL: %s\n", view.WebhookURL)
+	}
 	ok := printChecks(stdout, checks)
 	if *vacancy != "" {
 		run, err := a.Service.RunValidation(ctx, actor, in.ID, *vacancy)

@@ -198,13 +198,13 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status = inErr.Status
 		writeError(w, status, inErr.Message, nil)
 	case errors.Is(err, core.ErrNotFound):
-		status, msg = http.StatusNotFound, publicOr(err, "not found")
+		status, msg = http.StatusNotFound, core.PublicMessage(err, "not found")
 		writeError(w, status, msg, nil)
 	case errors.Is(err, core.ErrForbidden):
-		status, msg = http.StatusForbidden, publicOr(err, "your role may not do this")
+		status, msg = http.StatusForbidden, core.PublicMessage(err, "your role may not do this")
 		writeError(w, status, msg, nil)
 	case errors.Is(err, core.ErrConflict):
-		status, msg = http.StatusConflict, publicOr(err, "this clashes with what is stored: reload and try again")
+		status, msg = http.StatusConflict, core.PublicMessage(err, "this conflicts with something that exists or was changed meanwhile")
 		writeError(w, status, msg, nil)
 	default:
 		h.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -212,13 +212,6 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	h.log.InfoContext(r.Context(), "request refused", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
-}
-
-func publicOr(err error, fallback string) string {
-	if msg, ok := core.PublicMessage(err); ok {
-		return msg
-	}
-	return fallback
 }
 
 func (h *handler) me(w http.ResponseWriter, r *http.Request) {

@@ -22,6 +22,7 @@ import (
 	"switchboard/internal/api"
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/atshttp"
+	"switchboard/internal/core"
 	"switchboard/internal/lever"
 	"switchboard/internal/mail"
 	"switchboard/internal/metrics"
@@ -43,9 +44,11 @@ type Config struct {
 	DataDir     string // SQLite database and generated secret key; default ./data
 	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
 	SecretKey   string // base64 or hex AES-256 key; empty: <DataDir>/secret.key, generated when absent
-	BaseURL     string // public URL of this Switchboard; default http://localhost:8080
-	SMTPURL     string // smtp://… to send email; empty: the dev outbox
-	MailFrom    string
+	// BaseURL is the public URL of this Switchboard; empty: the one serve
+	// last recorded (RecordBaseURL), else http://localhost:8080.
+	BaseURL  string
+	SMTPURL  string // smtp://… to send email; empty: the dev outbox
+	MailFrom string
 	// AllowPrivateNetwork lets outbound calls reach loopback and private
 	// addresses (simulators, an ATS on the operator's own network).
 	AllowPrivateNetwork bool
@@ -97,9 +100,6 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.DataDir == "" {
 		cfg.DataDir = "data"
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = "http://localhost:8080"
-	}
 	if cfg.DatabaseURL != "" {
 		if !strings.HasPrefix(cfg.DatabaseURL, "postgres://") && !strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
 			return nil, errors.New("app: --database-url must be a postgres:// URL (SQLite is used when it is empty)")
@@ -137,6 +137,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	if err := Migrate(ctx, st); err != nil {
 		return fail(err)
+	}
+	if cfg.BaseURL == "" {
+		if cfg.BaseURL, err = servedBaseURL(ctx, st); err != nil {
+			return fail(err)
+		}
 	}
 
 	var sender mail.Sender
@@ -223,6 +228,32 @@ func Migrate(ctx context.Context, st store.Store) error {
 	}
 	if err := queue.Migrate(ctx, st); err != nil {
 		return fmt.Errorf("app: migrate: %w", err)
+	}
+	return nil
+}
+
+// settingBaseURL is where serve records the base URL it serves with, so
+// that commands run beside it (validate, accounts create) print the links
+// the server answers.
+const settingBaseURL = "base_url"
+
+// servedBaseURL is the base URL serve last recorded, else the default.
+func servedBaseURL(ctx context.Context, st store.Store) (string, error) {
+	u, err := st.GetSetting(ctx, settingBaseURL)
+	switch {
+	case errors.Is(err, core.ErrNotFound):
+		return "http://localhost:8080", nil
+	case err != nil:
+		return "", fmt.Errorf("app: base URL: %w", err)
+	}
+	return u, nil
+}
+
+// RecordBaseURL records the base URL this app serves with, for commands
+// run later without --base-url (see Config.BaseURL).
+func (a *App) RecordBaseURL(ctx context.Context) error {
+	if err := a.Store.PutSetting(ctx, settingBaseURL, a.Service.BaseURL(), time.Now()); err != nil {
+		return fmt.Errorf("app: record base URL: %w", err)
 	}
 	return nil
 }

@@ -72,11 +72,11 @@ func (e *PublicError) Error() string { return e.Public + " (" + e.Err.Error() + 
 func (e *PublicError) Unwrap() error { return e.Err }
 
 // PublicMessage returns the message for the person of the outermost
-// PublicError in err's chain.
-func PublicMessage(err error) (string, bool) {
+// PublicError in err's chain, or fallback when there is none.
+func PublicMessage(err error, fallback string) string {
 	var pe *PublicError
 	if errors.As(err, &pe) {
-		return pe.Public, true
+		return pe.Public
 	}
-	return "", false
+	return fallback
 }

@@ -260,7 +260,7 @@ func (s *Service) RequestOrder(ctx context.Context, in core.Integration, e ats.E
 		return OrderOutcome{}, err
 	}
 	mode := e.Mode
-	if vac.Inline && mode != core.ModeInline {
+	if vac.IsInline() && mode != core.ModeInline {
 		return OrderOutcome{}, core.Invalid("package", fmt.Sprintf("vacancy %q is inline and can only be taken during the application", vac.Name))
 	}
 	need := core.PatternAdHoc

@@ -171,6 +171,11 @@ type Queries interface {
 	// ListOutboxMail returns one account's mail, newest first, at most limit.
 	ListOutboxMail(ctx context.Context, accountID string, limit int) ([]core.OutboxMail, error)
 
+	// GetSetting returns a setting of this Switchboard (not of an account),
+	// ErrNotFound when unset; PutSetting sets or replaces one.
+	GetSetting(ctx context.Context, key string) (string, error)
+	PutSetting(ctx context.Context, key, value string, at time.Time) error
+
 	SessionQueries
 }
 

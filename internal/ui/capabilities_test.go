@@ -45,9 +45,7 @@ func TestIntegrationOffersWhatItsConnectorDoes(t *testing.T) {
 // SmartRecruiters lists, by the same rule: the flag, or the word in the name.
 func TestVacanciesShowTheInlineRule(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t, apptest.Options{})
-	e.CreateAccount("Acme Corp", "admin@acme.example")
-	setPassword(t, e, "admin@acme.example")
+	e, b := signedInAdmin(t)
 	u := mustUser(t, e, "admin@acme.example")
 	yes := true
 	for _, v := range []service.VacancyInput{
@@ -59,8 +57,6 @@ func TestVacanciesShowTheInlineRule(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	b := newBrowser(t, e.URL)
-	b.signIn("admin@acme.example", testPassword)
 	_, page := b.get("/vacancies")
 	row := regexp.MustCompile(`(?s)<tr>\s*<td><a href="/vacancies/[^"]+">([^<]+)</a></td>.*?<td>([^<]*)(?:<span[^>]*>([^<]*)</span>)?</td>\s*</tr>`)
 	got := map[string]string{}

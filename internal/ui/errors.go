@@ -24,12 +24,3 @@ func jsonProblem(err error) string {
 	}
 	return "cannot be read as JSON"
 }
-
-// publicReason is a service error's message for the person (core.Explain),
-// or fallback when it has none.
-func publicReason(err error, fallback string) string {
-	if msg, ok := core.PublicMessage(err); ok {
-		return msg
-	}
-	return fallback
-}

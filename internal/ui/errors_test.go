@@ -6,19 +6,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"switchboard/internal/app/apptest"
 )
 
 // TestPackageJSONProblemsAreReadable: JSON typed into the vacancy editor is
 // answered in the words of the JSON, not of the Go types it is read into.
 func TestPackageJSONProblemsAreReadable(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t, apptest.Options{})
-	e.CreateAccount("Acme Corp", "admin@acme.example")
-	setPassword(t, e, "admin@acme.example")
-	b := newBrowser(t, e.URL)
-	b.signIn("admin@acme.example", testPassword)
+	_, b := signedInAdmin(t)
 
 	tests := []struct{ pkg, want string }{
 		{`{"modules": "all"}`, `Package: field "modules" must be a list, not a string`},

@@ -110,6 +110,18 @@ func (b *browser) signIn(email, password string) (*http.Response, string) {
 	return b.post("/signin", url.Values{"email": {email}, "password": {password}})
 }
 
+// signedInAdmin is a fresh Switchboard with the super admin of Acme Corp
+// (admin@acme.example) signed in.
+func signedInAdmin(t *testing.T) (*apptest.Env, *browser) {
+	t.Helper()
+	e := apptest.New(t, apptest.Options{})
+	e.CreateAccount("Acme Corp", "admin@acme.example")
+	setPassword(t, e, "admin@acme.example")
+	b := newBrowser(t, e.URL)
+	b.signIn("admin@acme.example", testPassword)
+	return e, b
+}
+
 func mustUser(t *testing.T, e *apptest.Env, email string) core.User {
 	t.Helper()
 	u, err := e.App.Store.GetUserByEmail(context.Background(), email)

@@ -50,7 +50,7 @@ func (h *handler) resendInvitation(w http.ResponseWriter, r *http.Request, q *re
 	case err == nil:
 		h.back(w, r, "/orders/"+id, flash{Kind: "ok", Message: "The invitation will be emailed again in a moment."})
 	case errors.Is(err, core.ErrConflict):
-		h.back(w, r, "/orders/"+id, flash{Kind: "error", Message: sentence(publicReason(err, "the invitation cannot be resent now"))})
+		h.back(w, r, "/orders/"+id, flash{Kind: "error", Message: sentence(core.PublicMessage(err, "the invitation cannot be resent now"))})
 	default:
 		h.fail(w, r, q, "order", err)
 	}
@@ -69,7 +69,7 @@ func (h *handler) retryJob(w http.ResponseWriter, r *http.Request, q *request) {
 			return
 		}
 		if errors.Is(err, core.ErrConflict) {
-			h.back(w, r, "/orders/"+id, flash{Kind: "error", Message: sentence(publicReason(err, "that step cannot be retried now"))})
+			h.back(w, r, "/orders/"+id, flash{Kind: "error", Message: sentence(core.PublicMessage(err, "that step cannot be retried now"))})
 			return
 		}
 		h.fail(w, r, q, "order", err)

@@ -57,12 +57,8 @@ func seedOrders(t *testing.T, e *apptest.Env, email string) (real, test string) 
 // seedOrders.
 func withOrders(t *testing.T) (b *browser, real, test string) {
 	t.Helper()
-	e := apptest.New(t, apptest.Options{})
-	e.CreateAccount("Acme Corp", "admin@acme.example")
-	setPassword(t, e, "admin@acme.example")
+	e, b := signedInAdmin(t)
 	real, test = seedOrders(t, e, "admin@acme.example")
-	b = newBrowser(t, e.URL)
-	b.signIn("admin@acme.example", testPassword)
 	return b, real, test
 }
 

@@ -133,7 +133,7 @@ func (h *handler) userDone(w http.ResponseWriter, r *http.Request, q *request, e
 	case err == nil:
 		h.back(w, r, to, flash{Kind: "ok", Message: ok})
 	case errors.Is(err, core.ErrConflict):
-		h.back(w, r, to, flash{Kind: "error", Message: "Not changed: " + sentence(publicReason(err, "the change was refused"))})
+		h.back(w, r, to, flash{Kind: "error", Message: "Not changed: " + sentence(core.PublicMessage(err, "the change was refused"))})
 	default:
 		h.fail(w, r, q, "user", err)
 	}

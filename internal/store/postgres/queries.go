@@ -1013,3 +1013,24 @@ func (q queries) ListOutboxMail(ctx context.Context, accountID string, limit int
 	}
 	return out, nil
 }
+
+// ---- settings ----
+
+// GetSetting returns a setting of this Switchboard; ErrNotFound when unset.
+func (q queries) GetSetting(ctx context.Context, key string) (string, error) {
+	var v string
+	if err := q.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v); err != nil {
+		return "", fail(err, "get setting %s", key)
+	}
+	return v, nil
+}
+
+// PutSetting sets a setting of this Switchboard, replacing its value.
+func (q queries) PutSetting(ctx context.Context, key, value string, at time.Time) error {
+	_, err := q.w.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, tm(at))
+	if err != nil {
+		return fail(err, "put setting %s", key)
+	}
+	return nil
+}

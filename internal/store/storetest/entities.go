@@ -928,3 +928,18 @@ func testOutboxMail(t *testing.T, s store.Store) {
 	ok(t, err, "list outbox of another account")
 	equal(t, "another account sees none", len(got), 0)
 }
+
+func testSettings(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	_, err := s.GetSetting(ctx, "base_url")
+	isErr(t, err, core.ErrNotFound, "get an unset setting")
+	ok(t, s.PutSetting(ctx, "base_url", "https://a.example", at(1)), "put a setting")
+	ok(t, s.PutSetting(ctx, "other", "x", at(1)), "put another setting")
+	ok(t, s.PutSetting(ctx, "base_url", "https://b.example", at(2)), "replace a setting")
+	got, err := s.GetSetting(ctx, "base_url")
+	ok(t, err, "get a setting")
+	equal(t, "replaced setting", got, "https://b.example")
+	got, err = s.GetSetting(ctx, "other")
+	ok(t, err, "get the other setting")
+	equal(t, "other setting", got, "x")
+}

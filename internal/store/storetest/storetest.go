@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Steps", testSteps},
 		{"WriteBackClaims", testWriteBackClaims},
 		{"OutboxMail", testOutboxMail},
+		{"Settings", testSettings},
 		{"Sessions", testSessions},
 		{"PasswordResets", testPasswordResets},
 		{"EndUserAccess", testEndUserAccess},
