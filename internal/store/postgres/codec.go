@@ -54,9 +54,6 @@ func created(res sql.Result, taken string, format string, args ...any) error {
 	return nil
 }
 
-// uniqueViolation is SQLSTATE unique_violation.
-const uniqueViolation = "23505"
-
 // notFound is the error for a statement that matched no row.
 func notFound(format string, args ...any) error {
 	return fmt.Errorf("store: %s: %w", fmt.Sprintf(format, args...), core.ErrNotFound)

@@ -18,6 +18,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 
 	"switchboard/internal/store"
+	"switchboard/internal/store/sqlstore"
 )
 
 var _ store.Store = (*Store)(nil)
@@ -25,6 +26,7 @@ var _ store.Store = (*Store)(nil)
 // Store is a Switchboard database in PostgreSQL.
 type Store struct {
 	queries
+	sqlstore.Queries
 	db *sql.DB
 }
 
@@ -45,7 +47,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	if err := db.PingContext(ctx); err != nil {
 		return nil, errors.Join(fmt.Errorf("store: connect to postgres: %w", err), db.Close())
 	}
-	return &Store{queries: queries{r: db, w: db}, db: db}, nil
+	return &Store{queries: queries{r: db, w: db}, Queries: sqlstore.New(dialect, db, db), db: db}, nil
 }
 
 // Dialect returns "postgres".
@@ -66,7 +68,7 @@ func (s *Store) Close() error {
 // read-modify-write safe at that level: a lost race is ErrConflict.
 func (s *Store) InTx(ctx context.Context, fn func(store.Tx) error) error {
 	return store.RunSQLTx(ctx, s.db, func(t *sql.Tx) store.Tx {
-		return &tx{queries: queries{r: t, w: t}, tx: t}
+		return &tx{queries: queries{r: t, w: t}, Queries: sqlstore.New(dialect, t, t), tx: t}
 	}, fn)
 }
 
@@ -83,6 +85,7 @@ func (s *Store) ListOrders(ctx context.Context, accountID string, f store.OrderF
 // tx is a store.Tx.
 type tx struct {
 	queries
+	sqlstore.Queries
 	tx *sql.Tx
 }
 

@@ -24,6 +24,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"switchboard/internal/store"
+	"switchboard/internal/store/sqlstore"
 )
 
 // FileName is the database file Open uses inside its directory.
@@ -34,6 +35,7 @@ var _ store.Store = (*Store)(nil)
 // Store is a Switchboard database in one SQLite file.
 type Store struct {
 	queries
+	sqlstore.Queries
 	writer *sql.DB
 	reader *sql.DB
 }
@@ -104,7 +106,7 @@ func OpenPath(ctx context.Context, path string) (*Store, error) {
 		return nil, errors.Join(fmt.Errorf("store: open sqlite reader %s: %w", path, err), reader.Close(), writer.Close())
 	}
 
-	return &Store{queries: queries{r: reader, w: writer}, writer: writer, reader: reader}, nil
+	return &Store{queries: queries{r: reader, w: writer}, Queries: sqlstore.New(dialect, reader, writer), writer: writer, reader: reader}, nil
 }
 
 // ownerOnly creates the database file with mode 0600, or takes group and
@@ -162,7 +164,7 @@ func (s *Store) Close() error {
 // InTx runs fn in an immediate (write-locked) transaction on the writer.
 func (s *Store) InTx(ctx context.Context, fn func(store.Tx) error) error {
 	return store.RunSQLTx(ctx, s.writer, func(t *sql.Tx) store.Tx {
-		return &tx{queries: queries{r: t, w: t}, tx: t}
+		return &tx{queries: queries{r: t, w: t}, Queries: sqlstore.New(dialect, t, t), tx: t}
 	}, fn)
 }
 
@@ -180,6 +182,7 @@ func (s *Store) ListOrders(ctx context.Context, accountID string, f store.OrderF
 // tx is a store.Tx on the writer connection.
 type tx struct {
 	queries
+	sqlstore.Queries
 	tx *sql.Tx
 }
 
