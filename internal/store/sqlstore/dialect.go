@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"switchboard/internal/core"
+	"switchboard/internal/store"
 )
 
 // Dialect is what the store's SQL does differently in one database.
@@ -124,4 +125,21 @@ func (c timeCol) Scan(src any) error {
 		return fmt.Errorf("time column: unexpected %T", src)
 	}
 	return nil
+}
+
+// Tx is a store.Tx on a database/sql transaction.
+type Tx struct {
+	Queries
+	tx *sql.Tx
+}
+
+// SQL returns the transaction, for the job queue to enqueue in it.
+func (t *Tx) SQL() *sql.Tx { return t.tx }
+
+// InTx runs fn in a transaction begun on db (see store.RunSQLTx), handing
+// it this dialect's queries on that transaction.
+func (d *Dialect) InTx(ctx context.Context, db *sql.DB, fn func(store.Tx) error) error {
+	return store.RunSQLTx(ctx, db, func(t *sql.Tx) store.Tx {
+		return &Tx{Queries: New(d, t, t), tx: t}
+	}, fn)
 }
