@@ -36,22 +36,7 @@ func (q Queries) GetAccount(ctx context.Context, id string) (core.Account, error
 
 func (q Queries) ListAccounts(ctx context.Context) ([]core.Account, error) {
 	rows, err := q.r.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts ORDER BY created_at, id`)
-	if err != nil {
-		return nil, q.fail(err, "list accounts")
-	}
-	defer rows.Close()
-	var out []core.Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, q.fail(err, "list accounts")
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, q.fail(err, "list accounts")
-	}
-	return out, nil
+	return list(q, rows, err, scanAccount, "list accounts")
 }
 
 // ---- users ----
@@ -92,22 +77,7 @@ func (q Queries) GetUserByEmail(ctx context.Context, email string) (core.User, e
 
 func (q Queries) ListUsers(ctx context.Context, accountID string) ([]core.User, error) {
 	rows, err := q.r.QueryContext(ctx, `SELECT `+userCols+` FROM users WHERE account_id = $1 ORDER BY created_at, id`, accountID)
-	if err != nil {
-		return nil, q.fail(err, "list users of account %s", accountID)
-	}
-	defer rows.Close()
-	var out []core.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, q.fail(err, "list users of account %s", accountID)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, q.fail(err, "list users of account %s", accountID)
-	}
-	return out, nil
+	return list(q, rows, err, scanUser, "list users of account %s", accountID)
 }
 
 func (q Queries) UpdateUser(ctx context.Context, u core.User) error {
@@ -130,22 +100,7 @@ func (q Queries) ListActiveSuperAdminIDs(ctx context.Context, accountID string) 
 	// transaction holds the only writer.
 	rows, err := q.w.QueryContext(ctx, `SELECT id FROM users WHERE account_id = $1 AND role = $2 AND deactivated_at IS NULL ORDER BY id`+q.d.ForUpdate,
 		accountID, string(core.RoleSuperAdmin))
-	if err != nil {
-		return nil, q.fail(err, "list super admins of account %s", accountID)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, q.fail(err, "list super admins of account %s", accountID)
-		}
-		out = append(out, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, q.fail(err, "list super admins of account %s", accountID)
-	}
-	return out, nil
+	return list(q, rows, err, scanString, "list super admins of account %s", accountID)
 }
 
 func (q Queries) EndUserAccess(ctx context.Context, userID string) error {
@@ -195,22 +150,7 @@ func (q Queries) GetAPIKeyByHash(ctx context.Context, hash string) (core.APIKey,
 
 func (q Queries) ListAPIKeys(ctx context.Context, userID string) ([]core.APIKey, error) {
 	rows, err := q.r.QueryContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE user_id = $1 ORDER BY created_at, id`, userID)
-	if err != nil {
-		return nil, q.fail(err, "list api keys of user %s", userID)
-	}
-	defer rows.Close()
-	var out []core.APIKey
-	for rows.Next() {
-		k, err := scanAPIKey(rows)
-		if err != nil {
-			return nil, q.fail(err, "list api keys of user %s", userID)
-		}
-		out = append(out, k)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, q.fail(err, "list api keys of user %s", userID)
-	}
-	return out, nil
+	return list(q, rows, err, scanAPIKey, "list api keys of user %s", userID)
 }
 
 func (q Queries) DeleteAPIKey(ctx context.Context, id string) error {

@@ -143,3 +143,30 @@ func (d *Dialect) InTx(ctx context.Context, db *sql.DB, fn func(store.Tx) error)
 		return &Tx{Queries: New(d, t, t), tx: t}
 	}, fn)
 }
+
+// list reads every row of a query with scan; rows and err are what the
+// query returned. Any error is wrapped by fail with format and args.
+func list[T any](q Queries, rows *sql.Rows, err error, scan func(scanner) (T, error), format string, args ...any) ([]T, error) {
+	if err != nil {
+		return nil, q.fail(err, format, args...)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, q.fail(err, format, args...)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, q.fail(err, format, args...)
+	}
+	return out, nil
+}
+
+func scanString(s scanner) (string, error) {
+	var v string
+	err := s.Scan(&v)
+	return v, err
+}

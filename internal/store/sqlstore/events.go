@@ -77,22 +77,7 @@ func (q Queries) ListInboundFailures(ctx context.Context, integrationID string, 
 	rows, err := q.r.QueryContext(ctx, `SELECT `+inboundCols+` FROM inbound_events
 		WHERE integration_id = $1 AND failure <> ''
 		ORDER BY processed_at DESC, id DESC LIMIT $2`, integrationID, sqlcodec.ClampLimit(limit))
-	if err != nil {
-		return nil, q.fail(err, "list inbound failures of integration %s", integrationID)
-	}
-	defer rows.Close()
-	var out []core.InboundEvent
-	for rows.Next() {
-		e, err := scanInbound(rows)
-		if err != nil {
-			return nil, q.fail(err, "list inbound failures of integration %s", integrationID)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, q.fail(err, "list inbound failures of integration %s", integrationID)
-	}
-	return out, nil
+	return list(q, rows, err, scanInbound, "list inbound failures of integration %s", integrationID)
 }
 
 func (q Queries) DeleteInboundBefore(ctx context.Context, before time.Time) (int, error) {
@@ -172,22 +157,13 @@ func (q Queries) AddOutboxMail(ctx context.Context, m core.OutboxMail) error {
 // less means the default page size, and no more than 200 are returned.
 func (q Queries) ListOutboxMail(ctx context.Context, accountID string, limit int) ([]core.OutboxMail, error) {
 	rows, err := q.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox_mail WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, accountID, sqlcodec.ClampLimit(limit))
-	if err != nil {
-		return nil, q.fail(err, "list outbox mail")
-	}
-	defer rows.Close()
-	var out []core.OutboxMail
-	for rows.Next() {
-		var m core.OutboxMail
-		if err := rows.Scan(&m.ID, &m.AccountID, &m.OrderID, &m.To, &m.Subject, &m.Text, &m.HTML, timeCol{&m.CreatedAt}); err != nil {
-			return nil, q.fail(err, "list outbox mail")
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, q.fail(err, "list outbox mail")
-	}
-	return out, nil
+	return list(q, rows, err, scanOutboxMail, "list outbox mail")
+}
+
+func scanOutboxMail(s scanner) (core.OutboxMail, error) {
+	var m core.OutboxMail
+	err := s.Scan(&m.ID, &m.AccountID, &m.OrderID, &m.To, &m.Subject, &m.Text, &m.HTML, timeCol{&m.CreatedAt})
+	return m, err
 }
 
 // ---- settings ----

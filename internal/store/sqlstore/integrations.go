@@ -60,22 +60,7 @@ func (q Queries) GetIntegration(ctx context.Context, id string) (core.Integratio
 
 func (q Queries) ListIntegrations(ctx context.Context, accountID string) ([]core.Integration, error) {
 	rows, err := q.r.QueryContext(ctx, `SELECT `+integrationCols+` FROM integrations WHERE account_id = $1 ORDER BY created_at, id`, accountID)
-	if err != nil {
-		return nil, q.fail(err, "list integrations of account %s", accountID)
-	}
-	defer rows.Close()
-	var out []core.Integration
-	for rows.Next() {
-		in, err := scanIntegration(rows)
-		if err != nil {
-			return nil, q.fail(err, "list integrations of account %s", accountID)
-		}
-		out = append(out, in)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, q.fail(err, "list integrations of account %s", accountID)
-	}
-	return out, nil
+	return list(q, rows, err, scanIntegration, "list integrations of account %s", accountID)
 }
 
 // UpdateIntegration writes the mutable fields; ID, AccountID, Provider and
@@ -135,22 +120,13 @@ func (q Queries) DeleteCredential(ctx context.Context, integrationID, name strin
 
 func (q Queries) ListCredentials(ctx context.Context, integrationID string) ([]core.Credential, error) {
 	rows, err := q.r.QueryContext(ctx, `SELECT integration_id, name, ciphertext, set_at FROM credentials WHERE integration_id = $1 ORDER BY name`, integrationID)
-	if err != nil {
-		return nil, q.fail(err, "list credentials of integration %s", integrationID)
-	}
-	defer rows.Close()
-	var out []core.Credential
-	for rows.Next() {
-		var c core.Credential
-		if err := rows.Scan(&c.IntegrationID, &c.Name, sqlcodec.BlobCol(&c.Ciphertext), timeCol{&c.SetAt}); err != nil {
-			return nil, q.fail(err, "list credentials of integration %s", integrationID)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, q.fail(err, "list credentials of integration %s", integrationID)
-	}
-	return out, nil
+	return list(q, rows, err, scanCredential, "list credentials of integration %s", integrationID)
+}
+
+func scanCredential(s scanner) (core.Credential, error) {
+	var c core.Credential
+	err := s.Scan(&c.IntegrationID, &c.Name, sqlcodec.BlobCol(&c.Ciphertext), timeCol{&c.SetAt})
+	return c, err
 }
 
 // ---- vacancies ----
@@ -199,22 +175,7 @@ func (q Queries) GetVacancy(ctx context.Context, id string) (core.Vacancy, error
 
 func (q Queries) ListVacancies(ctx context.Context, accountID string) ([]core.Vacancy, error) {
 	rows, err := q.r.QueryContext(ctx, `SELECT `+vacancyCols+` FROM vacancies WHERE account_id = $1 ORDER BY created_at, id`, accountID)
-	if err != nil {
-		return nil, q.fail(err, "list vacancies of account %s", accountID)
-	}
-	defer rows.Close()
-	var out []core.Vacancy
-	for rows.Next() {
-		v, err := scanVacancy(rows)
-		if err != nil {
-			return nil, q.fail(err, "list vacancies of account %s", accountID)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, q.fail(err, "list vacancies of account %s", accountID)
-	}
-	return out, nil
+	return list(q, rows, err, scanVacancy, "list vacancies of account %s", accountID)
 }
 
 // UpdateVacancy writes the mutable fields; ID, AccountID and CreatedAt are

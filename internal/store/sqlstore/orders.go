@@ -217,21 +217,16 @@ func (q Queries) listOrders(ctx context.Context, accountID string, f store.Order
 		coalesce(c.name, ''), coalesce(c.email, ''), coalesce(v.name, '')`+from+`
 		ORDER BY o.created_at DESC, o.id DESC LIMIT `+limit+` OFFSET `+offset,
 		args...)
-	if err != nil {
-		return store.OrderPage{}, q.fail(err, "list orders of account %s", accountID)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var it store.OrderListItem
-		if err := rows.Scan(append(orderDest(&it.Order), &it.CandidateName, &it.CandidateEmail, &it.VacancyName)...); err != nil {
-			return store.OrderPage{}, q.fail(err, "list orders of account %s", accountID)
-		}
-		page.Items = append(page.Items, it)
-	}
-	if err := rows.Err(); err != nil {
-		return store.OrderPage{}, q.fail(err, "list orders of account %s", accountID)
+	if page.Items, err = list(q, rows, err, scanOrderListItem, "list orders of account %s", accountID); err != nil {
+		return store.OrderPage{}, err
 	}
 	return page, nil
+}
+
+func scanOrderListItem(s scanner) (store.OrderListItem, error) {
+	var it store.OrderListItem
+	err := s.Scan(append(orderDest(&it.Order), &it.CandidateName, &it.CandidateEmail, &it.VacancyName)...)
+	return it, err
 }
 
 // ListExpiredOrderIDs returns up to limit (500 when limit <= 0) orders, of
@@ -247,22 +242,7 @@ func (q Queries) ListExpiredOrderIDs(ctx context.Context, now time.Time, limit i
 	args = append(args, expirable...)
 	args = append(args, limit)
 	rows, err := q.r.QueryContext(ctx, expiredSQL, args...)
-	if err != nil {
-		return nil, q.fail(err, "list expired orders")
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, q.fail(err, "list expired orders")
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, q.fail(err, "list expired orders")
-	}
-	return ids, nil
+	return list(q, rows, err, scanString, "list expired orders")
 }
 
 // expirable lists the states an order can expire from, as core's state
@@ -308,22 +288,13 @@ func (q Queries) SaveAnswer(ctx context.Context, a core.Answer) error {
 func (q Queries) ListAnswers(ctx context.Context, orderID string) ([]core.Answer, error) {
 	rows, err := q.r.QueryContext(ctx, `SELECT order_id, question_id, option_id, answered_at FROM answers
 		WHERE order_id = $1 ORDER BY answered_at, question_id`, orderID)
-	if err != nil {
-		return nil, q.fail(err, "list answers of order %s", orderID)
-	}
-	defer rows.Close()
-	var out []core.Answer
-	for rows.Next() {
-		var a core.Answer
-		if err := rows.Scan(&a.OrderID, &a.QuestionID, &a.OptionID, timeCol{&a.AnsweredAt}); err != nil {
-			return nil, q.fail(err, "list answers of order %s", orderID)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, q.fail(err, "list answers of order %s", orderID)
-	}
-	return out, nil
+	return list(q, rows, err, scanAnswer, "list answers of order %s", orderID)
+}
+
+func scanAnswer(s scanner) (core.Answer, error) {
+	var a core.Answer
+	err := s.Scan(&a.OrderID, &a.QuestionID, &a.OptionID, timeCol{&a.AnsweredAt})
+	return a, err
 }
 
 func (q Queries) SaveResult(ctx context.Context, r core.Result) error {
@@ -374,20 +345,11 @@ func (q Queries) AddTimeline(ctx context.Context, e core.TimelineEntry) (int64, 
 func (q Queries) ListTimeline(ctx context.Context, orderID string) ([]core.TimelineEntry, error) {
 	rows, err := q.r.QueryContext(ctx, `SELECT id, order_id, account_id, at, kind, message, detail FROM timeline
 		WHERE order_id = $1 ORDER BY at, id`, orderID)
-	if err != nil {
-		return nil, q.fail(err, "list timeline of order %s", orderID)
-	}
-	defer rows.Close()
-	var out []core.TimelineEntry
-	for rows.Next() {
-		var e core.TimelineEntry
-		if err := rows.Scan(&e.ID, sqlcodec.Str(&e.OrderID), &e.AccountID, timeCol{&e.At}, &e.Kind, &e.Message, sqlcodec.JSON(&e.Detail)); err != nil {
-			return nil, q.fail(err, "list timeline of order %s", orderID)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, q.fail(err, "list timeline of order %s", orderID)
-	}
-	return out, nil
+	return list(q, rows, err, scanTimelineEntry, "list timeline of order %s", orderID)
+}
+
+func scanTimelineEntry(s scanner) (core.TimelineEntry, error) {
+	var e core.TimelineEntry
+	err := s.Scan(&e.ID, sqlcodec.Str(&e.OrderID), &e.AccountID, timeCol{&e.At}, &e.Kind, &e.Message, sqlcodec.JSON(&e.Detail))
+	return e, err
 }
