@@ -53,10 +53,10 @@ type scanner interface {
 	Scan(dest ...any) error
 }
 
-// Queries implements store.Queries on a pool or on a transaction (then r and
-// w are both the transaction). r may be a read-only pool that lags no write
-// (SQLite's readers in WAL mode); reads that must see a write just made in
-// the same transaction (upsert results, dedupe lookups, version checks) use w.
+// Queries implements store.Queries on pools or on a transaction (then r and
+// w are both the transaction). On pools r may be a read-only pool of its own
+// (SQLite's readers); reads that must see a write just made (upsert results,
+// dedupe lookups, version checks) use w.
 type Queries struct {
 	d *Dialect
 	r Execer
