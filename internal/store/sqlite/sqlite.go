@@ -24,6 +24,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"switchboard/internal/store"
+	"switchboard/internal/store/sqlstore"
 )
 
 // FileName is the database file Open uses inside its directory.
@@ -33,7 +34,7 @@ var _ store.Store = (*Store)(nil)
 
 // Store is a Switchboard database in one SQLite file.
 type Store struct {
-	queries
+	sqlstore.Queries
 	writer *sql.DB
 	reader *sql.DB
 }
@@ -104,7 +105,7 @@ func OpenPath(ctx context.Context, path string) (*Store, error) {
 		return nil, errors.Join(fmt.Errorf("store: open sqlite reader %s: %w", path, err), reader.Close(), writer.Close())
 	}
 
-	return &Store{queries: queries{r: reader, w: writer}, writer: writer, reader: reader}, nil
+	return &Store{Queries: sqlstore.New(dialect, reader, writer), writer: writer, reader: reader}, nil
 }
 
 // ownerOnly creates the database file with mode 0600, or takes group and
@@ -161,26 +162,5 @@ func (s *Store) Close() error {
 
 // InTx runs fn in an immediate (write-locked) transaction on the writer.
 func (s *Store) InTx(ctx context.Context, fn func(store.Tx) error) error {
-	return store.RunSQLTx(ctx, s.writer, func(t *sql.Tx) store.Tx {
-		return &tx{queries: queries{r: t, w: t}, tx: t}
-	}, fn)
+	return dialect.InTx(ctx, s.writer, fn)
 }
-
-// ListOrders reads the page and its total in one read transaction, so that
-// both see the same snapshot.
-func (s *Store) ListOrders(ctx context.Context, accountID string, f store.OrderFilter) (store.OrderPage, error) {
-	rtx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return store.OrderPage{}, fmt.Errorf("store: list orders: begin: %w", err)
-	}
-	defer func() { _ = rtx.Rollback() }() // read-only: nothing to commit
-	return queries{r: rtx, w: rtx}.ListOrders(ctx, accountID, f)
-}
-
-// tx is a store.Tx on the writer connection.
-type tx struct {
-	queries
-	tx *sql.Tx
-}
-
-func (t *tx) SQL() *sql.Tx { return t.tx }

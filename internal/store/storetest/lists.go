@@ -178,6 +178,24 @@ func testListOrdersSearch(t *testing.T, s store.Store) {
 	equal(t, "total of all matches", page.Total, 4)
 }
 
+// testListOrdersSearchUnicode: search ignores case beyond ASCII, in both
+// dialects (SQLite's own lower() and LIKE fold ASCII only).
+func testListOrdersSearchUnicode(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	emilie := newCandidate(t, s, w.integration, "Émilie Ørsted", "ÉMILIE@ÅRHUS.example")
+	oEmilie := newOrder(t, s, w.integration, w.vacancy.ID, emilie.ID, at(10))
+
+	for _, search := range []string{"émilie", "ÉMILIE", "ørsted", "ØRSTED", "émilie@århus", "Émilie Ørsted"} {
+		page, err := s.ListOrders(ctx, w.account.ID, store.OrderFilter{Search: search})
+		ok(t, err, "search %q", search)
+		equal(t, "orders matching "+search, orderIDs(page.Items), []string{oEmilie.ID})
+	}
+	page, err := s.ListOrders(ctx, w.account.ID, store.OrderFilter{Search: "emilie"})
+	ok(t, err, "search without the accent")
+	equal(t, "orders matching emilie", orderIDs(page.Items), []string{})
+}
+
 func testAccountIsolation(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	a := newWorld(t, s, "alpha")

@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListOrdersPaging", testListOrdersPaging},
 		{"ListOrdersLimits", testListOrdersLimits},
 		{"ListOrdersSearch", testListOrdersSearch},
+		{"ListOrdersSearchUnicode", testListOrdersSearchUnicode},
 		{"TestOrders", testTestOrders},
 		{"AccountIsolation", testAccountIsolation},
 		{"ListExpiredOrderIDs", testListExpiredOrderIDs},
