@@ -179,7 +179,7 @@ func TestParseRefuses(t *testing.T) {
 			{"start_date", "is out of range: send a date between the years 1900 and 9999"},
 			{"submission_date", "is out of range: send a date between the years 1900 and 9999"},
 		}},
-		{"submitted before start", Options{}, `{"start_date": "2021-01-02T00:00:00Z", "submission_date": "2021-01-01T00:00:00Z"}`, []FieldError{{"submission_date", "is before start_date: a test is submitted after it starts"}}},
+		{"submitted before start", Options{}, `{"start_date": "2021-01-02T00:00:00Z", "submission_date": "2021-01-01T00:00:00Z"}`, []FieldError{{"submission_date", "is before start_date: the submission cannot come before the start"}}},
 
 		// Passthrough.
 		{"passthrough not object", Options{}, `{"result": {"value": "passed"}, "passthrough": [1]}`, []FieldError{{"passthrough", "must be an object"}}},
@@ -193,7 +193,7 @@ func TestParseRefuses(t *testing.T) {
 			"attachments": [{"url": "https://a@example.com/f"}]
 		}`, []FieldError{
 			{"score.value", `must be a number, like 80 or "80", not "x"`},
-			{"submission_date", "is before start_date: a test is submitted after it starts"},
+			{"submission_date", "is before start_date: the submission cannot come before the start"},
 			{"result.value", `must be one of initiated, in_progress, cancelled, completed, expired, failed, passed, unmapped_value, not "done" (for a value of your own, send unmapped_value with it in source_value)`},
 			{"result_url", "must be an https URL, not http"},
 			{"attachments[0].url", "must not hold a user name or password: put credentials in a token in the path or query"},
@@ -251,5 +251,20 @@ func TestSummarySanitised(t *testing.T) {
 				t.Errorf("summary(%q) = %q, %q; want %q, %q", tt.in, s.HTML, s.Text, tt.html, tt.text)
 			}
 		})
+	}
+}
+
+func TestInvalidError(t *testing.T) {
+	t.Parallel()
+	_, err := Parse(strings.NewReader(`{"score": {"value": "x", "min": 0, "max": 1}, "result_url": "http://e.com"}`), Options{})
+	want := `invalid result update: score.value must be a number, like 80 or "80", not "x"; result_url must be an https URL, not http`
+	if err == nil || err.Error() != want {
+		t.Errorf("error = %v\nwant %s", err, want)
+	}
+	// A decoding fault keeps the decoder's error for the log.
+	_, err = Parse(strings.NewReader(`{"summary": 5}`), Options{})
+	var inv *Invalid
+	if !errors.As(err, &inv) || errors.Unwrap(inv) == nil {
+		t.Errorf("error = %#v; want an *Invalid wrapping the decoder's error", err)
 	}
 }

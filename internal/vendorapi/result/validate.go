@@ -145,14 +145,14 @@ func Parse(r io.Reader, opt Options) (Update, error) {
 	var b Body
 	if err := strictjson.Decode(bytes.NewReader(data), &b, "the body"); err != nil {
 		var se *strictjson.Error
-		if errors.As(err, &se) && se.Field != "" {
-			return Update{}, &Invalid{Fields: []FieldError{{Field: se.Field, Message: se.FieldMessage}}, err: err}
+		if !errors.As(err, &se) { // Decode promises one; keep any other for the log
+			return Update{}, fmt.Errorf("decode result update: %w", err)
 		}
-		msg := err.Error()
-		if se != nil {
-			msg = se.Message
+		msg := se.Message
+		if se.Field != "" {
+			msg = se.FieldMessage
 		}
-		return Update{}, &Invalid{Fields: []FieldError{{Message: msg}}, err: err}
+		return Update{}, &Invalid{Fields: []FieldError{{Field: se.Field, Message: msg}}, err: err}
 	}
 	return b.Validate(opt)
 }
@@ -168,7 +168,7 @@ func (b Body) Validate(opt Options) (Update, error) {
 	u.StartedAt = v.date("start_date", b.StartDate)
 	u.SubmittedAt = v.date("submission_date", b.SubmissionDate)
 	if !u.StartedAt.IsZero() && !u.SubmittedAt.IsZero() && u.SubmittedAt.Before(u.StartedAt) {
-		v.add("submission_date", "is before start_date: a test is submitted after it starts")
+		v.add("submission_date", "is before start_date: the submission cannot come before the start")
 	}
 	if b.Summary != "" {
 		u.Summary = v.summary(b.Summary)
