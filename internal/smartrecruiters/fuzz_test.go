@@ -413,3 +413,62 @@ func FuzzConsent(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeResponse: every answer body the client decodes (token, results,
+// attachment, job, candidate, candidate page, partner configuration, errors)
+// decodes or is refused without a panic, and what decodes re-encodes to a
+// stable form: encoding what it decodes again gives the same bytes.
+func FuzzDecodeResponse(f *testing.F) {
+	decoders := []func() any{
+		func() any { return new(sr.AccessToken) },
+		func() any { return new(sr.PackageResult) },
+		func() any { return new(sr.AttachmentResult) },
+		func() any { return new(sr.Job) },
+		func() any { return new(sr.Candidate) },
+		func() any { return new(sr.Page[sr.Candidate]) },
+		func() any { return new(sr.PartnerConfiguration) },
+		func() any { return new(sr.ErrorResponse) },
+		func() any { return new(sr.TokenErrorResponse) },
+	}
+	for _, file := range []string{"access_token.json", "package_result_completed.json", "package_result_pending.json",
+		"attachment_result.json", "candidates_page.json", "partner_configuration.json", "error_response.json", "token_error.json"} {
+		b, err := os.ReadFile("testdata/" + file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for i := range decoders {
+			f.Add(uint8(i), b)
+		}
+	}
+	for _, seed := range []string{
+		`{"access_token":"t","expires_in":"3600"}`, `{"expires_in":1.5e3}`, `{"expires_in":9.3e18}`,
+		`{"createdOn":"2013-03-07T13:34:40.137+0000","updatedOn":""}`, `{"createdOn":"2013-03-07T13:34:40Z"}`,
+		`{"id":12,"title":null}`, `{"content":[{"id":"c"}],"totalFound":"2"}`, `null`, `{`,
+	} {
+		for i := range decoders {
+			f.Add(uint8(i), []byte(seed))
+		}
+	}
+	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
+		newV := decoders[int(which)%len(decoders)]
+		v := newV()
+		if err := json.Unmarshal(body, v); err != nil {
+			return
+		}
+		once, err := json.Marshal(v)
+		if err != nil {
+			t.Fatalf("re-encode %T from %s: %v", v, body, err)
+		}
+		again := newV()
+		if err := json.Unmarshal(once, again); err != nil {
+			t.Fatalf("re-decode %T %s: %v", v, once, err)
+		}
+		twice, err := json.Marshal(again)
+		if err != nil {
+			t.Fatalf("re-encode %T: %v", v, err)
+		}
+		if !bytes.Equal(once, twice) {
+			t.Fatalf("%T from %s does not re-encode stably:\n%s\n%s", v, body, once, twice)
+		}
+	})
+}
