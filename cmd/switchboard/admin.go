@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/riverqueue/river/rivertype"
 
@@ -17,12 +19,19 @@ import (
 
 // runAdmin runs the operator commands that act on the database directly.
 func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet(cmd, cmd+" [flags]", stderr)
+	synopsis := cmd + " [flags]"
+	if c, ok := lookup(cmd); ok && c.args != "" {
+		synopsis += " " + c.args
+	}
+	fs := newFlagSet(cmd, synopsis, stderr)
 	var c common
 	c.register(fs)
-	var name, email, account, role, password *string
+	var name, email, account, role, password, user, key *string
+	jsonOut := new(bool)
+	userFlag := func() { user = fs.String("user", "", "user id (required)") }
 	switch cmd {
 	case "accounts create":
+		jsonOut = fs.Bool("json", false, "print the account, the super admin and the API key as one JSON object, for scripts")
 		name = fs.String("name", "", "the customer company's name (required)")
 		email = fs.String("email", "", "email of the account's first user, a super admin (required)")
 		password = fs.String("password", "", "the super admin's password for the web UI (at least 10 characters); without it they use the API key only; prefer the environment variable, which stays out of the process list")
@@ -32,6 +41,18 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 		name = fs.String("name", "", "the user's name")
 		role = fs.String("role", string(core.RoleAdmin), "super_admin, admin, team_member or limited_team_member")
 		password = fs.String("password", "", "the user's password for the web UI (at least 10 characters); without it they use the API key only; prefer the environment variable, which stays out of the process list")
+	case "users list":
+		account = fs.String("account", "", "account id (required)")
+	case "users set-role":
+		userFlag()
+		role = fs.String("role", "", "super_admin, admin, team_member or limited_team_member (required)")
+	case "users set-password":
+		userFlag()
+		password = fs.String("password", "", "the new password (at least 10 characters; required); prefer the environment variable, which stays out of the process list")
+	case "users reset-password", "users deactivate", "users reactivate", "keys list", "keys create":
+		userFlag()
+	case "keys revoke", "keys rotate":
+		key = fs.String("key", "", "API key id, as keys list shows it (required)")
 	case "jobs list", "jobs retry":
 	default:
 		return &exitError{code: 2, err: fmt.Errorf("unknown command %q", cmd)}
@@ -59,17 +80,34 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 		if r, err = core.ParseRole(*role); err != nil {
 			return usage("%v", err)
 		}
-	case "jobs retry":
-		if fs.NArg() != 1 {
-			return usage("give one job id, after the flags")
+	case "users list":
+		if *account == "" {
+			return usage("--account is required")
 		}
+	case "users set-role":
+		if *user == "" || *role == "" {
+			return usage("--user and --role are required")
+		}
+		var err error
+		if r, err = core.ParseRole(*role); err != nil {
+			return usage("%v", err)
+		}
+	case "users set-password":
+		if *user == "" || *password == "" {
+			return usage("--user and --password (or $SWITCHBOARD_PASSWORD) are required")
+		}
+	case "users reset-password", "users deactivate", "users reactivate", "keys list", "keys create":
+		if *user == "" {
+			return usage("--user is required")
+		}
+	case "keys revoke", "keys rotate":
+		if *key == "" {
+			return usage("--key is required")
+		}
+	case "jobs retry": // parse checked there is one argument
 		var err error
 		if jobID, err = strconv.ParseInt(fs.Arg(0), 10, 64); err != nil || jobID <= 0 {
 			return usage("%q is not a job id", fs.Arg(0))
-		}
-	case "jobs list":
-		if fs.NArg() != 0 {
-			return usage("takes no arguments")
 		}
 	}
 	if password != nil {
@@ -87,25 +125,111 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 	}
 	defer a.Close(ctx)
 
+	svc := a.Service
 	switch cmd {
 	case "accounts create":
-		acc, u, key, err := a.Service.CreateAccount(ctx, *name, *email, "")
+		acc, u, key, err := svc.CreateAccount(ctx, *name, *email, "")
 		if err != nil {
 			return err
 		}
-		if err := setPassword(ctx, a, u.ID, *password); err != nil {
-			return err
+		if *jsonOut {
+			out := map[string]string{"account_id": acc.ID, "account_name": acc.Name,
+				"user_id": u.ID, "email": u.Email, "role": string(u.Role), "api_key": key}
+			if *password != "" {
+				if err := svc.SetPassword(ctx, nil, u.ID, *password); err != nil {
+					return err
+				}
+			} else {
+				link, expires, err := svc.PasswordResetLink(ctx, nil, u.ID)
+				if err != nil {
+					return err
+				}
+				out["set_password_link"], out["set_password_link_expires"] = link, expires.Format(time.RFC3339)
+			}
+			return printJSON(stdout, out)
 		}
 		fmt.Fprintf(stdout, "account %s (%s)\nsuper admin %s (%s)\nAPI key (shown once): %s\n", acc.ID, acc.Name, u.ID, u.Email, key)
+		return passwordOrLink(ctx, svc, stdout, u.ID, *password)
 	case "users create":
-		u, key, err := a.Service.CreateUserInAccount(ctx, *account, *email, *name, r)
+		u, key, err := svc.CreateUserInAccount(ctx, *account, *email, *name, r)
 		if err != nil {
-			return err
-		}
-		if err := setPassword(ctx, a, u.ID, *password); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "user %s (%s, %s)\nAPI key (shown once): %s\n", u.ID, u.Email, u.Role, key)
+		return passwordOrLink(ctx, svc, stdout, u.ID, *password)
+	case "users list":
+		us, err := svc.UsersOf(ctx, *account)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tEMAIL\tROLE\tSTATUS\tPASSWORD")
+		for _, u := range us {
+			status, pw := "active", "no"
+			if !u.Active() {
+				status = "deactivated " + u.DeactivatedAt.Format(time.DateOnly)
+			}
+			if u.PasswordHash != "" {
+				pw = "yes"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Role, status, pw)
+		}
+		return tw.Flush()
+	case "users set-role":
+		u, err := svc.SetRole(ctx, nil, *user, r)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "user %s (%s) is now %s\n", u.ID, u.Email, u.Role)
+	case "users set-password":
+		if err := svc.SetPassword(ctx, nil, *user, *password); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "password of user %s set; their sessions ended\n", *user)
+	case "users reset-password":
+		return printLink(ctx, svc, stdout, *user)
+	case "users deactivate", "users reactivate":
+		u, err := svc.SetActive(ctx, nil, *user, cmd == "users reactivate")
+		if err != nil {
+			return err
+		}
+		if u.Active() {
+			fmt.Fprintf(stdout, "user %s (%s) is active again; give them a password (users reset-password) or a key (keys create)\n", u.ID, u.Email)
+		} else {
+			fmt.Fprintf(stdout, "user %s (%s) is deactivated; their sessions, API keys and set-password links stopped working\n", u.ID, u.Email)
+		}
+	case "keys list":
+		ks, err := svc.APIKeys(ctx, nil, *user)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tPREFIX\tCREATED\tLAST USED")
+		for _, k := range ks {
+			last := "never"
+			if !k.LastUsedAt.IsZero() {
+				last = k.LastUsedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\n", k.ID, k.Prefix, k.CreatedAt.Format(time.RFC3339), last)
+		}
+		return tw.Flush()
+	case "keys create":
+		k, plain, err := svc.NewAPIKey(ctx, nil, *user)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "key %s of user %s\nAPI key (shown once): %s\n", k.ID, k.UserID, plain)
+	case "keys revoke":
+		if err := svc.RevokeAPIKey(ctx, nil, "", *key); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "key %s revoked; it stopped working\n", *key)
+	case "keys rotate":
+		k, plain, err := svc.RotateAPIKey(ctx, nil, "", *key)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "key %s revoked; new key %s of user %s\nAPI key (shown once): %s\n", *key, k.ID, k.UserID, plain)
 	case "jobs list":
 		jobs, err := a.Queue.List(ctx, 100, rivertype.JobStateRetryable, rivertype.JobStateDiscarded, rivertype.JobStateCancelled)
 		if err != nil {
@@ -130,6 +254,14 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 	return nil
 }
 
+// printJSON writes v as one line of JSON, for scripts reading stdout.
+func printJSON(w io.Writer, v any) error {
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		return fmt.Errorf("print: %w", err)
+	}
+	return nil
+}
+
 // checkPassword refuses a too-short --password before anything is created,
 // so a typo does not leave a user behind without one.
 func checkPassword(password string) error {
@@ -142,13 +274,21 @@ func checkPassword(password string) error {
 	return nil
 }
 
-// setPassword gives a new user their web UI password, when one was given.
-func setPassword(ctx context.Context, a *app.App, userID, password string) error {
+// passwordOrLink gives a new user their web UI password when one was given,
+// and otherwise prints a set-password link, so nobody is left unable to
+// sign in.
+func passwordOrLink(ctx context.Context, svc *service.Service, stdout io.Writer, userID, password string) error {
 	if password == "" {
-		return nil
+		return printLink(ctx, svc, stdout, userID)
 	}
-	if err := a.Service.SetUserPassword(ctx, userID, password); err != nil {
-		return fmt.Errorf("set password: %w", err)
+	return svc.SetPassword(ctx, nil, userID, password)
+}
+
+func printLink(ctx context.Context, svc *service.Service, stdout io.Writer, userID string) error {
+	link, expires, err := svc.PasswordResetLink(ctx, nil, userID)
+	if err != nil {
+		return err
 	}
+	fmt.Fprintf(stdout, "set-password link (works once, until %s): %s\n", expires.Format(time.RFC3339), link)
 	return nil
 }

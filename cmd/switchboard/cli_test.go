@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"switchboard/internal/app"
+	"switchboard/internal/core"
 	"sync"
 	"testing"
 	"time"
@@ -58,7 +60,7 @@ func runCLI(t *testing.T, args ...string) result {
 	return r
 }
 
-var commands = []string{"serve", "demo", "migrate", "validate", "accounts create", "users create", "jobs list", "jobs retry"}
+var wantCommands = []string{"serve", "demo", "migrate", "validate", "accounts create", "users create", "jobs list", "jobs retry"}
 
 func TestHelp(t *testing.T) {
 	t.Parallel()
@@ -70,7 +72,7 @@ func TestHelp(t *testing.T) {
 		if r.stderr != "" {
 			t.Errorf("%s wrote to stderr: %q", arg, r.stderr)
 		}
-		for _, c := range commands {
+		for _, c := range wantCommands {
 			if !strings.Contains(r.stdout, "  "+c) {
 				t.Errorf("%s: usage does not list %q:\n%s", arg, c, r.stdout)
 			}
@@ -103,8 +105,13 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"users create with a bad role", []string{"users", "create", "--data-dir", dir, "--account", "acc_x", "--email", "u@acme.example", "--role", "owner"}, `unknown role "owner"`, false},
 		{"jobs retry with a non-number", []string{"jobs", "retry", "--data-dir", dir, "notanumber"}, `"notanumber" is not a job id`, false},
 		{"jobs retry with a number and garbage", []string{"jobs", "retry", "--data-dir", dir, "12abc"}, `"12abc" is not a job id`, false},
-		{"jobs retry without id", []string{"jobs", "retry", "--data-dir", dir}, "give one job id", false},
-		{"jobs retry with two ids", []string{"jobs", "retry", "--data-dir", dir, "1", "2"}, "give one job id", false},
+		{"jobs retry without id", []string{"jobs", "retry", "--data-dir", dir}, "jobs retry: give ID", false},
+		{"jobs retry with two ids", []string{"jobs", "retry", "--data-dir", dir, "1", "2"}, `jobs retry takes ID, not also ["2"]`, false},
+		{"a stray word before flags", []string{"serve", "extra-arg", "--data-dir", dir, "--listen", "127.0.0.1:0"}, `serve takes no arguments, only flags: unexpected ["extra-arg"]`, false},
+		{"a stray word after flags", []string{"migrate", "--data-dir", dir, "extra"}, `migrate takes no arguments, only flags: unexpected ["extra"]`, false},
+		{"a stray word after --", []string{"jobs", "list", "--data-dir", dir, "--", "--all"}, `jobs list takes no arguments, only flags: unexpected ["--all"]`, false},
+		{"validate with a stray word", []string{"validate", "--integration", "int_x", "--data-dir", dir, "now"}, `validate takes no arguments, only flags: unexpected ["now"]`, false},
+		{"group with a flag first", []string{"accounts", "--data-dir", dir, "create"}, "accounts: give the subcommand before the flags", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,11 +142,11 @@ func TestCommandHelpListsFlagsWithEnvNames(t *testing.T) {
 		args  []string
 		flags []string
 	}{
-		{[]string{"serve", "-h"}, append([]string{"listen", "smtp-url", "mail-from", "allow-private-network"}, common...)},
-		{[]string{"serve", "--help"}, append([]string{"listen", "smtp-url", "mail-from", "allow-private-network"}, common...)},
+		{[]string{"serve", "-h"}, append([]string{"listen", "smtp-url", "mail-from", "allow-private-network", "allow-ats-host", "metrics-listen", "metrics-token", "inbound-retention"}, common...)},
+		{[]string{"serve", "--help"}, append([]string{"listen", "smtp-url", "mail-from", "allow-private-network", "allow-ats-host", "metrics-listen", "metrics-token", "inbound-retention"}, common...)},
 		{[]string{"migrate", "-h"}, common},
 		{[]string{"validate", "-h"}, append([]string{"integration", "vacancy", "allow-private-network"}, common...)},
-		{[]string{"accounts", "create", "-h"}, append([]string{"name", "email", "password"}, common...)},
+		{[]string{"accounts", "create", "-h"}, append([]string{"name", "email", "password", "json"}, common...)},
 		{[]string{"users", "create", "-h"}, append([]string{"account", "email", "name", "role", "password"}, common...)},
 		{[]string{"jobs", "list", "-h"}, common},
 		{[]string{"demo", "-h"}, []string{"listen", "once", "verbose"}},
@@ -412,6 +419,15 @@ func TestAccountsCreateThenServe(t *testing.T) {
 	if strings.Contains(stderr.String(), superKey) || strings.Contains(stderr.String(), viewerKey) {
 		t.Error("the serve log contains an API key")
 	}
+	// serve recorded its base URL for the commands run beside it.
+	a, err := app.Open(context.Background(), app.Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close(context.Background())
+	if got := a.Service.BaseURL(); got != base {
+		t.Errorf("base URL after serve = %q, want %q", got, base)
+	}
 }
 
 func TestJobsListOnFreshDatabase(t *testing.T) {
@@ -448,6 +464,8 @@ func TestUsageErrorsTouchNoDatabase(t *testing.T) {
 		{[]string{"users", "create"}, []string{"--account", "acc_x", "--email", "u@acme.example", "--role", "owner"}},
 		{[]string{"jobs", "retry"}, []string{"notanumber"}},
 		{[]string{"jobs", "retry"}, nil},
+		{[]string{"serve"}, []string{"extra-arg", "--listen", "127.0.0.1:0"}},
+		{[]string{"migrate"}, []string{"extra"}},
 	}
 	for _, tt := range tests {
 		args := append(append(append([]string{}, tt.cmd...), "--data-dir", "DIR", "--log-level", "error"), tt.args...)
@@ -476,22 +494,7 @@ func TestValidateReportsEachCheck(t *testing.T) {
 		t.Fatalf("validate without --integration: exit %d (%v)", r.code, r.err)
 	}
 
-	ctx := context.Background()
-	a, err := app.Open(ctx, app.Config{DataDir: dir, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, admin, _, err := a.Service.CreateAccount(ctx, "Acme Corp", "admin@acme.example", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := a.Service.CreateIntegration(ctx, admin, "lever", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	in := seedLever(t, dir, "")
 
 	r := runCLI(t, "validate", "--data-dir", dir, "--integration", in.ID)
 	if r.code != 1 || !strings.Contains(r.stdout, "✗ API key is set: enter the Lever API key") || !strings.Contains(r.stdout, "✓ API base URL is an absolute URL") {
@@ -500,4 +503,142 @@ func TestValidateReportsEachCheck(t *testing.T) {
 	if r := runCLI(t, "validate", "--data-dir", dir, "--integration", "int_missing"); r.code != 1 || r.err == nil || !strings.Contains(r.err.Error(), "not found") {
 		t.Fatalf("validate an unknown integration: exit %d (%v)", r.code, r.err)
 	}
+}
+
+// TestValidatePrintsTheServersWebhookURL: validate's webhook URL is built
+// from the base URL the server runs with (recorded by serve), or from
+// --base-url when given, not from a default of its own.
+func TestValidatePrintsTheServersWebhookURL(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	in := seedLever(t, dir, "https://switchboard.acme.example")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "https://switchboard.acme.example"},
+		{[]string{"--base-url", "https://other.acme.example"}, "https://other.acme.example"},
+	} {
+		r := runCLI(t, append([]string{"validate", "--data-dir", dir, "--log-level", "error", "--integration", in.ID}, tt.args...)...)
+		if want := "  webhook URL: " + tt.want + "/hooks/lever/" + in.ID + "\n"; !strings.Contains(r.stdout, want) {
+			t.Errorf("validate %v printed:\n%s\nwant the line %q", tt.args, r.stdout, want)
+		}
+	}
+}
+
+// TestStrayArgumentsShowUsage: a word a command does not take is refused
+// with the command's usage, and the flags around it are still read.
+func TestStrayArgumentsShowUsage(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, "serve", "extra-arg", "--listen", "127.0.0.1:0", "--data-dir", filepath.Join(t.TempDir(), "data"))
+	if r.code != 2 || !strings.HasPrefix(r.stderr, "Usage: switchboard serve") || !strings.Contains(r.stderr, "-listen") {
+		t.Errorf("serve extra-arg: exit %d, stderr %q; want exit 2 with serve's usage", r.code, r.stderr)
+	}
+	// Flags after the argument count: the id is read and the data
+	// directory given after it is the one opened.
+	dir := t.TempDir()
+	r = runCLI(t, "jobs", "retry", "4242", "--data-dir", dir, "--log-level", "error")
+	if r.code != 1 || !strings.Contains(r.err.Error(), "4242") {
+		t.Errorf("jobs retry 4242 --data-dir …: %v (exit %d), want exit 1 for a missing job", r.err, r.code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "switchboard.db")); err != nil {
+		entries, _ := os.ReadDir(dir)
+		t.Errorf("the --data-dir after the argument was not used: %v (%v)", err, entries)
+	}
+}
+
+// TestGroupHelpListsSubcommands: "accounts -h" and the like answer with the
+// group's subcommands, from the same table as the main usage.
+func TestGroupHelpListsSubcommands(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		group string
+		subs  []string
+	}{
+		{"accounts", []string{"create"}},
+		{"users", []string{"create"}},
+		{"jobs", []string{"list", "retry ID"}},
+	}
+	for _, tt := range tests {
+		for _, h := range []string{"-h", "--help", "help"} {
+			r := runCLI(t, tt.group, h)
+			if r.err != nil || r.stderr != "" {
+				t.Errorf("%s %s: %v, stderr %q; want help on stdout and exit 0", tt.group, h, r.err, r.stderr)
+			}
+			if !strings.HasPrefix(r.stdout, "Usage: switchboard "+tt.group+" <subcommand> [flags]") {
+				t.Errorf("%s %s: help starts %q", tt.group, h, r.stdout)
+			}
+			for _, c := range commands {
+				sub, ok := strings.CutPrefix(c.name, tt.group+" ")
+				if ok && !strings.Contains(r.stdout, "\n  "+strings.TrimSpace(sub+" "+c.args)+" ") {
+					t.Errorf("%s %s: help does not list %q:\n%s", tt.group, h, sub, r.stdout)
+				}
+			}
+			for _, s := range tt.subs {
+				if !strings.Contains(r.stdout, "\n  "+s+" ") {
+					t.Errorf("%s %s: help does not list %q:\n%s", tt.group, h, s, r.stdout)
+				}
+			}
+		}
+		// Without a subcommand the same list goes to stderr, exit 2.
+		if r := runCLI(t, tt.group); r.code != 2 || !strings.Contains(r.stderr, "Subcommands:") {
+			t.Errorf("%s alone: exit %d, stderr %q", tt.group, r.code, r.stderr)
+		}
+	}
+}
+
+// TestAccountsCreateJSON: --json prints what was created, the key
+// included, as one JSON object a script can read.
+func TestAccountsCreateJSON(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, "accounts", "create", "--data-dir", t.TempDir(), "--log-level", "error", "--name", "Acme Corp", "--email", "owner@acme.example", "--json")
+	if r.err != nil {
+		t.Fatalf("accounts create --json: %v\n%s", r.err, r.stderr)
+	}
+	var out map[string]string
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, r.stdout)
+	}
+	if !strings.HasPrefix(out["account_id"], "acc_") || out["account_name"] != "Acme Corp" || !strings.HasPrefix(out["user_id"], "usr_") ||
+		out["email"] != "owner@acme.example" || out["role"] != "super_admin" || !strings.HasPrefix(out["api_key"], "sbk_") {
+		t.Errorf("accounts create --json printed %v", out)
+	}
+}
+
+func TestErrorTextIsThePublicMessage(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	r := runCLI(t, "validate", "--data-dir", dir, "--log-level", "error", "--integration", "int_nope")
+	if r.code != 1 || errorText(r.err) != `validate: there is no integration "int_nope"` {
+		t.Errorf("validate an unknown integration: exit %d, reads %q", r.code, errorText(r.err))
+	}
+	if got := errorText(errors.New("plain")); got != "plain" {
+		t.Errorf("errorText of a plain error = %q", got)
+	}
+}
+
+// seedLever makes an account with a draft Lever integration in dir. With a
+// servedBaseURL it records that URL as serve does.
+func seedLever(t *testing.T, dir, servedBaseURL string) core.Integration {
+	t.Helper()
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DataDir: dir, BaseURL: servedBaseURL, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close(ctx)
+	_, admin, _, err := a.Service.CreateAccount(ctx, "Acme Corp", "admin@acme.example", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := a.Service.CreateIntegration(ctx, admin, "lever", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if servedBaseURL != "" {
+		if err := a.RecordBaseURL(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return in
 }

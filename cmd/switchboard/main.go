@@ -13,39 +13,102 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 
 	"switchboard/internal/app"
+	"switchboard/internal/core"
 )
 
-const usage = `Switchboard connects assessment vendors to applicant tracking systems.
+// command is one line of the usage: a command, or a subcommand of a group
+// ("jobs retry" is in the group "jobs"). Args names the positional arguments
+// it takes after its name, in order ("" for none); parse refuses any others.
+type command struct {
+	name, args, summary string
+}
 
-Usage:
-  switchboard <command> [flags]
+// commands is every command in the order the usage lists them. A group's
+// subcommands run through runAdmin; adding a row here lists it in
+// "switchboard help" and in the group's help.
+var commands = []command{
+	{"serve", "", "run the service (HTTP and job workers)"},
+	{"demo", "", "run the whole Lever flow against the bundled simulator, then serve the UI"},
+	{"migrate", "", "bring the database schema up to date and exit"},
+	{"validate", "", "check an integration's setup, and with --vacancy run a test order through its ATS"},
+	{"accounts create", "", "create an account and its first super admin (prints an API key)"},
+	{"users create", "", "add a user to an account (prints an API key)"},
+	{"users list", "", "list an account's users"},
+	{"users set-role", "", "change a user's role"},
+	{"users set-password", "", "set a user's web UI password"},
+	{"users reset-password", "", "print a one-time set-password link for a user"},
+	{"users deactivate", "", "end a user's sign-in, sessions and API keys"},
+	{"users reactivate", "", "let a deactivated user sign in again"},
+	{"keys list", "", "list a user's API keys"},
+	{"keys create", "", "give a user a new API key"},
+	{"keys revoke", "", "revoke an API key at once"},
+	{"keys rotate", "", "replace an API key with a new one"},
+	{"jobs list", "", "list failed, retrying and discarded jobs"},
+	{"jobs retry", "ID", "run a failed job again"},
+}
 
-Commands:
-  serve             run the service (HTTP and job workers)
-  demo              run the whole Lever flow against the bundled simulator, then serve the UI
-  migrate           bring the database schema up to date and exit
-  validate          check an integration's setup, and with --vacancy run a test order through its ATS
-  accounts create   create an account and its first super admin (prints an API key)
-  users create      add a user to an account (prints an API key)
-  jobs list         list failed, retrying and discarded jobs
-  jobs retry ID     run a failed job again
+// lookup finds a command by its full name.
+func lookup(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
 
+// subcommands lists a group's commands; none means group is not a group.
+func subcommands(group string) []command {
+	var out []command
+	for _, c := range commands {
+		if strings.HasPrefix(c.name, group+" ") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// writeCommands writes an aligned list of cmds, each name without trim.
+func writeCommands(w io.Writer, cmds []command, trim string) {
+	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
+	for _, c := range cmds {
+		fmt.Fprintf(tw, "  %s\t%s\n", strings.TrimSpace(strings.TrimPrefix(c.name, trim)+" "+c.args), c.summary)
+	}
+	_ = tw.Flush() // w is a terminal or a buffer
+}
+
+func writeUsage(w io.Writer) {
+	fmt.Fprint(w, "Switchboard connects assessment vendors to applicant tracking systems.\n\nUsage:\n  switchboard <command> [flags]\n\nCommands:\n")
+	writeCommands(w, commands, "")
+	fmt.Fprint(w, `
 Run "switchboard <command> -h" for a command's flags. Every flag can also be set
 with an environment variable: --data-dir is SWITCHBOARD_DATA_DIR, and so on.
-`
+`)
+}
+
+func writeGroupUsage(w io.Writer, group string) {
+	fmt.Fprintf(w, "Usage: switchboard %s <subcommand> [flags]\n\nSubcommands:\n", group)
+	writeCommands(w, subcommands(group), group+" ")
+	fmt.Fprintf(w, "\nRun \"switchboard %s <subcommand> -h\" for a subcommand's flags.\n", group)
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "switchboard:", err)
+			fmt.Fprintln(os.Stderr, "switchboard:", errorText(err))
 		}
 		os.Exit(exitCode(err))
 	}
 }
+
+// errorText is what the operator reads: an error's message for the person
+// (core.Explain) when it has one, else the whole error.
+func errorText(err error) string { return core.PublicMessage(err, err.Error()) }
 
 // exitError carries a specific exit status.
 type exitError struct {
@@ -69,7 +132,7 @@ func exitCode(err error) int {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		writeUsage(stderr)
 		return &exitError{code: 2, err: errors.New("no command given")}
 	}
 	cmd, rest := args[0], args[1:]
@@ -82,16 +145,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdMigrate(ctx, rest, stdout, stderr)
 	case "validate":
 		return cmdValidate(ctx, rest, stdout, stderr)
-	case "accounts", "users", "jobs":
-		if len(rest) == 0 {
-			return &exitError{code: 2, err: fmt.Errorf("%s: missing subcommand (see switchboard help)", cmd)}
-		}
-		return runAdmin(ctx, cmd+" "+rest[0], rest[1:], stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		writeUsage(stdout)
 		return nil
 	}
-	fmt.Fprint(stderr, usage)
+	if len(subcommands(cmd)) > 0 {
+		switch {
+		case len(rest) == 0:
+			writeGroupUsage(stderr, cmd)
+			return &exitError{code: 2, err: fmt.Errorf("%s: missing subcommand", cmd)}
+		case rest[0] == "-h" || rest[0] == "--help" || rest[0] == "help":
+			writeGroupUsage(stdout, cmd)
+			return nil
+		case strings.HasPrefix(rest[0], "-"):
+			writeGroupUsage(stderr, cmd)
+			return &exitError{code: 2, err: fmt.Errorf("%s: give the subcommand before the flags", cmd)}
+		}
+		if _, ok := lookup(cmd + " " + rest[0]); !ok {
+			writeGroupUsage(stderr, cmd)
+			return &exitError{code: 2, err: fmt.Errorf("unknown command %q", cmd+" "+rest[0])}
+		}
+		return runAdmin(ctx, cmd+" "+rest[0], rest[1:], stdout, stderr)
+	}
+	writeUsage(stderr)
 	return &exitError{code: 2, err: fmt.Errorf("unknown command %q", cmd)}
 }
 
@@ -104,7 +180,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.dataDir, "data-dir", "data", "directory for the SQLite database and the generated secret key")
 	fs.StringVar(&c.databaseURL, "database-url", "", "postgres://… URL to use PostgreSQL instead of SQLite")
 	fs.StringVar(&c.secretKey, "secret-key", "", "base64 AES-256 key encrypting credentials at rest (default: <data-dir>/secret.key, generated on first run)")
-	fs.StringVar(&c.baseURL, "base-url", "http://localhost:8080", "public URL of this Switchboard, used in links, emails and webhook URLs")
+	fs.StringVar(&c.baseURL, "base-url", "", "public URL of this Switchboard, used in links, emails and webhook URLs (default: the one serve last ran with, else http://localhost:8080)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 }
 
@@ -137,13 +213,52 @@ func parse(fs *flag.FlagSet, args []string) error {
 	if envErr != nil {
 		return &exitError{code: 2, err: envErr}
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	// Flags may come before, between and after the arguments: a word the
+	// flag package stops at must not hide the flags behind it.
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return &exitError{code: 2, err: err}
 		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			positional = append(positional, rest...) // after "--" everything is an argument
+			break
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
+	}
+	if err := fs.Parse(append([]string{"--"}, positional...)); err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	return nil
+	return checkArgs(fs, positional)
+}
+
+// checkArgs refuses positional arguments the command does not declare (see
+// commands), with its usage, before anything touches the disk. A command
+// missing from the table checks its own.
+func checkArgs(fs *flag.FlagSet, positional []string) error {
+	c, ok := lookup(fs.Name())
+	if !ok {
+		return nil
+	}
+	want := strings.Fields(c.args)
+	if len(positional) == len(want) {
+		return nil
+	}
+	fs.Usage()
+	switch {
+	case len(want) == 0:
+		return &exitError{code: 2, err: fmt.Errorf("%s takes no arguments, only flags: unexpected %q", c.name, positional)}
+	case len(positional) < len(want):
+		return &exitError{code: 2, err: fmt.Errorf("%s: give %s", c.name, c.args)}
+	}
+	return &exitError{code: 2, err: fmt.Errorf("%s takes %s, not also %q", c.name, c.args, positional[len(want):])}
 }
 
 func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {

@@ -25,7 +25,7 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *integration == "" || fs.NArg() != 0 {
+	if *integration == "" {
 		return &exitError{code: 2, err: errors.New("validate: give --integration ID (and optionally --vacancy ID), nothing else")}
 	}
 	cfg, err := c.config(stderr)
@@ -43,6 +43,9 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	in, err := a.Store.GetIntegration(ctx, *integration)
+	if errors.Is(err, core.ErrNotFound) {
+		err = core.Explain(err, "validate: there is no integration %q", *integration)
+	}
 	if err != nil {
 		return fmt.Errorf("validate: %w", err)
 	}
@@ -56,6 +59,14 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	fmt.Fprintf(stdout, "%s (%s): configuration\n", in.Name, in.Status)
+	view, err := a.Service.Integration(ctx, actor, in.ID)
+	if err != nil {
+		return err
+	}
+	if view.WebhookURL != "" {
+		// From the base URL serve records, so it is the URL the server answers.
+		fmt.Fprintf(stdout, "  webhook URL: %s\n", view.WebhookURL)
+	}
 	ok := printChecks(stdout, checks)
 	if *vacancy != "" {
 		run, err := a.Service.RunValidation(ctx, actor, in.ID, *vacancy)

@@ -214,12 +214,12 @@ func setupSecondLeverAccount(t *testing.T, e *apptest.Env, name, email, tag stri
 	owner := e.Lever.AddUser(name+" Recruiter", "recruiter@"+strings.SplitN(email, "@", 2)[1])
 	a.PostingID = e.Lever.AddPosting(name+" role", []string{tag}, owner.ID).ID
 	e.Lever.RegisterWebhook(lever.EventCandidateStageChange, in.WebhookURL, token)
-	for k, v := range map[string]string{lever.CredentialAPIKey: leverKey, lever.CredentialStageChangeToken: token} {
-		e.MustAPI(http.StatusOK, a.Key, "PUT", "/integrations/"+a.IntegrationID+"/credentials/"+k, map[string]string{"value": v}, nil)
-	}
 	e.MustAPI(http.StatusOK, a.Key, "PATCH", "/integrations/"+a.IntegrationID, map[string]any{"settings": map[string]string{
 		lever.SettingBaseURL: e.LeverURL, lever.SettingTriggerStage: apptest.TriggerStageName,
 	}}, nil)
+	for k, v := range map[string]string{lever.CredentialAPIKey: leverKey, lever.CredentialStageChangeToken: token} {
+		e.MustAPI(http.StatusOK, a.Key, "PUT", "/integrations/"+a.IntegrationID+"/credentials/"+k, map[string]string{"value": v}, nil)
+	}
 	var v struct {
 		ID string `json:"id"`
 	}

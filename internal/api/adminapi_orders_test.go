@@ -189,6 +189,8 @@ func TestOrderListBadFiltersAre422(t *testing.T) {
 		{"limit=1.5", "limit"},
 		{"offset=-1", "offset"},
 		{"offset=x", "offset"},
+		{"test=maybe", "test"},
+		{"test=1", "test"},
 	}
 	for _, tt := range tests {
 		eb := apiErr(t, e, http.StatusUnprocessableEntity, key, "GET", "/orders?"+tt.query, nil)

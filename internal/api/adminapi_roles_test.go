@@ -249,8 +249,8 @@ func TestCreateUserRoleRules(t *testing.T) {
 		createUser(t, e, adminKey, "by-admin-"+r+"@acme.example", r)
 	}
 
-	// A user's email is unique.
-	apiErr(t, e, http.StatusConflict, superKey, "POST", "/users", map[string]string{"email": "a@acme.example", "role": team})
+	// A user's email is unique (TestEmailTakenElsewhereIsNotRevealed has more).
+	apiErr(t, e, http.StatusUnprocessableEntity, superKey, "POST", "/users", map[string]string{"email": "a@acme.example", "role": team})
 }
 
 // TestLimitedTeamMemberSeesOrdersButNoConfiguration is the README's promise in

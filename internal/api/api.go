@@ -11,12 +11,15 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
 	"switchboard/internal/service"
+	"switchboard/internal/strictjson"
 )
 
 // maxBody bounds JSON request bodies.
@@ -25,6 +28,8 @@ const maxBody = 1 << 20
 type handler struct {
 	svc *service.Service
 	log *slog.Logger
+	// hookReadTimeout replaces webhookReadTimeout (tests).
+	hookReadTimeout time.Duration
 }
 
 // Register mounts the admin API and the webhook endpoints on mux.
@@ -37,6 +42,7 @@ func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) {
 	mux.Handle("GET /api/v1/me", auth(h.me))
 	mux.Handle("GET /api/v1/providers", auth(h.providers))
 	mux.Handle("POST /api/v1/users", auth(h.createUser))
+	h.registerUsers(mux)
 
 	mux.Handle("GET /api/v1/integrations", auth(h.listIntegrations))
 	mux.Handle("POST /api/v1/integrations", auth(h.createIntegration))
@@ -57,6 +63,37 @@ func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) {
 	mux.Handle("GET /api/v1/orders/{id}", auth(h.getOrder))
 	mux.Handle("POST /api/v1/orders/{id}/resend-invitation", auth(h.resendInvitation))
 	mux.Handle("POST /api/v1/jobs/{id}/retry", auth(h.retryJob))
+
+	// What no route above matches still answers in the API's error shape.
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { unrouted(mux, w, r) })
+}
+
+// methods are the methods probed for a path's Allow header.
+var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// unrouted answers a request under /api that only the catch-all matched:
+// 405 with Allow when the path has routes for other methods, else 404. It
+// asks the mux which pattern each method would reach, so the answer follows
+// the routes as registered.
+func unrouted(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+	_, self := mux.Handler(r)
+	var allow []string
+	for _, m := range methods {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, p := mux.Handler(probe); p != self {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
+		writeError(w, http.StatusNotFound, "there is no API endpoint "+r.URL.Path+": see the API reference in the README", nil)
+		return
+	}
+	if slices.Contains(allow, http.MethodGet) {
+		allow = append(allow, http.MethodHead)
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	writeError(w, http.StatusMethodNotAllowed, r.URL.Path+" does not take "+r.Method+": use "+strings.Join(allow, " or "), nil)
 }
 
 type userKey struct{}
@@ -87,25 +124,35 @@ func (h *handler) authenticated(next func(w http.ResponseWriter, r *http.Request
 	})
 }
 
-// decode reads a JSON body strictly: unknown fields are an error, so a typo
-// does not silently change nothing.
+// decode reads a JSON body strictly (see strictjson); what is wrong with it
+// is a 400 in the words of the JSON sent.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return &badRequest{msg: "malformed JSON body: " + err.Error()}
+	err := strictjson.Decode(io.LimitReader(r.Body, maxBody), v, "the body")
+	var je *strictjson.Error
+	if errors.As(err, &je) {
+		bad := &badRequest{msg: je.Message, err: je.Err}
+		if je.Field != "" {
+			bad.fields = map[string]string{je.Field: je.FieldMessage}
+		}
+		return bad
 	}
-	// Anything but space after the value is refused: More alone lets a
-	// stray '}' or ']' through.
-	if _, err := dec.Token(); err != io.EOF {
-		return &badRequest{msg: "malformed JSON body: more than one value"}
-	}
-	return nil
+	return err
 }
 
-type badRequest struct{ msg string }
+// badRequest is a request the API cannot read; msg is for the client, err
+// (if any) for the log.
+type badRequest struct {
+	msg    string
+	fields map[string]string
+	err    error
+}
 
-func (e *badRequest) Error() string { return e.msg }
+func (e *badRequest) Error() string {
+	if e.err != nil {
+		return e.msg + ": " + e.err.Error()
+	}
+	return e.msg
+}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -125,8 +172,10 @@ func writeError(w http.ResponseWriter, status int, msg string, fields map[string
 	writeJSON(w, status, errorBody{Error: msg, Fields: fields})
 }
 
-// fail maps a service error to its status. Unexpected errors are logged and
-// answered 500 without detail.
+// fail maps a service error to its status and a message in the client's
+// words: the error's public message (core.Explain) when it has one, else one
+// per status. The details (store operations, ids, driver messages) go to the
+// log; unexpected errors are answered 500 without detail.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var (
 		bad   *badRequest
@@ -134,25 +183,35 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		vf    *service.ValidationFailed
 		inErr *ats.InboundError
 	)
+	status, msg := 0, ""
 	switch {
 	case errors.As(err, &bad):
-		writeError(w, http.StatusBadRequest, bad.msg, nil)
+		status, msg = http.StatusBadRequest, bad.msg
+		writeError(w, status, msg, bad.fields)
 	case errors.As(err, &inv):
-		writeError(w, http.StatusUnprocessableEntity, inv.Error(), inv.Fields)
+		status = http.StatusUnprocessableEntity
+		writeError(w, status, inv.Error(), inv.Fields)
 	case errors.As(err, &vf):
-		writeJSON(w, http.StatusUnprocessableEntity, errorBody{Error: vf.Error(), Checks: vf.Checks})
+		status = http.StatusUnprocessableEntity
+		writeJSON(w, status, errorBody{Error: vf.Error(), Checks: vf.Checks})
 	case errors.As(err, &inErr):
-		writeError(w, inErr.Status, inErr.Message, nil)
+		status = inErr.Status
+		writeError(w, status, inErr.Message, nil)
 	case errors.Is(err, core.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not found", nil)
+		status, msg = http.StatusNotFound, core.PublicMessage(err, "not found")
+		writeError(w, status, msg, nil)
 	case errors.Is(err, core.ErrForbidden):
-		writeError(w, http.StatusForbidden, "your role may not do this", nil)
+		status, msg = http.StatusForbidden, core.PublicMessage(err, "your role may not do this")
+		writeError(w, status, msg, nil)
 	case errors.Is(err, core.ErrConflict):
-		writeError(w, http.StatusConflict, withoutDriverDetail(err.Error()), nil)
+		status, msg = http.StatusConflict, core.PublicMessage(err, "this conflicts with something that exists or was changed meanwhile")
+		writeError(w, status, msg, nil)
 	default:
 		h.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusInternalServerError, "internal error", nil)
+		return
 	}
+	h.log.InfoContext(r.Context(), "request refused", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 }
 
 func (h *handler) me(w http.ResponseWriter, r *http.Request) {
@@ -184,9 +243,13 @@ func (h *handler) createUser(w http.ResponseWriter, r *http.Request) {
 
 // webhook stores a verified delivery before answering 2xx.
 func (h *handler) webhook(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, code, err := readWebhookBody(w, r, h.hookReadTimeout)
 	if err != nil {
-		writeError(w, http.StatusRequestEntityTooLarge, "body too large", nil)
+		if code == http.StatusInternalServerError {
+			h.fail(w, r, err)
+			return
+		}
+		writeError(w, code, err.Error(), nil)
 		return
 	}
 	stored, err := h.svc.ReceiveWebhook(r.Context(), r.PathValue("provider"), r.PathValue("integration"), r.Header, body)
@@ -214,14 +277,4 @@ func parseJobID(s string) (int64, error) {
 		return 0, &badRequest{msg: "job id must be a positive integer"}
 	}
 	return id, nil
-}
-
-// withoutDriverDetail drops the database driver's own words, which the store
-// appends in parentheses for the log, from a message shown to API clients:
-// they name tables and constraints.
-func withoutDriverDetail(msg string) string {
-	if i := strings.Index(msg, " ("); i >= 0 && strings.HasSuffix(msg, ")") {
-		return msg[:i]
-	}
-	return msg
 }

@@ -22,15 +22,19 @@ func ts(t time.Time) *time.Time {
 }
 
 type userOut struct {
-	ID        string    `json:"id"`
-	AccountID string    `json:"account_id"`
-	Email     string    `json:"email"`
-	Name      string    `json:"name"`
-	Role      core.Role `json:"role"`
+	ID            string     `json:"id"`
+	AccountID     string     `json:"account_id"`
+	Email         string     `json:"email"`
+	Name          string     `json:"name"`
+	Role          core.Role  `json:"role"`
+	Active        bool       `json:"active"`
+	HasPassword   bool       `json:"has_password"`
+	DeactivatedAt *time.Time `json:"deactivated_at,omitempty"`
 }
 
 func userJSON(u core.User) userOut {
-	return userOut{ID: u.ID, AccountID: u.AccountID, Email: u.Email, Name: u.Name, Role: u.Role}
+	return userOut{ID: u.ID, AccountID: u.AccountID, Email: u.Email, Name: u.Name, Role: u.Role,
+		Active: u.Active(), HasPassword: u.PasswordHash != "", DeactivatedAt: ts(u.DeactivatedAt)}
 }
 
 type integrationOut struct {
@@ -44,8 +48,22 @@ type integrationOut struct {
 	WebhookURL  string                    `json:"webhook_url,omitempty"`
 	Credentials []service.CredentialState `json:"credentials"`
 	Supports    ats.Description           `json:"supports"`
-	CreatedAt   time.Time                 `json:"created_at"`
-	UpdatedAt   time.Time                 `json:"updated_at"`
+	// CredentialsCleared, in an update's answer, names the credentials the
+	// update removed because the API host changed.
+	CredentialsCleared []string `json:"credentials_cleared,omitempty"`
+	// InboundFailures are shown on one integration, when there are any.
+	InboundFailures []inboundFailureOut `json:"inbound_failures,omitempty"`
+	CreatedAt       time.Time           `json:"created_at"`
+	UpdatedAt       time.Time           `json:"updated_at"`
+}
+
+// inboundFailureOut is a stored webhook whose processing failed, and why.
+type inboundFailureOut struct {
+	EventID    string    `json:"event_id"`
+	Kind       string    `json:"kind"`
+	ReceivedAt time.Time `json:"received_at"`
+	FailedAt   time.Time `json:"failed_at"`
+	Failure    string    `json:"failure"`
 }
 
 func integrationJSON(v service.IntegrationView) integrationOut {
@@ -53,11 +71,17 @@ func integrationJSON(v service.IntegrationView) integrationOut {
 	if settings == nil {
 		settings = map[string]string{}
 	}
-	return integrationOut{
+	out := integrationOut{
 		ID: v.ID, Provider: v.Provider, Name: v.Name, Status: v.Status, Patterns: v.Patterns, Settings: settings,
 		WriteBack: v.WriteBack, WebhookURL: v.WebhookURL, Credentials: v.Credentials, Supports: v.Description,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 	}
+	for _, e := range v.InboundFailures {
+		out.InboundFailures = append(out.InboundFailures, inboundFailureOut{
+			EventID: e.ID, Kind: e.Kind, ReceivedAt: e.ReceivedAt, FailedAt: e.ProcessedAt, Failure: e.Failure,
+		})
+	}
+	return out
 }
 
 type vacancyOut struct {
@@ -96,6 +120,7 @@ type orderOut struct {
 	ExternalJobID       string     `json:"external_job_id,omitempty"`
 	InvitationExpiresAt *time.Time `json:"invitation_expires_at,omitempty"`
 	Reason              string     `json:"reason,omitempty"`
+	Test                bool       `json:"test"`
 	StartedAt           *time.Time `json:"started_at,omitempty"`
 	CompletedAt         *time.Time `json:"completed_at,omitempty"`
 	CreatedAt           time.Time  `json:"created_at"`
@@ -107,7 +132,7 @@ func orderJSON(o core.Order) orderOut {
 		ID: o.ID, IntegrationID: o.IntegrationID, VacancyID: o.VacancyID, CandidateID: o.CandidateID,
 		State: o.State, Mode: o.Mode, ExternalID: o.ExternalID, ExternalJobID: o.ExternalJobID,
 		InvitationExpiresAt: ts(o.InvitationExpiresAt), Reason: o.Reason, StartedAt: ts(o.StartedAt),
-		CompletedAt: ts(o.CompletedAt), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+		CompletedAt: ts(o.CompletedAt), Test: o.Test, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
 }
 

@@ -39,12 +39,19 @@ func (h *handler) createIntegration(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) respondIntegration(w http.ResponseWriter, r *http.Request, status int, id string) {
+	h.respondUpdated(w, r, status, id, nil)
+}
+
+// respondUpdated answers with the integration and the credentials an update cleared.
+func (h *handler) respondUpdated(w http.ResponseWriter, r *http.Request, status int, id string, cleared []string) {
 	v, err := h.svc.Integration(r.Context(), actor(r), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, status, integrationJSON(v))
+	out := integrationJSON(v)
+	out.CredentialsCleared = cleared
+	writeJSON(w, status, out)
 }
 
 func (h *handler) getIntegration(w http.ResponseWriter, r *http.Request) {
@@ -68,14 +75,14 @@ func (h *handler) updateIntegration(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	_, err := h.svc.UpdateIntegration(r.Context(), actor(r), pathID(r), service.IntegrationPatch{
+	res, err := h.svc.UpdateIntegration(r.Context(), actor(r), pathID(r), service.IntegrationPatch{
 		Name: in.Name, Patterns: in.Patterns, Settings: in.Settings, WriteBack: in.WriteBack,
 	})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.respondIntegration(w, r, http.StatusOK, pathID(r))
+	h.respondUpdated(w, r, http.StatusOK, pathID(r), res.ClearedCredentials)
 }
 
 func (h *handler) setCredential(w http.ResponseWriter, r *http.Request) {

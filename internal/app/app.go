@@ -21,6 +21,8 @@ import (
 
 	"switchboard/internal/api"
 	"switchboard/internal/ats"
+	"switchboard/internal/ats/atshttp"
+	"switchboard/internal/core"
 	"switchboard/internal/lever"
 	"switchboard/internal/mail"
 	"switchboard/internal/metrics"
@@ -42,21 +44,38 @@ type Config struct {
 	DataDir     string // SQLite database and generated secret key; default ./data
 	DatabaseURL string // postgres://… to use PostgreSQL instead of SQLite
 	SecretKey   string // base64 or hex AES-256 key; empty: <DataDir>/secret.key, generated when absent
-	BaseURL     string // public URL of this Switchboard; default http://localhost:8080
-	SMTPURL     string // smtp://… to send email; empty: the dev outbox
-	MailFrom    string
+	// BaseURL is the public URL of this Switchboard; empty: the one serve
+	// last recorded (RecordBaseURL), else http://localhost:8080.
+	BaseURL  string
+	SMTPURL  string // smtp://… to send email; empty: the dev outbox
+	MailFrom string
 	// AllowPrivateNetwork lets outbound calls reach loopback and private
 	// addresses (simulators, an ATS on the operator's own network).
 	AllowPrivateNetwork bool
+	// AllowATSHosts are hosts an integration's API URL may name besides its
+	// ATS's own: "host" (any port) or "host:port".
+	AllowATSHosts []string
 	// Work makes this process run jobs (false for CLI commands that only enqueue).
 	Work bool
+	// MetricsToken, when set, is the bearer token a /metrics scrape must send.
+	MetricsToken string
+	// MetricsOwnListener serves /metrics only through ServeMetrics (the
+	// operator's --metrics-listen), not on the main handler. Without it and
+	// without MetricsToken, /metrics is not served.
+	MetricsOwnListener bool
+	// InboundRetention is how long stored webhooks are kept (0: 30 days).
+	InboundRetention time.Duration
 
 	Logger *slog.Logger
 	// Test and demo hooks.
 	Now          func() time.Time
 	PollInterval time.Duration
 	RetryPolicy  river.ClientRetryPolicy
-	ClientSleep  func(ctx context.Context, d time.Duration) error
+	// ClientSleep replaces the ATS clients' waits and ClientNow the clock
+	// their rate limits and tokens read; a test's ClientSleep should move
+	// ClientNow (default: Now).
+	ClientSleep func(ctx context.Context, d time.Duration) error
+	ClientNow   func() time.Time
 	// ExtraRoutes mounts more handlers (the demo's simulator).
 	ExtraRoutes func(mux *http.ServeMux)
 }
@@ -69,6 +88,7 @@ type App struct {
 	Handler http.Handler
 	Logger  *slog.Logger
 	work    bool
+	metrics http.Handler
 }
 
 // Open builds the app and migrates the database.
@@ -80,9 +100,6 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.DataDir == "" {
 		cfg.DataDir = "data"
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = "http://localhost:8080"
-	}
 	if cfg.DatabaseURL != "" {
 		if !strings.HasPrefix(cfg.DatabaseURL, "postgres://") && !strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
 			return nil, errors.New("app: --database-url must be a postgres:// URL (SQLite is used when it is empty)")
@@ -93,6 +110,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			// credentials and links.
 			return nil, errors.New("app: with --database-url, set --secret-key (SWITCHBOARD_SECRET_KEY) to the same key on every replica; generate one with: head -c 32 /dev/urandom | base64")
 		}
+	}
+	if cfg.MetricsToken != "" && len(cfg.MetricsToken) < 16 {
+		return nil, errors.New("app: --metrics-token (SWITCHBOARD_METRICS_TOKEN) must be at least 16 characters; generate one with: head -c 24 /dev/urandom | base64")
 	}
 	key, err := loadKey(cfg, log)
 	if err != nil {
@@ -118,6 +138,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := Migrate(ctx, st); err != nil {
 		return fail(err)
 	}
+	if cfg.BaseURL == "" {
+		if cfg.BaseURL, err = servedBaseURL(ctx, st); err != nil {
+			return fail(err)
+		}
+	}
 
 	var sender mail.Sender
 	if cfg.SMTPURL != "" {
@@ -130,21 +155,26 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	mtr := metrics.New()
 	httpClient := netguard.NewClient(netguard.Options{
 		AllowPrivate: cfg.AllowPrivateNetwork,
-		// SmartRecruiters asks partners to wait at least 128 s for an answer;
-		// calls that must be quicker carry their own context deadline.
-		Timeout: 130 * time.Second,
+		// A backstop only: every ATS request carries its own deadline
+		// (atshttp.RequestTimeout, atshttp.UploadTimeout for files), so that
+		// an ATS that hangs holds a worker for seconds, not minutes.
+		Timeout: atshttp.UploadTimeout,
 		Wrap: func(rt http.RoundTripper) http.RoundTripper {
-			return ats.RecordingTransport{Base: mtr.Transport(rt)}
+			return ats.RecordingTransport{Base: mtr.Transport(rt, func(r *http.Request) string { return ats.ProviderOf(r.Context()) })}
 		},
 	})
+	clientNow := cfg.ClientNow
+	if clientNow == nil {
+		clientNow = cfg.Now
+	}
 	connectors := ats.NewRegistry(
-		lever.NewConnector(lever.ConnectorOptions{Limiters: lever.NewLimiterPool(), Sleep: cfg.ClientSleep}),
-		smartrecruiters.NewConnector(smartrecruiters.ConnectorOptions{Sleep: cfg.ClientSleep, Now: cfg.Now, Logger: log}),
+		lever.NewConnector(lever.ConnectorOptions{Limiters: lever.NewLimiterPool(), Sleep: cfg.ClientSleep, Now: clientNow}),
+		smartrecruiters.NewConnector(smartrecruiters.ConnectorOptions{Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
 	)
 	svc, err := service.New(service.Deps{
 		Store: st, Connectors: connectors, Keyring: keyring, Signer: signer, Mail: sender,
 		HTTPClient: httpClient, BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom, Now: cfg.Now, Logger: log,
-		Observer: mtr,
+		Observer: mtr, AllowATSHosts: cfg.AllowATSHosts, InboundRetention: cfg.InboundRetention,
 	})
 	if err != nil {
 		return fail(err)
@@ -171,8 +201,16 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := ui.Register(mux, svc, log); err != nil {
 		return fail(err)
 	}
-	// Counts and latencies only: nothing about any account or candidate.
-	mux.Handle("GET /metrics", mtr.Handler())
+	// Counts and latencies only: nothing about any account or candidate. Still
+	// not for everyone: on its own listener, or behind a token.
+	metricsHandler := mtr.Handler(cfg.MetricsToken)
+	switch {
+	case cfg.MetricsOwnListener:
+	case cfg.MetricsToken != "":
+		mux.Handle("GET /metrics", metricsHandler)
+	default:
+		metricsHandler = nil
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -180,7 +218,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.ExtraRoutes != nil {
 		cfg.ExtraRoutes(mux)
 	}
-	return &App{Store: st, Queue: q, Service: svc, Handler: logRequests(log, mux), Logger: log, work: cfg.Work}, nil
+	return &App{Store: st, Queue: q, Service: svc, Handler: logRequests(log, mux), Logger: log, work: cfg.Work, metrics: metricsHandler}, nil
 }
 
 // Migrate brings Switchboard's and the queue's schema up to date.
@@ -190,6 +228,32 @@ func Migrate(ctx context.Context, st store.Store) error {
 	}
 	if err := queue.Migrate(ctx, st); err != nil {
 		return fmt.Errorf("app: migrate: %w", err)
+	}
+	return nil
+}
+
+// settingBaseURL is where serve records the base URL it serves with, so
+// that commands run beside it (validate, accounts create) print the links
+// the server answers.
+const settingBaseURL = "base_url"
+
+// servedBaseURL is the base URL serve last recorded, else the default.
+func servedBaseURL(ctx context.Context, st store.Store) (string, error) {
+	u, err := st.GetSetting(ctx, settingBaseURL)
+	switch {
+	case errors.Is(err, core.ErrNotFound):
+		return "http://localhost:8080", nil
+	case err != nil:
+		return "", fmt.Errorf("app: base URL: %w", err)
+	}
+	return u, nil
+}
+
+// RecordBaseURL records the base URL this app serves with, for commands
+// run later without --base-url (see Config.BaseURL).
+func (a *App) RecordBaseURL(ctx context.Context) error {
+	if err := a.Store.PutSetting(ctx, settingBaseURL, a.Service.BaseURL(), time.Now()); err != nil {
+		return fmt.Errorf("app: record base URL: %w", err)
 	}
 	return nil
 }
@@ -263,8 +327,23 @@ func (a *App) Close(ctx context.Context) error {
 
 // Serve serves HTTP on ln until ctx ends, then shuts down gracefully.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	return a.serve(ctx, ln, a.Handler)
+}
+
+// ServeMetrics serves /metrics alone on ln (the operator's --metrics-listen)
+// until ctx ends.
+func (a *App) ServeMetrics(ctx context.Context, ln net.Listener) error {
+	if a.metrics == nil {
+		return errors.New("app: metrics are not configured for their own listener")
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.metrics)
+	return a.serve(ctx, ln, mux)
+}
+
+func (a *App) serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{
-		Handler:           a.Handler,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

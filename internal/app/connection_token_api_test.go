@@ -42,8 +42,9 @@ func TestConnectionTokenAPI(t *testing.T) {
 	}
 }
 
-// TestMetricsEndpoint: an operator scraping /metrics sees webhooks, jobs and
-// ATS calls by outcome.
+// TestMetricsEndpoint: an operator scraping /metrics with the token sees
+// webhooks, jobs and ATS calls by outcome, the calls by provider (a host is
+// a tenant's choice and would grow the series without bound).
 func TestMetricsEndpoint(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t, apptest.Options{})
@@ -56,18 +57,24 @@ func TestMetricsEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.WaitIdle()
-	resp, body := e.Get(e.URL + "/metrics")
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("/metrics: %d", resp.StatusCode)
+	if resp, _ := e.Get(e.URL + "/metrics"); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("/metrics without the token: %d, want 401", resp.StatusCode)
+	}
+	code, body := scrapeMetrics(t, e.URL, apptest.MetricsToken)
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: %d", code)
 	}
 	for _, want := range []string{
 		`switchboard_webhooks_total{outcome="accepted",provider="lever"} 1`,
 		`switchboard_jobs_total{kind="write_back",outcome="done"}`,
 		`switchboard_jobs_total{kind="send_invitation",outcome="done"} 1`,
-		`switchboard_ats_request_duration_seconds_count{code="200",host="` + strings.TrimPrefix(strings.TrimSuffix(e.LeverURL, "/v1"), "http://") + `"}`,
+		`switchboard_ats_request_duration_seconds_count{code="200",provider="lever"}`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+	if host := strings.TrimPrefix(strings.TrimSuffix(e.LeverURL, "/v1"), "http://"); strings.Contains(body, host) {
+		t.Errorf("/metrics names the ATS host %s", host)
 	}
 }

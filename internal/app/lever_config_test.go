@@ -21,11 +21,11 @@ func setupLeverByHand(e *apptest.Env) (apiKey, integrationID string) {
 	}
 	e.MustAPI(http.StatusCreated, apiKey, "POST", "/integrations", map[string]string{"provider": "lever"}, &in)
 	e.Lever.AddAPIKey(apptest.LeverAPIKey)
+	e.MustAPI(http.StatusOK, apiKey, "PATCH", "/integrations/"+in.ID, map[string]any{"settings": map[string]string{
+		lever.SettingBaseURL: e.LeverURL, lever.SettingTriggerStage: apptest.TriggerStageName}}, nil)
 	for name, v := range map[string]string{lever.CredentialAPIKey: apptest.LeverAPIKey, lever.CredentialStageChangeToken: apptest.StageChangeToken} {
 		e.MustAPI(http.StatusOK, apiKey, "PUT", "/integrations/"+in.ID+"/credentials/"+name, map[string]string{"value": v}, nil)
 	}
-	e.MustAPI(http.StatusOK, apiKey, "PATCH", "/integrations/"+in.ID, map[string]any{"settings": map[string]string{
-		lever.SettingBaseURL: e.LeverURL, lever.SettingTriggerStage: apptest.TriggerStageName}}, nil)
 	return apiKey, in.ID
 }
 

@@ -175,6 +175,21 @@ func TestSRAdHocTwoPackages(t *testing.T) {
 			t.Errorf("SmartRecruiters order %s shows %q after expiry", p.OrderID, got)
 		}
 	}
+
+	// SmartRecruiters ends an order at EXPIRED: re-inviting is refused with
+	// what to do instead, and changes nothing there.
+	o := srOrderBySR(t, e, f, pls[0].OrderID)
+	var refusal struct {
+		Error string `json:"error"`
+	}
+	if status := e.API(f.APIKey, "POST", "/orders/"+o.ID+"/resend-invitation", nil, &refusal); status != http.StatusConflict ||
+		!strings.Contains(refusal.Error, "order the assessment again in SmartRecruiters") {
+		t.Errorf("re-inviting an expired SmartRecruiters order: %d %q, want 409 saying to order again", status, refusal.Error)
+	}
+	e.WaitIdle()
+	if got := len(srOrders(e, f)); got != 2 || len(e.Mail.Messages()) != 2 {
+		t.Errorf("after the refused re-invitation: %d orders, %d emails; want 2 and 2", got, len(e.Mail.Messages()))
+	}
 }
 
 // TestSRAutoTriggered: moving a candidate into the hiring-process step with

@@ -9,10 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river/rivertype"
+	"github.com/riverqueue/river"
 
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/atssim/srsim"
+	"switchboard/internal/service"
 	sr "switchboard/internal/smartrecruiters"
 )
 
@@ -198,16 +199,19 @@ func TestSRDisconnect(t *testing.T) {
 	}
 }
 
-// TestSRRateLimits: a 429 with Retry-After is waited out and retried (the
-// wait goes through the injected clock), and with SmartRecruiters holding
-// requests, Switchboard never has more than the 8 allowed in flight for
-// the company's credential: SmartRecruiters throttles nothing.
+// TestSRRateLimits: a 429 with a Retry-After of more than a moment snoozes
+// the job for it (no worker waits), and with SmartRecruiters holding
+// requests, one integration's write-backs take no more than their share of
+// the workers (under SmartRecruiters' 8 in flight): SmartRecruiters
+// throttles nothing.
 func TestSRRateLimits(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t, apptest.Options{})
 	f := e.SetupSmartRecruiters(apptest.SROptions{})
 	ctx := context.Background()
 
+	// A Retry-After of more than a moment is not waited in a worker: the job
+	// is snoozed for it.
 	f.Sim.FailNext(1, http.StatusTooManyRequests, 3*time.Second)
 	pls, err := f.Sim.OrderAdHoc(ctx, f.Company.ID, string(f.Candidate.ID), string(f.Job.ID), f.VacancyIDs[apptest.SRVacancyName])
 	srPlaced(t, pls, err, http.StatusAccepted)
@@ -215,15 +219,20 @@ func TestSRRateLimits(t *testing.T) {
 	if got := srStatuses(srSimOrder(t, f, pls[0].OrderID)); got != "PENDING" {
 		t.Fatalf("after a 429, SmartRecruiters shows %q\n%s", got, srDump(f))
 	}
-	waited := false
 	for _, d := range e.Sleeps.Durations() {
-		waited = waited || d == 3*time.Second
+		if d > time.Second {
+			t.Errorf("a client waited %s inside a job", d)
+		}
 	}
-	if !waited {
-		t.Errorf("the client did not wait the Retry-After: %v", e.Sleeps.Durations())
+	if d := order(e, f.APIKey, srOrderBySR(t, e, f, pls[0].OrderID).ID); len(d.entries("job_failed", "will retry in 3s")) != 1 {
+		t.Errorf("timeline:%s", d.dump())
 	}
 
-	// Twelve orders at once: twelve status write-backs competing.
+	// Twelve orders at once: twelve status write-backs competing. One
+	// integration runs at most service.IntegrationJobs of them at once; the
+	// others are snoozed, not left blocking workers.
+	snoozed, unsubscribe := e.App.Queue.Subscribe(river.EventKindJobSnoozed)
+	defer unsubscribe()
 	hold := f.Sim.Hold()
 	pkgs := make([]string, 12)
 	for i := range pkgs {
@@ -232,7 +241,7 @@ func TestSRRateLimits(t *testing.T) {
 	pls, err = f.Sim.OrderAdHoc(ctx, f.Company.ID, string(f.Candidate.ID), string(f.Job.ID), pkgs...)
 	srPlaced(t, pls, err, http.StatusAccepted)
 	deadline := time.After(20 * time.Second)
-	for entered := 0; entered < sr.MaxConcurrent; {
+	for entered := 0; entered < service.IntegrationJobs; {
 		select {
 		case <-hold.Entered():
 			entered++
@@ -240,24 +249,21 @@ func TestSRRateLimits(t *testing.T) {
 			t.Fatalf("only %d requests reached SmartRecruiters", entered)
 		}
 	}
-	// Wait until every worker is busy: those beyond the 8 wait in the
-	// client's own limiter, and would be refused if they had gone on.
-	for busy := 0; busy < 10; {
-		jobs, err := e.App.Queue.List(ctx, 100, rivertype.JobStateRunning)
-		if err != nil {
-			t.Fatal(err)
-		}
-		busy = len(jobs)
+	// Every other write-back came and was told to wait, some more than once.
+	for waited := 0; waited < len(pkgs)-service.IntegrationJobs; {
 		select {
-		case <-deadline:
-			t.Fatalf("%d jobs running, want 10", busy)
+		case ev := <-snoozed:
+			if ev.Job.Kind == "write_back" {
+				waited++
+			}
 		case <-hold.Entered():
-			t.Fatal("a ninth request reached SmartRecruiters while eight were in flight")
-		default:
+			t.Fatal("a write-back went on while the integration's share of workers was busy")
+		case <-deadline:
+			t.Fatalf("%d write-backs were snoozed, want %d", waited, len(pkgs)-service.IntegrationJobs)
 		}
 	}
-	if n := f.Sim.InFlight(f.CompanyClientID()); n != sr.MaxConcurrent {
-		t.Errorf("%d in flight, want %d", n, sr.MaxConcurrent)
+	if n := f.Sim.InFlight(f.CompanyClientID()); n != service.IntegrationJobs {
+		t.Errorf("%d in flight, want %d", n, service.IntegrationJobs)
 	}
 	hold.Release()
 	e.WaitIdle()

@@ -114,6 +114,28 @@ func TestValidationRunAllGreen(t *testing.T) {
 		if len(d.entries("write_back", "Lever told: completed")) != 1 {
 			t.Errorf("timeline:%s", d.dump())
 		}
+		// It is flagged as a test order, and the list filters on the flag.
+		var detail struct {
+			Order struct {
+				Test bool `json:"test"`
+			} `json:"order"`
+		}
+		e.MustAPI(http.StatusOK, f.APIKey, "GET", "/orders/"+run.OrderID, nil, &detail)
+		if !detail.Order.Test {
+			t.Errorf("the run's order %s is not flagged as a test", run.OrderID)
+		}
+		for q, want := range map[string]int{"?test=true": 1, "?test=false": 0, "": 1} {
+			var page struct {
+				Orders []struct {
+					ID   string `json:"id"`
+					Test bool   `json:"test"`
+				} `json:"orders"`
+			}
+			e.MustAPI(http.StatusOK, f.APIKey, "GET", "/orders"+q, nil, &page)
+			if len(page.Orders) != want || (want == 1 && (page.Orders[0].ID != run.OrderID || !page.Orders[0].Test)) {
+				t.Errorf("GET /orders%s = %+v, want %d order(s)", q, page.Orders, want)
+			}
+		}
 	})
 }
 

@@ -53,13 +53,23 @@ type WebhookReceiver interface {
 
 // Delivery is a verified webhook, ready to be stored.
 type Delivery struct {
-	Kind      string // the ATS's event name
-	DedupeKey string // equal for redeliveries of the same event
+	Kind string // the ATS's event name
+	// DedupeKey is equal for redeliveries of the same event, and for anything
+	// made from one signed delivery by changing what the signature does not
+	// cover, so that such a replay lands on the delivery it was made from.
+	DedupeKey string
+	// Payload is what Resolve needs of the body, and is stored instead of it:
+	// ids, not the whole delivery. Keep it to a few hundred bytes.
+	Payload []byte
 	// Ignore is set for deliveries that need no work (a signed test ping, an
-	// event type the integration did not switch on); they are answered 200 and
-	// not stored.
+	// event type the integration did not switch on); they are answered 200,
+	// recorded by DedupeKey without a payload, and never processed.
 	Ignore bool
-	Reason string // why it is ignored, for the log
+	// Unverified is set with Ignore for a delivery that could not be verified
+	// because nothing Switchboard holds signs it (an event it does not use);
+	// it is not recorded, since its key proves nothing.
+	Unverified bool
+	Reason     string // why it is ignored
 }
 
 // EventKind is what a normalised inbound event asks for.
@@ -68,6 +78,9 @@ type EventKind string
 const (
 	EventOrderRequested EventKind = "order_requested"
 	EventOrderCancelled EventKind = "order_cancelled"
+	// EventIgnored is a delivery that asks for nothing, with the Reason, so
+	// that an admin can see why an event made no order.
+	EventIgnored EventKind = "ignored"
 )
 
 // Event is one normalised request from an ATS.
@@ -86,7 +99,11 @@ type Event struct {
 	PackageTags []string
 	ReturnURL   string
 	CallbackURL string
-	Reason      string // for cancellations
+	Reason      string // for cancellations and ignored events
+	// Renew asks for a new invitation when the order this event names has
+	// expired: a new request in the ATS (Lever: a new move to the trigger
+	// stage), not a retry of the one that made the order.
+	Renew bool
 }
 
 // Candidate is a candidate as the ATS describes them.
@@ -154,6 +171,13 @@ type Description struct {
 	// RoutesByTag is set for ATSs whose jobs pick a vacancy by a tag
 	// (Lever's posting tag) rather than by ordering a listed package.
 	RoutesByTag bool `json:"routes_by_tag"`
+	// TestOrders is set by connectors that run "Run a test order"
+	// (SandboxRunner), so pages offer only what the connector does.
+	TestOrders bool `json:"test_orders"`
+	// Reinvite is set for ATSs where an expired order can be re-invited (a
+	// new Switchboard order for the same candidate and job, written back as
+	// invited again); others end an order at its expiry and order anew.
+	Reinvite bool `json:"reinvite"`
 }
 
 // Field describes one setting or credential.
@@ -163,4 +187,9 @@ type Field struct {
 	Help     string `json:"help,omitempty"`
 	Required bool   `json:"required"`
 	Default  string `json:"default,omitempty"`
+	// Hosts makes the setting a URL of the ATS's API that may name only these
+	// hosts (production and sandbox), over https, or a host the operator
+	// allowed (AllowedHosts). Credentials go to that host, so changing it
+	// clears them.
+	Hosts []string `json:"hosts,omitempty"`
 }

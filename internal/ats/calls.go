@@ -50,3 +50,34 @@ func (t RecordingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	return resp, err
 }
+
+type providerKey struct{}
+
+// ProviderClient returns a copy of c whose requests say, in their context,
+// which connector makes them (ProviderOf), so that instrumentation labels
+// calls by ATS rather than by a host a tenant chose.
+func ProviderClient(c *http.Client, provider string) *http.Client {
+	cc := *c
+	base := c.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	cc.Transport = providerTransport{base: base, provider: provider}
+	return &cc
+}
+
+// ProviderOf is the provider a request was made for through a
+// ProviderClient, or "".
+func ProviderOf(ctx context.Context) string {
+	p, _ := ctx.Value(providerKey{}).(string)
+	return p
+}
+
+type providerTransport struct {
+	base     http.RoundTripper
+	provider string
+}
+
+func (t providerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return t.base.RoundTrip(req.WithContext(context.WithValue(req.Context(), providerKey{}, t.provider)))
+}

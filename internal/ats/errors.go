@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"switchboard/internal/ats/atshttp"
 )
 
 // InboundError is a refusal of inbound input, carrying the HTTP status to
@@ -54,12 +56,17 @@ type CallError struct {
 func (e *CallError) Error() string { return e.Err.Error() }
 func (e *CallError) Unwrap() error { return e.Err }
 
-// Classify returns how to handle err: a *CallError's own verdict, or retry for
+// Classify returns how to handle err: a *CallError's own verdict, retry after
+// the wait an *atshttp.WaitError names (a client's rate limit), or retry for
 // anything unclassified (a network error, a timeout).
 func Classify(err error) (Failure, time.Duration) {
 	var ce *CallError
 	if errors.As(err, &ce) {
 		return ce.Failure, ce.RetryAfter
+	}
+	var we *atshttp.WaitError
+	if errors.As(err, &we) {
+		return FailRetry, we.Wait
 	}
 	return FailRetry, 0
 }

@@ -10,13 +10,17 @@ type Registry struct {
 	byName map[string]Connector
 }
 
-// NewRegistry builds a registry; it panics on a duplicate provider name, which
-// is a programming error at start-up.
+// NewRegistry builds a registry; it panics on a duplicate provider name, or
+// a connector whose Description.TestOrders disagrees with whether it is a
+// SandboxRunner: programming errors at start-up.
 func NewRegistry(cs ...Connector) *Registry {
 	r := &Registry{byName: map[string]Connector{}}
 	for _, c := range cs {
 		if _, dup := r.byName[c.Provider()]; dup {
 			panic(fmt.Sprintf("ats: connector %q registered twice", c.Provider()))
+		}
+		if _, runs := c.(SandboxRunner); runs != c.Describe().TestOrders {
+			panic(fmt.Sprintf("ats: connector %q: Description.TestOrders is %v, but it is a SandboxRunner: %v", c.Provider(), c.Describe().TestOrders, runs))
 		}
 		r.byName[c.Provider()] = c
 	}

@@ -43,7 +43,8 @@ func (r Role) CanConfigureIntegrations() bool { return r == RoleSuperAdmin }
 // CanManageVacancies reports whether the role may create and edit vacancies.
 func (r Role) CanManageVacancies() bool { return r == RoleSuperAdmin || r == RoleAdmin }
 
-// CanManageUsers reports whether the role may add users to the account.
+// CanManageUsers reports whether the role may add users to the account and
+// manage their roles, passwords, API keys and deactivation.
 func (r Role) CanManageUsers() bool { return r == RoleSuperAdmin || r == RoleAdmin }
 
 // CanActOnOrders reports whether the role may retry jobs and resend invitations.
@@ -66,7 +67,13 @@ type User struct {
 	Role         Role
 	PasswordHash string // empty for API-only users
 	CreatedAt    time.Time
+	// DeactivatedAt is when the user was deactivated; zero while active. A
+	// deactivated user keeps their row, so what they did stays attributed.
+	DeactivatedAt time.Time
 }
+
+// Active reports whether the user may sign in and use API keys.
+func (u User) Active() bool { return u.DeactivatedAt.IsZero() }
 
 // APIKey authenticates a user on the admin API. Only the hash of the key is
 // stored; the key itself is shown once when created.

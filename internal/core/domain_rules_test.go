@@ -280,3 +280,30 @@ func TestNewIDIsUnique(t *testing.T) {
 		t.Fatalf("ids use %d distinct characters, want all 32 of a-z2-7: %v", len(chars), chars)
 	}
 }
+
+// TestVacancyIsInline: the flag, or the word "inline" in the name in any
+// case; the letters inside another word do not count.
+func TestVacancyIsInline(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		flag   bool
+		inline bool
+	}{
+		{"Support", false, false},
+		{"Support", true, true},
+		{"Support (inline)", false, true},
+		{"INLINE assessment", false, true},
+		{"Inline-Test", false, true},
+		{"apply_inline", false, true},
+		{"Mainline Support", false, false},
+		{"Inlined", false, false},
+		{"Pipeline inliner", false, false},
+		{"Barista · Inline", false, true},
+	}
+	for _, tt := range tests {
+		if got := (core.Vacancy{Name: tt.name, Inline: tt.flag}).IsInline(); got != tt.inline {
+			t.Errorf("Vacancy{Name: %q, Inline: %v}.IsInline() = %v, want %v", tt.name, tt.flag, got, tt.inline)
+		}
+	}
+}

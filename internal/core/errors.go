@@ -50,3 +50,33 @@ func (v *ValidationError) Error() string {
 	}
 	return "invalid input: " + strings.Join(parts, "; ")
 }
+
+// PublicError is an error whose Public message is written for the person
+// whose request failed, in their words; Err keeps the details (ids, store
+// operations, driver messages) for the log. errors.Is still finds the
+// sentinel inside Err, so the HTTP layers pick the status as before.
+type PublicError struct {
+	Public string
+	Err    error
+}
+
+// Explain gives err a message for the person; a nil err stays nil.
+func Explain(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return &PublicError{Public: fmt.Sprintf(format, args...), Err: err}
+}
+
+func (e *PublicError) Error() string { return e.Public + " (" + e.Err.Error() + ")" }
+func (e *PublicError) Unwrap() error { return e.Err }
+
+// PublicMessage returns the message for the person of the outermost
+// PublicError in err's chain, or fallback when there is none.
+func PublicMessage(err error, fallback string) string {
+	var pe *PublicError
+	if errors.As(err, &pe) {
+		return pe.Public
+	}
+	return fallback
+}

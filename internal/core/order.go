@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -103,9 +104,12 @@ type Order struct {
 	Reason              string // why it was rejected or cancelled
 	StartedAt           time.Time
 	CompletedAt         time.Time
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
-	Version             int64
+	// Test marks an order a validation run placed for a test candidate, so
+	// lists can tell it from real ones. Set once (MarkOrderTest), never cleared.
+	Test      bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
 }
 
 // Transition moves the order to next at time now, or says why it cannot.
@@ -136,3 +140,10 @@ type Candidate struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
+
+// SupersededKey is the idempotency key an order keeps once a re-invitation
+// has taken its own over: unique, and never a key an ATS sends.
+func (o Order) SupersededKey() string { return "superseded:" + o.ID + ":" + o.IdempotencyKey }
+
+// Superseded reports whether a re-invitation has replaced the order.
+func (o Order) Superseded() bool { return strings.HasPrefix(o.IdempotencyKey, "superseded:"+o.ID+":") }

@@ -16,7 +16,8 @@ type TimelineEntry struct {
 
 // InboundEvent is an authenticated request from an ATS, stored before it is
 // acknowledged so that nothing accepted is lost. DedupeKey makes a redelivery
-// land on the same row.
+// land on the same row. Payload is only what processing needs, never the
+// whole body.
 type InboundEvent struct {
 	ID            string
 	AccountID     string
@@ -25,6 +26,14 @@ type InboundEvent struct {
 	DedupeKey     string
 	Payload       []byte
 	ReceivedAt    time.Time
+	// ProcessedAt is when processing last ran (or, for a delivery that needs
+	// no work, when it was ignored); zero until then.
+	ProcessedAt time.Time
+	// Outcome says in a sentence what processing did, e.g. "1 order created"
+	// or "ignored: test ping".
+	Outcome string
+	// Failure is why the last processing attempt failed; "" when it did not.
+	Failure string
 }
 
 // OutboxMail is an email kept in the dev outbox when no SMTP server is set.

@@ -1,7 +1,10 @@
 package core
 
 import (
+	"slices"
+	"strings"
 	"time"
+	"unicode"
 
 	"switchboard/internal/assess"
 )
@@ -24,6 +27,19 @@ type Vacancy struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	Version    int64
+}
+
+// IsInline reports whether the vacancy is taken mid-application: its Inline
+// flag is set, or its name carries the word "inline" (an ATS lists inline
+// packages by name, DESIGN.md), matched as a whole word in any case, so
+// "Support (inline)" and "Inline-Test" are inline and "Mainline Support" is
+// not. Package lists and pages use this one rule.
+func (v Vacancy) IsInline() bool {
+	if v.Inline {
+		return true
+	}
+	words := strings.FieldsFunc(v.Name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	return slices.ContainsFunc(words, func(w string) bool { return strings.EqualFold(w, "inline") })
 }
 
 // DefaultExpiryDays is how long an invitation stays valid when a vacancy does

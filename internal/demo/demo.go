@@ -102,6 +102,8 @@ func Run(ctx context.Context, o Options) error {
 	a, err := app.Open(ctx, app.Config{
 		DataDir: dir, BaseURL: baseURL, AllowPrivateNetwork: true, Work: true,
 		Logger: o.Logger, PollInterval: 50 * time.Millisecond,
+		// The simulators' hosts, which integrations are pointed at.
+		AllowATSHosts: []string{simLn.Addr().String(), srLn.Addr().String()},
 	})
 	if err != nil {
 		ln.Close()
@@ -295,14 +297,15 @@ func (r *runner) scenario(ctx context.Context) error {
 			return fmt.Sprintf("posting %q tagged %q", p.Text, vacancyTag), nil
 		}},
 		{"enter credentials and the trigger stage, then enable", func() (string, error) {
+			// Settings first: pointing the base URL at another host clears credentials.
+			settings := map[string]any{"settings": map[string]string{lever.SettingBaseURL: r.simURL, lever.SettingTriggerStage: "Phone Screen"}}
+			if code, err := r.api(ctx, "PATCH", "/integrations/"+integrationID, settings, nil); err != nil || code != 200 {
+				return "", fmt.Errorf("settings: %d %v", code, err)
+			}
 			for name, value := range map[string]string{lever.CredentialAPIKey: apiKeyLever, lever.CredentialStageChangeToken: stageToken} {
 				if code, err := r.api(ctx, "PUT", "/integrations/"+integrationID+"/credentials/"+name, map[string]string{"value": value}, nil); err != nil || code != 200 {
 					return "", fmt.Errorf("set %s: %d %v", name, code, err)
 				}
-			}
-			settings := map[string]any{"settings": map[string]string{lever.SettingBaseURL: r.simURL, lever.SettingTriggerStage: "Phone Screen"}}
-			if code, err := r.api(ctx, "PATCH", "/integrations/"+integrationID, settings, nil); err != nil || code != 200 {
-				return "", fmt.Errorf("settings: %d %v", code, err)
 			}
 			var out struct {
 				Status string `json:"status"`
@@ -469,7 +472,7 @@ func strongAnswers(pkg assess.Package) candidatebot.Pick {
 func setDemoPassword(ctx context.Context, a *app.App) error {
 	u, err := a.Store.GetUserByEmail(ctx, demoUserEmail)
 	if err == nil {
-		err = a.Service.SetUserPassword(ctx, u.ID, DemoPassword)
+		err = a.Service.SetPassword(ctx, nil, u.ID, DemoPassword)
 	}
 	if err != nil {
 		return &StepError{Step: "give the demo user a web UI password", Err: err}

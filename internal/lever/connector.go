@@ -3,6 +3,7 @@ package lever
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -36,8 +37,11 @@ type ConnectorOptions struct {
 	// Tolerance is how far a webhook's triggeredAt may be from now; 0 means
 	// one hour, which bounds replays while leaving room for Lever's retries.
 	Tolerance time.Duration
-	// Sleep replaces the client's wait between retries (tests).
+	// Sleep replaces the client's waits, between retries and for the rate
+	// limit (tests); Now is the clock the rate limit reads, which a test's
+	// Sleep should advance.
 	Sleep func(ctx context.Context, d time.Duration) error
+	Now   func() time.Time
 }
 
 // Connector connects Switchboard to Lever: signed webhooks in, tags, notes,
@@ -76,7 +80,8 @@ func (c *Connector) Describe() ats.Description {
 			{Key: SettingTagPrefix, Label: "Tag prefix", Default: "Switchboard", Help: "Tags written to Lever start with this, e.g. \"Switchboard: invited\"."},
 			{Key: SettingPerformAs, Label: "Perform as (user id)", Help: "The Lever user notes and files are recorded as; empty uses the posting owner."},
 			{Key: SettingApplicationCreated, Label: "Invite every applicant (applicationCreated)", Default: "false", Help: "true to invite on application to a tagged posting, not only at the trigger stage."},
-			{Key: SettingBaseURL, Label: "API base URL", Default: DefaultBaseURL, Help: "Lever's API; the sandbox is " + SandboxBaseURL + "."},
+			{Key: SettingBaseURL, Label: "API base URL", Default: DefaultBaseURL, Hosts: []string{"api.lever.co", "api.sandbox.lever.co"},
+				Help: "Lever's API; the sandbox is " + SandboxBaseURL + ". Changing the host clears the stored credentials."},
 		},
 		Credentials: []ats.Field{
 			{Key: CredentialAPIKey, Label: "API key", Required: true, Help: "Settings → Integrations and API → API Credentials (Super Admin)."},
@@ -85,6 +90,8 @@ func (c *Connector) Describe() ats.Description {
 		},
 		Reports:     []string{"detail_page_url", "read_only_page_url", "pdf_file", "pdf_url", "signed_report_url"},
 		RoutesByTag: true,
+		TestOrders:  true,
+		Reinvite:    true,
 	}
 }
 
@@ -105,6 +112,9 @@ func (c *Connector) client(cfg ats.Config) *Client {
 	if c.o.Sleep != nil {
 		opts = append(opts, WithSleep(c.o.Sleep))
 	}
+	if c.o.Now != nil {
+		opts = append(opts, WithClock(c.o.Now))
+	}
 	return NewClient(setting(cfg, SettingBaseURL, DefaultBaseURL), key, opts...)
 }
 
@@ -116,36 +126,40 @@ func (c *Connector) VerifyWebhook(cfg ats.Config, _ http.Header, body []byte, no
 		return ats.Delivery{}, ats.Refuse(http.StatusBadRequest, "malformed Lever webhook: %v", err)
 	}
 	// Lever has one signature token per webhook, so the event picks the token.
-	var tokens []string
+	var token string
 	switch p.Event {
 	case EventCandidateStageChange:
-		tokens = []string{cfg.Secrets[CredentialStageChangeToken]}
+		token = cfg.Secrets[CredentialStageChangeToken]
 	case EventApplicationCreated:
-		tokens = []string{cfg.Secrets[CredentialApplicationCreateToken]}
+		token = cfg.Secrets[CredentialApplicationCreateToken]
 	default:
-		tokens = []string{cfg.Secrets[CredentialStageChangeToken], cfg.Secrets[CredentialApplicationCreateToken]}
+		// Switchboard holds no token for the other webhooks. Trying its own
+		// would let a delivery signed for one event pass as another; as it
+		// does nothing, it is acknowledged unverified and not recorded.
+		return ats.Delivery{Kind: p.Event, Ignore: true, Unverified: true, Reason: "Switchboard does not use " + p.Event + " webhooks"}, nil
 	}
-	verified := false
-	for _, t := range tokens {
-		if t != "" && VerifySignature(t, p) == nil {
-			verified = true
-			break
-		}
-	}
-	if !verified {
+	if token == "" || VerifySignature(token, p) != nil {
 		return ats.Delivery{}, ats.Refuse(http.StatusUnauthorized, "bad or missing Lever webhook signature")
 	}
 	if err := CheckFreshness(p, now, c.o.Tolerance); err != nil {
 		return ats.Delivery{}, ats.Refuse(http.StatusBadRequest, "webhook triggeredAt is outside the accepted window of %s", c.o.Tolerance)
 	}
+	if len(p.Data.OpportunityID) > maxIDLen || len(p.Data.ToStageID) > maxIDLen {
+		return ats.Delivery{}, ats.Refuse(http.StatusBadRequest, "malformed Lever webhook: an id is longer than %d bytes", maxIDLen)
+	}
+	// Every verified delivery, ignored or not, is keyed on what is signed, so
+	// that a ping or an ignored event cannot come back as another event.
 	d := ats.Delivery{Kind: p.Event, DedupeKey: p.SignedKey()}
 	switch {
 	case p.IsPing():
 		d.Ignore, d.Reason = true, "test ping"
-	case p.Event != EventCandidateStageChange && p.Event != EventApplicationCreated:
-		d.Ignore, d.Reason = true, "event not used"
 	case p.Event == EventApplicationCreated && !applicationCreatedOn(cfg):
 		d.Ignore, d.Reason = true, "applicationCreated is switched off"
+	default:
+		d.Payload, err = json.Marshal(storedWebhook{Event: p.Event, Data: storedData{OpportunityID: p.Data.OpportunityID, ToStageID: p.Data.ToStageID}})
+		if err != nil {
+			return ats.Delivery{}, fmt.Errorf("lever: encode delivery: %w", err)
+		}
 	}
 	return d, nil
 }
@@ -153,9 +167,9 @@ func (c *Connector) VerifyWebhook(cfg ats.Config, _ http.Header, body []byte, no
 // Resolve implements ats.WebhookReceiver. It re-reads the opportunity and its
 // postings, because Lever does not sign a webhook's data.
 func (c *Connector) Resolve(ctx context.Context, cfg ats.Config, payload []byte) ([]ats.Event, error) {
-	p, err := ParseWebhook(payload)
-	if err != nil {
-		return nil, &ats.CallError{Failure: ats.FailGiveUp, Err: fmt.Errorf("lever: resolve: %w", err)}
+	var p storedWebhook // a whole delivery, as stored by earlier versions, decodes too
+	if err := json.Unmarshal(payload, &p); err != nil || p.Data.OpportunityID == "" {
+		return nil, &ats.CallError{Failure: ats.FailGiveUp, Err: fmt.Errorf("lever: resolve: the stored delivery names no opportunity (%v)", err)}
 	}
 	cl := c.client(cfg)
 	opp, err := cl.GetOpportunity(ctx, p.Data.OpportunityID)
@@ -163,12 +177,15 @@ func (c *Connector) Resolve(ctx context.Context, cfg ats.Config, payload []byte)
 		return nil, classify(fmt.Errorf("lever: resolve: %w", err))
 	}
 	if opp.IsArchived() {
-		return nil, nil
+		return ignored("the opportunity is archived in Lever"), nil
 	}
 	if p.Event == EventCandidateStageChange {
 		ok, err := c.reachedTrigger(ctx, cl, cfg, opp, p.Data.ToStageID)
-		if err != nil || !ok {
+		if err != nil {
 			return nil, err
+		}
+		if !ok {
+			return ignored(fmt.Sprintf("the opportunity is not at the trigger stage %q", setting(cfg, SettingTriggerStage, ""))), nil
 		}
 	}
 	cand := ats.Candidate{ExternalID: opp.ID, Name: opp.Name, ProfileURL: opp.URLs.Show}
@@ -182,6 +199,7 @@ func (c *Connector) Resolve(ctx context.Context, cfg ats.Config, payload []byte)
 			return nil, classify(fmt.Errorf("lever: resolve: %w", err))
 		}
 		if len(posting.Tags) == 0 {
+			events = append(events, ats.Event{Kind: ats.EventIgnored, Reason: fmt.Sprintf("the posting %q has no tags", posting.Text)})
 			continue
 		}
 		events = append(events, ats.Event{
@@ -190,9 +208,19 @@ func (c *Connector) Resolve(ctx context.Context, cfg ats.Config, payload []byte)
 			IdempotencyKey: "lever:" + opp.ID + ":" + posting.ID,
 			Candidate:      cand, ExternalID: opp.ID, ExternalJobID: posting.ID,
 			PackageTags: posting.Tags,
+			// A delivery reaching here is a new move or application (redeliveries
+			// were deduplicated on arrival): after an expiry it invites again.
+			Renew: true,
 		})
 	}
+	if len(events) == 0 {
+		return ignored("the opportunity is on no posting"), nil
+	}
 	return events, nil
+}
+
+func ignored(reason string) []ats.Event {
+	return []ats.Event{{Kind: ats.EventIgnored, Reason: reason}}
 }
 
 // reachedTrigger reports whether the opportunity verifiably entered the
@@ -268,8 +296,14 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 		performAs = p.Owner.ID
 		return nil
 	}
+	// Lever shows an order in progress as invited (see below), so both
+	// states share the invitation's steps.
+	keyState := u.State
+	if keyState == core.StateInProgress {
+		keyState = core.StateInvited
+	}
 	step := func(name string, fn func(ctx context.Context) error) error {
-		if err := steps.Do(ctx, "lever:"+string(u.State)+":"+name, fn); err != nil {
+		if err := steps.Do(ctx, "lever:"+string(keyState)+":"+name, fn); err != nil {
 			return classify(err)
 		}
 		return nil
@@ -287,14 +321,12 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 		})
 	}
 	who := cmp.Or(u.Candidate.Name, u.Candidate.Email)
-	if finished := u.Order.State == core.StateCompleted || u.Order.State == core.StateExpired ||
-		u.Order.State == core.StateCancelled || u.Order.State == core.StateRejected; u.State == core.StateInvited && finished {
-		// A delayed "invited" job running after the order finished would put
-		// the invited tag back beside the result; the later state said it all.
-		return nil
-	}
 	switch u.State {
-	case core.StateInvited:
+	case core.StateInvited, core.StateInProgress:
+		// Lever is told nothing new when the candidate starts, to keep the
+		// candidate's feed quiet; but the invitation's tag and note must be
+		// there, and an invited write-back overtaken by the start (it is then
+		// skipped) leaves them to this one. Steps that landed are not repeated.
 		if err := tag("invited"); err != nil {
 			return err
 		}
@@ -360,7 +392,6 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 	case core.StateCancelled:
 		return note(fmt.Sprintf("%s: the %q assessment for %s was cancelled.", prefix, u.Vacancy.Name, who))
 	}
-	// in_progress: Lever is told nothing, to keep the candidate's feed quiet.
 	return nil
 }
 

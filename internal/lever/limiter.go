@@ -7,10 +7,21 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Lever's limit per API key or OAuth token: 10 requests/s steady, bursts of 20.
+// Lever's published limit per API key or OAuth token: 10 requests/s steady,
+// bursts of up to 20 requests in a second.
 const (
-	DefaultRate  rate.Limit = 10
-	DefaultBurst            = 20
+	PublishedRate  = 10
+	PublishedBurst = 20
+)
+
+// The pace Switchboard keeps, a margin under the published limit: requests
+// that leave evenly can arrive bunched (network jitter), and a client paced
+// at exactly the limit is then seen over it. A token bucket of rate r and
+// burst b sends at most b + r·t in any t seconds: 10 + 9 = 19 in any second,
+// 9/s in the long run.
+const (
+	DefaultRate  rate.Limit = 9
+	DefaultBurst            = 10
 )
 
 // LimiterPool hands out one token bucket per API key, so that every client
@@ -24,7 +35,7 @@ type LimiterPool struct {
 	m     map[[sha256.Size]byte]*rate.Limiter
 }
 
-// NewLimiterPool returns a pool of 10 req/s, burst 20 buckets.
+// NewLimiterPool returns a pool of DefaultRate, DefaultBurst buckets.
 func NewLimiterPool() *LimiterPool {
 	return &LimiterPool{rate: DefaultRate, burst: DefaultBurst, m: map[[sha256.Size]byte]*rate.Limiter{}}
 }

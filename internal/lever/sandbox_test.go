@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,8 +33,21 @@ func newSandboxEnv(t *testing.T) *sandboxEnv {
 	sim.AddAPIKey(apiKey)
 	srv := httptest.NewServer(sim.Handler())
 	t.Cleanup(srv.Close)
+	// The client's waits pass on a clock of their own, not the wall's.
+	var mu sync.Mutex
+	now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
 	e := &sandboxEnv{sim: sim, conn: lever.NewConnector(lever.ConnectorOptions{
-		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			mu.Lock()
+			defer mu.Unlock()
+			now = now.Add(d)
+			return ctx.Err()
+		},
+		Now: func() time.Time {
+			mu.Lock()
+			defer mu.Unlock()
+			return now
+		},
 	})}
 	e.owner = sim.AddUser("Riley Recruiter", "riley@example.com")
 	e.posting = sim.AddPosting("Barista", []string{"Switchboard: Barista"}, e.owner.ID)

@@ -24,6 +24,20 @@ const (
 // so anything near this is not Lever.
 const MaxWebhookBytes = 1 << 20
 
+// maxIDLen bounds the ids a delivery names; Lever's are UUIDs.
+const maxIDLen = 128
+
+// storedWebhook is what Switchboard keeps of a delivery: what Resolve reads.
+type storedWebhook struct {
+	Event string     `json:"event"`
+	Data  storedData `json:"data"`
+}
+
+type storedData struct {
+	OpportunityID string `json:"opportunityId"`
+	ToStageID     string `json:"toStageId,omitempty"`
+}
+
 // WebhookPayload is the body Lever POSTs to a webhook URL.
 //
 // Verified: token, triggeredAt, signature, event, data.opportunityId.

@@ -27,27 +27,32 @@ const heloName = "localhost"
 
 // SMTP sends mail through an SMTP server described by a URL:
 //
-//	smtp://[user:pass@]host:port   plain connection, upgraded with STARTTLS when offered
+//	smtp://[user:pass@]host:port   upgraded with STARTTLS
 //	smtps://[user:pass@]host:port  implicit TLS (usually port 465)
 //
 // Query options: from=addr sets the default sender; insecure_skip_verify=1
-// disables certificate verification, for test servers only.
+// disables certificate verification, for test servers only; starttls=optional
+// lets smtp:// go on in plain text when the server offers no STARTTLS.
 //
-// Credentials are sent with AUTH PLAIN, and only over TLS or to a loopback
-// host, so an attacker who strips STARTTLS gets an error rather than the
-// password. An SMTP is safe for concurrent use; each Send uses its own
+// Without that opt-out, smtp:// to a host other than loopback requires
+// STARTTLS: invitation links are bearer credentials, so an attacker who
+// strips STARTTLS gets an error rather than the mail. Credentials are sent
+// with AUTH PLAIN, and only over TLS or to a loopback host. An SMTP is safe for concurrent use; each Send uses its own
 // connection.
 type SMTP struct {
 	redacted    string
 	host        string // for TLS verification and the loopback check
 	addr        string // host:port to dial
 	implicitTLS bool
-	username    string
-	password    secret.Value
-	from        string
-	tlsConfig   *tls.Config
-	dial        func(ctx context.Context, network, addr string) (net.Conn, error)
-	timeout     time.Duration
+	// plainOK lets the exchange go on unencrypted when the server offers no
+	// STARTTLS (requireSTARTTLS).
+	plainOK   bool
+	username  string
+	password  secret.Value
+	from      string
+	tlsConfig *tls.Config
+	dial      func(ctx context.Context, network, addr string) (net.Conn, error)
+	timeout   time.Duration
 }
 
 var _ Sender = (*SMTP)(nil)
@@ -128,7 +133,7 @@ func NewSMTP(rawURL string, opts ...SMTPOption) (*SMTP, error) {
 		}
 		s.password = secret.NewValue(pass)
 	}
-	insecure := false
+	insecure, starttls := false, ""
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
 		return nil, errors.New("mail: smtp url: malformed query")
@@ -145,12 +150,21 @@ func NewSMTP(rawURL string, opts ...SMTPOption) (*SMTP, error) {
 			if insecure, err = strconv.ParseBool(val); err != nil {
 				return nil, errors.New("mail: smtp url: insecure_skip_verify= wants 1 or 0")
 			}
+		case "starttls":
+			if val != "required" && val != "optional" {
+				return nil, errors.New("mail: smtp url: starttls= wants required or optional")
+			}
+			starttls = val
 		default:
 			// The key is not quoted: in a malformed URL it may be a piece of
 			// the password.
-			return nil, errors.New("mail: smtp url: unknown query option; supported: from, insecure_skip_verify")
+			return nil, errors.New("mail: smtp url: unknown query option; supported: from, insecure_skip_verify, starttls")
 		}
 	}
+	if starttls != "" && s.implicitTLS {
+		return nil, errors.New("mail: smtp url: starttls= is for smtp://; smtps:// is always encrypted")
+	}
+	s.plainOK = !requireSTARTTLS(s.host, starttls)
 	s.redacted = u.Redacted()
 
 	for _, opt := range opts {
@@ -234,13 +248,17 @@ func (s *SMTP) transact(ctx context.Context, env envelope, data []byte) error {
 		return fail("EHLO", err)
 	}
 	if !encrypted {
-		if ok, _ := c.Extension("STARTTLS"); ok {
+		ok, _ := c.Extension("STARTTLS")
+		switch {
+		case ok:
 			// Once offered, TLS is mandatory: a certificate problem is an
 			// error, not a reason to continue in plain text.
 			if err := c.StartTLS(s.tlsConfig); err != nil {
 				return fail("STARTTLS", err)
 			}
 			encrypted = true
+		case !s.plainOK:
+			return fail("STARTTLS", errNoSTARTTLS)
 		}
 	}
 	if s.username != "" {
@@ -283,6 +301,23 @@ func (s *SMTP) auth(c *smtp.Client, encrypted bool) error {
 		return fmt.Errorf("server does not offer AUTH PLAIN (offers %s)", mechs)
 	}
 	return c.Auth(plainAuth{username: s.username, password: s.password})
+}
+
+// errNoSTARTTLS is a temporary error: the server, or whoever sits between,
+// may offer STARTTLS again on the next attempt.
+var errNoSTARTTLS = errors.New("the server offers no STARTTLS, and mail is not sent unencrypted to a host other than loopback (invitation links are credentials); use smtps:// for implicit TLS, or add ?starttls=optional to allow plain text")
+
+// requireSTARTTLS decides whether smtp:// must be upgraded: always when the
+// operator says required, never when they opted out (optional), and by
+// default unless the server is on this machine, where no one is between.
+func requireSTARTTLS(host, mode string) bool {
+	switch mode {
+	case "required":
+		return true
+	case "optional":
+		return false
+	}
+	return !isLoopback(host)
 }
 
 func isLoopback(host string) bool {

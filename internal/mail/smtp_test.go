@@ -362,13 +362,45 @@ func urlEscape(s string) string {
 func TestSendRefusesPlainAuthWithoutTLS(t *testing.T) {
 	t.Parallel()
 	srv := mailtest.NewServer(t, mailtest.WithAuth("bob", "pw"))
-	s := newSMTP(t, "smtp://bob:pw@mail.example.test:587", mail.WithDialer(redirect(srv.Addr())))
+	// Even with plain text allowed, the password is not sent in it.
+	s := newSMTP(t, "smtp://bob:pw@mail.example.test:587?starttls=optional", mail.WithDialer(redirect(srv.Addr())))
 	err := s.Send(testCtx(t), mail.Message{From: "a@example.com", To: "b@example.com", Text: "x"})
-	if err == nil || !strings.Contains(err.Error(), "unencrypted") {
+	if err == nil || !strings.Contains(err.Error(), "credentials over an unencrypted connection") {
 		t.Fatalf("err = %v, want refusal to authenticate in plain text", err)
 	}
 	if n := len(srv.Messages()); n != 0 {
 		t.Errorf("server received %d messages", n)
+	}
+}
+
+// TestSendRequiresSTARTTLSBeyondLoopback: to a host other than loopback a
+// server that offers no STARTTLS gets nothing, unless the operator opted out;
+// on loopback plain text is fine unless the operator requires TLS.
+func TestSendRequiresSTARTTLSBeyondLoopback(t *testing.T) {
+	t.Parallel()
+	srv := mailtest.NewServer(t) // no STARTTLS
+	m := mail.Message{From: "a@example.com", To: "b@example.com", Text: "https://sb.example/a/bearer-token"}
+	for _, tc := range []struct {
+		url       string
+		delivered bool
+	}{
+		{"smtp://mail.example.test:587", false},
+		{"smtp://mail.example.test:587?starttls=required", false},
+		{"smtp://mail.example.test:587?starttls=optional", true},
+		{"smtp://localhost:25", true},
+		{"smtp://127.0.0.1:25", true},
+		{"smtp://[::1]:25", true},
+		{"smtp://127.0.0.1:25?starttls=required", false},
+	} {
+		before := len(srv.Messages())
+		err := newSMTP(t, tc.url, mail.WithDialer(redirect(srv.Addr()))).Send(testCtx(t), m)
+		got := len(srv.Messages()) - before
+		switch {
+		case tc.delivered && (err != nil || got != 1):
+			t.Errorf("%s: err = %v, %d delivered; want it sent", tc.url, err, got)
+		case !tc.delivered && (err == nil || !strings.Contains(err.Error(), "STARTTLS") || mail.IsPermanent(err) || got != 0):
+			t.Errorf("%s: err = %v (permanent %v), %d delivered; want a temporary STARTTLS refusal and nothing sent", tc.url, err, mail.IsPermanent(err), got)
+		}
 	}
 }
 
@@ -449,6 +481,8 @@ func TestNewSMTPErrors(t *testing.T) {
 		"path":            "smtp://u:" + pw + "@mail.example.com:587/x",
 		"opaque":          "smtp:u:" + pw + "@mail.example.com:587",
 		"empty user name": "smtp://:" + pw + "@mail.example.com:587",
+		"bad starttls":    "smtp://u:" + pw + "@mail.example.com:587?starttls=off",
+		"smtps starttls":  "smtps://u:" + pw + "@mail.example.com:465?starttls=optional",
 	} {
 		_, err := mail.NewSMTP(rawURL)
 		if err == nil {

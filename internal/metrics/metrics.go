@@ -1,10 +1,14 @@
 // Package metrics exposes Switchboard's Prometheus metrics at /metrics:
-// webhooks by outcome, jobs by outcome, and every outbound ATS call by host
-// and status, with its latency. Each App has its own registry, so tests and
-// the demo never share counters.
+// webhooks by outcome, jobs by outcome, and every outbound ATS call by
+// provider and status, with its latency. Labels come from bounded sets only
+// (never a host, which a tenant sets), so no one can grow the series. Each
+// App has its own registry, so tests and the demo never share counters.
 package metrics
 
 import (
+	"cmp"
+	"crypto/sha256"
+	"crypto/subtle"
 	"net/http"
 	"strconv"
 	"time"
@@ -36,18 +40,33 @@ func New() *Metrics {
 		}, []string{"kind", "outcome"}),
 		calls: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "switchboard_ats_request_duration_seconds",
-			Help:    "Outbound calls to ATSs by host and status code (0: no response).",
+			Help:    "Outbound calls to ATSs by provider (other: not an ATS call) and status code (0: no response).",
 			Buckets: prometheus.DefBuckets,
-		}, []string{"host", "code"}),
+		}, []string{"provider", "code"}),
 	}
 	m.reg.MustRegister(m.webhooks, m.jobs, m.calls,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
-// Handler serves the metrics in Prometheus' text format.
-func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+// Handler serves the metrics in Prometheus' text format. With a token, a
+// scrape must send it as "Authorization: Bearer <token>".
+func (m *Metrics) Handler(token string) http.Handler {
+	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	if token == "" {
+		return h
+	}
+	want := sha256.Sum256([]byte("Bearer " + token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Hashes, so the comparison takes as long whatever was sent.
+		got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics need the token: Authorization: Bearer <--metrics-token>", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Webhook counts one inbound webhook.
@@ -60,14 +79,17 @@ func (m *Metrics) Job(kind, outcome string) {
 	m.jobs.WithLabelValues(kind, outcome).Inc()
 }
 
-// Transport wraps base so that every outbound ATS call is observed.
-func (m *Metrics) Transport(base http.RoundTripper) http.RoundTripper {
-	return roundTripper{m: m, base: base}
+// Transport wraps base so that every outbound call is observed, labelled by
+// what provider says the request is for ("" counts as "other"). provider
+// must answer from a bounded set.
+func (m *Metrics) Transport(base http.RoundTripper, provider func(*http.Request) string) http.RoundTripper {
+	return roundTripper{m: m, base: base, provider: provider}
 }
 
 type roundTripper struct {
-	m    *Metrics
-	base http.RoundTripper
+	m        *Metrics
+	base     http.RoundTripper
+	provider func(*http.Request) string
 }
 
 func (t roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -77,6 +99,7 @@ func (t roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err == nil {
 		code = resp.StatusCode
 	}
-	t.m.calls.WithLabelValues(req.URL.Host, strconv.Itoa(code)).Observe(time.Since(start).Seconds())
+	p := cmp.Or(t.provider(req), "other")
+	t.m.calls.WithLabelValues(p, strconv.Itoa(code)).Observe(time.Since(start).Seconds())
 	return resp, err
 }

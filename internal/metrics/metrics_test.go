@@ -8,6 +8,18 @@ import (
 	"testing"
 )
 
+func scrape(t *testing.T, h http.Handler, auth string) (int, string) {
+	t.Helper()
+	req := httptest.NewRequest("GET", "/metrics", nil)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	body, _ := io.ReadAll(rec.Body)
+	return rec.Code, string(body)
+}
+
 func TestMetricsAreServed(t *testing.T) {
 	t.Parallel()
 	m := New()
@@ -19,25 +31,85 @@ func TestMetricsAreServed(t *testing.T) {
 		w.WriteHeader(http.StatusTooManyRequests)
 	}))
 	defer ats.Close()
-	client := &http.Client{Transport: m.Transport(http.DefaultTransport)}
+	client := &http.Client{Transport: m.Transport(http.DefaultTransport, func(*http.Request) string { return "lever" })}
 	resp, err := client.Get(ats.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 
-	rec := httptest.NewRecorder()
-	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	body, _ := io.ReadAll(rec.Body)
-	host := strings.TrimPrefix(ats.URL, "http://")
+	_, body := scrape(t, m.Handler(""), "")
 	for _, want := range []string{
 		`switchboard_webhooks_total{outcome="accepted",provider="lever"} 2`,
 		`switchboard_jobs_total{kind="write_back",outcome="retry"} 1`,
-		`switchboard_ats_request_duration_seconds_count{code="429",host="` + host + `"} 1`,
+		`switchboard_ats_request_duration_seconds_count{code="429",provider="lever"} 1`,
 		`go_goroutines`,
 	} {
-		if !strings.Contains(string(body), want) {
+		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+// TestCallLabelsAreBounded: calls to many hosts (which tenants choose) make
+// one series per provider and status, never one per host.
+func TestCallLabelsAreBounded(t *testing.T) {
+	t.Parallel()
+	m := New()
+	var providers = map[string]string{}
+	tr := m.Transport(http.DefaultTransport, func(r *http.Request) string { return providers[r.URL.Host] })
+	client := &http.Client{Transport: tr}
+	const hosts = 12
+	for i := range hosts {
+		srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		if i%2 == 0 {
+			providers[strings.TrimPrefix(srv.URL, "http://")] = "smartrecruiters"
+		}
+		resp, err := client.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		srv.Close()
+	}
+	_, body := scrape(t, m.Handler(""), "")
+	var series []string
+	for _, line := range strings.Split(body, "\n") {
+		if strings.HasPrefix(line, "switchboard_ats_request_duration_seconds_count") {
+			series = append(series, line)
+		}
+	}
+	want := []string{
+		`switchboard_ats_request_duration_seconds_count{code="200",provider="other"} 6`,
+		`switchboard_ats_request_duration_seconds_count{code="200",provider="smartrecruiters"} 6`,
+	}
+	if strings.Join(series, "\n") != strings.Join(want, "\n") {
+		t.Errorf("call series:\n%s\nwant:\n%s", strings.Join(series, "\n"), strings.Join(want, "\n"))
+	}
+	if strings.Contains(body, "127.0.0.1") {
+		t.Error("a host appears in the metrics")
+	}
+}
+
+func TestMetricsToken(t *testing.T) {
+	t.Parallel()
+	h := New().Handler("s3cret-metrics-token")
+	for _, tc := range []struct {
+		auth string
+		want int
+	}{
+		{"", http.StatusUnauthorized},
+		{"Bearer wrong", http.StatusUnauthorized},
+		{"s3cret-metrics-token", http.StatusUnauthorized},
+		{"Basic s3cret-metrics-token", http.StatusUnauthorized},
+		{"Bearer s3cret-metrics-token", http.StatusOK},
+	} {
+		code, body := scrape(t, h, tc.auth)
+		if code != tc.want {
+			t.Errorf("Authorization %q: %d, want %d", tc.auth, code, tc.want)
+		}
+		if code != http.StatusOK && strings.Contains(body, "go_goroutines") {
+			t.Errorf("Authorization %q: metrics served with a refusal", tc.auth)
 		}
 	}
 }

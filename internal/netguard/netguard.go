@@ -87,6 +87,7 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("198.51.100.0/24"), // documentation
 	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
 	netip.MustParsePrefix("240.0.0.0/4"),     // reserved
+	netip.MustParsePrefix("::/96"),           // IPv4-compatible (deprecated): embeds any v4
 	netip.MustParsePrefix("64:ff9b::/96"),    // NAT64 can reach private v4
 	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use NAT64 (RFC 8215)
 	netip.MustParsePrefix("100::/64"),        // discard-only

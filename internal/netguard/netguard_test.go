@@ -29,6 +29,9 @@ func TestPublic(t *testing.T) {
 		"2002:a00:1::1":   false, // 6to4 of 10.0.0.1
 		"2001:0:a00:1::1": false, // Teredo
 		"100::1":          false,
+		"::a00:1":         false, // IPv4-compatible 10.0.0.1
+		"::7f00:1":        false, // IPv4-compatible 127.0.0.1
+		"::808:808":       false, // IPv4-compatible: deprecated, never routed
 	}
 	for in, want := range cases {
 		if got := Public(netip.MustParseAddr(in)); got != want {

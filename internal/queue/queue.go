@@ -24,6 +24,16 @@ import (
 	"switchboard/internal/store"
 )
 
+// Queues and their workers per process. Jobs that call an ATS share the
+// default queue (the service caps each integration's share of it); emails
+// have their own, so that no ATS, however slow, stands between a candidate
+// and their invitation.
+const (
+	Email          = "email"
+	DefaultWorkers = 10
+	EmailWorkers   = 4
+)
+
 // Config tunes the queue.
 type Config struct {
 	// Workers are the job kinds this process works. Nil makes an insert-only
@@ -92,7 +102,10 @@ func New(st store.Store, cfg Config) (*Queue, error) {
 		rc.Workers = cfg.Workers
 		rc.FetchPollInterval = poll
 		rc.FetchCooldown = min(poll, 50*time.Millisecond)
-		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
+		rc.Queues = map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: DefaultWorkers},
+			Email:              {MaxWorkers: EmailWorkers},
+		}
 	}
 	client, err := river.NewClient(drv, rc)
 	if err != nil {

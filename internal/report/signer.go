@@ -62,7 +62,13 @@ func (s *Signer) mac(purpose, path, exp string) []byte {
 // now+ttl: "exp" (unix seconds) and "sig" (base64url, no padding). The link
 // is valid while the clock is before exp.
 func (s *Signer) Sign(purpose, path string, ttl time.Duration) url.Values {
-	exp := strconv.FormatInt(s.now().Add(ttl).Unix(), 10)
+	return s.SignUntil(purpose, path, s.now().Add(ttl))
+}
+
+// SignUntil is Sign with an absolute expiry: the link is valid while the
+// clock is before exp (to the second).
+func (s *Signer) SignUntil(purpose, path string, until time.Time) url.Values {
+	exp := strconv.FormatInt(until.Unix(), 10)
 	return url.Values{
 		"exp": {exp},
 		"sig": {base64.RawURLEncoding.EncodeToString(s.mac(purpose, path, exp))},
@@ -74,10 +80,15 @@ func (s *Signer) Sign(purpose, path string, ttl time.Duration) url.Values {
 // after decoding (r.URL.Path); a missing leading slash is added before
 // signing so that what is signed is what the server receives.
 func (s *Signer) SignedURL(baseURL, purpose, path string, ttl time.Duration) string {
+	return s.SignedURLUntil(baseURL, purpose, path, s.now().Add(ttl))
+}
+
+// SignedURLUntil is SignedURL with an absolute expiry.
+func (s *Signer) SignedURLUntil(baseURL, purpose, path string, exp time.Time) string {
 	if !strings.HasPrefix(path, "/") {
 		path = "/" + path
 	}
-	q := s.Sign(purpose, path, ttl)
+	q := s.SignUntil(purpose, path, exp)
 	u := url.URL{Path: path}
 	return strings.TrimRight(baseURL, "/") + u.EscapedPath() + "?" + q.Encode()
 }
@@ -87,27 +98,35 @@ func (s *Signer) SignedURL(baseURL, purpose, path string, ttl time.Duration) str
 // signature (including a signature for another purpose or path, or an
 // altered exp) and ErrExpired once the clock reaches exp.
 func (s *Signer) Verify(purpose, path string, q url.Values) error {
+	_, err := s.VerifyExpiry(purpose, path, q)
+	return err
+}
+
+// VerifyExpiry is Verify that also returns, for a valid link, when it
+// expires: what a page reached by it may grant must not outlive it.
+func (s *Signer) VerifyExpiry(purpose, path string, q url.Values) (time.Time, error) {
 	exps, sigs := q["exp"], q["sig"]
 	// Exactly one of each: with duplicates, which value a handler would
 	// read is ambiguous.
 	if len(exps) != 1 || len(sigs) != 1 {
-		return ErrBadSignature
+		return time.Time{}, ErrBadSignature
 	}
 	exp, err := strconv.ParseInt(exps[0], 10, 64)
 	// Only the canonical spelling was signed; "+5" or "05" are forgeries
 	// even though they parse to the same number.
 	if err != nil || strconv.FormatInt(exp, 10) != exps[0] {
-		return ErrBadSignature
+		return time.Time{}, ErrBadSignature
 	}
 	got, err := base64.RawURLEncoding.Strict().DecodeString(sigs[0])
 	if err != nil || len(got) != sha256.Size {
-		return ErrBadSignature
+		return time.Time{}, ErrBadSignature
 	}
 	if !hmac.Equal(got, s.mac(purpose, path, exps[0])) {
-		return ErrBadSignature
+		return time.Time{}, ErrBadSignature
 	}
-	if !s.now().Before(time.Unix(exp, 0)) {
-		return ErrExpired
+	until := time.Unix(exp, 0)
+	if !s.now().Before(until) {
+		return time.Time{}, ErrExpired
 	}
-	return nil
+	return until, nil
 }

@@ -275,3 +275,29 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// TestSignUntilAndVerifyExpiry: a link signed until a time verifies with
+// that expiry, so a page can sign what it links to no longer than itself.
+func TestSignUntilAndVerifyExpiry(t *testing.T) {
+	s, c := newTestSigner(t)
+	until := c.t.Add(90 * time.Minute)
+	q := s.SignUntil("report", "/p", until)
+	got, err := s.VerifyExpiry("report", "/p", q)
+	if err != nil || !got.Equal(until) {
+		t.Fatalf("VerifyExpiry = %v, %v; want %v", got, err, until)
+	}
+	if want := s.Sign("report", "/p", 90*time.Minute); q.Encode() != want.Encode() {
+		t.Errorf("SignUntil(now+d) %v differs from Sign(d) %v", q, want)
+	}
+	link := s.SignedURLUntil("https://sb.example", "report", "/p", until)
+	if u, _ := url.Parse(link); u.Query().Get("exp") != strconv.FormatInt(until.Unix(), 10) {
+		t.Errorf("SignedURLUntil %s: exp is not %d", link, until.Unix())
+	}
+	c.t = until
+	if got, err := s.VerifyExpiry("report", "/p", q); !errors.Is(err, ErrExpired) || !got.IsZero() {
+		t.Errorf("at expiry: %v, %v; want ErrExpired and no time", got, err)
+	}
+	if _, err := s.VerifyExpiry("report", "/q", q); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("other path: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -70,7 +71,14 @@ func GenerateKey() ([]byte, error) {
 // creates it with mode 0600 holding a fresh key (and its parent directory with
 // mode 0700 if needed); created then reports true so the caller can warn that
 // losing this file makes the stored secrets unreadable.
+//
+// A key file other users could read, or a key file or directory they could
+// write, is refused: reading it decrypts every stored credential, and writing
+// either lets them choose the key.
 func LoadOrCreateKeyFile(path string) (key []byte, created bool, err error) {
+	if err := checkKeyDir(filepath.Dir(path)); err != nil {
+		return nil, false, err
+	}
 	key, err = readKeyFile(path)
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return key, false, err
@@ -91,8 +99,36 @@ func LoadOrCreateKeyFile(path string) (key []byte, created bool, err error) {
 	}
 }
 
+func checkKeyDir(dir string) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // created 0700 with the key
+	}
+	if err != nil {
+		return fmt.Errorf("secret: key directory: %w", err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+		return fmt.Errorf("secret: key directory %s is writable by other users (mode %04o), who could replace the key; restrict it with: chmod 700 %s", dir, perm, dir)
+	}
+	return nil
+}
+
 func readKeyFile(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("secret: read key file: %w", err)
+	}
+	defer f.Close()
+	// Stat the opened file, not the path, so the mode checked is the mode of
+	// the bytes read.
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("secret: read key file: %w", err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("secret: key file %s is readable or writable by other users (mode %04o); restrict it with: chmod 600 %s", path, perm, path)
+	}
+	b, err := io.ReadAll(f)
 	if err != nil {
 		return nil, fmt.Errorf("secret: read key file: %w", err)
 	}

@@ -149,3 +149,60 @@ func TestLoadOrCreateKeyFileCorrupt(t *testing.T) {
 		t.Error("corrupt key file was overwritten")
 	}
 }
+
+func TestLoadOrCreateKeyFileRefusesSharedModes(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name             string
+		dirMode, keyMode os.FileMode
+		want             string
+	}{
+		{"world-readable key", 0o700, 0o644, "chmod 600"},
+		{"group-writable key", 0o700, 0o620, "chmod 600"},
+		{"world-writable dir", 0o777, 0o600, "chmod 700"},
+		{"group-writable dir", 0o770, 0o600, "chmod 700"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), "data")
+			path := filepath.Join(dir, "secret.key")
+			if err := os.Mkdir(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			content := EncodeKey(mustKey(t)) + "\n"
+			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			// Chmod, not the create modes, which the umask would trim.
+			if err := os.Chmod(path, c.keyMode); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(dir, c.dirMode); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err := LoadOrCreateKeyFile(path)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want a refusal saying %q", err, c.want)
+			}
+			if b, _ := os.ReadFile(path); string(b) != content {
+				t.Error("key file changed")
+			}
+		})
+	}
+}
+
+func TestLoadOrCreateKeyFileRefusesSharedDirBeforeCreating(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "secret.key")
+	if _, _, err := LoadOrCreateKeyFile(path); err == nil {
+		t.Fatal("created a key in a world-writable directory")
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("key file exists after refusal: %v", err)
+	}
+}

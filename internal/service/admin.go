@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -90,26 +91,34 @@ func (s *Service) createUser(ctx context.Context, tx store.Tx, accountID, email,
 		name = email
 	}
 	u := core.User{ID: core.NewID("usr"), AccountID: accountID, Email: email, Name: strings.TrimSpace(name), Role: role, CreatedAt: s.now()}
-	if err := tx.CreateUser(ctx, u); err != nil {
+	if err := tx.CreateUser(ctx, u); errors.Is(err, core.ErrConflict) {
+		// Sign-in finds a user by email alone, so an address is unique across
+		// accounts. The answer is the same whichever account holds it, and
+		// names neither that account nor the user.
+		return core.User{}, "", core.Invalid("email", emailInUse)
+	} else if err != nil {
 		return core.User{}, "", err
 	}
-	key, err := s.newAPIKey(ctx, tx, u)
+	_, key, err := s.newAPIKey(ctx, tx, u)
 	if err != nil {
 		return core.User{}, "", err
 	}
 	return u, key, nil
 }
 
-func (s *Service) newAPIKey(ctx context.Context, tx store.Tx, u core.User) (string, error) {
+// emailInUse is the one answer to an email address that already has a user.
+const emailInUse = "cannot be used for a new user: choose another address"
+
+func (s *Service) newAPIKey(ctx context.Context, tx store.Tx, u core.User) (core.APIKey, string, error) {
 	key, err := secret.NewToken("sbk_")
 	if err != nil {
-		return "", fmt.Errorf("new api key: %w", err)
+		return core.APIKey{}, "", fmt.Errorf("new api key: %w", err)
 	}
 	k := core.APIKey{ID: core.NewID("key"), UserID: u.ID, AccountID: u.AccountID, Prefix: key[:10], Hash: secret.HashToken(key), CreatedAt: s.now()}
 	if err := tx.CreateAPIKey(ctx, k); err != nil {
-		return "", err
+		return core.APIKey{}, "", err
 	}
-	return key, nil
+	return k, key, nil
 }
 
 // ErrUnauthenticated is returned for a missing or unknown credential.
@@ -131,6 +140,10 @@ func (s *Service) Authenticate(ctx context.Context, apiKey string) (core.User, e
 	if err != nil {
 		return core.User{}, fmt.Errorf("authenticate: %w", err)
 	}
+	// Deactivation deletes the keys too; this holds even mid-request.
+	if !u.Active() {
+		return core.User{}, ErrUnauthenticated
+	}
 	// Last use is kept to the minute or so: enough to spot unused keys,
 	// without a write on every request.
 	if now := s.now(); now.Sub(k.LastUsedAt) > time.Minute {
@@ -148,6 +161,9 @@ type IntegrationView struct {
 	WebhookURL  string            `json:"webhook_url"`
 	Credentials []CredentialState `json:"credentials"`
 	Description ats.Description   `json:"description"`
+	// InboundFailures are the latest stored webhooks whose processing failed
+	// (one integration's view only), so an admin sees why nothing happened.
+	InboundFailures []core.InboundEvent `json:"-"`
 }
 
 // CredentialState tells whether a credential is set, never its value.
@@ -186,7 +202,8 @@ func (s *Service) CreateIntegration(ctx context.Context, actor core.User, provid
 	}
 	if err := s.d.Store.CreateIntegration(ctx, in); err != nil {
 		if errors.Is(err, core.ErrConflict) {
-			return core.Integration{}, fmt.Errorf("create integration: the account already has a %s integration: %w", desc.Name, core.ErrConflict)
+			return core.Integration{}, core.Explain(fmt.Errorf("create integration: %w", err),
+				"your account already has a %s integration: an account has one integration per ATS", desc.Name)
 		}
 		return core.Integration{}, fmt.Errorf("create integration: %w", err)
 	}
@@ -196,12 +213,15 @@ func (s *Service) CreateIntegration(ctx context.Context, actor core.User, provid
 // integrationFor loads an integration the actor may see.
 func (s *Service) integrationFor(ctx context.Context, q store.Queries, actor core.User, id string) (core.Integration, error) {
 	in, err := q.GetIntegration(ctx, id)
+	if err == nil && in.AccountID != actor.AccountID {
+		// Another account's integration does not exist, as far as this actor can tell.
+		err = fmt.Errorf("integration %s: %w", id, core.ErrNotFound)
+	}
+	if errors.Is(err, core.ErrNotFound) {
+		return core.Integration{}, core.Explain(err, "there is no integration %q in your account", id)
+	}
 	if err != nil {
 		return core.Integration{}, err
-	}
-	if in.AccountID != actor.AccountID {
-		// Another account's integration does not exist, as far as this actor can tell.
-		return core.Integration{}, fmt.Errorf("integration %s: %w", id, core.ErrNotFound)
 	}
 	return in, nil
 }
@@ -215,8 +235,18 @@ func (s *Service) Integration(ctx context.Context, actor core.User, id string) (
 	if err != nil {
 		return IntegrationView{}, fmt.Errorf("integration: %w", err)
 	}
-	return s.integrationView(ctx, in)
+	v, err := s.integrationView(ctx, in)
+	if err != nil {
+		return IntegrationView{}, err
+	}
+	if v.InboundFailures, err = s.d.Store.ListInboundFailures(ctx, in.ID, inboundFailuresShown); err != nil {
+		return IntegrationView{}, fmt.Errorf("integration: %w", err)
+	}
+	return v, nil
 }
+
+// inboundFailuresShown is how many failed webhooks an integration shows.
+const inboundFailuresShown = 20
 
 // Integrations lists the actor's account's integrations.
 func (s *Service) Integrations(ctx context.Context, actor core.User) ([]IntegrationView, error) {
@@ -277,50 +307,125 @@ type IntegrationPatch struct {
 	WriteBack *core.WriteBackConfig
 }
 
+// IntegrationUpdate is an updated integration and what the update did
+// besides, for the user to be told.
+type IntegrationUpdate struct {
+	core.Integration
+	// ClearedCredentials names the credentials removed because the ATS's API
+	// host changed: they belonged to the old host and would have gone to the new.
+	ClearedCredentials []string
+	// Disabled is set when the update disabled an enabled integration (it
+	// now points at another ATS account or host).
+	Disabled bool
+}
+
 // UpdateIntegration applies a patch. A change to an enabled integration is
 // validated like enabling is, and if a check fails nothing changes
-// (*ValidationFailed). The write is version-checked, so a concurrent change
-// is a conflict rather than lost.
-func (s *Service) UpdateIntegration(ctx context.Context, actor core.User, id string, p IntegrationPatch) (core.Integration, error) {
+// (*ValidationFailed). An API URL may name only its ATS's own hosts or ones
+// the operator allowed; pointing it at another host clears the stored
+// credentials and disconnects the integration. The write is version-checked,
+// so a concurrent change is a conflict rather than lost.
+func (s *Service) UpdateIntegration(ctx context.Context, actor core.User, id string, p IntegrationPatch) (IntegrationUpdate, error) {
 	if !actor.Role.CanConfigureIntegrations() {
-		return core.Integration{}, fmt.Errorf("update integration: %w", core.ErrForbidden)
+		return IntegrationUpdate{}, fmt.Errorf("update integration: %w", core.ErrForbidden)
 	}
 	in, err := s.integrationFor(ctx, s.d.Store, actor, id)
 	if err != nil {
-		return core.Integration{}, fmt.Errorf("update integration: %w", err)
+		return IntegrationUpdate{}, fmt.Errorf("update integration: %w", err)
 	}
 	conn, _ := s.d.Connectors.Get(in.Provider)
+	desc := conn.Describe()
 	settingsBefore := maps.Clone(in.Settings)
-	if err := p.apply(&in, conn.Describe()); err != nil {
-		return core.Integration{}, err
+	if err := p.apply(&in, desc); err != nil {
+		return IntegrationUpdate{}, err
 	}
-	// Pointing the integration at another ATS account disconnects it (see
-	// partner.go); there is then nothing to validate until it reconnects.
-	disconnect := connectionSettingsChanged(conn, settingsBefore, in.Settings)
+	moved, err := s.checkHosts(desc, settingsBefore, in.Settings)
+	if err != nil {
+		return IntegrationUpdate{}, err
+	}
+	// Pointing the integration at another ATS account or host disconnects it
+	// (see partner.go); there is then nothing to validate until it reconnects.
+	disconnect := moved || connectionSettingsChanged(conn, settingsBefore, in.Settings)
+	res := IntegrationUpdate{}
 	if disconnect && in.Status == core.IntegrationEnabled {
 		in.Status = core.IntegrationDisabled
+		res.Disabled = true
 	}
 	if in.Status == core.IntegrationEnabled && (p.Settings != nil || p.Patterns != nil) {
 		// Validation calls the ATS, so it runs outside any transaction.
 		checks, err := s.validate(ctx, in)
 		if err != nil {
-			return core.Integration{}, err
+			return IntegrationUpdate{}, err
 		}
 		if !ats.Passed(checks) {
-			return core.Integration{}, &ValidationFailed{Checks: checks}
+			return IntegrationUpdate{}, &ValidationFailed{Checks: checks}
 		}
 	}
 	in.UpdatedAt = s.now()
-	if err := s.d.Store.UpdateIntegration(ctx, in); err != nil {
-		return core.Integration{}, fmt.Errorf("update integration: %w", err)
+	err = s.d.Store.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.UpdateIntegration(ctx, in); err != nil {
+			return err
+		}
+		if !moved {
+			return nil
+		}
+		res.ClearedCredentials, err = clearCredentials(ctx, tx, in.ID)
+		return err
+	})
+	if err != nil {
+		return IntegrationUpdate{}, fmt.Errorf("update integration: %w", err)
 	}
 	in.Version++
 	if disconnect {
 		if err := s.disconnected(ctx, in); err != nil {
-			return core.Integration{}, fmt.Errorf("update integration: %w", err)
+			return IntegrationUpdate{}, fmt.Errorf("update integration: %w", err)
 		}
 	}
-	return in, nil
+	res.Integration = in
+	return res, nil
+}
+
+// checkHosts refuses a changed API URL setting that names a host neither its
+// connector nor the operator allows, and reports whether one now names
+// another host than before.
+func (s *Service) checkHosts(desc ats.Description, before, after map[string]string) (moved bool, err error) {
+	v := core.Invalid()
+	for _, f := range desc.Settings {
+		if len(f.Hosts) == 0 {
+			continue
+		}
+		was, now := cmp.Or(before[f.Key], f.Default), cmp.Or(after[f.Key], f.Default)
+		if was == now {
+			continue
+		}
+		if problem := s.atsHosts.CheckURL(desc.Name, f, now); problem != "" {
+			v.Add("settings."+f.Key, problem)
+			continue
+		}
+		moved = moved || ats.URLHost(was) != ats.URLHost(now)
+	}
+	return moved, v.OrNil()
+}
+
+// clearCredentials deletes the connector's credentials of an integration (the
+// ones set by hand and the ones its ATS issued), keeping the core's own
+// records, and returns the names deleted.
+func clearCredentials(ctx context.Context, q store.Queries, integrationID string) ([]string, error) {
+	creds, err := q.ListCredentials(ctx, integrationID)
+	if err != nil {
+		return nil, err
+	}
+	var cleared []string
+	for _, c := range creds {
+		if isReserved(c.Name) {
+			continue
+		}
+		if err := q.DeleteCredential(ctx, integrationID, c.Name); err != nil {
+			return nil, err
+		}
+		cleared = append(cleared, c.Name)
+	}
+	return cleared, nil
 }
 
 // apply changes in as the patch says, refusing what the connector does not
@@ -432,6 +537,21 @@ func (s *Service) validate(ctx context.Context, in core.Integration) ([]ats.Chec
 	checks := []ats.Check{{Name: "at least one integration pattern is on", OK: len(in.Patterns) > 0}}
 	if !checks[0].OK {
 		checks[0].Problem = "choose ATS-first ad-hoc and/or inline"
+	}
+	// A URL stored before its host was refused, or whose host the operator
+	// no longer allows, fails here, before the connector sends it anything.
+	desc := conn.Describe()
+	hostsOK := true
+	for _, f := range desc.Settings {
+		if len(f.Hosts) == 0 {
+			continue
+		}
+		problem := s.atsHosts.CheckURL(desc.Name, f, cmp.Or(in.Settings[f.Key], f.Default))
+		checks = append(checks, ats.Check{Name: f.Label + " is an allowed " + desc.Name + " host", OK: problem == "", Problem: problem})
+		hostsOK = hostsOK && problem == ""
+	}
+	if !hostsOK {
+		return checks, nil
 	}
 	return append(checks, conn.Validate(ctx, cfg)...), nil
 }

@@ -112,68 +112,26 @@ func CheckPassword(password string) error {
 	return nil
 }
 
-// SetUserPassword sets the password a user signs in to the UI with (the
-// operator's CLI and the demo).
-func (s *Service) SetUserPassword(ctx context.Context, userID, password string) error {
-	if err := CheckPassword(password); err != nil {
-		return err
-	}
-	hash, err := HashPassword(password)
-	if err != nil {
-		return err
-	}
-	// The store ends the user's sessions with the change, in one transaction.
-	if err := s.d.Store.InTx(ctx, func(tx store.Tx) error { return tx.SetUserPassword(ctx, userID, hash) }); err != nil {
-		return fmt.Errorf("set password: %w", err)
-	}
-	return nil
-}
-
-// SetPassword sets the password of a user of the actor's account: the actor
-// themself, or anyone when the actor manages users.
-func (s *Service) SetPassword(ctx context.Context, actor core.User, userID, password string) error {
-	if userID != actor.ID && !actor.Role.CanManageUsers() {
-		return fmt.Errorf("set password: %w", core.ErrForbidden)
-	}
-	u, err := s.d.Store.GetUser(ctx, userID)
-	if err != nil {
-		return fmt.Errorf("set password: %w", err)
-	}
-	if u.AccountID != actor.AccountID {
-		return fmt.Errorf("set password: user %s: %w", userID, core.ErrNotFound)
-	}
-	if u.Role == core.RoleSuperAdmin && actor.Role != core.RoleSuperAdmin {
-		return fmt.Errorf("set password: only a super admin may change a super admin's password: %w", core.ErrForbidden)
-	}
-	return s.SetUserPassword(ctx, userID, password)
-}
-
 // SignIn checks an email and password and opens a session, returning the
 // session token for the cookie (shown once, stored only hashed). Any mismatch
-// is ErrUnauthenticated, after the same amount of work.
-func (s *Service) SignIn(ctx context.Context, email, password string) (core.User, string, error) {
-	if len(password) > maxPasswordBytes {
-		return core.User{}, "", ErrUnauthenticated // no such password can have been set
+// is ErrUnauthenticated, after the same amount of work. Failed attempts per
+// email and per client address (clientAddr, without port) make later ones
+// wait: those are refused with a *ThrottledError before any password check.
+func (s *Service) SignIn(ctx context.Context, email, password, clientAddr string) (core.User, string, error) {
+	email = strings.TrimSpace(email)
+	emailKey, addrKey := "email:"+strings.ToLower(email), "addr:"+throttleAddr(clientAddr)
+	if err := s.signInThrottle.attempt(map[string]throttlePolicy{emailKey: emailThrottle, addrKey: addrThrottle}); err != nil {
+		s.d.Logger.InfoContext(ctx, "sign-in throttled", "addr", clientAddr, "email_hash", emailHash(email), "err", err)
+		return core.User{}, "", err
 	}
-	// argon2id takes 19 MiB per check: bound how many run at once, so a
-	// flood of sign-ins queues instead of exhausting memory.
-	select {
-	case s.signins <- struct{}{}:
-		defer func() { <-s.signins }()
-	case <-ctx.Done():
-		return core.User{}, "", fmt.Errorf("sign in: %w", ctx.Err())
+	u, err := s.checkPassword(ctx, email, password)
+	if errors.Is(err, ErrUnauthenticated) {
+		s.d.Logger.WarnContext(ctx, "sign-in failed", "addr", clientAddr, "email_hash", emailHash(email))
 	}
-	u, err := s.d.Store.GetUserByEmail(ctx, strings.TrimSpace(email))
-	if err != nil && !errors.Is(err, core.ErrNotFound) {
-		return core.User{}, "", fmt.Errorf("sign in: %w", err)
+	if err != nil {
+		return core.User{}, "", err
 	}
-	hash := u.PasswordHash
-	if hash == "" {
-		hash = dummyHash() // unknown or API-only user: same cost, never a match
-	}
-	if !VerifyPassword(hash, password) || u.PasswordHash == "" {
-		return core.User{}, "", ErrUnauthenticated
-	}
+	s.signInThrottle.succeeded(emailKey, addrKey)
 	token, err := secret.NewToken(sessionTokenPrefix)
 	if err != nil {
 		return core.User{}, "", fmt.Errorf("sign in: %w", err)
@@ -188,6 +146,39 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (core.User
 		s.d.Logger.WarnContext(ctx, "delete expired sessions", "err", err)
 	}
 	return u, token, nil
+}
+
+// checkPassword finds the active user with email and password, or answers
+// ErrUnauthenticated after the same work as for a wrong password.
+func (s *Service) checkPassword(ctx context.Context, email, password string) (core.User, error) {
+	if len(password) > maxPasswordBytes {
+		return core.User{}, ErrUnauthenticated // no such password can have been set
+	}
+	// argon2id takes 19 MiB per check: bound how many run at once, so a
+	// flood of sign-ins queues instead of exhausting memory.
+	select {
+	case s.signins <- struct{}{}:
+		defer func() { <-s.signins }()
+	case <-ctx.Done():
+		return core.User{}, fmt.Errorf("sign in: %w", ctx.Err())
+	}
+	u, err := s.d.Store.GetUserByEmail(ctx, email)
+	if err != nil && !errors.Is(err, core.ErrNotFound) {
+		return core.User{}, fmt.Errorf("sign in: %w", err)
+	}
+	hash := u.PasswordHash
+	if hash == "" || !u.Active() {
+		hash = dummyHash() // unknown, API-only or deactivated user: same cost, never a match
+	}
+	if !VerifyPassword(hash, password) || hash != u.PasswordHash {
+		return core.User{}, ErrUnauthenticated
+	}
+	return u, nil
+}
+
+// emailHash names an email address in logs without writing it down.
+func emailHash(email string) string {
+	return secret.HashToken(strings.ToLower(email))[:16]
 }
 
 // SessionUser resolves a session token to its user. A missing, unknown or
@@ -212,6 +203,10 @@ func (s *Service) SessionUser(ctx context.Context, token string) (core.User, sto
 	}
 	if err != nil {
 		return core.User{}, store.Session{}, fmt.Errorf("session: %w", err)
+	}
+	// Deactivation deletes the sessions too; this holds even mid-request.
+	if !u.Active() {
+		return core.User{}, store.Session{}, ErrUnauthenticated
 	}
 	return u, sess, nil
 }

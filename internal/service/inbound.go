@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -59,17 +60,30 @@ func (s *Service) ReceiveWebhook(ctx context.Context, provider, integrationID st
 	if err != nil {
 		return false, err
 	}
+	ev := core.InboundEvent{
+		ID: core.NewID("evt"), AccountID: in.AccountID, IntegrationID: in.ID, Kind: d.Kind,
+		DedupeKey: d.DedupeKey, Payload: d.Payload, ReceivedAt: s.now(),
+	}
 	if d.Ignore {
 		outcome = "ignored"
 		s.d.Logger.InfoContext(ctx, "webhook ignored", "integration_id", in.ID, "kind", d.Kind, "reason", d.Reason)
+		if d.Unverified {
+			return false, nil
+		}
+		// Recorded, so that the same signed delivery cannot come back
+		// changed where the signature does not reach and be processed.
+		ev.ProcessedAt, ev.Outcome = ev.ReceivedAt, "ignored: "+d.Reason
+		if _, _, err := s.d.Store.RecordInbound(ctx, ev); err != nil {
+			return false, fmt.Errorf("receive webhook: %w", err)
+		}
 		return false, nil
 	}
 	if in.Status != core.IntegrationEnabled {
 		return false, ats.Refuse(http.StatusConflict, "integration is %s; enable it in Switchboard first", in.Status)
 	}
-	ev := core.InboundEvent{
-		ID: core.NewID("evt"), AccountID: in.AccountID, IntegrationID: in.ID, Kind: d.Kind,
-		DedupeKey: d.DedupeKey, Payload: body, ReceivedAt: s.now(),
+	if len(ev.Payload) == 0 || len(ev.Payload) > MaxStoredPayload {
+		// The connector keeps only ids; anything else is not worth keeping.
+		return false, ats.Refuse(http.StatusBadRequest, "webhook data is empty or larger than %d bytes", MaxStoredPayload)
 	}
 	err = s.d.Store.InTx(ctx, func(tx store.Tx) error {
 		_, inserted, err := tx.RecordInbound(ctx, ev)
@@ -86,51 +100,112 @@ func (s *Service) ReceiveWebhook(ctx context.Context, provider, integrationID st
 	return stored, nil
 }
 
-func (s *Service) processInbound(ctx context.Context, eventID string) error {
+// MaxStoredPayload bounds what is kept of one delivery: what processing
+// needs (ids), never the whole body.
+const MaxStoredPayload = 4 << 10
+
+// processInbound resolves one stored event and records on it what that did,
+// or why it failed, so that an admin can see why an event made no order.
+// last says whether this is the job's last attempt.
+func (s *Service) processInbound(ctx context.Context, eventID string, last bool) error {
+	outcome, err := s.resolveInbound(ctx, eventID)
+	if errors.Is(err, errEventGone) {
+		s.d.Logger.InfoContext(ctx, "inbound event gone before it was processed", "event_id", eventID)
+		return nil
+	}
+	if serr := s.d.Store.SetInboundOutcome(ctx, eventID, s.now(), outcome, inboundFailure(eventID, err, last)); serr != nil && !errors.Is(serr, core.ErrNotFound) {
+		err = errors.Join(err, fmt.Errorf("process inbound %s: %w", eventID, serr))
+	}
+	return err
+}
+
+// inboundFailure says why processing an event failed and what happens next,
+// for an admin; "" for no error.
+func inboundFailure(eventID string, err error, last bool) string {
+	if err == nil {
+		return ""
+	}
+	var next string
+	switch verdict, _ := ats.Classify(err); {
+	case verdict == ats.FailConfig:
+		next = "gave up, fix the integration's configuration"
+	case verdict != ats.FailRetry, last:
+		next = "gave up"
+	default:
+		next = "will retry"
+	}
+	msg := next + ": " + strings.TrimPrefix(err.Error(), "process inbound "+eventID+": ")
+	if len(msg) > maxFailureBytes {
+		msg = strings.ToValidUTF8(msg[:maxFailureBytes], "") + "…"
+	}
+	return msg
+}
+
+// maxFailureBytes bounds the reason kept on a failed event.
+const maxFailureBytes = 1000
+
+// errEventGone is a stored event deleted (by retention) before its job ran.
+var errEventGone = errors.New("inbound event gone")
+
+// resolveInbound turns a stored event into orders and says what it did.
+func (s *Service) resolveInbound(ctx context.Context, eventID string) (string, error) {
 	ev, err := s.d.Store.GetInbound(ctx, eventID)
+	if errors.Is(err, core.ErrNotFound) {
+		return "", errEventGone
+	}
 	if err != nil {
-		return fmt.Errorf("process inbound %s: %w", eventID, err)
+		return "", fmt.Errorf("process inbound %s: %w", eventID, err)
 	}
 	in, err := s.d.Store.GetIntegration(ctx, ev.IntegrationID)
 	if err != nil {
-		return fmt.Errorf("process inbound %s: %w", eventID, err)
+		return "", fmt.Errorf("process inbound %s: %w", eventID, err)
 	}
 	if in.Status != core.IntegrationEnabled {
 		s.d.Logger.InfoContext(ctx, "inbound event dropped: integration not enabled", "event_id", eventID, "integration_id", in.ID)
-		return nil
+		return fmt.Sprintf("dropped: the integration is %s", in.Status), nil
 	}
 	conn, cfg, err := s.connectorConfig(ctx, s.d.Store, in)
 	if err != nil {
-		return fmt.Errorf("process inbound %s: %w", eventID, err)
+		return "", fmt.Errorf("process inbound %s: %w", eventID, err)
 	}
 	recv, ok := conn.(ats.WebhookReceiver)
 	if !ok {
-		return fmt.Errorf("process inbound %s: %s takes no webhooks", eventID, in.Provider)
+		return "", fmt.Errorf("process inbound %s: %s takes no webhooks", eventID, in.Provider)
 	}
 	events, err := recv.Resolve(ctx, cfg, ev.Payload)
 	if err != nil {
-		return fmt.Errorf("process inbound %s: %w", eventID, err)
+		return "", fmt.Errorf("process inbound %s: %w", eventID, err)
 	}
+	var did []string
 	for _, e := range events {
 		switch e.Kind {
+		case ats.EventIgnored:
+			did = append(did, "ignored: "+e.Reason)
 		case ats.EventOrderRequested:
-			_, err := s.RequestOrder(ctx, in, e)
+			out, err := s.RequestOrder(ctx, in, e)
 			var inv *core.ValidationError
 			switch {
-			case err == nil, errors.Is(err, ErrNoVacancy):
+			case err == nil:
+				did = append(did, out.Summary())
+			case errors.Is(err, ErrNoVacancy):
+				did = append(did, "no order: "+err.Error())
 			case errors.As(err, &inv), errors.Is(err, ErrNotEnabled):
 				// Asking again will be refused again: stop, with the reason on record.
-				return &ats.CallError{Failure: ats.FailGiveUp, Err: fmt.Errorf("process inbound %s: order refused: %w", eventID, err)}
+				return strings.Join(did, "; "), &ats.CallError{Failure: ats.FailGiveUp, Err: fmt.Errorf("process inbound %s: order refused: %w", eventID, err)}
 			default:
-				return fmt.Errorf("process inbound %s: %w", eventID, err)
+				return strings.Join(did, "; "), fmt.Errorf("process inbound %s: %w", eventID, err)
 			}
 		case ats.EventOrderCancelled:
 			if err := s.cancelOrder(ctx, in, e); err != nil {
-				return fmt.Errorf("process inbound %s: %w", eventID, err)
+				return strings.Join(did, "; "), fmt.Errorf("process inbound %s: %w", eventID, err)
 			}
+			did = append(did, "cancellation processed")
 		}
 	}
-	return nil
+	if len(did) == 0 {
+		return "nothing asked for", nil
+	}
+	return strings.Join(did, "; "), nil
 }
 
 // ErrNotEnabled refuses orders for an integration that is draft or disabled.
@@ -145,12 +220,32 @@ type OrderOutcome struct {
 	Order   core.Order
 	Created bool   // false when the idempotency key matched an existing order
 	Token   string // the invitation token, only when Created (for inline redirects)
+	// Renewed is the expired order that a re-invitation (Order, Created)
+	// replaced.
+	Renewed string
+	// Ignored says why a new request (ats.Event.Renew) for an existing order
+	// did nothing; it is on that order's timeline too.
+	Ignored string
+}
+
+// Summary says what happened in a few words, for the inbound event's record.
+func (o OrderOutcome) Summary() string {
+	switch {
+	case o.Renewed != "":
+		return fmt.Sprintf("order %s created, re-inviting for expired order %s", o.Order.ID, o.Renewed)
+	case o.Created:
+		return "order " + o.Order.ID + " created"
+	case o.Ignored != "":
+		return "ignored for order " + o.Order.ID + ": " + o.Ignored
+	}
+	return "order " + o.Order.ID + " exists already"
 }
 
 // RequestOrder turns a normalised order request into an order and, unless it
 // is inline, an invitation email, its write-back and its expiry, all in one
 // transaction. Asking again with the same idempotency key returns the
-// existing order and does nothing else.
+// existing order and does nothing else; a new request (e.Renew) re-invites
+// when that order expired, and otherwise notes on it why it changed nothing.
 func (s *Service) RequestOrder(ctx context.Context, in core.Integration, e ats.Event) (OrderOutcome, error) {
 	if e.IdempotencyKey == "" {
 		return OrderOutcome{}, errors.New("request order: event has no idempotency key")
@@ -165,7 +260,7 @@ func (s *Service) RequestOrder(ctx context.Context, in core.Integration, e ats.E
 		return OrderOutcome{}, err
 	}
 	mode := e.Mode
-	if vac.Inline && mode != core.ModeInline {
+	if vac.IsInline() && mode != core.ModeInline {
 		return OrderOutcome{}, core.Invalid("package", fmt.Sprintf("vacancy %q is inline and can only be taken during the application", vac.Name))
 	}
 	need := core.PatternAdHoc
@@ -175,14 +270,23 @@ func (s *Service) RequestOrder(ctx context.Context, in core.Integration, e ats.E
 	if !in.HasPattern(need) {
 		return OrderOutcome{}, core.Invalid("mode", fmt.Sprintf("integration %q does not have the %s pattern switched on", in.Name, need))
 	}
+	atsName := s.atsName(in)
 	var out OrderOutcome
 	err = s.d.Store.InTx(ctx, func(tx store.Tx) error {
 		existing, err := tx.GetOrderByIdempotencyKey(ctx, in.ID, e.IdempotencyKey)
-		if err == nil {
+		renew := false
+		switch {
+		case err == nil && !e.Renew:
 			out = OrderOutcome{Order: existing}
 			return nil
-		}
-		if !errors.Is(err, core.ErrNotFound) {
+		case err == nil:
+			if why := s.whyNotRenewed(in, existing); why != "" {
+				out = OrderOutcome{Order: existing, Ignored: why}
+				return s.timeline(ctx, tx, existing, "ignored",
+					fmt.Sprintf("%s asked again for this candidate and job; nothing was done: %s", atsName, why), nil)
+			}
+			renew = true
+		case !errors.Is(err, core.ErrNotFound):
 			return err
 		}
 		// Read the status in the transaction: the caller's copy may be stale.
@@ -202,52 +306,22 @@ func (s *Service) RequestOrder(ctx context.Context, in core.Integration, e ats.E
 		if err != nil {
 			return err
 		}
-		token, err := secret.NewToken("")
-		if err != nil {
+		if renew {
+			o, err := s.reinvite(ctx, tx, existing, vac, "asked for again by "+atsName)
+			out = OrderOutcome{Order: o, Created: true, Renewed: existing.ID}
 			return err
 		}
 		o := core.Order{
 			ID: core.NewID("ord"), AccountID: in.AccountID, IntegrationID: in.ID, VacancyID: vac.ID,
 			CandidateID: cand.ID, State: core.StateReceived, Mode: mode, ExternalID: e.ExternalID,
 			ExternalJobID: e.ExternalJobID, IdempotencyKey: e.IdempotencyKey,
-			InvitationHash: secret.HashToken(token), InvitationExpiresAt: now.Add(vac.Expiry()),
 			ReturnURL: cmp.Or(e.ReturnURL, vac.ReturnURL), CallbackURL: e.CallbackURL,
 			CreatedAt: now, UpdatedAt: now,
 		}
-		if o.InvitationSealed, err = s.d.Keyring.Encrypt([]byte(token), invitationAAD(o.ID)); err != nil {
-			return err
-		}
-		if err := o.Transition(core.StateInvited, now); err != nil {
-			return err
-		}
-		if err := tx.CreateOrder(ctx, o); err != nil {
-			return err
-		}
-		if err := s.timeline(ctx, tx, o, "state", fmt.Sprintf("Order received from %s (%s) for %s", in.Provider, mode, vac.Name),
-			map[string]string{"state": string(core.StateReceived), "external_id": e.ExternalID}); err != nil {
-			return err
-		}
-		msg := "Invitation issued; the candidate is emailed"
-		if mode == core.ModeInline {
-			msg = "Invitation issued; the ATS redirects the candidate"
-		}
-		if err := s.timeline(ctx, tx, o, "state", msg, map[string]string{"state": string(core.StateInvited), "expires_at": o.InvitationExpiresAt.Format(time.RFC3339)}); err != nil {
-			return err
-		}
-		// The ATS is told "invited" once the candidate really is: for emailed
-		// orders, when the email has gone (sendInvitation); inline, now.
-		if mode != core.ModeInline {
-			if err := s.enqueue(ctx, tx, SendInvitationArgs{OrderID: o.ID}, nil); err != nil {
-				return err
-			}
-		} else if err := s.enqueue(ctx, tx, WriteBackArgs{OrderID: o.ID, State: core.StateInvited}, uniqueByArgs); err != nil {
-			return err
-		}
-		if err := s.enqueue(ctx, tx, ExpireOrderArgs{OrderID: o.ID}, &river.InsertOpts{ScheduledAt: o.InvitationExpiresAt}); err != nil {
-			return err
-		}
+		o, token, err := s.issueOrder(ctx, tx, o, vac, fmt.Sprintf("Order received from %s (%s) for %s", in.Provider, mode, vac.Name),
+			map[string]string{"state": string(core.StateReceived), "external_id": e.ExternalID})
 		out = OrderOutcome{Order: o, Created: true, Token: token}
-		return nil
+		return err
 	})
 	if errors.Is(err, core.ErrConflict) {
 		// Lost a race with a concurrent delivery of the same order: it exists now.
@@ -260,6 +334,68 @@ func (s *Service) RequestOrder(ctx context.Context, in core.Integration, e ats.E
 		return OrderOutcome{}, fmt.Errorf("request order: %w", err)
 	}
 	return out, nil
+}
+
+// whyNotRenewed says why a new request for an existing order does not
+// re-invite, or "" when it does (the order expired and the ATS takes a new
+// invitation).
+func (s *Service) whyNotRenewed(in core.Integration, o core.Order) string {
+	switch o.State {
+	case core.StateReceived, core.StateInvited:
+		return "the candidate's invitation is still valid (until " + o.InvitationExpiresAt.Format("2 Jan 2006 15:04 MST") + ")"
+	case core.StateInProgress:
+		return "the candidate is taking the assessment"
+	case core.StateCompleted:
+		return "the candidate has completed this assessment"
+	case core.StateExpired:
+		return s.reinviteRefusal(in, o)
+	}
+	return "the order is " + string(o.State)
+}
+
+// issueOrder stores a received order with a new invitation and makes it
+// invited: the timeline says so, and the jobs that email the candidate (or,
+// inline, tell the ATS) and expire the invitation are queued, all in tx. It
+// returns the order and its invitation token.
+func (s *Service) issueOrder(ctx context.Context, tx store.Tx, o core.Order, vac core.Vacancy, received string, detail map[string]string) (core.Order, string, error) {
+	now := s.now()
+	token, err := secret.NewToken("")
+	if err != nil {
+		return core.Order{}, "", err
+	}
+	o.InvitationHash, o.InvitationExpiresAt = secret.HashToken(token), now.Add(vac.Expiry())
+	if o.InvitationSealed, err = s.d.Keyring.Encrypt([]byte(token), invitationAAD(o.ID)); err != nil {
+		return core.Order{}, "", err
+	}
+	if err := o.Transition(core.StateInvited, now); err != nil {
+		return core.Order{}, "", err
+	}
+	if err := tx.CreateOrder(ctx, o); err != nil {
+		return core.Order{}, "", err
+	}
+	if err := s.timeline(ctx, tx, o, "state", received, detail); err != nil {
+		return core.Order{}, "", err
+	}
+	msg := "Invitation issued; the candidate is emailed"
+	if o.Mode == core.ModeInline {
+		msg = "Invitation issued; the ATS redirects the candidate"
+	}
+	if err := s.timeline(ctx, tx, o, "state", msg, map[string]string{"state": string(core.StateInvited), "expires_at": o.InvitationExpiresAt.Format(time.RFC3339)}); err != nil {
+		return core.Order{}, "", err
+	}
+	// The ATS is told "invited" once the candidate really is: for emailed
+	// orders, when the email has gone (sendInvitation); inline, now.
+	if o.Mode != core.ModeInline {
+		if err := s.enqueue(ctx, tx, SendInvitationArgs{OrderID: o.ID}, nil); err != nil {
+			return core.Order{}, "", err
+		}
+	} else if err := s.enqueue(ctx, tx, WriteBackArgs{OrderID: o.ID, State: core.StateInvited}, uniqueByArgs); err != nil {
+		return core.Order{}, "", err
+	}
+	if err := s.enqueue(ctx, tx, ExpireOrderArgs{OrderID: o.ID}, &river.InsertOpts{ScheduledAt: o.InvitationExpiresAt}); err != nil {
+		return core.Order{}, "", err
+	}
+	return o, token, nil
 }
 
 func (s *Service) resolveVacancy(ctx context.Context, accountID string, e ats.Event) (core.Vacancy, error) {

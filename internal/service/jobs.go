@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -12,6 +14,7 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
+	"switchboard/internal/queue"
 )
 
 // ProcessInboundArgs resolves one stored inbound event into orders.
@@ -30,6 +33,10 @@ type SendInvitationArgs struct {
 }
 
 func (SendInvitationArgs) Kind() string { return "send_invitation" }
+
+// InsertOpts puts invitation emails on their own queue, so that no ATS, however
+// slow, stands between a candidate and their email.
+func (SendInvitationArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: queue.Email} }
 
 // WriteBackArgs tells the ATS about one state of one order.
 type WriteBackArgs struct {
@@ -57,24 +64,113 @@ func (ExpireDueArgs) Kind() string { return "expire_due" }
 // twice does not queue two jobs.
 var uniqueByArgs = &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
 
+// IntegrationJobs is how many jobs of one integration run at once in one
+// process: an integration whose ATS hangs holds at most these of the
+// default queue's queue.DefaultWorkers.
+const IntegrationJobs = 4
+
+// Job timeouts: River cancels a job's context after this long. An ATS job
+// makes a handful of calls of at most atshttp.RequestTimeout each (an
+// upload atshttp.UploadTimeout) and waits no more than a moment between
+// them, so three minutes end only a job that is stuck; what landed before is
+// recorded, and the retry goes on from there.
+const (
+	atsJobTimeout   = 3 * time.Minute
+	emailJobTimeout = time.Minute
+)
+
+// worker is a job function with its own timeout.
+type worker[T river.JobArgs] struct {
+	river.WorkerDefaults[T]
+	timeout time.Duration
+	work    func(ctx context.Context, j *river.Job[T]) error
+}
+
+func (w worker[T]) Work(ctx context.Context, j *river.Job[T]) error { return w.work(ctx, j) }
+func (w worker[T]) Timeout(*river.Job[T]) time.Duration             { return w.timeout }
+
 // RegisterWorkers adds the service's job workers to w.
 func RegisterWorkers(w *river.Workers, s *Service) {
-	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[ProcessInboundArgs]) error {
-		return s.jobOutcome(ctx, j.JobRow, "", s.processInbound(ctx, j.Args.EventID))
-	}))
-	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[SendInvitationArgs]) error {
+	river.AddWorker(w, worker[ProcessInboundArgs]{timeout: atsJobTimeout, work: func(ctx context.Context, j *river.Job[ProcessInboundArgs]) error {
+		return s.jobOutcome(ctx, j.JobRow, "", s.processInboundCapped(ctx, j.Args.EventID, j.Attempt >= j.MaxAttempts))
+	}})
+	river.AddWorker(w, worker[SendInvitationArgs]{timeout: emailJobTimeout, work: func(ctx context.Context, j *river.Job[SendInvitationArgs]) error {
 		return s.jobOutcome(ctx, j.JobRow, j.Args.OrderID, s.sendInvitation(ctx, j.Args))
-	}))
-	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[WriteBackArgs]) error {
+	}})
+	river.AddWorker(w, worker[WriteBackArgs]{timeout: atsJobTimeout, work: func(ctx context.Context, j *river.Job[WriteBackArgs]) error {
 		return s.jobOutcome(ctx, j.JobRow, j.Args.OrderID, s.writeBack(ctx, j.JobRow.ID, j.Args))
-	}))
-	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[ExpireOrderArgs]) error {
+	}})
+	river.AddWorker(w, worker[ExpireOrderArgs]{timeout: atsJobTimeout, work: func(ctx context.Context, j *river.Job[ExpireOrderArgs]) error {
 		return s.jobOutcome(ctx, j.JobRow, j.Args.OrderID, s.expireOrder(ctx, j.Args.OrderID))
-	}))
-	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[ExpireDueArgs]) error {
+	}})
+	river.AddWorker(w, worker[ExpireDueArgs]{timeout: atsJobTimeout, work: func(ctx context.Context, j *river.Job[ExpireDueArgs]) error {
 		_, err := s.ExpireDue(ctx)
 		return s.jobOutcome(ctx, j.JobRow, "", err)
-	}))
+	}})
+	registerRetention(w, s)
+}
+
+// processInboundCapped resolves an inbound event within its integration's
+// share of the workers.
+func (s *Service) processInboundCapped(ctx context.Context, eventID string, last bool) error {
+	ev, err := s.d.Store.GetInbound(ctx, eventID)
+	if err != nil {
+		return fmt.Errorf("process inbound %s: %w", eventID, err)
+	}
+	release, err := s.slots.take(ev.IntegrationID)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return s.processInbound(ctx, eventID, last)
+}
+
+// waitError asks the queue to run a job again shortly, without counting an
+// attempt or putting a line on the timeline: nothing failed, the job only
+// found another holding what it needs (its order's write-back, its
+// integration's share of the workers).
+type waitError struct {
+	after time.Duration
+	why   string
+}
+
+func (e *waitError) Error() string { return "waiting: " + e.why }
+
+// integrationSlots cap how many jobs of one integration run at once in this
+// process, so that an integration whose ATS hangs holds at most that many
+// workers and every other integration keeps the rest. A job that finds no
+// slot is snoozed, not blocked. The cap is per process (N replicas allow N
+// times as many), which is what bounds each process's workers.
+type integrationSlots struct {
+	mu   sync.Mutex
+	cap  int
+	busy map[string]int
+}
+
+func newIntegrationSlots(n int) *integrationSlots {
+	return &integrationSlots{cap: n, busy: map[string]int{}}
+}
+
+// take holds one slot of integration id until release is called, or returns
+// a *waitError when all are held.
+func (p *integrationSlots) take(id string) (release func(), err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.busy[id] >= p.cap {
+		// Jittered, so that waiting jobs do not all come back at once.
+		return nil, &waitError{after: time.Second + rand.N(time.Second), why: "integration " + id + " is at its share of the workers"}
+	}
+	p.busy[id]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			if p.busy[id]--; p.busy[id] == 0 {
+				delete(p.busy, id)
+			}
+		})
+	}, nil
 }
 
 // PeriodicJobs are the service's scheduled sweeps.
@@ -83,6 +179,7 @@ func PeriodicJobs() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
 			func() (river.JobArgs, *river.InsertOpts) { return ExpireDueArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
+		retentionJob(),
 	}
 }
 
@@ -93,6 +190,11 @@ func (s *Service) jobOutcome(ctx context.Context, job *rivertype.JobRow, orderID
 	if err == nil {
 		s.d.Observer.Job(job.Kind, "done")
 		return nil
+	}
+	var we *waitError
+	if errors.As(err, &we) {
+		s.d.Observer.Job(job.Kind, "waiting")
+		return river.JobSnooze(we.after)
 	}
 	failure, retryAfter := ats.Classify(err)
 	var snooze time.Duration
@@ -167,7 +269,8 @@ func (s *Service) retry(ctx context.Context, row *rivertype.JobRow) error {
 	switch row.State {
 	case rivertype.JobStateRetryable, rivertype.JobStateDiscarded, rivertype.JobStateCancelled:
 	default:
-		return fmt.Errorf("retry job %d: it is %s, not failed: %w", row.ID, row.State, core.ErrConflict)
+		return core.Explain(fmt.Errorf("retry job %d: it is %s: %w", row.ID, row.State, core.ErrConflict),
+			"step %d cannot be retried: it is %s, not failed", row.ID, row.State)
 	}
 	if _, err := s.queue.Retry(ctx, row.ID); err != nil {
 		return fmt.Errorf("retry job %d: %w", row.ID, err)

@@ -192,6 +192,9 @@ func TestRequestOrderRefusals(t *testing.T) {
 	}
 	fx.e.MustAPI(http.StatusCreated, fx.f.APIKey, "POST", "/vacancies",
 		map[string]any{"name": "Inline screening", "tag": "Switchboard: Inline", "inline": true}, &inline)
+	// Inline by the word in its name (core.Vacancy.IsInline), flag unset.
+	fx.e.MustAPI(http.StatusCreated, fx.f.APIKey, "POST", "/vacancies",
+		map[string]any{"name": "Support (inline)", "tag": "Switchboard: Named inline"}, nil)
 	// Another account's vacancy.
 	otherKey := fx.e.CreateAccount("Beta Ltd", "admin@beta.example")
 	var other struct {
@@ -206,6 +209,7 @@ func TestRequestOrderRefusals(t *testing.T) {
 	}{
 		{"an inline vacancy ordered ad hoc", func(e *ats.Event) { e.PackageTags = []string{"Switchboard: Inline"} }, "package"},
 		{"an inline vacancy ordered by id, triggered", func(e *ats.Event) { e.PackageTags = nil; e.PackageID = inline.ID }, "package"},
+		{"a vacancy inline by its name ordered ad hoc", func(e *ats.Event) { e.PackageTags = []string{"Switchboard: Named inline"} }, "package"},
 		{"inline mode on an integration without the inline pattern", func(e *ats.Event) { e.Mode = core.ModeInline }, "mode"},
 		{"inline mode for the inline vacancy without the pattern", func(e *ats.Event) {
 			e.Mode = core.ModeInline

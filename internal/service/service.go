@@ -53,10 +53,16 @@ type Deps struct {
 	MailFrom string
 	// ReportLinkTTL is how long signed report links stay valid; 0 means 30 days.
 	ReportLinkTTL time.Duration
-	Now           func() time.Time
-	Logger        *slog.Logger
+	// InboundRetention is how long stored webhooks are kept; 0 means
+	// DefaultInboundRetention, and less than MinInboundRetention is refused.
+	InboundRetention time.Duration
+	Now              func() time.Time
+	Logger           *slog.Logger
 	// Observer is told what happened, for metrics; nil means nobody listens.
 	Observer Observer
+	// AllowATSHosts are hosts an integration's API URL may name besides its
+	// ATS's own (the operator's --allow-ats-host): "host" or "host:port".
+	AllowATSHosts []string
 }
 
 // Observer is told of webhooks and job runs by outcome.
@@ -76,6 +82,11 @@ type Service struct {
 	queue Queue
 	// signins bounds concurrent password checks (see SignIn).
 	signins chan struct{}
+	// signInThrottle slows password guessing (see SignIn).
+	signInThrottle *signInThrottle
+	atsHosts       ats.AllowedHosts
+	// slots cap each integration's share of the job workers.
+	slots *integrationSlots
 }
 
 // New builds a service. Call UseQueue before serving: the queue's workers need
@@ -97,13 +108,24 @@ func New(d Deps) (*Service, error) {
 	if d.Observer == nil {
 		d.Observer = noObserver{}
 	}
+	switch {
+	case d.InboundRetention == 0:
+		d.InboundRetention = DefaultInboundRetention
+	case d.InboundRetention < MinInboundRetention:
+		return nil, fmt.Errorf("service: inbound retention %s is shorter than the minimum %s: stored webhooks also turn replays away", d.InboundRetention, MinInboundRetention)
+	}
 	if d.ReportLinkTTL == 0 {
 		d.ReportLinkTTL = 30 * 24 * time.Hour
 	}
 	if d.MailFrom == "" {
 		d.MailFrom = "Switchboard <no-reply@switchboard.invalid>"
 	}
-	return &Service{d: d, signins: make(chan struct{}, max(2, runtime.NumCPU()))}, nil
+	hosts, err := ats.ParseAllowedHosts(d.AllowATSHosts)
+	if err != nil {
+		return nil, fmt.Errorf("service: %w", err)
+	}
+	return &Service{d: d, signins: make(chan struct{}, max(2, runtime.NumCPU())),
+		signInThrottle: newSignInThrottle(d.Now), atsHosts: hosts, slots: newIntegrationSlots(IntegrationJobs)}, nil
 }
 
 // UseQueue connects the job queue.
@@ -155,7 +177,7 @@ func (s *Service) connectorConfig(ctx context.Context, q store.Queries, in core.
 		}
 		secrets[c.Name] = string(plain)
 	}
-	return conn, ats.Config{Integration: in, Secrets: secrets, HTTPClient: s.d.HTTPClient}, nil
+	return conn, ats.Config{Integration: in, Secrets: secrets, HTTPClient: ats.ProviderClient(s.d.HTTPClient, in.Provider)}, nil
 }
 
 func credentialAAD(integrationID, name string) []byte {

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"reflect"
@@ -83,6 +84,10 @@ func (s *Service) CreateVacancy(ctx context.Context, actor core.User, in Vacancy
 		return core.Vacancy{}, err
 	}
 	if err := s.d.Store.CreateVacancy(ctx, v); err != nil {
+		if errors.Is(err, core.ErrConflict) {
+			// Ids are random: what clashes is the tag.
+			err = core.Explain(err, "another vacancy already has the tag %q", v.Tag)
+		}
 		return core.Vacancy{}, fmt.Errorf("create vacancy: %w", err)
 	}
 	return v, nil
@@ -108,8 +113,16 @@ func (s *Service) UpdateVacancy(ctx context.Context, actor core.User, id string,
 				return err
 			}
 		}
+		if v.Tag != "" && v.Tag != before.Tag {
+			if err := tagFree(ctx, tx, v); err != nil {
+				return err
+			}
+		}
 		v.UpdatedAt = s.now()
 		if err := tx.UpdateVacancy(ctx, v); err != nil {
+			if errors.Is(err, core.ErrConflict) {
+				err = core.Explain(err, "the vacancy was changed meanwhile: load it again and repeat your change")
+			}
 			return err
 		}
 		v.Version++
@@ -124,11 +137,14 @@ func (s *Service) UpdateVacancy(ctx context.Context, actor core.User, id string,
 
 func (s *Service) vacancyFor(ctx context.Context, q store.Queries, actor core.User, id string) (core.Vacancy, error) {
 	v, err := q.GetVacancy(ctx, id)
+	if err == nil && v.AccountID != actor.AccountID {
+		err = fmt.Errorf("vacancy %s: %w", id, core.ErrNotFound)
+	}
+	if errors.Is(err, core.ErrNotFound) {
+		return core.Vacancy{}, core.Explain(err, "there is no vacancy %q in your account", id)
+	}
 	if err != nil {
 		return core.Vacancy{}, err
-	}
-	if v.AccountID != actor.AccountID {
-		return core.Vacancy{}, fmt.Errorf("vacancy %s: %w", id, core.ErrNotFound)
 	}
 	return v, nil
 }
@@ -149,6 +165,23 @@ func (s *Service) Vacancies(ctx context.Context, actor core.User) ([]core.Vacanc
 		return nil, fmt.Errorf("vacancies: %w", err)
 	}
 	return vs, nil
+}
+
+// tagFree refuses a tag another vacancy of the account has, before the
+// update: a failed statement would end a PostgreSQL transaction, and the
+// store's conflict cannot tell a taken tag from a stale version.
+func tagFree(ctx context.Context, q store.Queries, v core.Vacancy) error {
+	vs, err := q.ListVacancies(ctx, v.AccountID)
+	if err != nil {
+		return err
+	}
+	for _, o := range vs {
+		if o.ID != v.ID && o.Tag == v.Tag {
+			return core.Explain(fmt.Errorf("vacancy %s: tag %q is taken by %s: %w", v.ID, v.Tag, o.ID, core.ErrConflict),
+				"another vacancy already has the tag %q", v.Tag)
+		}
+	}
+	return nil
 }
 
 // refuseWhileTaken refuses a change to a vacancy's questions while

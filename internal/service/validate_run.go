@@ -74,17 +74,6 @@ func (r *ValidationRun) fail(name, problem string) {
 	r.Checks = append(r.Checks, ats.Check{Name: name, Problem: problem})
 }
 
-// SupportsTestOrders reports whether integrations of provider can run a
-// test order, so pages can say so before anyone tries.
-func (s *Service) SupportsTestOrders(provider string) bool {
-	c, ok := s.d.Connectors.Get(provider)
-	if !ok {
-		return false
-	}
-	_, ok = c.(ats.SandboxRunner)
-	return ok
-}
-
 // RunValidation runs a test order for a vacancy through an enabled
 // integration and returns its checklist. Super admins only: it creates a
 // candidate in the customer's ATS. What goes wrong in the ATS or in
@@ -103,21 +92,23 @@ func (s *Service) RunValidation(ctx context.Context, actor core.User, integratio
 	if err != nil {
 		return ValidationRun{}, fmt.Errorf("run validation: %w", err)
 	}
-	run := ValidationRun{Provider: conn.Describe().Name}
+	desc := conn.Describe()
+	run := ValidationRun{Provider: desc.Name}
 	runner, ok := conn.(ats.SandboxRunner)
-	if !ok {
+	if !ok || !desc.TestOrders {
 		run.fail(CheckRunSupported, fmt.Sprintf("running a test order is not supported for %s: use \"Validate integration\" to check its configuration, then order for a real candidate", run.Provider))
 		return run, nil
 	}
 	run.Supported = true
 	if in.Status != core.IntegrationEnabled {
-		return run, fmt.Errorf("run validation: integration %q is %s: %w", in.Name, in.Status, ErrNotEnabled)
+		return run, core.Explain(fmt.Errorf("run validation: integration %s is %s: %w", in.ID, in.Status, ErrNotEnabled),
+			"the integration %q is %s: enable it first, a disabled integration refuses orders, test orders too", in.Name, in.Status)
 	}
 	vac, err := s.vacancyFor(ctx, s.d.Store, actor, vacancyID)
 	if err != nil {
 		return run, fmt.Errorf("run validation: %w", err)
 	}
-	if vac.Inline {
+	if vac.IsInline() {
 		return run, core.Invalid("vacancy", fmt.Sprintf("%q is inline: it is taken during the application, which a test order cannot do", vac.Name))
 	}
 
@@ -167,6 +158,12 @@ func (s *Service) RunValidation(ctx context.Context, actor core.User, integratio
 		return finish()
 	}
 	run.OrderID = o.ID
+	// The order travelled as a real one; from here on lists tell it apart.
+	if err := s.d.Store.MarkOrderTest(ctx, o.ID); err != nil {
+		run.fail(CheckOrderReceived, fmt.Sprintf("could not mark order %s as a test order: %v", o.ID, err))
+		return finish()
+	}
+	o.Test = true
 	run.pass(CheckOrderReceived)
 
 	// 3. The invitation goes out and the ATS is told. A candidate takes time

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
@@ -64,15 +65,20 @@ type OrderDetail struct {
 	Result      *core.Result
 	Timeline    []core.TimelineEntry
 	Reports     ats.Reports // links only when completed
+	// CanReinvite is set for an expired order that may be re-invited.
+	CanReinvite bool
 }
 
 func (s *Service) orderIn(ctx context.Context, q store.Queries, actor core.User, id string) (core.Order, error) {
 	o, err := q.GetOrder(ctx, id)
+	if err == nil && o.AccountID != actor.AccountID {
+		err = fmt.Errorf("order %s: %w", id, core.ErrNotFound)
+	}
+	if errors.Is(err, core.ErrNotFound) {
+		return core.Order{}, core.Explain(err, "there is no order %q in your account", id)
+	}
 	if err != nil {
 		return core.Order{}, err
-	}
-	if o.AccountID != actor.AccountID {
-		return core.Order{}, fmt.Errorf("order %s: %w", id, core.ErrNotFound)
 	}
 	return o, nil
 }
@@ -115,9 +121,18 @@ func (s *Service) ReportPDF(ctx context.Context, d OrderDetail) ([]byte, error) 
 	return s.renderPDF(ctx, d.Order, d.Candidate, d.Vacancy, *d.Result)
 }
 
-// VerifyReportLink checks a signed report link.
-func (s *Service) VerifyReportLink(purpose, path string, q map[string][]string) error {
-	return s.d.Signer.Verify(purpose, path, q)
+// VerifyReportLink checks a signed report link and returns when it expires.
+func (s *Service) VerifyReportLink(purpose, path string, q map[string][]string) (time.Time, error) {
+	return s.d.Signer.VerifyExpiry(purpose, path, q)
+}
+
+// ReportPDFLink is the signed PDF link a report page offers: it expires with
+// the page's own link (until), so that a report link cannot extend itself.
+func (s *Service) ReportPDFLink(orderID string, until time.Time) string {
+	if longest := s.now().Add(s.d.ReportLinkTTL); until.After(longest) {
+		until = longest
+	}
+	return s.d.Signer.SignedURLUntil(s.d.BaseURL, PurposeReportPDF, ReportPDFPath(orderID), until)
 }
 
 func (s *Service) orderDetail(ctx context.Context, o core.Order) (OrderDetail, error) {
@@ -135,6 +150,7 @@ func (s *Service) orderDetail(ctx context.Context, o core.Order) (OrderDetail, e
 	if d.Timeline, err = s.d.Store.ListTimeline(ctx, o.ID); err != nil {
 		return OrderDetail{}, fmt.Errorf("order detail: %w", err)
 	}
+	d.CanReinvite = o.State == core.StateExpired && s.reinviteRefusal(d.Integration, o) == ""
 	r, err := s.d.Store.GetResult(ctx, o.ID)
 	switch {
 	case err == nil:

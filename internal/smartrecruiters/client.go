@@ -13,22 +13,17 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"switchboard/internal/ats/atshttp"
 	"time"
+
+	"switchboard/internal/ats/atshttp"
 )
 
 const (
 	defaultMaxRetries = 4
-	// A Retry-After longer than this is not slept on: the *APIError (with
-	// RetryAfter set) goes back to the caller, whose job queue can reschedule
-	// without holding a worker.
-	maxRetryAfterWait = 2 * time.Minute
 	maxResponseBytes  = 32 << 20
 	pageLimit         = 100
 	maxPages          = 10000
 	userAgent         = "switchboard-smartrecruiters/1"
-	// SmartRecruiters asks clients to allow at least 128 s.
-	defaultTimeout = 130 * time.Second
 )
 
 // ErrAttachmentTooLarge is returned by UploadAttachment, before any
@@ -54,7 +49,10 @@ type Client struct {
 // Option configures a Client.
 type Option func(*Client)
 
-// WithHTTPClient sets the HTTP client (default: 130 s timeout).
+// WithHTTPClient sets the HTTP client. Each request has its own deadline
+// (atshttp.RequestTimeout; atshttp.UploadTimeout for attachments, where
+// SmartRecruiters asks for patience), so the client needs no timeout of its
+// own.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) {
 		if hc != nil {
@@ -121,7 +119,7 @@ func NewClient(baseURL string, creds ClientCredentials, opts ...Option) *Client 
 		baseURL:    base,
 		tokenURL:   base + TokenPath,
 		creds:      creds,
-		hc:         &http.Client{Timeout: defaultTimeout},
+		hc:         &http.Client{},
 		limits:     DefaultLimits(),
 		tokens:     NewTokenCache(),
 		sleep:      atshttp.Sleep,
@@ -182,12 +180,16 @@ type request struct {
 	// which is answered before anything is done; after a 5xx or a cut
 	// connection it may have been applied, and a retry would apply it twice.
 	unlessApplied bool
+	// timeout bounds each attempt; 0 means atshttp.RequestTimeout.
+	timeout time.Duration
 }
 
 // do sends rq with retries and decodes a 2xx body into out (if non-nil).
 //
 // Retries cover 429, 5xx and transport errors, waiting Retry-After when the
-// server gave one. A 401 with a cached token drops the token and tries once
+// server gave one, but only waits of at most atshttp.MaxInCallWait happen
+// here: a longer one ends the call with its error and the job queue comes
+// back later. A 401 with a cached token drops the token and tries once
 // more with a fresh one. A POST that failed with a 5xx or a cut connection
 // may have been applied; the attachment upload is then repeated, which is why
 // callers record a landed upload and skip it on their own retries.
@@ -215,9 +217,6 @@ func (c *Client) do(ctx context.Context, rq request, out any) error {
 			attempt--
 			continue
 		}
-		if !atshttp.Retryable(err) || attempt >= c.maxRetries || ctx.Err() != nil {
-			return err
-		}
 		is429 := errors.As(err, &ae) && ae.StatusCode == http.StatusTooManyRequests
 		if rq.unlessApplied && !is429 {
 			return err
@@ -226,10 +225,11 @@ func (c *Client) do(ctx context.Context, rq request, out any) error {
 		if errors.As(err, &ae) {
 			retryAfter = ae.RetryAfter
 		}
-		if retryAfter > maxRetryAfterWait {
+		wait, ok := atshttp.RetryWait(ctx, err, attempt, c.maxRetries, retryAfter)
+		if !ok {
 			return err
 		}
-		if serr := c.sleep(ctx, atshttp.Backoff(attempt, retryAfter)); serr != nil {
+		if serr := c.sleep(ctx, wait); serr != nil {
 			return fmt.Errorf("waiting to retry: %w (last error: %v)", serr, lastErr)
 		}
 	}
@@ -244,6 +244,8 @@ func (c *Client) attempt(ctx context.Context, rq request, token string, out any)
 	if rq.body != nil {
 		body = bytes.NewReader(rq.body)
 	}
+	ctx, cancel := atshttp.WithTimeout(ctx, rq.timeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, rq.method, u, body)
 	if err != nil {
 		return fmt.Errorf("build request: %w", err)
@@ -544,7 +546,7 @@ func (c *Client) UploadAttachment(ctx context.Context, orderID, filename, conten
 		return AttachmentResult{}, fmt.Errorf("smartrecruiters: upload attachment: build multipart body: %w", err)
 	}
 	u, p := c.assessment("/orders/" + url.PathEscape(orderID) + "/results/attachment")
-	rq := request{method: http.MethodPost, url: u, path: p, auth: true, body: buf.Bytes(), contentType: mw.FormDataContentType(), unlessApplied: true}
+	rq := request{method: http.MethodPost, url: u, path: p, auth: true, body: buf.Bytes(), contentType: mw.FormDataContentType(), unlessApplied: true, timeout: atshttp.UploadTimeout}
 	var out AttachmentResult
 	if err := c.do(ctx, rq, &out); err != nil {
 		return AttachmentResult{}, fmt.Errorf("smartrecruiters: upload attachment: %w", err)

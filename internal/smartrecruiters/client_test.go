@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -303,9 +304,9 @@ func TestRetries(t *testing.T) {
 		attempts   int
 		sleeps     func([]time.Duration) bool
 	}{
-		{"429 honours Retry-After", []fail{{2, 429, 3 * time.Second}}, 4, 0, 3,
+		{"429 honours a short Retry-After", []fail{{2, 429, time.Second}}, 4, 0, 3,
 			func(s []time.Duration) bool {
-				return reflect.DeepEqual(s, []time.Duration{3 * time.Second, 3 * time.Second})
+				return reflect.DeepEqual(s, []time.Duration{time.Second, time.Second})
 			}},
 		{"503 backs off exponentially", []fail{{2, 503, 0}}, 4, 0, 3,
 			func(s []time.Duration) bool {
@@ -313,6 +314,7 @@ func TestRetries(t *testing.T) {
 			}},
 		{"400 is not retried", []fail{{1, 400, 0}}, 4, 400, 1, func(s []time.Duration) bool { return len(s) == 0 }},
 		{"long Retry-After goes back to the caller", []fail{{1, 429, 5 * time.Minute}}, 4, 429, 1, func(s []time.Duration) bool { return len(s) == 0 }},
+		{"Retry-After of more than a moment goes back to the caller", []fail{{1, 429, 2 * time.Second}}, 4, 429, 1, func(s []time.Duration) bool { return len(s) == 0 }},
 		{"gives up after max retries", []fail{{3, 500, 0}}, 2, 500, 3, func(s []time.Duration) bool { return len(s) == 2 }},
 	}
 	for _, tc := range tests {
@@ -320,14 +322,15 @@ func TestRetries(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			f := newFixture(t)
-			cl := f.client(f.customer, sr.WithMaxRetries(tc.maxRetries))
+			// Unpaced, so that the only waits are the retries'.
+			cl := f.client(f.customer, sr.WithMaxRetries(tc.maxRetries), sr.WithLimits(sr.NewLimits(math.Inf(1), 1, sr.MaxConcurrent, 1)))
 			if err := cl.Authenticate(ctx); err != nil {
 				t.Fatal(err)
 			}
 			for _, fl := range tc.fails {
 				f.sim.FailNext(fl.n, fl.status, fl.retryAfter)
 			}
-			before := f.transport.n.Load()
+			before, slept := f.transport.n.Load(), len(f.slept())
 			_, err := cl.GetJob(ctx, f.jobID)
 			var ae *sr.APIError
 			switch {
@@ -339,10 +342,10 @@ func TestRetries(t *testing.T) {
 			if n := int(f.transport.n.Load() - before); n != tc.attempts {
 				t.Errorf("attempts = %d, want %d", n, tc.attempts)
 			}
-			if s := f.slept(); !tc.sleeps(s) {
+			if s := f.slept()[slept:]; !tc.sleeps(s) {
 				t.Errorf("sleeps %v", s)
 			}
-			if ae != nil && tc.wantStatus == 429 && ae.RetryAfter != 5*time.Minute {
+			if ae != nil && tc.wantStatus == 429 && ae.RetryAfter != tc.fails[0].retryAfter {
 				t.Errorf("RetryAfter = %v", ae.RetryAfter)
 			}
 		})
@@ -412,13 +415,19 @@ func TestBadCredentials(t *testing.T) {
 	}
 }
 
+// TestClientStaysUnderRateLimit: a burst of calls is paced a margin under
+// SmartRecruiters' published 10 requests per second, as an independent
+// checker counts them over any one-second window, and is never throttled.
 func TestClientStaysUnderRateLimit(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t) // simulator: 10/s, burst 10 on the shared clock
 	cl := f.client(f.customer)
+	if _, err := cl.GetJob(ctx, f.jobID); err != nil { // the token, and the first call
+		t.Fatal(err)
+	}
 	start := f.clock.Now()
-	for i := range 25 {
+	for i := range 40 {
 		if _, err := cl.GetJob(ctx, f.jobID); err != nil {
 			t.Fatalf("call %d: %v", i, err)
 		}
@@ -426,9 +435,12 @@ func TestClientStaysUnderRateLimit(t *testing.T) {
 	if n := f.sim.ThrottledCount(); n != 0 {
 		t.Errorf("ThrottledCount = %d, want 0", n)
 	}
-	// 25 calls at 10/s with a burst of 10 take 1.5 s of (fake) waiting.
-	if d := f.clock.Now().Sub(start); d < 1400*time.Millisecond || d > 1600*time.Millisecond {
-		t.Errorf("waited %v, want about 1.5s", d)
+	if n := f.sim.MaxRequestsIn(time.Second); n >= sr.RequestsPerSecond {
+		t.Errorf("%d requests within one second, want fewer than the published %d", n, sr.RequestsPerSecond)
+	}
+	// 40 calls after the first at PaceRate a second take 40/PaceRate s of (fake) waiting.
+	if d, want := f.clock.Now().Sub(start), 40*time.Second/sr.PaceRate; d < want-50*time.Millisecond || d > want+50*time.Millisecond {
+		t.Errorf("waited %v, want about %v", d, want)
 	}
 }
 

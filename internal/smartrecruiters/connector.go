@@ -96,7 +96,8 @@ func (c *Connector) Describe() ats.Description {
 		Settings: []ats.Field{
 			{Key: SettingCompanyID, Label: "SmartRecruiters companyId", Required: true,
 				Help: "The customer's company id in SmartRecruiters. Changing it disconnects the integration until the customer connects again."},
-			{Key: SettingBaseURL, Label: "API base URL", Default: DefaultBaseURL, Help: "SmartRecruiters' API; change it only for a sandbox or simulator."},
+			{Key: SettingBaseURL, Label: "API base URL", Default: DefaultBaseURL, Hosts: []string{"api.smartrecruiters.com"},
+				Help: "SmartRecruiters' API. Changing the host clears the stored credentials and disconnects the integration."},
 		},
 		Credentials: []ats.Field{
 			{Key: CredentialPartnerClientID, Label: "Partner client id", Required: true,
@@ -179,32 +180,16 @@ func classify(err error, state core.State) error {
 	return err
 }
 
-// rank orders states by how far along an order is, for not writing a status
-// back after a later one (write-back jobs of one order may run out of order).
-func rank(s core.State) int {
-	switch s {
-	case core.StateReceived, core.StateInvited:
-		return 0
-	case core.StateInProgress:
-		return 1
-	}
-	return 2
-}
-
 // WriteBack implements ats.Connector: PATCH the status for each state, and
 // on completion upload the PDF report, PATCH the result (score, label,
 // summary, result and report links, one result per matching indicator) and
 // write the custom application fields. Each call is a step, so a retried job
-// repeats only what did not land.
+// repeats only what did not land. That no status is written after a later
+// one is the caller's rule: it stops a write-back whose order moved on.
 func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update, steps ats.Steps) error {
 	status, ok := StatusFor(u.State)
 	if !ok {
 		return nil // cancelled: SmartRecruiters has no status for it
-	}
-	if rank(u.State) < rank(u.Order.State) {
-		// A later state was reached meanwhile, and its own write-back tells
-		// SmartRecruiters; going back to an earlier status would mislead.
-		return nil
 	}
 	cl, err := c.companyClient(cfg)
 	if err != nil {

@@ -7,10 +7,22 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"switchboard/internal/ats/atshttp"
+)
+
+// The pace Switchboard keeps, a margin under SmartRecruiters' published 10
+// requests per second: requests that leave evenly can arrive bunched
+// (network jitter), and a client paced at exactly the limit is then seen over
+// it. A token bucket of rate r and burst b sends at most b + r·t in any t
+// seconds: 1 + 8 = 9 in any second.
+const (
+	PaceRate  = 8
+	PaceBurst = 1
 )
 
 // Limits is one credential's share of SmartRecruiters' rate limits: a token
-// bucket of 10 requests/s, 8 requests in flight, and 1 in flight for
+// bucket (PaceRate, PaceBurst), 8 requests in flight, and 1 in flight for
 // GET /candidates. Every client and worker acting with one credential must
 // share one Limits, which is what LimiterPool is for.
 type Limits struct {
@@ -29,23 +41,21 @@ func NewLimits(rps float64, burst, concurrent, candidates int) *Limits {
 	}
 }
 
-// DefaultLimits are SmartRecruiters' documented limits.
+// DefaultLimits are SmartRecruiters' documented limits, with the rate paced
+// a margin under them.
 func DefaultLimits() *Limits {
-	return NewLimits(RequestsPerSecond, RateBurst, MaxConcurrent, MaxConcurrentCandidates)
+	return NewLimits(PaceRate, PaceBurst, MaxConcurrent, MaxConcurrentCandidates)
 }
 
 // acquire waits for a request token, then for a slot (and for GET
 // /candidates the single candidates slot first). Time comes from now and
-// waiting goes through sleep, so tests decide when tokens come back. The
-// returned release must be called once the response is read.
+// waiting goes through sleep, so tests decide when tokens come back; a
+// token further off than atshttp.MaxInCallWait is not waited for (a
+// *atshttp.WaitError). The returned release must be called once the
+// response is read.
 func (l *Limits) acquire(ctx context.Context, candidatesList bool, now func() time.Time, sleep func(context.Context, time.Duration) error) (release func(), err error) {
-	t := now()
-	r := l.bucket.ReserveN(t, 1)
-	if d := r.DelayFrom(t); d > 0 {
-		if err := sleep(ctx, d); err != nil {
-			r.CancelAt(now())
-			return nil, err
-		}
+	if err := atshttp.Pace(ctx, l.bucket, now, sleep); err != nil {
+		return nil, err
 	}
 	if candidatesList {
 		select {

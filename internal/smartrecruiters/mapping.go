@@ -170,17 +170,13 @@ func fullName(first, last string) string {
 	return strings.TrimSpace(strings.TrimSpace(first) + " " + strings.TrimSpace(last))
 }
 
-// IsInlineName reports whether a vacancy name marks it as inline: it
-// contains "inline", in any case (the convention).
-func IsInlineName(name string) bool { return strings.Contains(strings.ToLower(name), "inline") }
-
-// PackageFor lists a vacancy as an assessment package: inline vacancies (by
-// flag or by name) as INLINE_ASSESSMENT, others as SKILL_TEST, with one
+// PackageFor lists a vacancy as an assessment package: inline vacancies
+// (core.Vacancy.IsInline) as INLINE_ASSESSMENT, others as SKILL_TEST, with one
 // assessment per module. Descriptions are required, so a module without one
 // is described by its name.
 func PackageFor(v core.Vacancy) AssessmentPackage {
 	typ := TypeSkillTest
-	if v.Inline || IsInlineName(v.Name) {
+	if v.IsInline() {
 		typ = TypeInlineAssessment
 	}
 	p := AssessmentPackage{ID: ID(v.ID), Name: v.Name, Type: typ, Assessments: []Assessment{}}

@@ -248,6 +248,7 @@ func TestPackageFor(t *testing.T) {
 		{"plain", core.Vacancy{ID: "v1", Name: "Barista", Package: pkg}, sr.TypeSkillTest},
 		{"inline by name", core.Vacancy{ID: "v2", Name: "Barista (INLINE)", Package: pkg}, sr.TypeInlineAssessment},
 		{"inline by flag", core.Vacancy{ID: "v3", Name: "Apply test", Inline: true, Package: pkg}, sr.TypeInlineAssessment},
+		{"inline inside a word", core.Vacancy{ID: "v4", Name: "Mainline Support", Package: pkg}, sr.TypeSkillTest},
 	}
 	for _, tc := range tests {
 		p := sr.PackageFor(tc.v)

@@ -24,6 +24,7 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
+	"switchboard/internal/httpform"
 )
 
 // Partner endpoint paths, under the prefix the core mounts them at.
@@ -173,9 +174,10 @@ func (h *partnerHandler) authed(fn authedFunc) http.HandlerFunc {
 // token is the OAuth 2.0 client-credentials token endpoint (RFC 6749 §4.4),
 // answering errors as §5.2 says.
 func (h *partnerHandler) token(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		writeJSON(w, http.StatusBadRequest, TokenErrorResponse{Error: TokenErrInvalidRequest, ErrorDescription: "an application/x-www-form-urlencoded body is expected"})
+	if err := httpform.Parse(w, r, httpform.SmallMax); err != nil {
+		var fe *httpform.Error
+		errors.As(err, &fe)
+		writeJSON(w, fe.Status, TokenErrorResponse{Error: TokenErrInvalidRequest, ErrorDescription: "an application/x-www-form-urlencoded body of at most 8 KiB is expected"})
 		return
 	}
 	basicID, basicSecret, _ := r.BasicAuth()
@@ -202,9 +204,6 @@ func (h *partnerHandler) token(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, AccessToken{AccessToken: at.Token, TokenType: "Bearer", ExpiresIn: Int(at.ExpiresIn.Seconds())})
 }
-
-// isInline reports whether a vacancy is offered as an inline package.
-func isInline(v core.Vacancy) bool { return v.Inline || IsInlineName(v.Name) }
 
 // packages lists the account's vacancies; 204 when there are none.
 func (h *partnerHandler) packages(w http.ResponseWriter, r *http.Request, cfg ats.Config) {
@@ -262,9 +261,9 @@ func (h *partnerHandler) checkOrder(ctx context.Context, cfg ats.Config, company
 		return err
 	}
 	switch {
-	case isInline(v) && !inline:
+	case v.IsInline() && !inline:
 		return ats.Refuse(http.StatusBadRequest, "package %q (%s) is an inline assessment: it is taken while applying, through a hiring process's inline step, and cannot be ordered from a profile or step", packageID, v.Name)
-	case !isInline(v) && inline:
+	case !v.IsInline() && inline:
 		return ats.Refuse(http.StatusBadRequest, "package %q (%s) is not an inline assessment: order it from the candidate's profile or a hiring-process step", packageID, v.Name)
 	}
 	return nil
@@ -447,9 +446,10 @@ func (h *partnerHandler) consentPage(w http.ResponseWriter, r *http.Request) {
 // consent checks the connection token, exchanges credentials and sends the
 // admin back to SmartRecruiters; every refusal is a page that says why.
 func (h *partnerHandler) consent(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		renderConsent(w, http.StatusBadRequest, consentView{Title: "Cannot connect", Error: "The form could not be read; open the page from SmartRecruiters again."})
+	if err := httpform.Parse(w, r, httpform.SmallMax); err != nil {
+		var fe *httpform.Error
+		errors.As(err, &fe)
+		renderConsent(w, fe.Status, consentView{Title: "Cannot connect", Error: "The form could not be read; open the page from SmartRecruiters again."})
 		return
 	}
 	company := strings.TrimSpace(r.PostFormValue("companyId"))

@@ -66,21 +66,6 @@ func TestClassify(t *testing.T) {
 	}
 }
 
-func TestRankNeverGoesBack(t *testing.T) {
-	t.Parallel()
-	order := []core.State{core.StateInvited, core.StateInProgress, core.StateCompleted}
-	for i := 1; i < len(order); i++ {
-		if rank(order[i-1]) >= rank(order[i]) {
-			t.Errorf("rank(%s) >= rank(%s)", order[i-1], order[i])
-		}
-	}
-	for _, s := range []core.State{core.StateExpired, core.StateRejected, core.StateCancelled} {
-		if rank(s) != rank(core.StateCompleted) {
-			t.Errorf("terminal %s ranks %d", s, rank(s))
-		}
-	}
-}
-
 func TestPartnerConfigurationFor(t *testing.T) {
 	t.Parallel()
 	cfg := PartnerConfigurationFor("https://switchboard.example/partners/smartrecruiters/")

@@ -57,11 +57,26 @@ type Queries interface {
 	GetUser(ctx context.Context, id string) (core.User, error)
 	GetUserByEmail(ctx context.Context, email string) (core.User, error)
 	ListUsers(ctx context.Context, accountID string) ([]core.User, error)
+	// UpdateUser writes a user's name, role and DeactivatedAt.
+	UpdateUser(ctx context.Context, u core.User) error
+	// ListActiveSuperAdminIDs returns the IDs of an account's super admins
+	// who are not deactivated. On PostgreSQL, inside a transaction, it locks
+	// their rows until the transaction ends, so two concurrent demotions
+	// cannot both count two super admins and leave none.
+	ListActiveSuperAdminIDs(ctx context.Context, accountID string) ([]string, error)
+	// EndUserAccess deletes a user's sessions, API keys and set-password
+	// links: whatever they could sign in or call the API with.
+	EndUserAccess(ctx context.Context, userID string) error
 
 	CreateAPIKey(ctx context.Context, k core.APIKey) error
+	GetAPIKey(ctx context.Context, id string) (core.APIKey, error)
 	// GetAPIKeyByHash finds a key by the hash of its plaintext.
 	GetAPIKeyByHash(ctx context.Context, hash string) (core.APIKey, error)
+	// ListAPIKeys returns a user's keys, oldest first.
+	ListAPIKeys(ctx context.Context, userID string) ([]core.APIKey, error)
 	TouchAPIKey(ctx context.Context, id string, at time.Time) error
+	// DeleteAPIKey revokes a key: it stops working at once.
+	DeleteAPIKey(ctx context.Context, id string) error
 
 	// CreateIntegration fails with ErrConflict when the account already has an
 	// integration with the same provider.
@@ -75,6 +90,8 @@ type Queries interface {
 	// SetCredential inserts or replaces one named credential.
 	SetCredential(ctx context.Context, c core.Credential) error
 	ListCredentials(ctx context.Context, integrationID string) ([]core.Credential, error)
+	// DeleteCredential removes one named credential; a missing one is no error.
+	DeleteCredential(ctx context.Context, integrationID, name string) error
 
 	// CreateVacancy fails with ErrConflict when the account has a vacancy with
 	// the same non-empty Tag.
@@ -98,6 +115,11 @@ type Queries interface {
 	// UpdateOrder writes every mutable field when o.Version matches the stored
 	// version, and stores Version+1.
 	UpdateOrder(ctx context.Context, o core.Order) error
+	// MarkOrderTest sets an order's Test flag, which UpdateOrder leaves alone.
+	MarkOrderTest(ctx context.Context, id string) error
+	// SupersedeOrder hands an order's idempotency key on to its re-invitation:
+	// it stores o.SupersededKey() when o.Version matches, and Version+1.
+	SupersedeOrder(ctx context.Context, o core.Order) error
 	ListOrders(ctx context.Context, accountID string, f OrderFilter) (OrderPage, error)
 	// ListExpiredOrderIDs returns up to limit orders that may still expire
 	// (invited, in progress) whose invitation expired at or before now,
@@ -121,6 +143,16 @@ type Queries interface {
 	// event with inserted=false.
 	RecordInbound(ctx context.Context, e core.InboundEvent) (stored core.InboundEvent, inserted bool, err error)
 	GetInbound(ctx context.Context, id string) (core.InboundEvent, error)
+	// SetInboundOutcome records what processing an event did at a time, and
+	// why it failed ("" when it did not).
+	SetInboundOutcome(ctx context.Context, id string, at time.Time, outcome, failure string) error
+	// ListInboundFailures returns an integration's events whose last
+	// processing failed, most recently processed first, at most limit
+	// (clamped like OrderFilter.Limit).
+	ListInboundFailures(ctx context.Context, integrationID string, limit int) ([]core.InboundEvent, error)
+	// DeleteInboundBefore removes every event received before a time and
+	// reports how many; orders and their timelines stay.
+	DeleteInboundBefore(ctx context.Context, before time.Time) (int, error)
 
 	// MarkStep records that a named write-back step of an order is done; it
 	// returns false when it was already recorded. StepDone asks without
@@ -128,9 +160,21 @@ type Queries interface {
 	MarkStep(ctx context.Context, orderID, step string, at time.Time) (bool, error)
 	StepDone(ctx context.Context, orderID, step string) (bool, error)
 
+	// ClaimWriteBack gives holder the write-back claim on an order until
+	// until, unless another holder's claim is still live at now; a holder
+	// may renew its own. It reports whether holder has the claim.
+	// ReleaseWriteBack ends holder's claim (another's is left alone).
+	ClaimWriteBack(ctx context.Context, orderID, holder string, now, until time.Time) (bool, error)
+	ReleaseWriteBack(ctx context.Context, orderID, holder string) error
+
 	AddOutboxMail(ctx context.Context, m core.OutboxMail) error
 	// ListOutboxMail returns one account's mail, newest first, at most limit.
 	ListOutboxMail(ctx context.Context, accountID string, limit int) ([]core.OutboxMail, error)
+
+	// GetSetting returns a setting of this Switchboard (not of an account),
+	// ErrNotFound when unset; PutSetting sets or replaces one.
+	GetSetting(ctx context.Context, key string) (string, error)
+	PutSetting(ctx context.Context, key, value string, at time.Time) error
 
 	SessionQueries
 }
@@ -140,8 +184,10 @@ type OrderFilter struct {
 	IntegrationID string
 	VacancyID     string
 	State         core.State
-	CreatedFrom   time.Time // inclusive
-	CreatedTo     time.Time // exclusive
+	// Test, when set, keeps only test orders (true) or only real ones (false).
+	Test        *bool
+	CreatedFrom time.Time // inclusive
+	CreatedTo   time.Time // exclusive
 	// Search matches candidate name or email, case-insensitively, as a substring.
 	Search string
 	Limit  int // default 50, at most 200
@@ -172,12 +218,32 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
-// SessionQueries are the reads and writes of sign-in: passwords and sessions.
-// They are part of Queries.
+// PasswordReset is a one-time set-password link. Only the SHA-256 of its
+// token is stored.
+type PasswordReset struct {
+	TokenHash string
+	UserID    string
+	AccountID string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// SessionQueries are the reads and writes of sign-in: passwords, sessions and
+// set-password links. They are part of Queries.
 type SessionQueries interface {
 	// SetUserPassword replaces a user's password hash (a KDF string) and ends
-	// the user's sessions; "" makes the user API-only again.
+	// the user's sessions and set-password links; "" makes the user API-only
+	// again.
 	SetUserPassword(ctx context.Context, userID, hash string) error
+	// CreatePasswordReset stores a set-password link, replacing the user's
+	// earlier ones: only the newest link works.
+	CreatePasswordReset(ctx context.Context, p PasswordReset) error
+	// GetPasswordReset finds a link by the hash of its token, expired or not.
+	GetPasswordReset(ctx context.Context, tokenHash string) (PasswordReset, error)
+	// UsePasswordReset deletes a link and returns it, expired or not; when
+	// two requests race for one link only one gets it, the other
+	// ErrNotFound.
+	UsePasswordReset(ctx context.Context, tokenHash string) (PasswordReset, error)
 	// CreateSession fails with ErrConflict when the token hash is taken.
 	CreateSession(ctx context.Context, s Session) error
 	// GetSession finds a session by the hash of its token, expired or not.

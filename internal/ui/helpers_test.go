@@ -40,7 +40,7 @@ func setPassword(t *testing.T, e *apptest.Env, email string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.App.Service.SetUserPassword(ctx, u.ID, testPassword); err != nil {
+	if err := e.App.Service.SetPassword(ctx, nil, u.ID, testPassword); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -108,6 +108,18 @@ func (b *browser) signIn(email, password string) (*http.Response, string) {
 	b.t.Helper()
 	b.get("/signin")
 	return b.post("/signin", url.Values{"email": {email}, "password": {password}})
+}
+
+// signedInAdmin is a fresh Switchboard with the super admin of Acme Corp
+// (admin@acme.example) signed in.
+func signedInAdmin(t *testing.T) (*apptest.Env, *browser) {
+	t.Helper()
+	e := apptest.New(t, apptest.Options{})
+	e.CreateAccount("Acme Corp", "admin@acme.example")
+	setPassword(t, e, "admin@acme.example")
+	b := newBrowser(t, e.URL)
+	b.signIn("admin@acme.example", testPassword)
+	return e, b
 }
 
 func mustUser(t *testing.T, e *apptest.Env, email string) core.User {

@@ -28,11 +28,18 @@ func (h *handler) saveGeneral(w http.ResponseWriter, r *http.Request, q *request
 
 // update applies a patch and goes back to the overview, saying what happened.
 func (h *handler) update(w http.ResponseWriter, r *http.Request, q *request, id string, p service.IntegrationPatch, ok string) {
-	_, err := h.svc.UpdateIntegration(r.Context(), q.User, id, p)
+	res, err := h.svc.UpdateIntegration(r.Context(), q.User, id, p)
 	var inv *core.ValidationError
 	var vf *service.ValidationFailed
 	switch {
 	case err == nil:
+		if len(res.ClearedCredentials) > 0 {
+			ok += " The API host changed, so the stored credentials (" + strings.ReplaceAll(strings.Join(res.ClearedCredentials, ", "), "_", " ") +
+				") were cleared: enter the ones for the new host."
+		}
+		if res.Disabled {
+			ok += " The integration was disabled; enable it again once it is set up."
+		}
 		h.back(w, r, "/integrations/"+id, flash{Kind: "ok", Message: ok})
 	case errors.As(err, &inv):
 		h.back(w, r, "/integrations/"+id, flash{Kind: "error", Message: "Nothing was saved: " + fieldProblems(inv)})

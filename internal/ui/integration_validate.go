@@ -65,7 +65,7 @@ func (h *handler) renderTestOrder(w http.ResponseWriter, r *http.Request, q *req
 		return
 	}
 	d := testOrderData{
-		V: v, Supported: h.svc.SupportsTestOrders(v.Provider), Enabled: v.Status == core.IntegrationEnabled,
+		V: v, Supported: v.Description.TestOrders, Enabled: v.Status == core.IntegrationEnabled,
 		Vacancies: vacs, Selected: selected, Candidate: service.TestCandidateName, Run: run, Error: problem,
 	}
 	h.render(w, r, http.StatusOK, "integration_validate", view{Title: "Test order · " + v.Name, Nav: "integrations", Q: q, D: d})

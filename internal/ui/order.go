@@ -37,18 +37,20 @@ func (h *handler) orderPage(w http.ResponseWriter, r *http.Request, q *request) 
 		data.Retryable[entry] = job
 	}
 	data.CanResend = q.Can().ActOnOrders && d.Order.Mode != core.ModeInline &&
-		(d.Order.State == core.StateInvited || d.Order.State == core.StateInProgress)
+		(d.Order.State == core.StateInvited || d.Order.State == core.StateInProgress || d.CanReinvite)
 	h.render(w, r, http.StatusOK, "order", view{Title: d.Candidate.Name + " · order", Nav: "orders", Q: q, D: data})
 }
 
 func (h *handler) resendInvitation(w http.ResponseWriter, r *http.Request, q *request) {
 	id := r.PathValue("id")
-	err := h.svc.ResendInvitation(r.Context(), q.User, id)
+	o, err := h.svc.ResendInvitation(r.Context(), q.User, id)
 	switch {
+	case err == nil && o.ID != id:
+		h.back(w, r, "/orders/"+o.ID, flash{Kind: "ok", Message: "The invitation had expired: this new order has a new link, which will be emailed in a moment."})
 	case err == nil:
 		h.back(w, r, "/orders/"+id, flash{Kind: "ok", Message: "The invitation will be emailed again in a moment."})
 	case errors.Is(err, core.ErrConflict):
-		h.back(w, r, "/orders/"+id, flash{Kind: "error", Message: "The invitation cannot be resent: " + reason(err, "resend invitation: ")})
+		h.back(w, r, "/orders/"+id, flash{Kind: "error", Message: sentence(core.PublicMessage(err, "the invitation cannot be resent now"))})
 	default:
 		h.fail(w, r, q, "order", err)
 	}
@@ -66,18 +68,20 @@ func (h *handler) retryJob(w http.ResponseWriter, r *http.Request, q *request) {
 			h.back(w, r, "/orders/"+id, flash{Kind: "error", Message: "That step cannot be retried: the job is gone."})
 			return
 		}
+		if errors.Is(err, core.ErrConflict) {
+			h.back(w, r, "/orders/"+id, flash{Kind: "error", Message: sentence(core.PublicMessage(err, "that step cannot be retried now"))})
+			return
+		}
 		h.fail(w, r, q, "order", err)
 		return
 	}
 	h.back(w, r, "/orders/"+id, flash{Kind: "ok", Message: "Step " + strconv.FormatInt(job, 10) + " will run again in a moment; its outcome appears on the timeline."})
 }
 
-// reason is a service error as a sentence for a flash message: without the
-// operation prefix and the sentinel at the end.
-func reason(err error, prefix string) string {
-	s := strings.TrimPrefix(err.Error(), prefix)
-	for _, sentinel := range []error{core.ErrConflict, core.ErrNotFound, core.ErrForbidden} {
-		s = strings.TrimSuffix(s, ": "+sentinel.Error())
+// sentence capitalises a message and ends it with a full stop.
+func sentence(s string) string {
+	if s == "" {
+		return s
 	}
-	return s + "."
+	return strings.ToUpper(s[:1]) + s[1:] + "."
 }

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"switchboard/internal/core"
 	"switchboard/internal/service"
@@ -26,12 +25,12 @@ type ordersData struct {
 
 // orderFilterForm is the filter form as typed, so the page shows it back.
 type orderFilterForm struct {
-	Integration, State, Vacancy, From, To, Q string
-	Offset                                   int
+	Integration, State, Vacancy, From, To, Q, Test string
+	Offset                                         int
 }
 
 func (h *handler) ordersPage(w http.ResponseWriter, r *http.Request, q *request) {
-	form, f, bad := parseOrderFilter(r.URL.Query())
+	form, f, bad := readOrderFilter(r.URL.Query())
 	d := ordersData{Filter: form, States: core.States, Errors: bad}
 	var err error
 	if len(bad) == 0 {
@@ -57,48 +56,29 @@ func (h *handler) ordersPage(w http.ResponseWriter, r *http.Request, q *request)
 		return "/orders?" + v.Encode()
 	}
 	if f.Offset > 0 {
-		d.Prev = link(max(0, f.Offset-ordersPerPage))
+		d.Prev = link(max(0, f.Offset-f.Limit))
 	}
 	if f.Offset+len(d.Page.Items) < d.Page.Total {
-		d.Next = link(f.Offset + ordersPerPage)
+		d.Next = link(f.Offset + f.Limit)
 	}
 	h.render(w, r, http.StatusOK, "orders", view{Title: "Orders", Nav: "orders", Q: q, D: d})
 }
 
-// parseOrderFilter reads the filter form; bad holds a message per field that
-// could not be read, shown next to it.
-func parseOrderFilter(v url.Values) (orderFilterForm, store.OrderFilter, map[string]string) {
+// readOrderFilter reads the filter form (the API's parameters, see
+// service.ParseOrderFilter); bad holds a message per field that could not
+// be read, shown next to it.
+func readOrderFilter(v url.Values) (orderFilterForm, store.OrderFilter, map[string]string) {
 	form := orderFilterForm{Integration: v.Get("integration"), State: v.Get("state"), Vacancy: v.Get("vacancy"),
-		From: v.Get("from"), To: v.Get("to"), Q: v.Get("q")}
-	f := store.OrderFilter{IntegrationID: form.Integration, VacancyID: form.Vacancy, Search: form.Q, Limit: ordersPerPage}
+		From: v.Get("from"), To: v.Get("to"), Q: v.Get("q"), Test: v.Get("test")}
+	f, err := service.ParseOrderFilter(v, ordersPerPage)
 	bad := map[string]string{}
-	if form.State != "" {
-		st, err := core.ParseState(form.State)
-		if err != nil {
-			bad["state"] = "unknown status"
-		}
-		f.State = st
+	if inv, ok := asValidation(err); ok {
+		bad = inv.Fields
 	}
-	if form.From != "" {
-		t, err := time.Parse("2006-01-02", form.From)
-		if err != nil {
-			bad["from"] = "use a date such as 2025-06-01"
-		}
-		f.CreatedFrom = t
-	}
-	if form.To != "" {
-		t, err := time.Parse("2006-01-02", form.To)
-		if err != nil {
-			bad["to"] = "use a date such as 2025-06-30"
-		}
-		f.CreatedTo = t.AddDate(0, 0, 1) // "to" includes that whole day
-	}
-	if s := v.Get("offset"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 {
-			n = 0
-		}
-		f.Offset, form.Offset = n, n
-	}
+	// The pager writes offsets; a hand-edited one falls back to the first
+	// page rather than to an error with no field to show it by.
+	delete(bad, "offset")
+	delete(bad, "limit")
+	form.Offset = f.Offset
 	return form, f, bad
 }

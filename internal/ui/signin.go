@@ -3,7 +3,11 @@ package ui
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
+	"strconv"
+	"time"
 
 	"switchboard/internal/service"
 )
@@ -24,23 +28,42 @@ func (h *handler) signInPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) renderSignIn(w http.ResponseWriter, r *http.Request, status int, d signInData) {
-	d.Token = randomToken()
-	h.setCookie(w, signInCookie, d.Token, 0)
+	d.Token = h.newFormToken(w)
 	h.render(w, r, status, "signin", view{Title: "Sign in", D: d})
+}
+
+// newFormToken is the CSRF token of a form shown before there is a session
+// (sign-in, set-password): a random value in a cookie and in the form.
+func (h *handler) newFormToken(w http.ResponseWriter) string {
+	t := randomToken()
+	h.setCookie(w, signInCookie, t, 0)
+	return t
+}
+
+// formTokenOK checks a pre-session form's CSRF field against its cookie.
+func (h *handler) formTokenOK(r *http.Request) bool {
+	c, err := r.Cookie(signInCookie)
+	return err == nil && c.Value != "" && subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) == 1
 }
 
 func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	email, password, next := r.PostFormValue("email"), r.PostFormValue("password"), r.PostFormValue("next")
-	c, err := r.Cookie(signInCookie)
-	if err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) != 1 {
+	if !h.formTokenOK(r) {
 		h.renderSignIn(w, r, http.StatusForbidden, signInData{Email: email, Next: next,
 			Error: "The sign-in form expired. Please sign in again."})
 		return
 	}
-	_, token, err := h.svc.SignIn(r.Context(), email, password)
+	_, token, err := h.svc.SignIn(r.Context(), email, password, clientAddr(r))
 	if errors.Is(err, service.ErrUnauthenticated) {
 		h.renderSignIn(w, r, http.StatusUnauthorized, signInData{Email: email, Next: next,
 			Error: "The email address or password is not right. Check both and try again."})
+		return
+	}
+	var throttled *service.ThrottledError
+	if errors.As(err, &throttled) {
+		w.Header().Set("Retry-After", strconv.Itoa(throttled.RetryAfterSeconds()))
+		h.renderSignIn(w, r, http.StatusTooManyRequests, signInData{Email: email, Next: next,
+			Error: "Too many failed sign-ins for this email address or from your network. Wait " + waitText(throttled.RetryAfter) + " and try again."})
 		return
 	}
 	if err != nil {
@@ -50,6 +73,28 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	h.clearCookie(w, signInCookie)
 	h.setCookie(w, h.sessionCookieName(), token, service.SessionTTL)
 	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
+}
+
+// clientAddr is the address a request came from, without the port. Behind a
+// reverse proxy this is the proxy's.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// waitText says a wait in words: "a few seconds", "about 3 minutes".
+func waitText(d time.Duration) string {
+	switch {
+	case d < 10*time.Second:
+		return "a few seconds"
+	case d < 90*time.Second:
+		return fmt.Sprintf("about %d seconds", int(d.Round(10*time.Second).Seconds()))
+	default:
+		return fmt.Sprintf("about %d minutes", int(d.Round(time.Minute).Minutes()))
+	}
 }
 
 func (h *handler) signOut(w http.ResponseWriter, r *http.Request, q *request) {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"switchboard/internal/app/apptest"
 )
@@ -107,5 +108,92 @@ func TestSessionCookieFlags(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("no session cookie set")
+	}
+}
+
+// TestSignInThrottled: failed sign-ins for one email make the next wait,
+// answered 429 without checking the password (the right one is refused
+// too), until the clock has moved on; each failure is logged at warn with
+// the address and a hash of the email, never the email.
+func TestSignInThrottled(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, apptest.Options{})
+	e.CreateAccount("Acme Corp", "admin@acme.example")
+	setPassword(t, e, "admin@acme.example")
+	b := newBrowser(t, e.URL)
+
+	for i := range 6 {
+		if resp, _ := b.signIn("admin@acme.example", "wrong password!"); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("failed sign-in %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	resp, body := b.signIn("Admin@acme.example", testPassword)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "1" ||
+		!strings.Contains(body, "Too many failed sign-ins") {
+		t.Fatalf("throttled sign-in: %d Retry-After %q\n%s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+	e.Clock.Advance(time.Second)
+	if resp, _ := b.signIn("admin@acme.example", testPassword); resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/orders" {
+		t.Fatalf("sign-in after the wait: %d at %s", resp.StatusCode, resp.Request.URL)
+	}
+
+	log := e.Log()
+	if n := strings.Count(log, `level=WARN msg="sign-in failed" addr=127.0.0.1 email_hash=`); n != 6 {
+		t.Errorf("%d sign-in failures logged at warn with address and email hash, want 6:\n%s", n, log)
+	}
+	if strings.Contains(log, "admin@acme.example") {
+		t.Error("the log names the email address")
+	}
+}
+
+// TestFormBodyLimits: every form handler reads a bounded, url-encoded body:
+// a large body is 413 and multipart is 415, before anything else is done,
+// signed in or not (sign-in, a signed-in page, the candidate's answers, the
+// SmartRecruiters consent form).
+func TestFormBodyLimits(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, apptest.Options{})
+	e.CreateAccount("Acme Corp", "admin@acme.example")
+	setPassword(t, e, "admin@acme.example")
+	b := newBrowser(t, e.URL)
+	b.signIn("admin@acme.example", testPassword)
+	b.get("/users")
+
+	big := url.Values{"email": {"admin@acme.example"}, "password": {strings.Repeat("x", 20<<10)}}.Encode()
+	huge := url.Values{"csrf": {b.csrf}, "email": {"x@acme.example"}, "name": {strings.Repeat("x", 100<<10)}}.Encode()
+	multipart := "--b\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\nadmin@acme.example\r\n--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"big.bin\"\r\n\r\n" +
+		strings.Repeat("x", 1<<10) + "\r\n--b--\r\n"
+	for _, c := range []struct {
+		name, path, contentType, body string
+		want                          int
+	}{
+		{"sign-in, 20 KiB", "/signin", "application/x-www-form-urlencoded", big, http.StatusRequestEntityTooLarge},
+		{"sign-in, multipart", "/signin", "multipart/form-data; boundary=b", multipart, http.StatusUnsupportedMediaType},
+		{"set-password, multipart", "/set-password", "multipart/form-data; boundary=b", multipart, http.StatusUnsupportedMediaType},
+		{"add user, 100 KiB", "/users", "application/x-www-form-urlencoded", huge, http.StatusRequestEntityTooLarge},
+		{"add user, multipart", "/users", "multipart/form-data; boundary=b", multipart, http.StatusUnsupportedMediaType},
+		{"add user, plain text", "/users", "text/plain", "email=x@acme.example", http.StatusUnsupportedMediaType},
+		{"candidate answers, multipart", "/a/sbi_nosuchtoken/q", "multipart/form-data; boundary=b", multipart, http.StatusUnsupportedMediaType},
+		{"candidate answers, 100 KiB", "/a/sbi_nosuchtoken/q", "application/x-www-form-urlencoded", huge, http.StatusRequestEntityTooLarge},
+		{"consent, multipart", "/partners/smartrecruiters/integration", "multipart/form-data; boundary=b", multipart, http.StatusUnsupportedMediaType},
+		{"consent, 20 KiB", "/partners/smartrecruiters/integration", "application/x-www-form-urlencoded", big, http.StatusRequestEntityTooLarge},
+	} {
+		req, err := http.NewRequest("POST", e.URL+c.path, strings.NewReader(c.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", c.contentType)
+		resp, err := b.c.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("%s: %d, want %d", c.name, resp.StatusCode, c.want)
+		}
+	}
+	// Nothing was created by the refused posts.
+	if _, err := e.App.Store.GetUserByEmail(t.Context(), "x@acme.example"); err == nil {
+		t.Error("a refused form created a user")
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"switchboard/internal/core"
+	"switchboard/internal/httpform"
 	"switchboard/internal/service"
 	"switchboard/internal/web"
 )
@@ -66,13 +67,20 @@ func (h *handler) routes(mux *http.ServeMux) {
 	get := func(pattern string, may permission, fn pageFunc) {
 		mux.Handle("GET "+pattern, h.page(may, fn))
 	}
+	// Every form is read within a byte limit before anything else looks
+	// at it, signed in or not.
 	post := func(pattern string, may permission, fn pageFunc) {
-		mux.Handle("POST "+pattern, cop.Handler(h.page(may, h.checkCSRF(fn))))
+		mux.Handle("POST "+pattern, cop.Handler(httpform.Limit(httpform.Max, h.page(may, h.checkCSRF(fn)))))
+	}
+	public := func(pattern string, fn http.HandlerFunc) {
+		mux.Handle("POST "+pattern, cop.Handler(httpform.Limit(httpform.SmallMax, fn)))
 	}
 
 	mux.HandleFunc("GET /{$}", h.home)
 	mux.HandleFunc("GET /signin", h.signInPage)
-	mux.Handle("POST /signin", cop.Handler(http.HandlerFunc(h.signIn)))
+	public("/signin", h.signIn)
+	mux.HandleFunc("GET "+service.SetPasswordPath, h.setPasswordPage)
+	public(service.SetPasswordPath, h.setPassword)
 	post("/signout", anyone, h.signOut)
 
 	get("/orders", anyone, h.ordersPage)
@@ -103,9 +111,18 @@ func (h *handler) routes(mux *http.ServeMux) {
 	post("/vacancies/{id}", manageVacancies, h.updateVacancy)
 
 	get("/users", manageUsers, h.usersPage)
+	post("/users", manageUsers, h.createUser)
+	get("/users/{id}", manageUsers, h.userPage)
+	post("/users/{id}/role", manageUsers, h.setRole)
+	post("/users/{id}/deactivate", manageUsers, h.deactivateUser)
+	post("/users/{id}/reactivate", manageUsers, h.reactivateUser)
+	post("/users/{id}/password", manageUsers, h.setUserPassword)
+	post("/users/{id}/password-link", manageUsers, h.passwordLink)
+	post("/users/{id}/keys", manageUsers, h.newKey)
+	post("/users/{id}/keys/{key}/revoke", manageUsers, h.revokeKey)
+	post("/users/{id}/keys/{key}/rotate", manageUsers, h.rotateKey)
 
 	get("/dev/outbox", actOnOrders, h.outboxPage)
-	post("/users", manageUsers, h.createUser)
 }
 
 // permission says whether a role may open a page.

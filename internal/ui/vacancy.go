@@ -11,6 +11,7 @@ import (
 	"switchboard/internal/assess"
 	"switchboard/internal/core"
 	"switchboard/internal/service"
+	"switchboard/internal/strictjson"
 )
 
 // vacancyForm is the vacancy editor as typed, so a rejected form comes back
@@ -63,10 +64,8 @@ func (f *vacancyForm) read(r *http.Request) service.VacancyInput {
 	in.ExpiryDays = &days
 	if strings.TrimSpace(f.Package) != "" {
 		var pkg assess.Package
-		dec := json.NewDecoder(strings.NewReader(f.Package))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&pkg); err != nil {
-			f.Errors["package"] = "is not valid package JSON: " + err.Error()
+		if err := strictjson.Decode(strings.NewReader(f.Package), &pkg, "it"); err != nil {
+			f.Errors["package"] = jsonProblem(err)
 		} else {
 			in.Package = &pkg
 			f.Modules = pkg.Modules

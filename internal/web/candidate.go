@@ -21,9 +21,13 @@ func (h *handler) journey(w http.ResponseWriter, r *http.Request) (service.Journ
 		h.message(w, r, http.StatusNotFound, message{Title: "Link not found",
 			Message: "This assessment link is not valid. Check that you copied the whole link from your email."})
 	case errors.Is(err, service.ErrInvitationExpired):
+		hint := "If you still want to take it, ask " + j.Account.Name + " to send you a new invitation."
+		if j.Order.Superseded() {
+			hint = j.Account.Name + " has sent you a new invitation by email: use the link in that one."
+		}
 		h.message(w, r, http.StatusGone, message{Title: "This invitation has expired",
 			Message: "The link to the " + j.Vacancy.Name + " assessment was valid until " + j.Order.InvitationExpiresAt.Format("2 January 2006") + ".",
-			Hint:    "If you still want to take it, ask " + j.Account.Name + " to send you a new invitation."})
+			Hint:    hint})
 	case errors.Is(err, service.ErrInvitationUsed):
 		if r.Method == http.MethodGet && r.URL.Path == "/a/"+token+"/done" {
 			h.render(w, r, http.StatusOK, "done", map[string]any{"J": j})
@@ -96,10 +100,7 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		h.questionPage(w, r, http.StatusBadRequest, j, token, "Your answers could not be read. Please try again.")
-		return
-	}
+	// httpform.Limit has parsed the form.
 	answers := assess.Answers{}
 	for qid, vals := range r.PostForm {
 		if len(vals) > 0 {

@@ -4,17 +4,19 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"switchboard/internal/report"
 	"switchboard/internal/service"
 )
 
-// verifyLink checks a signed link; a bad or expired one gets a page saying so.
-func (h *handler) verifyLink(w http.ResponseWriter, r *http.Request, purpose string) bool {
-	err := h.svc.VerifyReportLink(purpose, r.URL.Path, r.URL.Query())
+// verifyLink checks a signed link and returns when it expires; a bad or
+// expired one gets a page saying so.
+func (h *handler) verifyLink(w http.ResponseWriter, r *http.Request, purpose string) (time.Time, bool) {
+	until, err := h.svc.VerifyReportLink(purpose, r.URL.Path, r.URL.Query())
 	switch {
 	case err == nil:
-		return true
+		return until, true
 	case errors.Is(err, report.ErrExpired):
 		h.message(w, r, http.StatusGone, message{Title: "This report link has expired",
 			Message: "Report links are valid for a limited time.", Hint: "Open the report again from the ATS or from Switchboard for a fresh link."})
@@ -22,11 +24,12 @@ func (h *handler) verifyLink(w http.ResponseWriter, r *http.Request, purpose str
 		h.message(w, r, http.StatusForbidden, message{Title: "Invalid report link",
 			Message: "This report link is not valid. Check that you copied the whole link."})
 	}
-	return false
+	return time.Time{}, false
 }
 
 func (h *handler) reportPage(w http.ResponseWriter, r *http.Request) {
-	if !h.verifyLink(w, r, service.PurposeReportPage) {
+	until, ok := h.verifyLink(w, r, service.PurposeReportPage)
+	if !ok {
 		return
 	}
 	d, err := h.svc.ReportByOrderID(r.Context(), r.PathValue("id"))
@@ -38,11 +41,15 @@ func (h *handler) reportPage(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "report", map[string]any{"D": d, "PDFURL": d.Reports.PDFURL})
+	var pdf string
+	if d.Reports.PDFURL != "" {
+		pdf = h.svc.ReportPDFLink(d.Order.ID, until)
+	}
+	h.render(w, r, http.StatusOK, "report", map[string]any{"D": d, "PDFURL": pdf})
 }
 
 func (h *handler) reportPDF(w http.ResponseWriter, r *http.Request) {
-	if !h.verifyLink(w, r, service.PurposeReportPDF) {
+	if _, ok := h.verifyLink(w, r, service.PurposeReportPDF); !ok {
 		return
 	}
 	d, err := h.svc.ReportByOrderID(r.Context(), r.PathValue("id"))
@@ -62,6 +69,5 @@ func (h *handler) reportPDF(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Length", strconv.Itoa(len(pdf)))
 	w.Header().Set("Content-Disposition", `inline; filename="report-`+d.Order.ID+`.pdf"`)
-	w.Header().Set("Cache-Control", "private, no-store")
 	_, _ = w.Write(pdf)
 }

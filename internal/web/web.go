@@ -18,6 +18,7 @@ import (
 
 	"switchboard/internal/assess"
 	"switchboard/internal/core"
+	"switchboard/internal/httpform"
 	"switchboard/internal/service"
 )
 
@@ -58,20 +59,53 @@ func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) error 
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 
+	hsts := strings.HasPrefix(svc.BaseURL(), "https://")
+	page := func(f http.HandlerFunc) http.Handler { return secure(f, hsts, pageCSP) }
 	// Cross-origin form posts are refused, so another site cannot submit a
 	// candidate's answers even if it learned their link.
 	cop := http.NewCrossOriginProtection()
-	post := func(f http.HandlerFunc) http.Handler { return cop.Handler(f) }
+	post := func(f http.HandlerFunc) http.Handler {
+		return secure(cop.Handler(httpform.Limit(httpform.Max, f)), hsts, pageCSP)
+	}
 
-	mux.HandleFunc("GET /a/{token}", h.landing)
+	mux.Handle("GET /a/{token}", page(h.landing))
 	mux.Handle("POST /a/{token}/start", post(h.start))
-	mux.HandleFunc("GET /a/{token}/q", h.questions)
+	mux.Handle("GET /a/{token}/q", page(h.questions))
 	mux.Handle("POST /a/{token}/q", post(h.answer))
 	mux.Handle("POST /a/{token}/finish", post(h.finish))
-	mux.HandleFunc("GET /a/{token}/done", h.done)
-	mux.HandleFunc("GET /r/{id}", h.reportPage)
-	mux.HandleFunc("GET /r/{id}/report.pdf", h.reportPDF)
+	mux.Handle("GET /a/{token}/done", page(h.done))
+	mux.Handle("GET /r/{id}", page(h.reportPage))
+	// A PDF runs none of our markup; a page policy would only risk the
+	// browser's built-in viewer.
+	mux.Handle("GET /r/{id}/report.pdf", secure(http.HandlerFunc(h.reportPDF), hsts, ""))
 	return nil
+}
+
+// pageCSP lets the pages run no script and load styles and images only from
+// here (inline style attributes draw the progress bars), and be framed by
+// no one. It sets no form-action: finishing sends the candidate on to the
+// ATS's return URL, and browsers hold a form's redirect to form-action too.
+const pageCSP = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
+
+// secure sets the headers of every candidate and report response. They are
+// reached by bearer links, so nothing is cached, sniffed or framed, and no
+// referrer carries the link on; with an https base URL browsers keep to
+// https (HSTS). csp "" sends no Content-Security-Policy.
+func secure(next http.Handler, hsts bool, csp string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Cache-Control", "no-store")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "no-referrer")
+		if csp != "" {
+			hd.Set("Content-Security-Policy", csp)
+		}
+		if hsts {
+			hd.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // ParsePages parses each templates/<page>.html of fsys together with
@@ -109,8 +143,6 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Referrer-Policy", "no-referrer") // invitation and report URLs are credentials
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }

@@ -31,6 +31,9 @@ import (
 	"switchboard/internal/store/postgres/pgtest"
 )
 
+// MetricsToken is the token /metrics requires in every environment.
+const MetricsToken = "metrics-token-for-tests"
+
 // Options choose what the environment runs on.
 type Options struct {
 	// Dialect is "sqlite" (default) or "postgres".
@@ -87,7 +90,12 @@ func New(tb testing.TB, o Options) *Env {
 		// Job retries come quickly in tests; the clock they use is River's own.
 		RetryPolicy: fastRetry{},
 		ClientSleep: e.Sleeps.Sleep,
+		ClientNow:   e.ClientNow,
 	}
+	// The simulators and the tests' proxies listen on loopback: 127.0.0.1,
+	// and localhost for a test that needs a second host name.
+	cfg.AllowATSHosts = []string{"127.0.0.1", "localhost"}
+	cfg.MetricsToken = MetricsToken
 	if o.Dialect == "postgres" {
 		cfg.DatabaseURL = pgtest.FreshDatabase(tb)
 		key, err := secret.GenerateKey()
@@ -259,6 +267,29 @@ func (e *Env) WaitIdle() {
 	}
 }
 
+// RunScheduled makes the jobs of kind that wait for a later time (snoozed
+// for a Retry-After, say) run now, as if River's clock had moved on, and
+// returns how many there were.
+func (e *Env) RunScheduled(kind string) int {
+	e.T.Helper()
+	ctx := context.Background()
+	jobs, err := e.App.Queue.List(ctx, 100, rivertype.JobStateScheduled)
+	if err != nil {
+		e.T.Fatalf("run scheduled: %v", err)
+	}
+	n := 0
+	for _, j := range jobs {
+		if j.Kind != kind {
+			continue
+		}
+		if _, err := e.App.Queue.Retry(ctx, j.ID); err != nil {
+			e.T.Fatalf("run scheduled job %d: %v", j.ID, err)
+		}
+		n++
+	}
+	return n
+}
+
 func (e *Env) busyJobs(ctx context.Context) ([]string, error) {
 	jobs, err := e.App.Queue.List(ctx, 100, rivertype.JobStateAvailable, rivertype.JobStateRunning,
 		rivertype.JobStateRetryable, rivertype.JobStatePending, rivertype.JobStateScheduled)
@@ -274,6 +305,18 @@ func (e *Env) busyJobs(ctx context.Context) ([]string, error) {
 		busy = append(busy, fmt.Sprintf("%d %s %s", j.ID, j.Kind, j.State))
 	}
 	return busy, nil
+}
+
+// ClientNow is the clock of Switchboard's ATS clients and of the
+// SmartRecruiters simulator: the shared clock plus every wait the clients
+// asked for (which the injected Sleeps record without blocking), so that
+// client-side pacing refills rate limits exactly as real waiting would.
+func (e *Env) ClientNow() time.Time {
+	var slept time.Duration
+	for _, d := range e.Sleeps.Durations() {
+		slept += d
+	}
+	return e.Clock.Now().Add(slept)
 }
 
 // Clock is a settable clock shared by Switchboard and the simulator.
@@ -299,19 +342,52 @@ func (c *Clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// Sleeps records the waits the Lever client asked for between retries,
-// returning at once so tests do not sleep.
+// Sleeps records the waits the ATS clients asked for (retries, rate
+// limits), returning at once so tests do not sleep.
 type Sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
+	mu    sync.Mutex
+	d     []time.Duration
+	held  time.Duration // waits of at least this long block until released
+	until chan struct{}
 }
 
 // Sleep is the injected wait.
 func (s *Sleeps) Sleep(ctx context.Context, d time.Duration) error {
 	s.mu.Lock()
 	s.d = append(s.d, d)
+	until := s.until
+	if until == nil || d < s.held {
+		until = nil
+	}
 	s.mu.Unlock()
+	if until != nil {
+		select {
+		case <-until:
+		case <-ctx.Done():
+		}
+	}
 	return ctx.Err()
+}
+
+// Hold makes every wait of at least d block until release is called: the
+// time such a wait stands for passes while the test does something else,
+// as it would in real time. Waits already blocked stay blocked until then.
+func (s *Sleeps) Hold(d time.Duration) (release func()) {
+	until := make(chan struct{})
+	s.mu.Lock()
+	s.held, s.until = d, until
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			if s.until == until {
+				s.until = nil
+			}
+			s.mu.Unlock()
+			close(until)
+		})
+	}
 }
 
 // Durations returns the recorded waits.

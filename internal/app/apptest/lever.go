@@ -69,10 +69,11 @@ func (e *Env) SetupLever(o LeverOptions) LeverFixture {
 		creds[lever.CredentialApplicationCreateToken] = AppCreatedToken
 		settings[lever.SettingApplicationCreated] = "true"
 	}
+	// Settings first: pointing the base URL at the simulator clears credentials.
+	e.MustAPI(http.StatusOK, f.APIKey, "PATCH", "/integrations/"+f.IntegrationID, map[string]any{"settings": settings}, nil)
 	for name, v := range creds {
 		e.MustAPI(http.StatusOK, f.APIKey, "PUT", "/integrations/"+f.IntegrationID+"/credentials/"+name, map[string]string{"value": v}, nil)
 	}
-	e.MustAPI(http.StatusOK, f.APIKey, "PATCH", "/integrations/"+f.IntegrationID, map[string]any{"settings": settings}, nil)
 	vac := map[string]any{"name": VacancyName, "tag": VacancyTag}
 	if o.ReturnURL != "" {
 		vac["return_url"] = o.ReturnURL

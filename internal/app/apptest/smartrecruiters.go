@@ -83,22 +83,15 @@ func (f *SRFixture) AssessmentStep() string { return f.Process.Steps[1].ID }
 // unless NoConnect, the connection: a connection token, Connect in
 // SmartRecruiters, the consent page, and the admin's return.
 //
-// The simulator's clock is the shared clock plus every wait Switchboard's
-// clients asked for (which the injected Sleeps record without blocking), so
-// client-side pacing refills SmartRecruiters' rate-limit buckets exactly as
-// real waiting would, and a client that did not pace would be throttled.
+// The simulator's clock is Env.ClientNow, so client-side pacing refills
+// SmartRecruiters' rate-limit buckets exactly as real waiting would, and a
+// client that did not pace would be throttled.
 func (e *Env) SetupSmartRecruiters(o SROptions) *SRFixture {
 	e.T.Helper()
 	ctx := context.Background()
 	f := &SRFixture{e: e, Calls: &PartnerCalls{}, VacancyIDs: map[string]string{}}
 	f.Sim = srsim.New(
-		srsim.WithClock(func() time.Time {
-			var slept time.Duration
-			for _, d := range e.Sleeps.Durations() {
-				slept += d
-			}
-			return e.Clock.Now().Add(slept)
-		}),
+		srsim.WithClock(e.ClientNow),
 		srsim.WithPartnerClient(&http.Client{Timeout: 30 * time.Second, Transport: f.Calls}),
 	)
 	srv := httptest.NewServer(f.Sim.Handler())
@@ -155,9 +148,6 @@ func (e *Env) SetupSmartRecruiters(o SROptions) *SRFixture {
 	}
 	e.MustAPI(http.StatusCreated, f.APIKey, "POST", "/integrations", map[string]string{"provider": "smartrecruiters"}, &in)
 	f.IntegrationID = in.ID
-	for name, v := range map[string]string{sr.CredentialPartnerClientID: SRPartnerClientID, sr.CredentialPartnerClientSecret: SRPartnerClientSecret} {
-		e.MustAPI(http.StatusOK, f.APIKey, "PUT", "/integrations/"+f.IntegrationID+"/credentials/"+name, map[string]string{"value": v}, nil)
-	}
 	wb := core.DefaultWriteBack()
 	wb.ScoreField = core.FieldMapping{Enabled: true, FieldID: f.ScoreField.ID}
 	wb.LabelField = core.FieldMapping{Enabled: true, FieldID: f.LabelField.ID}
@@ -170,6 +160,10 @@ func (e *Env) SetupSmartRecruiters(o SROptions) *SRFixture {
 		"settings":   map[string]string{sr.SettingCompanyID: f.Company.ID, sr.SettingBaseURL: f.URL},
 		"write_back": wb,
 	}, nil)
+	// Credentials after the base URL, whose change would clear them.
+	for name, v := range map[string]string{sr.CredentialPartnerClientID: SRPartnerClientID, sr.CredentialPartnerClientSecret: SRPartnerClientSecret} {
+		e.MustAPI(http.StatusOK, f.APIKey, "PUT", "/integrations/"+f.IntegrationID+"/credentials/"+name, map[string]string{"value": v}, nil)
+	}
 	if o.NoConnect {
 		return f
 	}

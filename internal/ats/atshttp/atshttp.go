@@ -1,14 +1,18 @@
 // Package atshttp holds the HTTP mechanics every ATS client needs alike:
 // waiting with a context, reading Retry-After, exponential backoff with
-// jitter, and a readable snippet of an error body. Each connector keeps its
-// own client, auth and error types; only these rules are shared, so that
-// every ATS is retried the same way.
+// jitter, pacing under a rate limit, request timeouts, and a readable
+// snippet of an error body. Each connector keeps its own client, auth and
+// error types; only these rules are shared, so that every ATS is retried the
+// same way.
 package atshttp
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,8 +20,81 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/time/rate"
+
 	"switchboard/internal/netguard"
 )
+
+// MaxInCallWait is the longest a client waits inside one call, for a retry
+// or for its rate limit. A longer wait ends the call with an error that says
+// how long (the ATS's own error with its Retry-After, or a *WaitError), so
+// that the job queue runs the job again then without a worker held in the
+// meantime, and the job re-checks the state of the world when it does.
+const MaxInCallWait = time.Second
+
+// Request timeouts. A hanging ATS holds a worker for at most this long per
+// request; uploads carry a PDF report, and SmartRecruiters asks for patience
+// with them.
+const (
+	RequestTimeout = 15 * time.Second
+	UploadTimeout  = 2 * time.Minute
+)
+
+// WaitError ends a call that would have had to wait longer than
+// MaxInCallWait for its rate limit: try again after Wait.
+type WaitError struct {
+	Wait time.Duration
+}
+
+func (e *WaitError) Error() string {
+	return fmt.Sprintf("rate limit: next request allowed in %s", e.Wait.Round(time.Millisecond))
+}
+
+// Pace takes a token of l (nil: no limit) at now() and waits for it through
+// sleep. A token further off than MaxInCallWait is handed back unwaited and
+// a *WaitError says when to come back.
+func Pace(ctx context.Context, l *rate.Limiter, now func() time.Time, sleep func(context.Context, time.Duration) error) error {
+	if l == nil {
+		return nil
+	}
+	t := now()
+	r := l.ReserveN(t, 1)
+	if !r.OK() {
+		return errors.New("rate limit: no request is ever allowed")
+	}
+	d := r.DelayFrom(t)
+	if d > MaxInCallWait {
+		r.CancelAt(t)
+		return &WaitError{Wait: d}
+	}
+	if d > 0 {
+		if err := sleep(ctx, d); err != nil {
+			r.CancelAt(now())
+			return err
+		}
+	}
+	return nil
+}
+
+// RetryWait says whether a failed attempt is tried again inside the same
+// call, and after how long: only an error worth retrying (Retryable), within
+// maxRetries, not after a timeout (a server that hung once would hold the
+// worker again), and only when the wait (retryAfter, the server's
+// Retry-After, or the backoff) is at most MaxInCallWait. Otherwise the call
+// ends and the job queue retries.
+func RetryWait(ctx context.Context, err error, attempt, maxRetries int, retryAfter time.Duration) (time.Duration, bool) {
+	var ne net.Error
+	if !Retryable(err) || attempt >= maxRetries || ctx.Err() != nil || (errors.As(err, &ne) && ne.Timeout()) {
+		return 0, false
+	}
+	d := Backoff(attempt, retryAfter)
+	return d, d <= MaxInCallWait
+}
+
+// WithTimeout bounds one request: d, or RequestTimeout when d is 0.
+func WithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, cmp.Or(d, RequestTimeout))
+}
 
 // Backoff bounds: the first retry waits about BackoffBase, doubling up to BackoffCap.
 const (

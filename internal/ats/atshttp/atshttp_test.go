@@ -5,9 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"switchboard/internal/netguard"
 )
@@ -114,5 +118,79 @@ func TestRetryable(t *testing.T) {
 		if got := Retryable(tt.err); got != tt.want {
 			t.Errorf("%s: Retryable = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+func TestRetryWait(t *testing.T) {
+	t.Parallel()
+	live := context.Background()
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	timeout := &TransportError{Err: &url.Error{Op: "Get", URL: "https://ats.example/x", Err: context.DeadlineExceeded}}
+	tests := []struct {
+		name       string
+		ctx        context.Context
+		err        error
+		attempt    int
+		retryAfter time.Duration
+		wantWait   time.Duration // exact when not 0
+		want       bool
+	}{
+		{"a moment's Retry-After is waited", live, temporary(true), 0, MaxInCallWait, MaxInCallWait, true},
+		{"a longer Retry-After ends the call", live, temporary(true), 0, MaxInCallWait + time.Second, 0, false},
+		{"a short backoff is waited", live, temporary(true), 1, 0, 0, true},
+		{"a long backoff ends the call", live, temporary(true), 3, 0, 0, false},
+		{"a timeout is not retried in the call", live, timeout, 0, 0, 0, false},
+		{"a cut connection is", live, &TransportError{Err: errors.New("connection reset")}, 0, 0, 0, true},
+		{"not temporary", live, temporary(false), 0, 0, 0, false},
+		{"retries used up", live, temporary(true), 2, 0, 0, false},
+		{"the job's context ended", done, temporary(true), 0, 0, 0, false},
+	}
+	for _, tt := range tests {
+		wait, ok := RetryWait(tt.ctx, tt.err, tt.attempt, 2, tt.retryAfter)
+		if ok != tt.want || (ok && (wait > MaxInCallWait || (tt.wantWait != 0 && wait != tt.wantWait))) {
+			t.Errorf("%s: RetryWait = %v, %v; want ok %v", tt.name, wait, ok, tt.want)
+		}
+	}
+}
+
+func TestPace(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	var slept []time.Duration
+	sleep := func(ctx context.Context, d time.Duration) error {
+		slept = append(slept, d)
+		now = now.Add(d)
+		return ctx.Err()
+	}
+	ctx := context.Background()
+	l := rate.NewLimiter(2, 1) // a token every 500 ms
+	for range 3 {
+		if err := Pace(ctx, l, clock, sleep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := []time.Duration{500 * time.Millisecond, 500 * time.Millisecond}; !slices.Equal(slept, want) {
+		t.Errorf("slept %v, want %v", slept, want)
+	}
+	// Others took the next three tokens: the fourth is 2 s off, not waited for
+	// and handed back.
+	for range 3 {
+		l.ReserveN(now, 1)
+	}
+	err := Pace(ctx, l, clock, sleep)
+	var we *WaitError
+	if !errors.As(err, &we) || we.Wait != 2*time.Second || len(slept) != 2 {
+		t.Fatalf("err = %v after sleeps %v, want a WaitError of 2s and no sleep", err, slept)
+	}
+	if got := l.TokensAt(now); got != -3 {
+		t.Errorf("tokens %v, want -3: the refused reservation is handed back", got)
+	}
+	if err := Pace(ctx, nil, clock, sleep); err != nil {
+		t.Errorf("no limiter: %v", err)
+	}
+	if err := Pace(ctx, rate.NewLimiter(0, 0), clock, sleep); err == nil {
+		t.Error("a limiter that allows nothing: no error")
 	}
 }

@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"switchboard/internal/atssim/simkit"
-	"time"
 
 	"switchboard/internal/lever"
 )
@@ -59,6 +58,7 @@ func (s *Server) routes() *http.ServeMux {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	key, password, ok := r.BasicAuth()
 	_, pattern := s.mux.Handler(r)
+	body := simkit.PeekBody(r, 64<<10)
 
 	s.mu.Lock()
 	if !ok || password != "" || !s.keys[key] {
@@ -66,6 +66,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "Unauthorized: use Basic auth with a valid API key as the username and a blank password")
 		return
 	}
+	s.arrivals.Add(key, s.now())
 	if _, ok := s.buckets.Take(key); !ok {
 		s.throttled++
 		s.mu.Unlock()
@@ -74,22 +75,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusTooManyRequests, "Rate limit exceeded")
 		return
 	}
-	var injected *failure
-	if len(s.failures) > 0 {
-		f := s.failures[0]
-		s.failures = s.failures[1:]
-		injected = &f
-	} else if pattern != "" {
+	injected, failed := s.faults.Take(r, body)
+	if !failed && pattern != "" {
 		s.counts[pattern]++
 	}
 	s.mu.Unlock()
 
 	switch {
-	case injected != nil:
-		if injected.retryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.FormatInt(int64((injected.retryAfter+time.Second-1)/time.Second), 10))
-		}
-		writeError(w, injected.status, "Simulated failure")
+	case failed:
+		injected.Header(w.Header())
+		writeError(w, injected.Status, "Simulated failure")
 	case pattern == "":
 		s.unrouted(w, r)
 	default:

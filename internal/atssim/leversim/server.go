@@ -49,7 +49,8 @@ type Server struct {
 	oppByID   map[string]*opportunity
 	fileByID  map[string]*StoredFile
 	webhooks  []webhook
-	failures  []failure
+	faults    simkit.Faults
+	arrivals  simkit.Arrivals
 	counts    map[string]int
 	throttled int
 }
@@ -72,11 +73,6 @@ type StoredFile struct {
 }
 
 type webhook struct{ event, url, signatureToken string }
-
-type failure struct {
-	status     int
-	retryAfter time.Duration
-}
 
 // Option configures a Server.
 type Option func(*Server)
@@ -112,8 +108,8 @@ func WithWebhookClient(hc *http.Client) Option {
 func New(opts ...Option) *Server {
 	s := &Server{
 		now:           time.Now,
-		rps:           float64(lever.DefaultRate),
-		burst:         lever.DefaultBurst,
+		rps:           lever.PublishedRate,
+		burst:         lever.PublishedBurst,
 		webhookClient: &http.Client{Timeout: 10 * time.Second},
 		keys:          map[string]bool{},
 		oppByID:       map[string]*opportunity{},
@@ -216,14 +212,25 @@ func (s *Server) RegisterWebhook(event, url, signatureToken string) {
 // FailNext(1, 500, 0) fails the next request with 429 and the one after
 // with 500.
 func (s *Server) FailNext(n int, status int, retryAfter time.Duration) {
-	if status < 400 || status > 599 {
-		panic(fmt.Sprintf("leversim: FailNext status %d is not a 4xx or 5xx", status))
-	}
+	s.Fail(n, simkit.Fault{Status: status, RetryAfter: retryAfter})
+}
+
+// Fail queues n answers of f for the authenticated API requests it matches
+// (after the rate limiter), in order with FailNext's. The channel is closed
+// when the last was answered.
+func (s *Server) Fail(n int, f simkit.Fault) <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for range n {
-		s.failures = append(s.failures, failure{status: status, retryAfter: retryAfter})
-	}
+	return s.faults.Add(n, f)
+}
+
+// MaxRequestsIn is the most requests of one API key that arrived within
+// any window of length d, as an independent rate checker counts them:
+// every authenticated request, throttled or not, on the simulator's clock.
+func (s *Server) MaxRequestsIn(d time.Duration) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.arrivals.MaxIn(d)
 }
 
 // RequestCount counts requests that reached the handler for method and

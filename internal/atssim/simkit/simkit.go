@@ -1,11 +1,17 @@
 // Package simkit holds what every ATS simulator needs alike: a token bucket
 // per credential driven by the simulator's clock (so tests decide exactly
-// when tokens come back), and the status a request no route matched should
-// get, for answering it in the ATS's own error format.
+// when tokens come back), a record of arrivals to check a client's pace,
+// injected failures for chosen requests, and the status a request no route
+// matched should get, for answering it in the ATS's own error format.
 package simkit
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"time"
 )
 
@@ -91,4 +97,112 @@ func (p *probe) WriteHeader(code int) {
 	if p.status == 0 {
 		p.status = code
 	}
+}
+
+// Arrivals records when each key's requests arrived, so that a test can
+// check a client's pace as an independent rate checker would: by the most
+// requests of one key within any window of a given length. They are not
+// safe for concurrent use: the simulator calls them under its own lock.
+type Arrivals struct {
+	m map[string][]time.Time
+}
+
+// Add records a request of key at t.
+func (a *Arrivals) Add(key string, t time.Time) {
+	if a.m == nil {
+		a.m = map[string][]time.Time{}
+	}
+	a.m[key] = append(a.m[key], t)
+}
+
+// MaxIn is the most requests of any one key that arrived within a window
+// of length d (from an arrival, up to but excluding d later).
+func (a *Arrivals) MaxIn(d time.Duration) int {
+	most := 0
+	for _, ts := range a.m {
+		ts = slices.Clone(ts)
+		slices.SortFunc(ts, time.Time.Compare)
+		j := 0
+		for i := range ts {
+			for ts[i].Sub(ts[j]) >= d {
+				j++
+			}
+			most = max(most, i-j+1)
+		}
+	}
+	return most
+}
+
+// Fault is an injected failure: the answer Status (a 4xx or 5xx), with
+// Retry-After when RetryAfter > 0, for the requests Match accepts (nil: any).
+// body is the start of the request's body (PeekBody).
+type Fault struct {
+	Status     int
+	RetryAfter time.Duration
+	Match      func(r *http.Request, body []byte) bool
+}
+
+// Faults are injected failures waiting for their requests, answered in the
+// order they were added. They are not safe for concurrent use: the
+// simulator calls them under its own lock.
+type Faults struct {
+	q []*queuedFault
+}
+
+type queuedFault struct {
+	Fault
+	left *int          // of the same Add, not yet answered
+	done chan struct{} // closed when the last of the same Add is answered
+}
+
+// Add queues n answers of f. The channel is closed once the last of them
+// was taken, so a test can act at exactly that point.
+func (fs *Faults) Add(n int, f Fault) <-chan struct{} {
+	if f.Status < 400 || f.Status > 599 {
+		panic(fmt.Sprintf("simkit: fault status %d is not a 4xx or 5xx", f.Status))
+	}
+	done := make(chan struct{})
+	left := n
+	if n <= 0 {
+		close(done)
+	}
+	for range n {
+		fs.q = append(fs.q, &queuedFault{Fault: f, left: &left, done: done})
+	}
+	return done
+}
+
+// Take removes and returns the first queued fault that matches r.
+func (fs *Faults) Take(r *http.Request, body []byte) (Fault, bool) {
+	for i, f := range fs.q {
+		if f.Match == nil || f.Match(r, body) {
+			fs.q = slices.Delete(fs.q, i, i+1)
+			if *f.left--; *f.left == 0 {
+				close(f.done)
+			}
+			return f.Fault, true
+		}
+	}
+	return Fault{}, false
+}
+
+// Header sets the fault's Retry-After on h, in whole seconds rounded up.
+func (f Fault) Header(h http.Header) {
+	if f.RetryAfter > 0 {
+		h.Set("Retry-After", strconv.FormatInt(int64((f.RetryAfter+time.Second-1)/time.Second), 10))
+	}
+}
+
+// PeekBody reads up to n bytes of r's body for matching faults, and leaves
+// the body whole for the handler.
+func PeekBody(r *http.Request, n int64) []byte {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	head, _ := io.ReadAll(io.LimitReader(r.Body, n))
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+	return head
 }

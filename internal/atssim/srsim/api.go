@@ -77,6 +77,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	_, pattern := s.api.Handler(r)
 	token, hasBearer := bearer(r)
 	candidatesList := r.Method == http.MethodGet && strings.TrimSuffix(r.URL.Path, "/") == "/candidates"
+	body := simkit.PeekBody(r, 64<<10)
 
 	s.mu.Lock()
 	cred, ok := s.authenticate(token, hasBearer)
@@ -86,6 +87,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := cred.clientID
+	s.arrivals.Add(id, s.now())
 	if retry, limited := s.limit(w, id, candidatesList); limited {
 		s.throttled++
 		s.mu.Unlock()
@@ -97,12 +99,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if candidatesList {
 		s.candInFlight[id]++
 	}
-	var injected *failure
-	if len(s.failures) > 0 {
-		f := s.failures[0]
-		s.failures = s.failures[1:]
-		injected = &f
-	} else if pattern != "" {
+	injected, failed := s.faults.Take(r, body)
+	if !failed && pattern != "" {
 		s.counts[pattern]++
 	}
 	hold := s.hold
@@ -116,7 +114,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 
-	if hold != nil && injected == nil {
+	if hold != nil && !failed {
 		select {
 		case hold.entered <- pattern:
 		default:
@@ -128,11 +126,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	switch {
-	case injected != nil:
-		if injected.retryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.FormatInt(int64((injected.retryAfter+time.Second-1)/time.Second), 10))
-		}
-		writeError(w, injected.status, "Simulated failure")
+	case failed:
+		injected.Header(w.Header())
+		writeError(w, injected.Status, "Simulated failure")
 	case pattern == "":
 		s.unrouted(w, r)
 	default:

@@ -67,7 +67,8 @@ type Server struct {
 	buckets      *simkit.Buckets
 	inFlight     map[string]int
 	candInFlight map[string]int
-	failures     []failure
+	faults       simkit.Faults
+	arrivals     simkit.Arrivals
 	counts       map[string]int
 	throttled    int
 	issued       map[string]int // tokens issued per client id
@@ -254,11 +255,6 @@ type PartnerCall struct {
 	URL        string
 	StatusCode int // 0 when no response arrived
 	Err        string
-}
-
-type failure struct {
-	status     int
-	retryAfter time.Duration
 }
 
 // Option configures a Server.
@@ -739,14 +735,26 @@ func cloneResult(r sr.PackageResult) sr.PackageResult {
 // rate limits) answer status, a 4xx or 5xx, with Retry-After when
 // retryAfter > 0. Calls queue up in order.
 func (s *Server) FailNext(n int, status int, retryAfter time.Duration) {
-	if status < 400 || status > 599 {
-		panic(fmt.Sprintf("srsim: FailNext status %d is not a 4xx or 5xx", status))
-	}
+	s.Fail(n, simkit.Fault{Status: status, RetryAfter: retryAfter})
+}
+
+// Fail queues n answers of f for the authenticated API requests it matches
+// (after auth and the rate limits), in order with FailNext's. The channel
+// is closed when the last was answered.
+func (s *Server) Fail(n int, f simkit.Fault) <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for range n {
-		s.failures = append(s.failures, failure{status: status, retryAfter: retryAfter})
-	}
+	return s.faults.Add(n, f)
+}
+
+// MaxRequestsIn is the most API requests of one credential that arrived
+// within any window of length d, as an independent rate checker counts
+// them: every authenticated request, throttled or not, on the simulator's
+// clock.
+func (s *Server) MaxRequestsIn(d time.Duration) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.arrivals.MaxIn(d)
 }
 
 // RequestCount counts API requests that reached the handler for a route as

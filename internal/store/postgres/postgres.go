@@ -18,13 +18,14 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 
 	"switchboard/internal/store"
+	"switchboard/internal/store/sqlstore"
 )
 
 var _ store.Store = (*Store)(nil)
 
 // Store is a Switchboard database in PostgreSQL.
 type Store struct {
-	queries
+	sqlstore.Queries
 	db *sql.DB
 }
 
@@ -45,7 +46,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	if err := db.PingContext(ctx); err != nil {
 		return nil, errors.Join(fmt.Errorf("store: connect to postgres: %w", err), db.Close())
 	}
-	return &Store{queries: queries{r: db, w: db}, db: db}, nil
+	return &Store{Queries: sqlstore.New(dialect, db, db), db: db}, nil
 }
 
 // Dialect returns "postgres".
@@ -65,25 +66,5 @@ func (s *Store) Close() error {
 // InTx runs fn in a read-committed transaction. Version-checked updates make
 // read-modify-write safe at that level: a lost race is ErrConflict.
 func (s *Store) InTx(ctx context.Context, fn func(store.Tx) error) error {
-	return store.RunSQLTx(ctx, s.db, func(t *sql.Tx) store.Tx {
-		return &tx{queries: queries{r: t, w: t}, tx: t}
-	}, fn)
+	return dialect.InTx(ctx, s.db, fn)
 }
-
-// ListOrders reads the page and its total in one snapshot.
-func (s *Store) ListOrders(ctx context.Context, accountID string, f store.OrderFilter) (store.OrderPage, error) {
-	rtx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
-	if err != nil {
-		return store.OrderPage{}, fmt.Errorf("store: list orders: begin: %w", err)
-	}
-	defer func() { _ = rtx.Rollback() }() // read-only: nothing to commit
-	return queries{r: rtx, w: rtx}.ListOrders(ctx, accountID, f)
-}
-
-// tx is a store.Tx.
-type tx struct {
-	queries
-	tx *sql.Tx
-}
-
-func (t *tx) SQL() *sql.Tx { return t.tx }

@@ -130,3 +130,64 @@ func TestTwoStoresOneFile(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenKeepsFilesToOwner: inside a data directory that already exists the
+// database and its -wal and -shm files are created 0600, and a database left
+// readable by an earlier version is restricted.
+func TestOpenKeepsFilesToOwner(t *testing.T) {
+	for _, existing := range []os.FileMode{0, 0o644} {
+		ctx := t.Context()
+		dir := t.TempDir()
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, FileName)
+		if existing != 0 {
+			if err := os.WriteFile(path, nil, existing); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(path, existing); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s, err := Open(ctx, dir)
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatalf("migrate: %v", err)
+		}
+		for _, name := range []string{FileName, FileName + "-wal", FileName + "-shm"} {
+			fi, err := os.Stat(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatalf("existing %04o: %v", existing, err)
+			}
+			if perm := fi.Mode().Perm(); perm != 0o600 {
+				t.Errorf("existing %04o: %s mode %04o, want 0600", existing, name, perm)
+			}
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestOpenRefusesSharedDataDir(t *testing.T) {
+	for _, mode := range []os.FileMode{0o777, 0o775, os.ModeSticky | 0o777} {
+		dir := t.TempDir()
+		if err := os.Chmod(dir, mode); err != nil {
+			t.Fatal(err)
+		}
+		s, err := Open(t.Context(), dir)
+		if err == nil {
+			s.Close()
+			t.Fatalf("mode %04o: opened a database in a directory others can write", mode)
+		}
+		if !strings.Contains(err.Error(), "chmod 700") {
+			t.Errorf("mode %04o: error %q does not say how to fix it", mode, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, FileName)); !os.IsNotExist(err) {
+			t.Errorf("mode %04o: database file created: %v", mode, err)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"switchboard/internal/store"
+	"switchboard/internal/store/sqlstore"
 )
 
 // FileName is the database file Open uses inside its directory.
@@ -32,26 +34,37 @@ var _ store.Store = (*Store)(nil)
 
 // Store is a Switchboard database in one SQLite file.
 type Store struct {
-	queries
+	sqlstore.Queries
 	writer *sql.DB
 	reader *sql.DB
 }
 
 // Open opens (creating if needed) dir/switchboard.db, creating dir with mode
-// 0700 when it does not exist. The schema is not touched: call Migrate.
+// 0700 when it does not exist. A dir other users can write is refused: they
+// could replace the database. The schema is not touched: call Migrate.
 func Open(ctx context.Context, dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: create data directory: %w", err)
 	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: data directory: %w", err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+		return nil, fmt.Errorf("store: data directory %s is writable by other users (mode %04o), who could replace the database; restrict it with: chmod 700 %s", dir, perm, dir)
+	}
 	return OpenPath(ctx, filepath.Join(dir, FileName))
 }
 
-// OpenPath opens (creating if needed) the SQLite database at path. The schema
-// is not touched: call Migrate.
+// OpenPath opens (creating if needed) the SQLite database at path, which it
+// makes readable by its owner only. The schema is not touched: call Migrate.
 func OpenPath(ctx context.Context, path string) (*Store, error) {
 	// The driver cuts the DSN at the first '?', so such a path cannot work.
 	if strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("store: open sqlite %q: path must not contain '?'", path)
+	}
+	if err := ownerOnly(path); err != nil {
+		return nil, err
 	}
 	common := url.Values{}
 	// busy_timeout first (the driver orders it first too): setting WAL mode
@@ -92,7 +105,36 @@ func OpenPath(ctx context.Context, path string) (*Store, error) {
 		return nil, errors.Join(fmt.Errorf("store: open sqlite reader %s: %w", path, err), reader.Close(), writer.Close())
 	}
 
-	return &Store{queries: queries{r: reader, w: writer}, writer: writer, reader: reader}, nil
+	return &Store{Queries: sqlstore.New(dialect, reader, writer), writer: writer, reader: reader}, nil
+}
+
+// ownerOnly creates the database file with mode 0600, or takes group and
+// other access away from an existing one (and from its -wal and -shm files),
+// before SQLite opens it: SQLite creates a new database 0644 whatever the
+// umask, and gives the -wal and -shm files the database file's mode.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("store: open sqlite %s: %w", p, err)
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			if err := os.Chmod(p, perm&0o700); err != nil {
+				return fmt.Errorf("store: restrict %s to its owner: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 func cloneValues(v url.Values) url.Values {
@@ -120,26 +162,5 @@ func (s *Store) Close() error {
 
 // InTx runs fn in an immediate (write-locked) transaction on the writer.
 func (s *Store) InTx(ctx context.Context, fn func(store.Tx) error) error {
-	return store.RunSQLTx(ctx, s.writer, func(t *sql.Tx) store.Tx {
-		return &tx{queries: queries{r: t, w: t}, tx: t}
-	}, fn)
+	return dialect.InTx(ctx, s.writer, fn)
 }
-
-// ListOrders reads the page and its total in one read transaction, so that
-// both see the same snapshot.
-func (s *Store) ListOrders(ctx context.Context, accountID string, f store.OrderFilter) (store.OrderPage, error) {
-	rtx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return store.OrderPage{}, fmt.Errorf("store: list orders: begin: %w", err)
-	}
-	defer func() { _ = rtx.Rollback() }() // read-only: nothing to commit
-	return queries{r: rtx, w: rtx}.ListOrders(ctx, accountID, f)
-}
-
-// tx is a store.Tx on the writer connection.
-type tx struct {
-	queries
-	tx *sql.Tx
-}
-
-func (t *tx) SQL() *sql.Tx { return t.tx }

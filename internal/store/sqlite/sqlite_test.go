@@ -29,3 +29,17 @@ func openTemp(tb testing.TB) *sqlite.Store {
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t) })
 }
+
+// TestDollarPlaceholders pins what sqlstore relies on: SQLite binds $N to the
+// N-th argument, whatever order and however often the statement names it.
+func TestDollarPlaceholders(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t)
+	var got string
+	if err := s.Writer().QueryRowContext(t.Context(), `SELECT $2 || $1 || $2`, "a", "b").Scan(&got); err != nil {
+		t.Fatalf("query: %v", err)
+	}
+	if got != "bab" {
+		t.Errorf("$2 || $1 || $2 with a, b = %q, want bab", got)
+	}
+}

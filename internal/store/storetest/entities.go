@@ -121,6 +121,43 @@ func testUsers(t *testing.T, s store.Store) {
 	list, err := s.ListUsers(ctx, acme.ID)
 	ok(t, err, "list users")
 	equal(t, "users of acme", list, []core.User{u, api})
+
+	// Name, role and deactivation change; email, password and creation stay.
+	changed := u
+	changed.Name, changed.Role, changed.DeactivatedAt = "Ann B. Lee", core.RoleTeamMember, at(9)
+	changed.Email, changed.PasswordHash = "ignored@example.com", "ignored"
+	ok(t, s.UpdateUser(ctx, changed), "update user")
+	got, err = s.GetUser(ctx, u.ID)
+	ok(t, err, "get updated user")
+	want := u
+	want.Name, want.Role, want.DeactivatedAt = "Ann B. Lee", core.RoleTeamMember, at(9)
+	equal(t, "updated user", got, want)
+	equal(t, "deactivated user is not active", got.Active(), false)
+	isErr(t, s.UpdateUser(ctx, core.User{ID: "usr_missing", Role: core.RoleAdmin}), core.ErrNotFound, "update a missing user")
+}
+
+func testSuperAdmins(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	acme := newAccount(t, s, "acme")
+	other := newAccount(t, s, "other")
+	mk := func(id, account string, role core.Role, deactivated time.Time) {
+		ok(t, s.CreateUser(ctx, core.User{ID: id, AccountID: account, Email: id + "@example.com", Name: id, Role: role,
+			CreatedAt: at(1), DeactivatedAt: deactivated}), "create user %s", id)
+	}
+	mk("usr_a", acme.ID, core.RoleSuperAdmin, time.Time{})
+	mk("usr_b", acme.ID, core.RoleSuperAdmin, time.Time{})
+	mk("usr_gone", acme.ID, core.RoleSuperAdmin, at(5))
+	mk("usr_admin", acme.ID, core.RoleAdmin, time.Time{})
+	mk("usr_other", other.ID, core.RoleSuperAdmin, time.Time{})
+
+	ids, err := s.ListActiveSuperAdminIDs(ctx, acme.ID)
+	ok(t, err, "list super admins")
+	equal(t, "active super admins of acme", ids, []string{"usr_a", "usr_b"})
+	ok(t, s.InTx(ctx, func(tx store.Tx) error {
+		ids, err = tx.ListActiveSuperAdminIDs(ctx, other.ID)
+		return err
+	}), "list super admins in a transaction")
+	equal(t, "active super admins of other", ids, []string{"usr_other"})
 }
 
 func testAPIKeys(t *testing.T, s store.Store) {
@@ -148,6 +185,26 @@ func testAPIKeys(t *testing.T, s store.Store) {
 	equal(t, "touched key", got, k)
 
 	isErr(t, s.TouchAPIKey(ctx, "key_missing", at(61)), core.ErrNotFound, "touch missing key")
+
+	got, err = s.GetAPIKey(ctx, k.ID)
+	ok(t, err, "get key by id")
+	equal(t, "key by id", got, k)
+	_, err = s.GetAPIKey(ctx, "key_missing")
+	isErr(t, err, core.ErrNotFound, "get missing key")
+
+	k2 := core.APIKey{ID: core.NewID("key"), UserID: u.ID, AccountID: acme.ID, Prefix: "sb_67890", Hash: "hash-2", CreatedAt: at(5)}
+	ok(t, s.CreateAPIKey(ctx, k2), "create second key")
+	keys, err := s.ListAPIKeys(ctx, u.ID)
+	ok(t, err, "list keys")
+	equal(t, "keys oldest first", keys, []core.APIKey{k, k2})
+
+	ok(t, s.DeleteAPIKey(ctx, k.ID), "revoke key")
+	_, err = s.GetAPIKeyByHash(ctx, "hash-1")
+	isErr(t, err, core.ErrNotFound, "a revoked key is gone")
+	isErr(t, s.DeleteAPIKey(ctx, k.ID), core.ErrNotFound, "revoke a revoked key")
+	keys, err = s.ListAPIKeys(ctx, u.ID)
+	ok(t, err, "list keys after revoking")
+	equal(t, "keys after revoking", keys, []core.APIKey{k2})
 }
 
 func testIntegrations(t *testing.T, s store.Store) {
@@ -257,6 +314,15 @@ func testCredentials(t *testing.T, s store.Store) {
 	list, err = s.ListCredentials(ctx, "int_missing")
 	ok(t, err, "list credentials of missing integration")
 	equal(t, "no credentials", len(list), 0)
+
+	ok(t, s.DeleteCredential(ctx, in.ID, "api_token"), "delete token")
+	ok(t, s.DeleteCredential(ctx, in.ID, "api_token"), "delete token again")
+	list, err = s.ListCredentials(ctx, in.ID)
+	ok(t, err, "list credentials after delete")
+	equal(t, "credentials after delete", list, []core.Credential{secret})
+	list, err = s.ListCredentials(ctx, other.ID)
+	ok(t, err, "list other integration's credentials")
+	equal(t, "other integration keeps its token", len(list), 1)
 }
 
 func testVacancies(t *testing.T, s store.Store) {
@@ -480,6 +546,30 @@ func testOrderKeys(t *testing.T, s store.Store) {
 	isErr(t, s.CreateOrder(ctx, taken), core.ErrConflict, "create with a taken invitation hash")
 }
 
+func testSupersedeOrder(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	old := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(10))
+	isErr(t, s.SupersedeOrder(ctx, core.Order{ID: "ord_missing", Version: 1}), core.ErrNotFound, "supersede a missing order")
+	ok(t, s.SupersedeOrder(ctx, old), "supersede")
+	got, err := s.GetOrder(ctx, old.ID)
+	ok(t, err, "get superseded")
+	want := old
+	want.IdempotencyKey, want.Version = old.SupersededKey(), old.Version+1
+	equal(t, "superseded order", got, want)
+	equal(t, "superseded", got.Superseded(), true)
+	isErr(t, s.SupersedeOrder(ctx, old), core.ErrConflict, "stale version")
+
+	// The key is free for the re-invitation, which is then the order it finds.
+	next := old
+	next.ID, next.Version = core.NewID("ord"), 1
+	ok(t, s.CreateOrder(ctx, next), "create the re-invitation with the old key")
+	found, err := s.GetOrderByIdempotencyKey(ctx, w.integration.ID, old.IdempotencyKey)
+	ok(t, err, "find by key")
+	equal(t, "the key finds the re-invitation", found.ID, next.ID)
+	equal(t, "a new order is not superseded", found.Superseded(), false)
+}
+
 func testUpdateOrder(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	w := newWorld(t, s, "acme")
@@ -668,6 +758,95 @@ func testRecordInbound(t *testing.T, s store.Store) {
 	isErr(t, err, core.ErrConflict, "reused event ID")
 }
 
+func testInboundOutcome(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	other := newIntegration(t, s, w.account.ID, "greenhouse")
+	record := func(in core.Integration, key string, received int) core.InboundEvent {
+		t.Helper()
+		e := core.InboundEvent{ID: core.NewID("evt"), AccountID: in.AccountID, IntegrationID: in.ID, Kind: "candidateStageChange",
+			DedupeKey: key, Payload: []byte(`{}`), ReceivedAt: at(received)}
+		_, inserted, err := s.RecordInbound(ctx, e)
+		ok(t, err, "record %s", key)
+		equal(t, "inserted "+key, inserted, true)
+		return e
+	}
+	// An event that needs no work is stored already processed.
+	ignored := core.InboundEvent{ID: core.NewID("evt"), AccountID: w.account.ID, IntegrationID: w.integration.ID, Kind: "ping",
+		DedupeKey: "ping", ReceivedAt: at(1), ProcessedAt: at(1), Outcome: "ignored: test ping"}
+	_, _, err := s.RecordInbound(ctx, ignored)
+	ok(t, err, "record ignored")
+	got, err := s.GetInbound(ctx, ignored.ID)
+	ok(t, err, "get ignored")
+	equal(t, "ignored event", got, ignored)
+
+	failedOld := record(w.integration, "a", 2)
+	failedNew := record(w.integration, "b", 3)
+	recovered := record(w.integration, "c", 4)
+	elsewhere := record(other, "d", 5)
+	ok(t, s.SetInboundOutcome(ctx, failedOld.ID, at(10), "", "wrong API key"), "fail a")
+	ok(t, s.SetInboundOutcome(ctx, failedNew.ID, at(20), "", "unknown stage"), "fail b")
+	ok(t, s.SetInboundOutcome(ctx, recovered.ID, at(15), "", "timeout"), "fail c")
+	ok(t, s.SetInboundOutcome(ctx, recovered.ID, at(16), "1 order created", ""), "c recovers")
+	ok(t, s.SetInboundOutcome(ctx, elsewhere.ID, at(30), "", "other integration"), "fail d")
+	isErr(t, s.SetInboundOutcome(ctx, "evt_missing", at(1), "x", ""), core.ErrNotFound, "outcome of missing event")
+
+	got, err = s.GetInbound(ctx, recovered.ID)
+	ok(t, err, "get recovered")
+	want := recovered
+	want.ProcessedAt, want.Outcome = at(16), "1 order created"
+	equal(t, "recovered event", got, want)
+
+	list, err := s.ListInboundFailures(ctx, w.integration.ID, 10)
+	ok(t, err, "list failures")
+	var ids []string
+	for _, e := range list {
+		ids = append(ids, e.ID+" "+e.Failure)
+	}
+	equal(t, "failures, latest first", ids, []string{failedNew.ID + " unknown stage", failedOld.ID + " wrong API key"})
+	list, err = s.ListInboundFailures(ctx, w.integration.ID, 1)
+	ok(t, err, "list failures limit 1")
+	equal(t, "limited", len(list), 1)
+}
+
+func testDeleteInboundBefore(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	var evs []core.InboundEvent
+	for i := range 3 {
+		e := core.InboundEvent{ID: core.NewID("evt"), AccountID: w.account.ID, IntegrationID: w.integration.ID, Kind: "k",
+			DedupeKey: fmt.Sprint("key-", i), ReceivedAt: at(10 * (i + 1))}
+		_, _, err := s.RecordInbound(ctx, e)
+		ok(t, err, "record %d", i)
+		evs = append(evs, e)
+	}
+	o := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(5))
+	_, err := s.AddTimeline(ctx, core.TimelineEntry{OrderID: o.ID, AccountID: o.AccountID, At: at(5), Kind: "state", Message: "received"})
+	ok(t, err, "timeline")
+
+	n, err := s.DeleteInboundBefore(ctx, at(20)) // strictly before: the one at 20 stays
+	ok(t, err, "delete")
+	equal(t, "deleted", n, 1)
+	_, err = s.GetInbound(ctx, evs[0].ID)
+	isErr(t, err, core.ErrNotFound, "old event gone")
+	for _, e := range evs[1:] {
+		_, err := s.GetInbound(ctx, e.ID)
+		ok(t, err, "newer event %s stays", e.ID)
+	}
+	// A redelivery of a deleted event's key is new again.
+	again := evs[0]
+	again.ID = core.NewID("evt")
+	_, inserted, err := s.RecordInbound(ctx, again)
+	ok(t, err, "record again")
+	equal(t, "re-recorded after deletion", inserted, true)
+	// Orders and their timelines stay.
+	_, err = s.GetOrder(ctx, o.ID)
+	ok(t, err, "order stays")
+	tl, err := s.ListTimeline(ctx, o.ID)
+	ok(t, err, "timeline stays")
+	equal(t, "timeline entries", len(tl), 1)
+}
+
 func testSteps(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	w := newWorld(t, s, "acme")
@@ -696,6 +875,35 @@ func testSteps(t *testing.T, s store.Store) {
 	equal(t, "other step first mark", other, true)
 }
 
+func testWriteBackClaims(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	o := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(10))
+	other := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(11))
+	claim := func(orderID, holder string, now, until int) bool {
+		t.Helper()
+		got, err := s.ClaimWriteBack(ctx, orderID, holder, at(now), at(until))
+		ok(t, err, "claim %s", holder)
+		return got
+	}
+
+	equal(t, "first claim", claim(o.ID, "job-1", 20, 80), true)
+	equal(t, "a live claim is not taken", claim(o.ID, "job-2", 30, 90), false)
+	equal(t, "its holder renews it", claim(o.ID, "job-1", 40, 100), true)
+	equal(t, "a renewed claim is not taken before it ends", claim(o.ID, "job-2", 90, 150), false)
+	equal(t, "another order's claim is separate", claim(other.ID, "job-2", 30, 90), true)
+
+	// Another holder's release leaves the claim; its holder's ends it.
+	ok(t, s.ReleaseWriteBack(ctx, o.ID, "job-2"), "release by another")
+	equal(t, "still held after another's release", claim(o.ID, "job-3", 50, 110), false)
+	ok(t, s.ReleaseWriteBack(ctx, o.ID, "job-1"), "release")
+	equal(t, "free after release", claim(o.ID, "job-3", 50, 110), true)
+
+	// A claim whose holder vanished runs out.
+	equal(t, "an expired claim is taken", claim(o.ID, "job-4", 110, 170), true)
+	ok(t, s.ReleaseWriteBack(ctx, o.ID, "nobody"), "releasing an absent claim")
+}
+
 func testOutboxMail(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	var want []core.OutboxMail
@@ -719,4 +927,19 @@ func testOutboxMail(t *testing.T, s store.Store) {
 	got, err = s.ListOutboxMail(ctx, "acc_other", 100)
 	ok(t, err, "list outbox of another account")
 	equal(t, "another account sees none", len(got), 0)
+}
+
+func testSettings(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	_, err := s.GetSetting(ctx, "base_url")
+	isErr(t, err, core.ErrNotFound, "get an unset setting")
+	ok(t, s.PutSetting(ctx, "base_url", "https://a.example", at(1)), "put a setting")
+	ok(t, s.PutSetting(ctx, "other", "x", at(1)), "put another setting")
+	ok(t, s.PutSetting(ctx, "base_url", "https://b.example", at(2)), "replace a setting")
+	got, err := s.GetSetting(ctx, "base_url")
+	ok(t, err, "get a setting")
+	equal(t, "replaced setting", got, "https://b.example")
+	got, err = s.GetSetting(ctx, "other")
+	ok(t, err, "get the other setting")
+	equal(t, "other setting", got, "x")
 }

@@ -178,6 +178,24 @@ func testListOrdersSearch(t *testing.T, s store.Store) {
 	equal(t, "total of all matches", page.Total, 4)
 }
 
+// testListOrdersSearchUnicode: search ignores case beyond ASCII, in both
+// dialects (SQLite's own lower() and LIKE fold ASCII only).
+func testListOrdersSearchUnicode(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	emilie := newCandidate(t, s, w.integration, "Émilie Ørsted", "ÉMILIE@ÅRHUS.example")
+	oEmilie := newOrder(t, s, w.integration, w.vacancy.ID, emilie.ID, at(10))
+
+	for _, search := range []string{"émilie", "ÉMILIE", "ørsted", "ØRSTED", "émilie@århus", "Émilie Ørsted"} {
+		page, err := s.ListOrders(ctx, w.account.ID, store.OrderFilter{Search: search})
+		ok(t, err, "search %q", search)
+		equal(t, "orders matching "+search, orderIDs(page.Items), []string{oEmilie.ID})
+	}
+	page, err := s.ListOrders(ctx, w.account.ID, store.OrderFilter{Search: "emilie"})
+	ok(t, err, "search without the accent")
+	equal(t, "orders matching emilie", orderIDs(page.Items), []string{})
+}
+
 func testAccountIsolation(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	a := newWorld(t, s, "alpha")
@@ -264,5 +282,55 @@ func testListExpiredOrderIDs(t *testing.T, s store.Store) {
 			continue
 		}
 		equal(t, "expired orders", got, tc.want)
+	}
+}
+
+// testTestOrders: the test flag is written on create and by MarkOrderTest,
+// survives updates that do not know it, and filters lists both ways.
+func testTestOrders(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	real := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(100))
+	marked := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(200))
+	created := core.Order{ID: core.NewID("ord"), AccountID: w.account.ID, IntegrationID: w.integration.ID,
+		VacancyID: w.vacancy.ID, CandidateID: w.candidate.ID, State: core.StateReceived, Mode: core.ModeAdHoc,
+		ExternalID: "opp_test", CreatedAt: at(300), UpdatedAt: at(300), Version: 1, Test: true}
+	ok(t, s.CreateOrder(ctx, created), "create a test order")
+
+	ok(t, s.MarkOrderTest(ctx, marked.ID), "mark an order as a test")
+	isErr(t, s.MarkOrderTest(ctx, "ord_missing"), core.ErrNotFound, "mark a missing order")
+	// An update from a copy read before the mark keeps the flag.
+	marked.State = core.StateInvited
+	ok(t, s.UpdateOrder(ctx, marked), "update the marked order from a stale copy")
+	got, err := s.GetOrder(ctx, marked.ID)
+	ok(t, err, "get the marked order")
+	equal(t, "marked order's flag after the update", got.Test, true)
+	equal(t, "marked order's state after the update", got.State, core.StateInvited)
+	equal(t, "marked order's version", got.Version, marked.Version+1)
+	got, err = s.GetOrder(ctx, created.ID)
+	ok(t, err, "get the created test order")
+	equal(t, "created test order", got, created)
+	got, err = s.GetOrder(ctx, real.ID)
+	ok(t, err, "get the real order")
+	equal(t, "real order's flag", got.Test, false)
+
+	yes, no := true, false
+	for _, tc := range []struct {
+		name string
+		f    store.OrderFilter
+		want []string
+	}{
+		{"all", store.OrderFilter{}, []string{created.ID, marked.ID, real.ID}},
+		{"test only", store.OrderFilter{Test: &yes}, []string{created.ID, marked.ID}},
+		{"real only", store.OrderFilter{Test: &no}, []string{real.ID}},
+		{"test and invited", store.OrderFilter{Test: &yes, State: core.StateInvited}, []string{marked.ID}},
+	} {
+		page, err := s.ListOrders(ctx, w.account.ID, tc.f)
+		ok(t, err, "list %s", tc.name)
+		equal(t, "orders "+tc.name, orderIDs(page.Items), tc.want)
+		equal(t, "total "+tc.name, page.Total, len(tc.want))
+		for _, it := range page.Items {
+			equal(t, "listed flag of "+it.ID, it.Test, it.ID != real.ID)
+		}
 	}
 }

@@ -56,3 +56,77 @@ func testSessions(t *testing.T, s store.Store) {
 	_, err = s.GetSession(ctx, "hash-tx")
 	ok(t, err, "get session created in a transaction")
 }
+
+// testPasswordResets covers one-time set-password links.
+func testPasswordResets(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	acme := newAccount(t, s, "acme")
+	u := core.User{ID: core.NewID("usr"), AccountID: acme.ID, Email: "ann@example.com", Name: "Ann", Role: core.RoleAdmin, CreatedAt: at(1)}
+	ok(t, s.CreateUser(ctx, u), "create user")
+
+	first := store.PasswordReset{TokenHash: "reset-1", UserID: u.ID, AccountID: acme.ID, CreatedAt: at(2), ExpiresAt: at(100)}
+	ok(t, s.CreatePasswordReset(ctx, first), "create link")
+	got, err := s.GetPasswordReset(ctx, "reset-1")
+	ok(t, err, "get link")
+	equal(t, "link", got, first)
+
+	// A newer link replaces the older one.
+	second := store.PasswordReset{TokenHash: "reset-2", UserID: u.ID, AccountID: acme.ID, CreatedAt: at(3), ExpiresAt: at(100)}
+	ok(t, s.CreatePasswordReset(ctx, second), "create second link")
+	_, err = s.GetPasswordReset(ctx, "reset-1")
+	isErr(t, err, core.ErrNotFound, "the replaced link")
+
+	// A link is used once.
+	got, err = s.UsePasswordReset(ctx, "reset-2")
+	ok(t, err, "use link")
+	equal(t, "used link", got, second)
+	_, err = s.UsePasswordReset(ctx, "reset-2")
+	isErr(t, err, core.ErrNotFound, "use a used link")
+	_, err = s.GetPasswordReset(ctx, "reset-2")
+	isErr(t, err, core.ErrNotFound, "get a used link")
+
+	// Setting a password ends the user's links.
+	ok(t, s.CreatePasswordReset(ctx, store.PasswordReset{TokenHash: "reset-3", UserID: u.ID, AccountID: acme.ID, CreatedAt: at(4), ExpiresAt: at(100)}), "create third link")
+	ok(t, s.SetUserPassword(ctx, u.ID, "$argon2id$v=19$m=1,t=1,p=1$c2FsdA$aGFzaA"), "set password")
+	_, err = s.GetPasswordReset(ctx, "reset-3")
+	isErr(t, err, core.ErrNotFound, "a link after the password was set")
+
+	// Links work inside transactions too.
+	ok(t, s.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.CreatePasswordReset(ctx, store.PasswordReset{TokenHash: "reset-tx", UserID: u.ID, AccountID: acme.ID, CreatedAt: at(5), ExpiresAt: at(100)}); err != nil {
+			return err
+		}
+		_, err := tx.UsePasswordReset(ctx, "reset-tx")
+		return err
+	}), "create and use a link in a transaction")
+}
+
+// testEndUserAccess covers what deactivation removes: sessions, API keys
+// and set-password links of that user only.
+func testEndUserAccess(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	acme := newAccount(t, s, "acme")
+	ann := core.User{ID: core.NewID("usr"), AccountID: acme.ID, Email: "ann@example.com", Name: "Ann", Role: core.RoleAdmin, CreatedAt: at(1)}
+	bob := core.User{ID: core.NewID("usr"), AccountID: acme.ID, Email: "bob@example.com", Name: "Bob", Role: core.RoleAdmin, CreatedAt: at(1)}
+	for _, u := range []core.User{ann, bob} {
+		ok(t, s.CreateUser(ctx, u), "create user")
+		ok(t, s.CreateSession(ctx, store.Session{TokenHash: "sess-" + u.Name, UserID: u.ID, AccountID: acme.ID, CreatedAt: at(2), ExpiresAt: at(3600)}), "create session")
+		ok(t, s.CreateAPIKey(ctx, core.APIKey{ID: core.NewID("key"), UserID: u.ID, AccountID: acme.ID, Prefix: "sbk_", Hash: "key-" + u.Name, CreatedAt: at(2)}), "create key")
+		ok(t, s.CreatePasswordReset(ctx, store.PasswordReset{TokenHash: "reset-" + u.Name, UserID: u.ID, AccountID: acme.ID, CreatedAt: at(2), ExpiresAt: at(100)}), "create link")
+	}
+	ok(t, s.InTx(ctx, func(tx store.Tx) error { return tx.EndUserAccess(ctx, ann.ID) }), "end access")
+
+	_, err := s.GetSession(ctx, "sess-Ann")
+	isErr(t, err, core.ErrNotFound, "Ann's session")
+	_, err = s.GetAPIKeyByHash(ctx, "key-Ann")
+	isErr(t, err, core.ErrNotFound, "Ann's key")
+	_, err = s.GetPasswordReset(ctx, "reset-Ann")
+	isErr(t, err, core.ErrNotFound, "Ann's link")
+
+	_, err = s.GetSession(ctx, "sess-Bob")
+	ok(t, err, "Bob's session stays")
+	_, err = s.GetAPIKeyByHash(ctx, "key-Bob")
+	ok(t, err, "Bob's key stays")
+	_, err = s.GetPasswordReset(ctx, "reset-Bob")
+	ok(t, err, "Bob's link stays")
+}

@@ -1,0 +1,69 @@
+package ats
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// AllowedHosts are the hosts, beyond each connector's own, that the operator
+// lets an integration's API URL name (--allow-ats-host): a simulator, a
+// proxy, an ATS on the operator's network. An entry without a port allows
+// every port of that host.
+type AllowedHosts struct{ hosts []string }
+
+// ParseAllowedHosts reads "host" and "host:port" entries; empty ones are
+// skipped, so a trailing comma is harmless.
+func ParseAllowedHosts(entries []string) (AllowedHosts, error) {
+	var a AllowedHosts
+	for _, e := range entries {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if e == "" {
+			continue
+		}
+		u, err := url.Parse("//" + e)
+		if err != nil || u.Host != e || u.Hostname() == "" || strings.HasSuffix(e, ":") {
+			return AllowedHosts{}, fmt.Errorf("allowed ATS host %q: want a host name or address with an optional port, e.g. ats.internal:8443", e)
+		}
+		a.hosts = append(a.hosts, e)
+	}
+	return a, nil
+}
+
+func (a AllowedHosts) allows(u *url.URL) bool {
+	host := strings.ToLower(u.Host)
+	name := strings.ToLower(u.Hostname())
+	return slices.ContainsFunc(a.hosts, func(e string) bool { return e == host || e == name })
+}
+
+// CheckURL says what is wrong with raw as the value of the URL setting f, in
+// the user's words, or returns "" when it may be used: an https URL of one of
+// f.Hosts, or an http(s) URL of a host the operator allowed.
+func (a AllowedHosts) CheckURL(ats string, f Field, raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return fmt.Sprintf("%q is not an http(s) URL", raw)
+	}
+	if a.allows(u) {
+		return ""
+	}
+	if !slices.Contains(f.Hosts, strings.ToLower(u.Hostname())) {
+		return fmt.Sprintf("%s is not one of %s's API hosts (%s); the operator can allow another with --allow-ats-host", u.Host, ats, strings.Join(f.Hosts, ", "))
+	}
+	if u.Scheme != "https" {
+		return fmt.Sprintf("%s's API is reached over https: use https://%s", ats, u.Host+u.RequestURI())
+	}
+	return ""
+}
+
+// URLHost is the host a URL setting points at, lower-cased and without its
+// port (the ports of one host are one owner's), for telling whether a change
+// sends credentials to someone else; "" when raw is no URL.
+func URLHost(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}

@@ -1,0 +1,108 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"switchboard/internal/store"
+)
+
+// ---- sign-in: passwords and sessions ----
+
+func (q Queries) SetUserPassword(ctx context.Context, userID, hash string) error {
+	res, err := q.w.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
+	if err != nil {
+		return q.fail(err, "set password of user %s", userID)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return q.fail(err, "set password of user %s", userID)
+	} else if n == 0 {
+		return notFound("set password of user %s", userID)
+	}
+	// A new password ends the sessions the old one opened, and the links
+	// that would set another.
+	for _, table := range []string{"sessions", "password_resets"} {
+		if _, err := q.w.ExecContext(ctx, `DELETE FROM `+table+` WHERE user_id = $1`, userID); err != nil {
+			return q.fail(err, "end %s of user %s", table, userID)
+		}
+	}
+	return nil
+}
+
+const resetCols = `token_hash, user_id, account_id, created_at, expires_at`
+
+func scanReset(s scanner) (store.PasswordReset, error) {
+	var p store.PasswordReset
+	err := s.Scan(&p.TokenHash, &p.UserID, &p.AccountID, timeCol{&p.CreatedAt}, timeCol{&p.ExpiresAt})
+	return p, err
+}
+
+func (q Queries) CreatePasswordReset(ctx context.Context, p store.PasswordReset) error {
+	if _, err := q.w.ExecContext(ctx, `DELETE FROM password_resets WHERE user_id = $1`, p.UserID); err != nil {
+		return q.fail(err, "replace set-password links of user %s", p.UserID)
+	}
+	res, err := q.w.ExecContext(ctx, `INSERT INTO password_resets (`+resetCols+`) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+		p.TokenHash, p.UserID, p.AccountID, q.tm(p.CreatedAt), q.tm(p.ExpiresAt))
+	if err != nil {
+		// The hash identifies a credential: keep it out of messages.
+		return q.fail(err, "create set-password link for user %s", p.UserID)
+	}
+	return q.created(res, "token taken", "create set-password link for user %s", p.UserID)
+}
+
+func (q Queries) GetPasswordReset(ctx context.Context, tokenHash string) (store.PasswordReset, error) {
+	p, err := scanReset(q.r.QueryRowContext(ctx, `SELECT `+resetCols+` FROM password_resets WHERE token_hash = $1`, tokenHash))
+	if err != nil {
+		return store.PasswordReset{}, q.fail(err, "get set-password link")
+	}
+	return p, nil
+}
+
+func (q Queries) UsePasswordReset(ctx context.Context, tokenHash string) (store.PasswordReset, error) {
+	p, err := scanReset(q.w.QueryRowContext(ctx, `DELETE FROM password_resets WHERE token_hash = $1 RETURNING `+resetCols, tokenHash))
+	if err != nil {
+		return store.PasswordReset{}, q.fail(err, "use set-password link")
+	}
+	return p, nil
+}
+
+const sessionCols = `token_hash, user_id, account_id, created_at, expires_at`
+
+func (q Queries) CreateSession(ctx context.Context, s store.Session) error {
+	res, err := q.w.ExecContext(ctx, `INSERT INTO sessions (`+sessionCols+`) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+		s.TokenHash, s.UserID, s.AccountID, q.tm(s.CreatedAt), q.tm(s.ExpiresAt))
+	if err != nil {
+		// The hash identifies a credential: keep it out of messages.
+		return q.fail(err, "create session for user %s", s.UserID)
+	}
+	return q.created(res, "token taken", "create session for user %s", s.UserID)
+}
+
+func (q Queries) GetSession(ctx context.Context, tokenHash string) (store.Session, error) {
+	var s store.Session
+	err := q.r.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE token_hash = $1`, tokenHash).
+		Scan(&s.TokenHash, &s.UserID, &s.AccountID, timeCol{&s.CreatedAt}, timeCol{&s.ExpiresAt})
+	if err != nil {
+		return store.Session{}, q.fail(err, "get session")
+	}
+	return s, nil
+}
+
+func (q Queries) DeleteSession(ctx context.Context, tokenHash string) error {
+	if _, err := q.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash); err != nil {
+		return q.fail(err, "delete session")
+	}
+	return nil
+}
+
+func (q Queries) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
+	res, err := q.w.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, q.tm(now))
+	if err != nil {
+		return 0, q.fail(err, "delete expired sessions")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, q.fail(err, "delete expired sessions")
+	}
+	return int(n), nil
+}
