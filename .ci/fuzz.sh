@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every fuzz target in the module briefly (FUZZTIME each, default 3s).
+# Runs every fuzz target in the module briefly (FUZZTIME each, default 2s).
 # Go fuzzes one target per run, so each package's fuzzing test binary is
 # built once and run once per target, from the package directory (where its
 # testdata/fuzz seeds are). Targets are listed by the binaries themselves
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-fuzztime=${FUZZTIME:-3s}
+fuzztime=${FUZZTIME:-2s}
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
 cachedir=$(go env GOCACHE)/fuzz # where `go test -fuzz` keeps what it learned
