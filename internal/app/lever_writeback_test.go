@@ -294,8 +294,9 @@ func TestLeverWriteBackGivesUpAndReplays(t *testing.T) {
 					if len(got.Links) != 1 {
 						t.Errorf("%s: links %v", when, got.Links)
 					}
+					// removeTags: the invitation's (expired) and the result's (invited, expired).
 					for p, want := range map[string]int{"/opportunities/{id}/notes": 2, "/opportunities/{id}/files": 1,
-						"/opportunities/{id}/addLinks": 1, "/opportunities/{id}/removeTags": 1} {
+						"/opportunities/{id}/addLinks": 1, "/opportunities/{id}/removeTags": 2} {
 						if n := e.Lever.RequestCount("POST", p); n != want {
 							t.Errorf("%s: POST %s served %d times, want %d", when, p, n, want)
 						}
