@@ -530,28 +530,22 @@ func (s *Service) ValidateIntegration(ctx context.Context, actor core.User, id s
 }
 
 func (s *Service) validate(ctx context.Context, in core.Integration) ([]ats.Check, error) {
-	conn, cfg, err := s.connectorConfig(ctx, s.d.Store, in)
-	if err != nil {
-		return nil, fmt.Errorf("validate integration: %w", err)
-	}
 	checks := []ats.Check{{Name: "at least one integration pattern is on", OK: len(in.Patterns) > 0}}
 	if !checks[0].OK {
 		checks[0].Problem = "choose ATS-first ad-hoc and/or inline"
 	}
 	// A URL stored before its host was refused, or whose host the operator
-	// no longer allows, fails here, before the connector sends it anything.
-	desc := conn.Describe()
-	hostsOK := true
-	for _, f := range desc.Settings {
-		if len(f.Hosts) == 0 {
-			continue
+	// no longer allows, fails here as a check; connectorConfig would refuse
+	// it too, before the connector sends it anything.
+	if conn, ok := s.d.Connectors.Get(in.Provider); ok {
+		hosts := s.apiHostChecks(conn.Describe(), in)
+		if checks = append(checks, hosts...); !ats.Passed(hosts) {
+			return checks, nil
 		}
-		problem := s.atsHosts.CheckURL(desc.Name, f, cmp.Or(in.Settings[f.Key], f.Default))
-		checks = append(checks, ats.Check{Name: f.Label + " is an allowed " + desc.Name + " host", OK: problem == "", Problem: problem})
-		hostsOK = hostsOK && problem == ""
 	}
-	if !hostsOK {
-		return checks, nil
+	conn, cfg, err := s.connectorConfig(ctx, s.d.Store, in)
+	if err != nil {
+		return nil, fmt.Errorf("validate integration: %w", err)
 	}
 	return append(checks, conn.Validate(ctx, cfg)...), nil
 }
