@@ -257,14 +257,7 @@ func TestCallsRefuseAStoredForeignHost(t *testing.T) {
 	}
 
 	// A new trigger: the delivery is taken, its processing calls nothing.
-	other, _, err := e.Lever.CreateOpportunity(ctx, "Grace Hopper", "grace@example.com", f.PostingID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := e.Lever.MoveStage(ctx, other.ID, f.TriggerStage)
-	if err != nil || len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
-		t.Fatalf("stage change delivery: %s, %v", outcome(ds), err)
-	}
+	toTrigger(t, e, f, "Grace Hopper", "grace@example.com")
 	e.WaitIdle()
 	var view struct {
 		InboundFailures []struct {

@@ -333,14 +333,7 @@ func TestLeverResolveWithRefusedKey(t *testing.T) {
 				map[string]string{"value": key}, nil)
 		}
 		setKey("lever-key-revoked-last-week")
-		opp, _, err := e.Lever.CreateOpportunity(ctx, "Ada Lovelace", "ada@example.com", f.PostingID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ds, err := e.Lever.MoveStage(ctx, opp.ID, f.TriggerStage)
-		if err != nil || len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
-			t.Fatalf("stage change delivery: %s, %v", outcome(ds), err)
-		}
+		opp := toTrigger(t, e, f, "Ada Lovelace", "ada@example.com")
 		e.WaitIdle()
 		if total, _ := orders(e, f.APIKey); total != 0 || len(e.Mail.Messages()) != 0 {
 			t.Fatalf("orders %d, emails %d before the key is fixed", total, len(e.Mail.Messages()))
