@@ -64,6 +64,8 @@ type inboundFailureOut struct {
 	ReceivedAt time.Time `json:"received_at"`
 	FailedAt   time.Time `json:"failed_at"`
 	Failure    string    `json:"failure"`
+	// JobID is the job that processed it last, while the queue keeps it.
+	JobID int64 `json:"job_id,omitempty"`
 }
 
 func integrationJSON(v service.IntegrationView) integrationOut {
@@ -78,7 +80,7 @@ func integrationJSON(v service.IntegrationView) integrationOut {
 	}
 	for _, e := range v.InboundFailures {
 		out.InboundFailures = append(out.InboundFailures, inboundFailureOut{
-			EventID: e.ID, Kind: e.Kind, ReceivedAt: e.ReceivedAt, FailedAt: e.ProcessedAt, Failure: e.Failure,
+			EventID: e.ID, Kind: e.Kind, ReceivedAt: e.ReceivedAt, FailedAt: e.ProcessedAt, Failure: e.Failure, JobID: e.JobID,
 		})
 	}
 	return out

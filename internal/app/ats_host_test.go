@@ -257,7 +257,7 @@ func TestCallsRefuseAStoredForeignHost(t *testing.T) {
 	}
 
 	// A new trigger: the delivery is taken, its processing calls nothing.
-	toTrigger(t, e, f, "Grace Hopper", "grace@example.com")
+	e.LeverToTrigger(f, "Grace Hopper", "grace@example.com")
 	e.WaitIdle()
 	var view struct {
 		InboundFailures []struct {

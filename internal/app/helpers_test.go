@@ -144,7 +144,7 @@ func subject(t *testing.T, m mailtest.Received) string {
 // opportunity and the candidate's link from the one email they got.
 func invited(t *testing.T, e *apptest.Env, f apptest.LeverFixture, name, email string) (lever.Opportunity, string) {
 	t.Helper()
-	opp := toTrigger(t, e, f, name, email)
+	opp := e.LeverToTrigger(f, name, email)
 	e.WaitIdle()
 	var msgs []mailtest.Received
 	for _, m := range e.Mail.Messages() {
@@ -156,22 +156,6 @@ func invited(t *testing.T, e *apptest.Env, f apptest.LeverFixture, name, email s
 		t.Fatalf("emails to %s: %d, want 1", email, len(msgs))
 	}
 	return opp, invitationLink(t, e, msgs[0])
-}
-
-// toTrigger creates an applicant for the fixture's posting and moves them
-// to the trigger stage; Switchboard took the webhook, its jobs may still run.
-func toTrigger(t *testing.T, e *apptest.Env, f apptest.LeverFixture, name, email string) lever.Opportunity {
-	t.Helper()
-	ctx := context.Background()
-	opp, _, err := e.Lever.CreateOpportunity(ctx, name, email, f.PostingID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := e.Lever.MoveStage(ctx, opp.ID, f.TriggerStage)
-	if err != nil || len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
-		t.Fatalf("stage change delivery: %s, %v", outcome(ds), err)
-	}
-	return opp
 }
 
 // webhookPayload is a Lever webhook body signed with signToken.

@@ -225,10 +225,7 @@ func TestLeverWriteBackGivesUpAndReplays(t *testing.T) {
 				t.Cleanup(proxy.Close)
 				e.MustAPI(http.StatusOK, f.APIKey, "PATCH", "/integrations/"+f.IntegrationID,
 					map[string]any{"settings": map[string]string{lever.SettingBaseURL: proxy.URL + "/v1"}}, nil)
-				setKey := func(key string) {
-					e.MustAPI(http.StatusOK, f.APIKey, "PUT", "/integrations/"+f.IntegrationID+"/credentials/"+lever.CredentialAPIKey,
-						map[string]string{"value": key}, nil)
-				}
+				setKey := func(key string) { e.SetLeverAPIKey(f, key) }
 
 				opp, link := invited(t, e, f, "Ada Lovelace", "ada@example.com")
 				switch tc.status {
@@ -328,12 +325,9 @@ func TestLeverResolveWithRefusedKey(t *testing.T) {
 		e := apptest.New(t, apptest.Options{Dialect: dialect})
 		f := e.SetupLever(apptest.LeverOptions{})
 		ctx := context.Background()
-		setKey := func(key string) {
-			e.MustAPI(http.StatusOK, f.APIKey, "PUT", "/integrations/"+f.IntegrationID+"/credentials/"+lever.CredentialAPIKey,
-				map[string]string{"value": key}, nil)
-		}
+		setKey := func(key string) { e.SetLeverAPIKey(f, key) }
 		setKey("lever-key-revoked-last-week")
-		opp := toTrigger(t, e, f, "Ada Lovelace", "ada@example.com")
+		opp := e.LeverToTrigger(f, "Ada Lovelace", "ada@example.com")
 		e.WaitIdle()
 		if total, _ := orders(e, f.APIKey); total != 0 || len(e.Mail.Messages()) != 0 {
 			t.Fatalf("orders %d, emails %d before the key is fixed", total, len(e.Mail.Messages()))

@@ -163,7 +163,15 @@ type IntegrationView struct {
 	Description ats.Description   `json:"description"`
 	// InboundFailures are the latest stored webhooks whose processing failed
 	// (one integration's view only), so an admin sees why nothing happened.
-	InboundFailures []core.InboundEvent `json:"-"`
+	InboundFailures []InboundFailure `json:"-"`
+}
+
+// InboundFailure is a stored webhook whose processing failed, with the job
+// that processed it last while the queue keeps it (0 once it is gone), for
+// `switchboard jobs retry`.
+type InboundFailure struct {
+	core.InboundEvent
+	JobID int64
 }
 
 // CredentialState tells whether a credential is set, never its value.
@@ -239,7 +247,7 @@ func (s *Service) Integration(ctx context.Context, actor core.User, id string) (
 	if err != nil {
 		return IntegrationView{}, err
 	}
-	if v.InboundFailures, err = s.d.Store.ListInboundFailures(ctx, in.ID, inboundFailuresShown); err != nil {
+	if v.InboundFailures, err = s.inboundFailures(ctx, in.ID); err != nil {
 		return IntegrationView{}, fmt.Errorf("integration: %w", err)
 	}
 	return v, nil

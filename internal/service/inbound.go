@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
@@ -145,6 +146,105 @@ func inboundFailure(eventID string, err error, last bool) string {
 
 // maxFailureBytes bounds the reason kept on a failed event.
 const maxFailureBytes = 1000
+
+// inboundFailures lists an integration's latest failed events with the job
+// that processed each last.
+func (s *Service) inboundFailures(ctx context.Context, integrationID string) ([]InboundFailure, error) {
+	evs, err := s.d.Store.ListInboundFailures(ctx, integrationID, inboundFailuresShown)
+	if err != nil || len(evs) == 0 {
+		return nil, err
+	}
+	ids := make([]string, len(evs))
+	for i, ev := range evs {
+		ids[i] = ev.ID
+	}
+	jobs, err := s.inboundJobs(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]InboundFailure, len(evs))
+	for i, ev := range evs {
+		out[i] = InboundFailure{InboundEvent: ev}
+		if j := jobs[ev.ID]; j != nil {
+			out[i].JobID = j.ID
+		}
+	}
+	return out, nil
+}
+
+// inboundJobs finds the newest process_inbound job of each event.
+func (s *Service) inboundJobs(ctx context.Context, eventIDs ...string) (map[string]*rivertype.JobRow, error) {
+	if s.queue == nil {
+		return nil, errors.New("service: no job queue connected")
+	}
+	return s.queue.LatestByArg(ctx, ProcessInboundArgs{}.Kind(), "event_id", eventIDs)
+}
+
+// RetryInbound processes a failed inbound event of an integration again (the
+// integration page's Retry, `POST …/inbound/{event}/retry`), once the reason
+// it failed is fixed, and returns the job that will do it. The job that
+// failed runs again while the queue keeps it, so its attempts stay in one
+// place; once the queue has dropped it, a new job is queued, unique per
+// event so that two retries queue one. An event still being processed, or
+// one that did not fail, is a conflict.
+func (s *Service) RetryInbound(ctx context.Context, actor core.User, integrationID, eventID string) (int64, error) {
+	if !actor.Role.CanActOnOrders() {
+		return 0, fmt.Errorf("retry inbound event: %w", core.ErrForbidden)
+	}
+	in, err := s.integrationFor(ctx, s.d.Store, actor, integrationID)
+	if err != nil {
+		return 0, fmt.Errorf("retry inbound event: %w", err)
+	}
+	ev, err := s.d.Store.GetInbound(ctx, eventID)
+	if err == nil && ev.IntegrationID != in.ID {
+		err = fmt.Errorf("inbound event %s: %w", eventID, core.ErrNotFound)
+	}
+	if errors.Is(err, core.ErrNotFound) {
+		return 0, core.Explain(fmt.Errorf("retry inbound event: %w", err), "there is no inbound event %q on this integration", eventID)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("retry inbound event: %w", err)
+	}
+	if ev.Failure == "" {
+		why := "its processing did not fail"
+		if ev.ProcessedAt.IsZero() {
+			why = "it has not been processed yet"
+		}
+		return 0, core.Explain(fmt.Errorf("retry inbound event %s: %s: %w", eventID, why, core.ErrConflict),
+			"event %s cannot be retried: %s", eventID, why)
+	}
+	jobs, err := s.inboundJobs(ctx, ev.ID)
+	if err != nil {
+		return 0, fmt.Errorf("retry inbound event %s: %w", eventID, err)
+	}
+	switch j := jobs[ev.ID]; {
+	case j == nil, j.State == rivertype.JobStateCompleted:
+		// Gone, or done without clearing the failure: a new job.
+	case j.State == rivertype.JobStateRetryable || j.State == rivertype.JobStateDiscarded || j.State == rivertype.JobStateCancelled:
+		if err := s.retry(ctx, j); err != nil {
+			return 0, err
+		}
+		return j.ID, nil
+	default:
+		return 0, core.Explain(fmt.Errorf("retry inbound event %s: job %d is %s: %w", eventID, j.ID, j.State, core.ErrConflict),
+			"event %s is being processed now (job %d is %s)", eventID, j.ID, j.State)
+	}
+	err = s.d.Store.InTx(ctx, func(tx store.Tx) error {
+		return s.enqueue(ctx, tx, ProcessInboundArgs{EventID: ev.ID}, uniqueByArgs)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("retry inbound event %s: %w", eventID, err)
+	}
+	jobs, err = s.inboundJobs(ctx, ev.ID)
+	if err != nil {
+		return 0, fmt.Errorf("retry inbound event %s: %w", eventID, err)
+	}
+	var id int64
+	if j := jobs[ev.ID]; j != nil {
+		id = j.ID
+	}
+	return id, nil
+}
 
 // errEventGone is a stored event deleted (by retention) before its job ran.
 var errEventGone = errors.New("inbound event gone")

@@ -35,6 +35,7 @@ type Queue interface {
 	Enqueue(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) error
 	Retry(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	Get(ctx context.Context, id int64) (*rivertype.JobRow, error)
+	LatestByArg(ctx context.Context, kind, key string, values []string) (map[string]*rivertype.JobRow, error)
 }
 
 // Deps are the service's collaborators.
