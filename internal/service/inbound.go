@@ -16,6 +16,7 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
+	"switchboard/internal/metrics"
 	"switchboard/internal/secret"
 	"switchboard/internal/store"
 )
@@ -25,16 +26,16 @@ import (
 // answers 2xx. A redelivery is recognised and stored once. Refusals are
 // *ats.InboundError carrying the status to answer; nothing is stored for them.
 func (s *Service) ReceiveWebhook(ctx context.Context, provider, integrationID string, header http.Header, body []byte) (stored bool, err error) {
-	outcome := "duplicate" // a verified delivery that stores nothing new
+	outcome := metrics.WebhookDuplicate // a verified delivery that stores nothing new
 	defer func() {
 		var refused *ats.InboundError
 		switch {
 		case errors.As(err, &refused):
-			outcome = "refused"
+			outcome = metrics.WebhookRefused
 		case err != nil:
-			outcome = "error"
+			outcome = metrics.WebhookError
 		case stored:
-			outcome = "accepted"
+			outcome = metrics.WebhookAccepted
 		}
 		label := provider
 		if _, ok := s.d.Connectors.Get(provider); !ok {
@@ -68,7 +69,7 @@ func (s *Service) ReceiveWebhook(ctx context.Context, provider, integrationID st
 		DedupeKey: d.DedupeKey, Payload: d.Payload, ReceivedAt: s.now(),
 	}
 	if d.Ignore {
-		outcome = "ignored"
+		outcome = metrics.WebhookIgnored
 		s.d.Logger.InfoContext(ctx, "webhook ignored", "integration_id", in.ID, "kind", d.Kind, "reason", d.Reason)
 		if d.Unverified {
 			return false, nil
