@@ -262,3 +262,36 @@ func TestDuplicateLeverIntegrationIs409(t *testing.T) {
 	// Another account may have its own Lever integration.
 	draftLever(t, e, "Beta Ltd", "admin@beta.example")
 }
+
+// TestVacancyInlineIsEffective: a vacancy's "inline" is what the ATS and the
+// pages go by (the flag, or the word "inline" in its name), and "inline_set"
+// the flag alone, which "inline" in a create or change sets.
+func TestVacancyInlineIsEffective(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, apptest.Options{})
+	key := e.CreateAccount("Acme Corp", "admin@acme.example")
+	type vacancy struct {
+		ID        string `json:"id"`
+		Inline    bool   `json:"inline"`
+		InlineSet bool   `json:"inline_set"`
+	}
+	for _, tt := range []struct {
+		body              map[string]any
+		inline, inlineSet bool
+	}{
+		{map[string]any{"name": "Support"}, false, false},
+		{map[string]any{"name": "Support (inline)"}, true, false},
+		{map[string]any{"name": "Mainline Support"}, false, false},
+		{map[string]any{"name": "Quick check", "inline": true}, true, true},
+	} {
+		var v vacancy
+		e.MustAPI(http.StatusCreated, key, "POST", "/vacancies", tt.body, &v)
+		var got vacancy
+		e.MustAPI(http.StatusOK, key, "GET", "/vacancies/"+v.ID, nil, &got)
+		for what, v := range map[string]vacancy{"created": v, "read": got} {
+			if v.Inline != tt.inline || v.InlineSet != tt.inlineSet {
+				t.Errorf("%v, %s: inline %v inline_set %v, want %v %v", tt.body, what, v.Inline, v.InlineSet, tt.inline, tt.inlineSet)
+			}
+		}
+	}
+}

@@ -53,6 +53,7 @@ func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) {
 	mux.Handle("POST /api/v1/integrations/{id}/enable", auth(h.enableIntegration))
 	mux.Handle("POST /api/v1/integrations/{id}/disable", auth(h.disableIntegration))
 	mux.Handle("POST /api/v1/integrations/{id}/connection-token", auth(h.connectionToken))
+	mux.Handle("POST /api/v1/integrations/{id}/inbound/{event}/retry", auth(h.retryInbound))
 
 	mux.Handle("GET /api/v1/vacancies", auth(h.listVacancies))
 	mux.Handle("POST /api/v1/vacancies", auth(h.createVacancy))

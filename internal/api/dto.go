@@ -64,6 +64,8 @@ type inboundFailureOut struct {
 	ReceivedAt time.Time `json:"received_at"`
 	FailedAt   time.Time `json:"failed_at"`
 	Failure    string    `json:"failure"`
+	// JobID is the job that processed it last, while the queue keeps it.
+	JobID int64 `json:"job_id,omitempty"`
 }
 
 func integrationJSON(v service.IntegrationView) integrationOut {
@@ -78,17 +80,21 @@ func integrationJSON(v service.IntegrationView) integrationOut {
 	}
 	for _, e := range v.InboundFailures {
 		out.InboundFailures = append(out.InboundFailures, inboundFailureOut{
-			EventID: e.ID, Kind: e.Kind, ReceivedAt: e.ReceivedAt, FailedAt: e.ProcessedAt, Failure: e.Failure,
+			EventID: e.ID, Kind: e.Kind, ReceivedAt: e.ReceivedAt, FailedAt: e.ProcessedAt, Failure: e.Failure, JobID: e.JobID,
 		})
 	}
 	return out
 }
 
 type vacancyOut struct {
-	ID         string            `json:"id"`
-	Name       string            `json:"name"`
-	Tag        string            `json:"tag,omitempty"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Tag  string `json:"tag,omitempty"`
+	// Inline is whether the package is taken mid-application, as the ATS and
+	// the pages see it (core.Vacancy.IsInline): set, or "inline" in the name.
+	// InlineSet is the flag alone, what `"inline"` in a create or change sets.
 	Inline     bool              `json:"inline"`
+	InlineSet  bool              `json:"inline_set"`
 	ExpiryDays int               `json:"expiry_days"`
 	ReturnURL  string            `json:"return_url,omitempty"`
 	Thresholds assess.Thresholds `json:"thresholds"`
@@ -102,7 +108,7 @@ func vacancyJSON(v core.Vacancy) vacancyOut {
 	if days == 0 {
 		days = core.DefaultExpiryDays
 	}
-	return vacancyOut{ID: v.ID, Name: v.Name, Tag: v.Tag, Inline: v.Inline, ExpiryDays: days, ReturnURL: v.ReturnURL,
+	return vacancyOut{ID: v.ID, Name: v.Name, Tag: v.Tag, Inline: v.IsInline(), InlineSet: v.Inline, ExpiryDays: days, ReturnURL: v.ReturnURL,
 		Thresholds: v.Thresholds, Package: v.Package, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
 }
 

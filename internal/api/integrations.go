@@ -140,3 +140,18 @@ func (h *handler) connectionToken(w http.ResponseWriter, r *http.Request) {
 		"note": "the token is shown once; it connects once and is valid until expires_at",
 	})
 }
+
+// retryInbound processes a failed inbound event again.
+func (h *handler) retryInbound(w http.ResponseWriter, r *http.Request) {
+	event := r.PathValue("event")
+	job, err := h.svc.RetryInbound(r.Context(), actor(r), pathID(r), event)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := map[string]any{"status": "queued", "event_id": event}
+	if job > 0 {
+		out["job_id"] = job
+	}
+	writeJSON(w, http.StatusAccepted, out)
+}

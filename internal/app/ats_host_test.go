@@ -1,12 +1,15 @@
 package app_test
 
 import (
+	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/ats"
@@ -22,9 +25,18 @@ type listener struct {
 	got []string
 }
 
-func newListener(t *testing.T) *listener {
+func newListener(t *testing.T) *listener { return newListenerAt(t, "127.0.0.1:0") }
+
+// newListenerAt is a listener on addr, e.g. another loopback address than
+// the simulators'.
+func newListenerAt(t *testing.T, addr string) *listener {
+	t.Helper()
+	nl, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
 	l := &listener{}
-	l.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	l.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b strings.Builder
 		_ = r.Header.Write(&b)
 		_ = r.ParseForm()
@@ -35,6 +47,9 @@ func newListener(t *testing.T) *listener {
 		w.WriteHeader(http.StatusOK)
 		w.Write([]byte(`{"data":[]}`))
 	}))
+	l.Listener.Close()
+	l.Listener = nl
+	l.Start()
 	t.Cleanup(l.Close)
 	return l
 }
@@ -43,6 +58,12 @@ func newListener(t *testing.T) *listener {
 // apptest, as an operator's --allow-ats-host would).
 func (l *listener) otherHost() string {
 	return strings.Replace(l.URL, "127.0.0.1", "localhost", 1)
+}
+
+func (l *listener) requests() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.got)
 }
 
 func (l *listener) saw(secret string) bool {
@@ -193,5 +214,62 @@ func TestValidateRefusesAStoredForeignHost(t *testing.T) {
 	called := slices.ContainsFunc(out.Checks, func(c ats.Check) bool { return c.Name == "Lever accepts the API key" })
 	if out.OK || !refused || called {
 		t.Fatalf("validate with a foreign stored host: %+v", out)
+	}
+}
+
+// TestCallsRefuseAStoredForeignHost: an enabled integration whose stored API
+// URL names a host that is not allowed (stored before hosts were checked, or
+// the operator dropped --allow-ats-host) sends that host nothing on any
+// call: the expiry write-back gives up with "fix configuration" and a line
+// that says why, and a webhook is stored but its processing fails the same
+// way.
+func TestCallsRefuseAStoredForeignHost(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, apptest.Options{})
+	f := e.SetupLever(apptest.LeverOptions{})
+	ctx := context.Background()
+	invited(t, e, f, "Ada Lovelace", "ada@example.com")
+
+	l := newListenerAt(t, "127.0.0.2:0") // loopback, but not allowed
+	in, err := e.App.Store.GetIntegration(ctx, f.IntegrationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Settings[lever.SettingBaseURL] = l.URL + "/v1"
+	if err := e.App.Store.UpdateIntegration(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+
+	// The expiry's write-back.
+	e.Clock.Advance(7*24*time.Hour + time.Minute)
+	if n, err := e.App.Service.ExpireDue(ctx); n != 1 || err != nil {
+		t.Fatalf("expire due: %d, %v", n, err)
+	}
+	e.WaitIdle()
+	d := onlyOrder(t, e, f)
+	failed := d.entries("job_failed", "gave up")
+	if d.Order.State != "expired" || len(failed) != 1 || failed[0].Detail["verdict"] != "fix configuration" ||
+		!strings.Contains(failed[0].Message, "--allow-ats-host") || failed[0].Detail["job_id"] == "" {
+		t.Errorf("expired order's timeline, want one failed write-back saying why:%s", d.dump())
+	}
+	if n := len(d.entries("write_back", "Lever told: expired")); n != 0 {
+		t.Errorf("the expiry was written back %d times:%s", n, d.dump())
+	}
+
+	// A new trigger: the delivery is taken, its processing calls nothing.
+	e.LeverToTrigger(f, "Grace Hopper", "grace@example.com")
+	e.WaitIdle()
+	var view struct {
+		InboundFailures []struct {
+			Failure string `json:"failure"`
+		} `json:"inbound_failures"`
+	}
+	e.MustAPI(http.StatusOK, f.APIKey, "GET", "/integrations/"+f.IntegrationID, nil, &view)
+	if len(view.InboundFailures) != 1 || !strings.Contains(view.InboundFailures[0].Failure, "fix the integration's configuration") ||
+		!strings.Contains(view.InboundFailures[0].Failure, "--allow-ats-host") {
+		t.Errorf("inbound failures %+v, want the refused host", view.InboundFailures)
+	}
+	if n := l.requests(); n != 0 {
+		t.Errorf("the foreign host got %d requests, each with the API key", n)
 	}
 }

@@ -144,15 +144,7 @@ func subject(t *testing.T, m mailtest.Received) string {
 // opportunity and the candidate's link from the one email they got.
 func invited(t *testing.T, e *apptest.Env, f apptest.LeverFixture, name, email string) (lever.Opportunity, string) {
 	t.Helper()
-	ctx := context.Background()
-	opp, _, err := e.Lever.CreateOpportunity(ctx, name, email, f.PostingID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := e.Lever.MoveStage(ctx, opp.ID, f.TriggerStage)
-	if err != nil || len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
-		t.Fatalf("stage change delivery: %s, %v", outcome(ds), err)
-	}
+	opp := e.LeverToTrigger(f, name, email)
 	e.WaitIdle()
 	var msgs []mailtest.Received
 	for _, m := range e.Mail.Messages() {

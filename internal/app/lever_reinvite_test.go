@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -102,8 +103,8 @@ func TestLeverReinvite(t *testing.T) {
 				t.Errorf("the re-invitation was not written back:%s", renewed.dump())
 			}
 			got, _ := e.Lever.Opportunity(opp.ID)
-			if !slices.Contains(got.Tags, "Switchboard: invited") {
-				t.Errorf("tags %v lack the invited tag", got.Tags)
+			if !slices.Contains(got.Tags, "Switchboard: invited") || slices.Contains(got.Tags, "Switchboard: expired") {
+				t.Errorf("tags %v, want the invited tag and not the expired one", got.Tags)
 			}
 			if notes := noteTexts(e, opp.ID); len(notes) != 3 || !strings.Contains(notes[2], "was invited") {
 				t.Errorf("notes %q, want invited, expired, invited", notes)
@@ -126,6 +127,18 @@ func TestLeverReinvite(t *testing.T) {
 			renewed = order(e, f.APIKey, newID)
 			if len(renewed.entries("ignored", "invitation is still valid")) != 1 {
 				t.Errorf("the ignored trigger left no line on the open order:%s", renewed.dump())
+			}
+
+			// Completed, Lever shows the score alone of Switchboard's state tags.
+			completeAssessment(t, newLink)
+			e.WaitIdle()
+			renewed = order(e, f.APIKey, newID)
+			if renewed.Order.State != "completed" || renewed.Result == nil {
+				t.Fatalf("re-invitation %+v after the assessment, want completed", renewed.Order)
+			}
+			got, _ = e.Lever.Opportunity(opp.ID)
+			if want := []string{fmt.Sprintf("Switchboard: %d%%", renewed.Result.Score)}; !slices.Equal(switchboardTags(got.Tags), want) {
+				t.Errorf("tags %v, want Switchboard's to be %v", got.Tags, want)
 			}
 		})
 	}
@@ -155,4 +168,15 @@ func moveOutAndBack(t *testing.T, e *apptest.Env, f apptest.LeverFixture, oppID 
 func ordersOf(e *apptest.Env, f apptest.LeverFixture) []apiOrder {
 	_, list := orders(e, f.APIKey)
 	return list
+}
+
+// switchboardTags are the tags Switchboard wrote (default prefix).
+func switchboardTags(tags []string) []string {
+	var out []string
+	for _, t := range tags {
+		if strings.HasPrefix(t, "Switchboard: ") {
+			out = append(out, t)
+		}
+	}
+	return out
 }

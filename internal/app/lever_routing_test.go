@@ -113,10 +113,7 @@ func TestLeverSecretsStayHidden(t *testing.T) {
 		f := e.SetupLever(apptest.LeverOptions{ApplicationCreated: true})
 		ctx := context.Background()
 		const wrongKey = "lever-key-typed-wrong-0123456789"
-		setKey := func(key string) {
-			e.MustAPI(http.StatusOK, f.APIKey, "PUT", "/integrations/"+f.IntegrationID+"/credentials/"+lever.CredentialAPIKey,
-				map[string]string{"value": key}, nil)
-		}
+		setKey := func(key string) { e.SetLeverAPIKey(f, key) }
 
 		opp, link := invited(t, e, f, "Ada Lovelace", "ada@example.com")
 		token := strings.TrimPrefix(link, e.URL+"/a/")

@@ -225,10 +225,7 @@ func TestLeverWriteBackGivesUpAndReplays(t *testing.T) {
 				t.Cleanup(proxy.Close)
 				e.MustAPI(http.StatusOK, f.APIKey, "PATCH", "/integrations/"+f.IntegrationID,
 					map[string]any{"settings": map[string]string{lever.SettingBaseURL: proxy.URL + "/v1"}}, nil)
-				setKey := func(key string) {
-					e.MustAPI(http.StatusOK, f.APIKey, "PUT", "/integrations/"+f.IntegrationID+"/credentials/"+lever.CredentialAPIKey,
-						map[string]string{"value": key}, nil)
-				}
+				setKey := func(key string) { e.SetLeverAPIKey(f, key) }
 
 				opp, link := invited(t, e, f, "Ada Lovelace", "ada@example.com")
 				switch tc.status {
@@ -294,8 +291,9 @@ func TestLeverWriteBackGivesUpAndReplays(t *testing.T) {
 					if len(got.Links) != 1 {
 						t.Errorf("%s: links %v", when, got.Links)
 					}
+					// removeTags: the invitation's (expired) and the result's (invited, expired).
 					for p, want := range map[string]int{"/opportunities/{id}/notes": 2, "/opportunities/{id}/files": 1,
-						"/opportunities/{id}/addLinks": 1, "/opportunities/{id}/removeTags": 1} {
+						"/opportunities/{id}/addLinks": 1, "/opportunities/{id}/removeTags": 2} {
 						if n := e.Lever.RequestCount("POST", p); n != want {
 							t.Errorf("%s: POST %s served %d times, want %d", when, p, n, want)
 						}
@@ -327,19 +325,9 @@ func TestLeverResolveWithRefusedKey(t *testing.T) {
 		e := apptest.New(t, apptest.Options{Dialect: dialect})
 		f := e.SetupLever(apptest.LeverOptions{})
 		ctx := context.Background()
-		setKey := func(key string) {
-			e.MustAPI(http.StatusOK, f.APIKey, "PUT", "/integrations/"+f.IntegrationID+"/credentials/"+lever.CredentialAPIKey,
-				map[string]string{"value": key}, nil)
-		}
+		setKey := func(key string) { e.SetLeverAPIKey(f, key) }
 		setKey("lever-key-revoked-last-week")
-		opp, _, err := e.Lever.CreateOpportunity(ctx, "Ada Lovelace", "ada@example.com", f.PostingID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ds, err := e.Lever.MoveStage(ctx, opp.ID, f.TriggerStage)
-		if err != nil || len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
-			t.Fatalf("stage change delivery: %s, %v", outcome(ds), err)
-		}
+		opp := e.LeverToTrigger(f, "Ada Lovelace", "ada@example.com")
 		e.WaitIdle()
 		if total, _ := orders(e, f.APIKey); total != 0 || len(e.Mail.Messages()) != 0 {
 			t.Fatalf("orders %d, emails %d before the key is fixed", total, len(e.Mail.Messages()))

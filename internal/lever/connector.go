@@ -311,6 +311,19 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 	tag := func(t string) error {
 		return step("tag", func(ctx context.Context) error { return cl.AddTags(ctx, opp, []string{prefix + ": " + t}) })
 	}
+	// untag removes the state tags the state just written replaces, so the
+	// opportunity shows only the latest state, whatever earlier orders (an
+	// expired one a re-invitation replaces) left. Tags are sets: removing an
+	// absent one is a no-op.
+	untag := func(states ...core.State) error {
+		return step("untag", func(ctx context.Context) error {
+			tags := make([]string, len(states))
+			for i, st := range states {
+				tags[i] = prefix + ": " + string(st)
+			}
+			return cl.RemoveTags(ctx, opp, tags)
+		})
+	}
 	note := func(text string) error {
 		return step("note", func(ctx context.Context) error {
 			if err := resolvePerformAs(ctx); err != nil {
@@ -330,6 +343,9 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 		if err := tag("invited"); err != nil {
 			return err
 		}
+		if err := untag(core.StateExpired); err != nil {
+			return err
+		}
 		return note(fmt.Sprintf("%s: %s was invited to the %q assessment. The invitation is valid until %s.",
 			prefix, who, u.Vacancy.Name, u.Order.InvitationExpiresAt.Format("2 Jan 2006 15:04 MST")))
 	case core.StateCompleted:
@@ -340,9 +356,7 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 		if err := tag(fmt.Sprintf("%d%%", out.Score)); err != nil {
 			return err
 		}
-		if err := step("untag-invited", func(ctx context.Context) error {
-			return cl.RemoveTags(ctx, opp, []string{prefix + ": invited"})
-		}); err != nil {
+		if err := untag(core.StateInvited, core.StateExpired); err != nil {
 			return err
 		}
 		var b strings.Builder
@@ -381,9 +395,7 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 		if err := tag("expired"); err != nil {
 			return err
 		}
-		if err := step("untag-invited", func(ctx context.Context) error {
-			return cl.RemoveTags(ctx, opp, []string{prefix + ": invited"})
-		}); err != nil {
+		if err := untag(core.StateInvited); err != nil {
 			return err
 		}
 		return note(fmt.Sprintf("%s: the %q invitation for %s expired before it was completed.", prefix, u.Vacancy.Name, who))

@@ -11,12 +11,36 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
+
+// Job outcomes: the values of switchboard_jobs_total's outcome label.
+const (
+	JobDone    = "done"
+	JobRetry   = "retry"   // failed; runs again later
+	JobWaiting = "waiting" // snoozed: its order's write-back or its integration's share of the workers was taken
+	JobGaveUp  = "gave_up" // failed for good (refused, a configuration to fix, or out of attempts)
+)
+
+// JobOutcomes lists every job outcome.
+var JobOutcomes = []string{JobDone, JobRetry, JobWaiting, JobGaveUp}
+
+// Webhook outcomes: the values of switchboard_webhooks_total's outcome label.
+const (
+	WebhookAccepted  = "accepted"
+	WebhookDuplicate = "duplicate" // verified, already stored
+	WebhookIgnored   = "ignored"
+	WebhookRefused   = "refused"
+	WebhookError     = "error" // Switchboard could not take it (the sender retries)
+)
+
+// WebhookOutcomes lists every webhook outcome.
+var WebhookOutcomes = []string{WebhookAccepted, WebhookDuplicate, WebhookIgnored, WebhookRefused, WebhookError}
 
 // Metrics is one process's set of metrics.
 type Metrics struct {
@@ -32,11 +56,11 @@ func New() *Metrics {
 		reg: prometheus.NewRegistry(),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "switchboard_webhooks_total",
-			Help: "Inbound ATS webhooks by provider and outcome (accepted, duplicate, ignored, refused).",
+			Help: "Inbound ATS webhooks by provider and outcome (" + strings.Join(WebhookOutcomes, ", ") + ").",
 		}, []string{"provider", "outcome"}),
 		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "switchboard_jobs_total",
-			Help: "Job runs by kind and outcome (done, retry, gave_up).",
+			Help: "Job runs by kind and outcome (" + strings.Join(JobOutcomes, ", ") + "; waiting: snoozed until its order's write-back or its integration's share of the workers is free).",
 		}, []string{"kind", "outcome"}),
 		calls: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "switchboard_ats_request_duration_seconds",

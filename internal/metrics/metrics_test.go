@@ -113,3 +113,33 @@ func TestMetricsToken(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpNamesEveryOutcome: each counter's help lists every value its
+// outcome label takes, so a reader of /metrics knows them all.
+func TestHelpNamesEveryOutcome(t *testing.T) {
+	t.Parallel()
+	m := New()
+	m.Job("write_back", "done")
+	m.Webhook("lever", "accepted")
+	_, body := scrape(t, m.Handler(""), "")
+	help := func(name string) string {
+		for _, line := range strings.Split(body, "\n") {
+			if strings.HasPrefix(line, "# HELP "+name+" ") {
+				return line
+			}
+		}
+		t.Fatalf("no help for %s", name)
+		return ""
+	}
+	for name, outcomes := range map[string][]string{
+		"switchboard_jobs_total":     {"done", "retry", "waiting", "gave_up"},
+		"switchboard_webhooks_total": {"accepted", "duplicate", "ignored", "refused", "error"},
+	} {
+		h := help(name)
+		for _, o := range outcomes {
+			if !strings.Contains(h, o) {
+				t.Errorf("%s help lacks %q: %s", name, o, h)
+			}
+		}
+	}
+}

@@ -10,8 +10,12 @@ package queue
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -157,6 +161,47 @@ func (q *Queue) List(ctx context.Context, limit int, states ...rivertype.JobStat
 		return nil, fmt.Errorf("queue: list jobs: %w", err)
 	}
 	return res.Jobs, nil
+}
+
+// argKey is what LatestByArg accepts as an args field name: it becomes part
+// of the SQL, so it is a plain identifier.
+var argKey = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// LatestByArg returns, for each of values that has one, the newest job of
+// kind whose args field key holds that value, in whatever state; River drops
+// finished jobs after their retention, so a value may have none. The SQL is
+// the same for both dialects (PostgreSQL jsonb, SQLite JSONB).
+func (q *Queue) LatestByArg(ctx context.Context, kind, key string, values []string) (map[string]*rivertype.JobRow, error) {
+	if !argKey.MatchString(key) {
+		return nil, fmt.Errorf("queue: jobs by arg: %q is not an args field name", key)
+	}
+	out := make(map[string]*rivertype.JobRow, len(values))
+	if len(values) == 0 {
+		return out, nil
+	}
+	params := make([]string, len(values))
+	named := river.NamedArgs{}
+	for i, v := range values {
+		n := "v" + strconv.Itoa(i)
+		params[i], named[n] = "@"+n, v
+	}
+	p := river.NewJobListParams().Kinds(kind).
+		Where("args ->> '"+key+"' IN ("+strings.Join(params, ", ")+")", named).
+		OrderBy(river.JobListOrderByID, river.SortOrderDesc).First(1000)
+	res, err := q.client.JobList(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("queue: jobs of %s by %s: %w", kind, key, err)
+	}
+	for _, j := range res.Jobs {
+		var args map[string]any
+		if err := json.Unmarshal(j.EncodedArgs, &args); err != nil {
+			return nil, fmt.Errorf("queue: job %d: args: %w", j.ID, err)
+		}
+		if v, _ := args[key].(string); v != "" && out[v] == nil {
+			out[v] = j
+		}
+	}
+	return out, nil
 }
 
 // Subscribe reports job events (completed, failed…), for tests and the demo.

@@ -163,7 +163,15 @@ type IntegrationView struct {
 	Description ats.Description   `json:"description"`
 	// InboundFailures are the latest stored webhooks whose processing failed
 	// (one integration's view only), so an admin sees why nothing happened.
-	InboundFailures []core.InboundEvent `json:"-"`
+	InboundFailures []InboundFailure `json:"-"`
+}
+
+// InboundFailure is a stored webhook whose processing failed, with the job
+// that processed it last while the queue keeps it (0 once it is gone), for
+// `switchboard jobs retry`.
+type InboundFailure struct {
+	core.InboundEvent
+	JobID int64
 }
 
 // CredentialState tells whether a credential is set, never its value.
@@ -239,7 +247,7 @@ func (s *Service) Integration(ctx context.Context, actor core.User, id string) (
 	if err != nil {
 		return IntegrationView{}, err
 	}
-	if v.InboundFailures, err = s.d.Store.ListInboundFailures(ctx, in.ID, inboundFailuresShown); err != nil {
+	if v.InboundFailures, err = s.inboundFailures(ctx, in.ID); err != nil {
 		return IntegrationView{}, fmt.Errorf("integration: %w", err)
 	}
 	return v, nil
@@ -530,28 +538,22 @@ func (s *Service) ValidateIntegration(ctx context.Context, actor core.User, id s
 }
 
 func (s *Service) validate(ctx context.Context, in core.Integration) ([]ats.Check, error) {
-	conn, cfg, err := s.connectorConfig(ctx, s.d.Store, in)
-	if err != nil {
-		return nil, fmt.Errorf("validate integration: %w", err)
-	}
 	checks := []ats.Check{{Name: "at least one integration pattern is on", OK: len(in.Patterns) > 0}}
 	if !checks[0].OK {
 		checks[0].Problem = "choose ATS-first ad-hoc and/or inline"
 	}
 	// A URL stored before its host was refused, or whose host the operator
-	// no longer allows, fails here, before the connector sends it anything.
-	desc := conn.Describe()
-	hostsOK := true
-	for _, f := range desc.Settings {
-		if len(f.Hosts) == 0 {
-			continue
+	// no longer allows, fails here as a check; connectorConfig would refuse
+	// it too, before the connector sends it anything.
+	if conn, ok := s.d.Connectors.Get(in.Provider); ok {
+		hosts := s.apiHostChecks(conn.Describe(), in)
+		if checks = append(checks, hosts...); !ats.Passed(hosts) {
+			return checks, nil
 		}
-		problem := s.atsHosts.CheckURL(desc.Name, f, cmp.Or(in.Settings[f.Key], f.Default))
-		checks = append(checks, ats.Check{Name: f.Label + " is an allowed " + desc.Name + " host", OK: problem == "", Problem: problem})
-		hostsOK = hostsOK && problem == ""
 	}
-	if !hostsOK {
-		return checks, nil
+	conn, cfg, err := s.connectorConfig(ctx, s.d.Store, in)
+	if err != nil {
+		return nil, fmt.Errorf("validate integration: %w", err)
 	}
 	return append(checks, conn.Validate(ctx, cfg)...), nil
 }

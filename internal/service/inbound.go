@@ -12,9 +12,11 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
+	"switchboard/internal/metrics"
 	"switchboard/internal/secret"
 	"switchboard/internal/store"
 )
@@ -24,16 +26,16 @@ import (
 // answers 2xx. A redelivery is recognised and stored once. Refusals are
 // *ats.InboundError carrying the status to answer; nothing is stored for them.
 func (s *Service) ReceiveWebhook(ctx context.Context, provider, integrationID string, header http.Header, body []byte) (stored bool, err error) {
-	outcome := "duplicate" // a verified delivery that stores nothing new
+	outcome := metrics.WebhookDuplicate // a verified delivery that stores nothing new
 	defer func() {
 		var refused *ats.InboundError
 		switch {
 		case errors.As(err, &refused):
-			outcome = "refused"
+			outcome = metrics.WebhookRefused
 		case err != nil:
-			outcome = "error"
+			outcome = metrics.WebhookError
 		case stored:
-			outcome = "accepted"
+			outcome = metrics.WebhookAccepted
 		}
 		label := provider
 		if _, ok := s.d.Connectors.Get(provider); !ok {
@@ -48,7 +50,9 @@ func (s *Service) ReceiveWebhook(ctx context.Context, provider, integrationID st
 	if err != nil {
 		return false, fmt.Errorf("receive webhook: %w", err)
 	}
-	conn, cfg, err := s.connectorConfig(ctx, s.d.Store, in)
+	// Verifying calls nothing: a delivery is stored even while the API URL is
+	// refused, and processing it says so (and can be retried once fixed).
+	conn, cfg, err := s.localConnectorConfig(ctx, s.d.Store, in)
 	if err != nil {
 		return false, fmt.Errorf("receive webhook: %w", err)
 	}
@@ -65,7 +69,7 @@ func (s *Service) ReceiveWebhook(ctx context.Context, provider, integrationID st
 		DedupeKey: d.DedupeKey, Payload: d.Payload, ReceivedAt: s.now(),
 	}
 	if d.Ignore {
-		outcome = "ignored"
+		outcome = metrics.WebhookIgnored
 		s.d.Logger.InfoContext(ctx, "webhook ignored", "integration_id", in.ID, "kind", d.Kind, "reason", d.Reason)
 		if d.Unverified {
 			return false, nil
@@ -143,6 +147,105 @@ func inboundFailure(eventID string, err error, last bool) string {
 
 // maxFailureBytes bounds the reason kept on a failed event.
 const maxFailureBytes = 1000
+
+// inboundFailures lists an integration's latest failed events with the job
+// that processed each last.
+func (s *Service) inboundFailures(ctx context.Context, integrationID string) ([]InboundFailure, error) {
+	evs, err := s.d.Store.ListInboundFailures(ctx, integrationID, inboundFailuresShown)
+	if err != nil || len(evs) == 0 {
+		return nil, err
+	}
+	ids := make([]string, len(evs))
+	for i, ev := range evs {
+		ids[i] = ev.ID
+	}
+	jobs, err := s.inboundJobs(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]InboundFailure, len(evs))
+	for i, ev := range evs {
+		out[i] = InboundFailure{InboundEvent: ev}
+		if j := jobs[ev.ID]; j != nil {
+			out[i].JobID = j.ID
+		}
+	}
+	return out, nil
+}
+
+// inboundJobs finds the newest process_inbound job of each event.
+func (s *Service) inboundJobs(ctx context.Context, eventIDs ...string) (map[string]*rivertype.JobRow, error) {
+	if s.queue == nil {
+		return nil, errors.New("service: no job queue connected")
+	}
+	return s.queue.LatestByArg(ctx, ProcessInboundArgs{}.Kind(), "event_id", eventIDs)
+}
+
+// RetryInbound processes a failed inbound event of an integration again (the
+// integration page's Retry, `POST …/inbound/{event}/retry`), once the reason
+// it failed is fixed, and returns the job that will do it. The job that
+// failed runs again while the queue keeps it, so its attempts stay in one
+// place; once the queue has dropped it, a new job is queued, unique per
+// event so that two retries queue one. An event still being processed, or
+// one that did not fail, is a conflict.
+func (s *Service) RetryInbound(ctx context.Context, actor core.User, integrationID, eventID string) (int64, error) {
+	if !actor.Role.CanActOnOrders() {
+		return 0, fmt.Errorf("retry inbound event: %w", core.ErrForbidden)
+	}
+	in, err := s.integrationFor(ctx, s.d.Store, actor, integrationID)
+	if err != nil {
+		return 0, fmt.Errorf("retry inbound event: %w", err)
+	}
+	ev, err := s.d.Store.GetInbound(ctx, eventID)
+	if err == nil && ev.IntegrationID != in.ID {
+		err = fmt.Errorf("inbound event %s: %w", eventID, core.ErrNotFound)
+	}
+	if errors.Is(err, core.ErrNotFound) {
+		return 0, core.Explain(fmt.Errorf("retry inbound event: %w", err), "there is no inbound event %q on this integration", eventID)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("retry inbound event: %w", err)
+	}
+	if ev.Failure == "" {
+		why := "its processing did not fail"
+		if ev.ProcessedAt.IsZero() {
+			why = "it has not been processed yet"
+		}
+		return 0, core.Explain(fmt.Errorf("retry inbound event %s: %s: %w", eventID, why, core.ErrConflict),
+			"event %s cannot be retried: %s", eventID, why)
+	}
+	jobs, err := s.inboundJobs(ctx, ev.ID)
+	if err != nil {
+		return 0, fmt.Errorf("retry inbound event %s: %w", eventID, err)
+	}
+	switch j := jobs[ev.ID]; {
+	case j == nil, j.State == rivertype.JobStateCompleted:
+		// Gone, or done without clearing the failure: a new job.
+	case j.State == rivertype.JobStateRetryable || j.State == rivertype.JobStateDiscarded || j.State == rivertype.JobStateCancelled:
+		if err := s.retry(ctx, j); err != nil {
+			return 0, err
+		}
+		return j.ID, nil
+	default:
+		return 0, core.Explain(fmt.Errorf("retry inbound event %s: job %d is %s: %w", eventID, j.ID, j.State, core.ErrConflict),
+			"event %s is being processed now (job %d is %s)", eventID, j.ID, j.State)
+	}
+	err = s.d.Store.InTx(ctx, func(tx store.Tx) error {
+		return s.enqueue(ctx, tx, ProcessInboundArgs{EventID: ev.ID}, uniqueByArgs)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("retry inbound event %s: %w", eventID, err)
+	}
+	jobs, err = s.inboundJobs(ctx, ev.ID)
+	if err != nil {
+		return 0, fmt.Errorf("retry inbound event %s: %w", eventID, err)
+	}
+	var id int64
+	if j := jobs[ev.ID]; j != nil {
+		id = j.ID
+	}
+	return id, nil
+}
 
 // errEventGone is a stored event deleted (by retention) before its job ran.
 var errEventGone = errors.New("inbound event gone")

@@ -14,6 +14,7 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
+	"switchboard/internal/metrics"
 	"switchboard/internal/queue"
 )
 
@@ -188,12 +189,12 @@ func PeriodicJobs() []*river.PeriodicJob {
 func (s *Service) jobOutcome(ctx context.Context, job *rivertype.JobRow, orderID string, err error) error {
 	jobID, attempt, maxAttempts := job.ID, job.Attempt, job.MaxAttempts
 	if err == nil {
-		s.d.Observer.Job(job.Kind, "done")
+		s.d.Observer.Job(job.Kind, metrics.JobDone)
 		return nil
 	}
 	var we *waitError
 	if errors.As(err, &we) {
-		s.d.Observer.Job(job.Kind, "waiting")
+		s.d.Observer.Job(job.Kind, metrics.JobWaiting)
 		return river.JobSnooze(we.after)
 	}
 	failure, retryAfter := ats.Classify(err)
@@ -224,10 +225,10 @@ func (s *Service) jobOutcome(ctx context.Context, job *rivertype.JobRow, orderID
 	}
 	s.d.Logger.WarnContext(ctx, "job failed", "job_id", jobID, "order_id", orderID, "attempt", attempt, "verdict", failure.String(), "err", err)
 	if failure != ats.FailRetry {
-		s.d.Observer.Job(job.Kind, "gave_up")
+		s.d.Observer.Job(job.Kind, metrics.JobGaveUp)
 		return river.JobCancel(err)
 	}
-	s.d.Observer.Job(job.Kind, "retry")
+	s.d.Observer.Job(job.Kind, metrics.JobRetry)
 	if snooze > 0 {
 		return river.JobSnooze(snooze)
 	}

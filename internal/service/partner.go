@@ -389,7 +389,8 @@ func (p *partnerCore) Authenticate(ctx context.Context, accessToken string) (ats
 	if !found || cl.Revoked || cl.ClientID != c.ClientID {
 		return refuse("access token revoked: the integration was disconnected")
 	}
-	_, cfg, err := p.s.connectorConfig(ctx, p.s.d.Store, in)
+	// The ATS's own calls are answered without calling it back.
+	_, cfg, err := p.s.localConnectorConfig(ctx, p.s.d.Store, in)
 	if err != nil {
 		return ats.Config{}, fmt.Errorf("authenticate: %w", err)
 	}

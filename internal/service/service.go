@@ -9,6 +9,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,6 +35,7 @@ type Queue interface {
 	Enqueue(ctx context.Context, tx store.Tx, args river.JobArgs, opts *river.InsertOpts) error
 	Retry(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	Get(ctx context.Context, id int64) (*rivertype.JobRow, error)
+	LatestByArg(ctx context.Context, kind, key string, values []string) (map[string]*rivertype.JobRow, error)
 }
 
 // Deps are the service's collaborators.
@@ -155,9 +157,46 @@ func (s *Service) timeline(ctx context.Context, q store.Queries, o core.Order, k
 	return nil
 }
 
-// connectorConfig loads what a connector needs to act for an integration,
-// decrypting its credentials for the duration of one call.
+// connectorConfig loads what a connector needs to call its ATS for an
+// integration, decrypting its credentials for the duration of one call. It
+// refuses (ats.FailConfig) while an API URL setting names a host neither the
+// connector nor the operator allows, whenever that URL was stored, so no
+// credential is sent there.
 func (s *Service) connectorConfig(ctx context.Context, q store.Queries, in core.Integration) (ats.Connector, ats.Config, error) {
+	conn, cfg, err := s.localConnectorConfig(ctx, q, in)
+	if err != nil {
+		return nil, ats.Config{}, err
+	}
+	desc := conn.Describe()
+	for _, c := range s.apiHostChecks(desc, in) {
+		if !c.OK {
+			return nil, ats.Config{}, &ats.CallError{Failure: ats.FailConfig,
+				Err: fmt.Errorf("integration %s: nothing is sent to %s: %s", in.ID, desc.Name, c.Problem)}
+		}
+	}
+	cfg.HTTPClient = ats.ProviderClient(s.d.HTTPClient, in.Provider)
+	return conn, cfg, nil
+}
+
+// apiHostChecks checks each API URL setting of in against the hosts its
+// connector and the operator allow, one check per setting.
+func (s *Service) apiHostChecks(desc ats.Description, in core.Integration) []ats.Check {
+	var checks []ats.Check
+	for _, f := range desc.Settings {
+		if len(f.Hosts) == 0 {
+			continue
+		}
+		problem := s.atsHosts.CheckURL(desc.Name, f, cmp.Or(in.Settings[f.Key], f.Default))
+		checks = append(checks, ats.Check{Name: f.Label + " is an allowed " + desc.Name + " host", OK: problem == "", Problem: problem})
+	}
+	return checks
+}
+
+// localConnectorConfig is connectorConfig for what a connector does without
+// calling its ATS (verifying a webhook's signature, answering the ATS's own
+// calls): the host check does not apply, and its HTTP client refuses every
+// request, so credentials cannot leave by this path.
+func (s *Service) localConnectorConfig(ctx context.Context, q store.Queries, in core.Integration) (ats.Connector, ats.Config, error) {
 	conn, ok := s.d.Connectors.Get(in.Provider)
 	if !ok {
 		return nil, ats.Config{}, fmt.Errorf("integration %s: no connector for provider %q", in.ID, in.Provider)
@@ -177,7 +216,15 @@ func (s *Service) connectorConfig(ctx context.Context, q store.Queries, in core.
 		}
 		secrets[c.Name] = string(plain)
 	}
-	return conn, ats.Config{Integration: in, Secrets: secrets, HTTPClient: ats.ProviderClient(s.d.HTTPClient, in.Provider)}, nil
+	return conn, ats.Config{Integration: in, Secrets: secrets, HTTPClient: &http.Client{Transport: refuseTransport{}}}, nil
+}
+
+// refuseTransport refuses every request: the client of a local connector
+// config.
+type refuseTransport struct{}
+
+func (refuseTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return nil, fmt.Errorf("%s %s: this connector configuration makes no calls", r.Method, r.URL.Redacted())
 }
 
 func credentialAAD(integrationID, name string) []byte {

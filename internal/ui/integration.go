@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 
@@ -104,6 +106,25 @@ func (h *handler) integrationPage(w http.ResponseWriter, r *http.Request, q *req
 		}
 	}
 	h.render(w, r, http.StatusOK, "integration", view{Title: v.Name, Nav: "integrations", Q: q, D: d})
+}
+
+// retryInbound processes a failed inbound event again (its Retry button).
+func (h *handler) retryInbound(w http.ResponseWriter, r *http.Request, q *request) {
+	id := r.PathValue("id")
+	back := "/integrations/" + id + "#inbound-failures"
+	job, err := h.svc.RetryInbound(r.Context(), q.User, id, r.PathValue("event"))
+	switch {
+	case err == nil:
+		msg := "The webhook will be processed again in a moment"
+		if job > 0 {
+			msg += fmt.Sprintf(" (job %d)", job)
+		}
+		h.back(w, r, back, flash{Kind: "ok", Message: msg + "; if it fails again, it stays listed here with the reason."})
+	case errors.Is(err, core.ErrConflict):
+		h.back(w, r, back, flash{Kind: "error", Message: sentence(core.PublicMessage(err, "that webhook cannot be retried now"))})
+	default:
+		h.fail(w, r, q, "integration", err)
+	}
 }
 
 // labelKeys are the fit labels with the form keys of their ATS values.

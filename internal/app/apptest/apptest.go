@@ -72,7 +72,7 @@ func New(tb testing.TB, o Options) *Env {
 	e := &Env{T: tb, Clock: NewClock(time.Now().UTC().Truncate(time.Millisecond)), Sleeps: &Sleeps{}, log: &syncBuffer{},
 		http: &http.Client{Timeout: 30 * time.Second}, idleOK: !o.NoWorkers}
 
-	e.Lever = leversim.New(leversim.WithClock(e.Clock.Now))
+	e.Lever = leversim.New(leversim.WithClock(e.Clock.Now), leversim.WithLimiterClock(e.ClientNow))
 	simSrv := httptest.NewServer(e.Lever.Handler())
 	tb.Cleanup(simSrv.Close)
 	e.LeverURL = simSrv.URL + "/v1"

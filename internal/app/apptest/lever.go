@@ -1,6 +1,7 @@
 package apptest
 
 import (
+	"context"
 	"net/http"
 
 	"switchboard/internal/lever"
@@ -85,4 +86,29 @@ func (e *Env) SetupLever(o LeverOptions) LeverFixture {
 	f.VacancyID = v.ID
 	e.MustAPI(http.StatusOK, f.APIKey, "POST", "/integrations/"+f.IntegrationID+"/enable", nil, nil)
 	return f
+}
+
+// SetLeverAPIKey stores key as the integration's Lever API key, through the
+// admin API.
+func (e *Env) SetLeverAPIKey(f LeverFixture, key string) {
+	e.T.Helper()
+	e.MustAPI(http.StatusOK, f.APIKey, "PUT", "/integrations/"+f.IntegrationID+"/credentials/"+lever.CredentialAPIKey,
+		map[string]string{"value": key}, nil)
+}
+
+// LeverToTrigger creates an applicant for the fixture's posting and moves
+// them to the trigger stage; Switchboard took the webhook, and its jobs may
+// still be running.
+func (e *Env) LeverToTrigger(f LeverFixture, name, email string) lever.Opportunity {
+	e.T.Helper()
+	ctx := context.Background()
+	opp, _, err := e.Lever.CreateOpportunity(ctx, name, email, f.PostingID)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	ds, err := e.Lever.MoveStage(ctx, opp.ID, f.TriggerStage)
+	if err != nil || len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
+		e.T.Fatalf("stage change delivery: %+v, %v", ds, err)
+	}
+	return opp
 }

@@ -208,6 +208,32 @@ func TestRateLimitBucketOnInjectedClock(t *testing.T) {
 	}
 }
 
+// TestRateLimitOnLimiterClock: with WithLimiterClock the bucket refills by
+// that clock alone, and timestamps keep following WithClock.
+func TestRateLimitOnLimiterClock(t *testing.T) {
+	t.Parallel()
+	waited := &clock{t: time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)}
+	e := newEnv(t, leversim.WithLimiterClock(waited.Now))
+	for range 20 {
+		e.get(t, "/v1/stages")
+	}
+	e.clock.Advance(time.Hour) // the shared clock refills nothing
+	if status, _ := e.get(t, "/v1/stages"); status != http.StatusTooManyRequests {
+		t.Errorf("after the shared clock moved: %d, want 429", status)
+	}
+	waited.Advance(100 * time.Millisecond) // one token
+	if status, _ := e.get(t, "/v1/stages"); status != http.StatusOK {
+		t.Errorf("after the limiter clock moved: %d, want 200", status)
+	}
+	o, _, err := e.sim.CreateOpportunity(context.Background(), "Ada", "ada@example.com", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := lever.Millis(e.clock.Now()); o.CreatedAt != want {
+		t.Errorf("createdAt %d, want the shared clock's %d", o.CreatedAt, want)
+	}
+}
+
 func TestRateLimitDisabled(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, leversim.WithRateLimit(0, 0))

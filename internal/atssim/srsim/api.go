@@ -395,11 +395,12 @@ func (s *Server) setUpIntegration(w http.ResponseWriter, r *http.Request, cred *
 	})
 }
 
-// companyOrder finds an order visible to a customer credential: placed, and
-// of the credential's company. Caller holds s.mu.
+// companyOrder finds an order visible to a customer credential: of the
+// credential's company and not refused by the partner; an order whose
+// placement call is still open is visible. Caller holds s.mu.
 func (s *Server) companyOrder(cred *credential, id string) *order {
 	o := s.orders[id]
-	if o == nil || !o.Placed || o.CompanyID != cred.companyID {
+	if o == nil || o.Refused || o.CompanyID != cred.companyID {
 		return nil
 	}
 	return o

@@ -54,6 +54,26 @@ type fakePartner struct {
 	tokenRequests int
 	requests      []recorded
 	packages      sr.AssessmentPackages
+	// beforeAnswer, when set, runs with an order's id (and the order kind's
+	// status) inside the partner's order handler, before it answers: a
+	// partner that reports on an order while SmartRecruiters waits.
+	beforeAnswer func(orderID string)
+}
+
+// hookBeforeAnswer sets beforeAnswer.
+func (p *fakePartner) hookBeforeAnswer(f func(orderID string)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.beforeAnswer = f
+}
+
+func (p *fakePartner) runBeforeAnswer(orderID string) {
+	p.mu.Lock()
+	f := p.beforeAnswer
+	p.mu.Unlock()
+	if f != nil {
+		f(orderID)
+	}
 }
 
 func newFakePartner(t *testing.T) *fakePartner {
@@ -97,6 +117,8 @@ func newFakePartner(t *testing.T) *fakePartner {
 			writeJSON(w, http.StatusNotFound, sr.NewErrorResponse("NOT_FOUND", "There is no package which was ordered"))
 			return
 		}
+		id, _ := o.OrderID()
+		p.runBeforeAnswer(id)
 		writeJSON(w, http.StatusAccepted, sr.OrderAccepted{})
 	}))
 	m.HandleFunc("POST /sr/packages/inline/orders", p.authed(func(w http.ResponseWriter, r *http.Request) {
@@ -106,6 +128,7 @@ func newFakePartner(t *testing.T) *fakePartner {
 			return
 		}
 		id, _ := o.OrderID()
+		p.runBeforeAnswer(id)
 		writeJSON(w, http.StatusOK, sr.NewInlineResponse(p.srv.URL+"/take/"+id))
 	}))
 	m.HandleFunc("DELETE /sr/integrations/companies/{companyId}", p.authed(func(w http.ResponseWriter, r *http.Request) {

@@ -134,7 +134,9 @@ func (s *Server) connected(companyID string) (*company, sr.PartnerConfiguration,
 	return c, *s.partner.config, nil
 }
 
-// newOrder records an order about to be sent. Caller holds s.mu.
+// newOrder records an order about to be sent: like SmartRecruiters, the
+// simulator knows it before the partner does, so a result the partner
+// sends before answering the placement finds it. Caller holds s.mu.
 func (s *Server) newOrder(c *company, candidateID, jobID, packageID string, kind OrderKind) *order {
 	s.orderSeq++
 	o := &order{seq: s.orderSeq, state: map[string]any{}, Order: Order{
@@ -143,6 +145,14 @@ func (s *Server) newOrder(c *company, candidateID, jobID, packageID string, kind
 	}}
 	s.orders[o.ID] = o
 	return o
+}
+
+// placed records the partner's answer to the order's placement. Caller
+// holds s.mu.
+func (o *order) placed(status int, accepted bool) {
+	o.PlaceStatus = status
+	o.Placed = accepted
+	o.Refused = !accepted
 }
 
 func (s *Server) resultCallbackURL(orderID string) string {
@@ -276,8 +286,7 @@ func (s *Server) sendOrders(ctx context.Context, companyID string, pending []pen
 			pl.Err = &PartnerError{Op: "order " + p.o.PackageID, StatusCode: pl.StatusCode, Body: atshttp.Snippet(pl.Body)}
 		}
 		s.mu.Lock()
-		p.o.PlaceStatus = pl.StatusCode
-		p.o.Placed = pl.Err == nil
+		p.o.placed(pl.StatusCode, pl.Err == nil)
 		s.mu.Unlock()
 		out = append(out, pl)
 	}
@@ -349,8 +358,7 @@ func (s *Server) ApplyInline(ctx context.Context, companyID, jobID string, a App
 		}
 	}
 	s.mu.Lock()
-	o.PlaceStatus = status
-	o.Placed = err == nil
+	o.placed(status, err == nil)
 	o.CandidateURL = ir.CandidateURL()
 	s.mu.Unlock()
 	app.CandidateURL = ir.CandidateURL()

@@ -157,9 +157,14 @@ type Order struct {
 	JobID       string
 	PackageID   string
 	Kind        OrderKind
-	// Placed is true once the partner accepted the order (2xx); PlaceStatus
-	// is the partner's answer (0 when none arrived).
+	// SmartRecruiters knows an order before it posts it to the partner, so
+	// the partner may report on it while that call is still open. Placed is
+	// true once the partner accepted it (2xx); Refused once the partner
+	// answered otherwise or not at all, after which SmartRecruiters no longer
+	// knows the order (404 to the partner). PlaceStatus is the partner's
+	// answer (0 when none arrived yet or ever).
 	Placed      bool
+	Refused     bool
 	PlaceStatus int
 	// Result is what the candidate profile shows: the merge of every PATCH.
 	Result sr.PackageResult

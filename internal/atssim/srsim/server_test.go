@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -427,7 +429,7 @@ func TestPartnerRejectsOrder(t *testing.T) {
 	if len(pls) != 1 || !errors.As(pls[0].Err, &pe) || pe.StatusCode != 404 {
 		t.Fatalf("placement %+v", pls)
 	}
-	if o, _ := w.sim.Order(pls[0].OrderID); o.Placed || o.PlaceStatus != 404 {
+	if o, _ := w.sim.Order(pls[0].OrderID); o.Placed || !o.Refused || o.PlaceStatus != 404 {
 		t.Errorf("order %+v", o)
 	}
 	// SmartRecruiters does not know an order the partner refused.
@@ -808,4 +810,71 @@ func TestFailNextPanicsOnSuccessStatus(t *testing.T) {
 		}
 	}()
 	srsim.New().FailNext(1, 200, 0)
+}
+
+// TestResultBeforePlacementAnswer: SmartRecruiters knows an order before it
+// posts it, so a partner that reports PENDING before answering the order's
+// POST is heard, for every kind of order; a refused order is still unknown.
+func TestResultBeforePlacementAnswer(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		place func(w *world) (string, error)
+	}{
+		{"ad hoc", func(w *world) (string, error) {
+			pls, err := w.sim.OrderAdHoc(context.Background(), w.company.ID, string(w.cand.ID), string(w.job.ID), "pkg-1")
+			if err != nil || len(pls) != 1 {
+				return "", fmt.Errorf("%+v, %v", pls, err)
+			}
+			return pls[0].OrderID, pls[0].Err
+		}},
+		{"triggered", func(w *world) (string, error) {
+			pls, err := w.sim.MoveToStep(context.Background(), w.company.ID, string(w.cand.ID), string(w.job.ID), w.process.Steps[1].ID)
+			if err != nil || len(pls) != 1 {
+				return "", fmt.Errorf("%+v, %v", pls, err)
+			}
+			return pls[0].OrderID, pls[0].Err
+		}},
+		{"inline", func(w *world) (string, error) {
+			app, err := w.sim.ApplyInline(context.Background(), w.company.ID, string(w.job.ID), srsim.Applicant{FirstName: "Bo", LastName: "Diaz", Email: "bo@example.com"})
+			return app.OrderID, err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			token := w.token(t, w.customer)
+			var mu sync.Mutex
+			var early []int // the statuses of PATCHes sent before answering
+			w.partner.hookBeforeAnswer(func(orderID string) {
+				status := -1
+				req, err := http.NewRequest("PATCH", w.srv.URL+resultsPath(orderID), strings.NewReader(`{"status":"PENDING"}`))
+				if err == nil {
+					req.Header.Set("Authorization", "Bearer "+token)
+					req.Header.Set("Content-Type", "application/json")
+					if resp, err := w.srv.Client().Do(req); err == nil {
+						resp.Body.Close()
+						status = resp.StatusCode
+					}
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				early = append(early, status)
+			})
+			id, err := tt.place(w)
+			if err != nil {
+				t.Fatalf("placement: %v", err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(early) != 1 || early[0] != http.StatusOK {
+				t.Fatalf("PATCH before the placement answer got %v, want [200]", early)
+			}
+			o, _ := w.sim.Order(id)
+			if !o.Placed || o.Refused || o.Result.Status != sr.StatusPending {
+				t.Errorf("order %+v, want placed with the early PENDING", o)
+			}
+		})
+	}
 }
