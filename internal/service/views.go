@@ -45,14 +45,34 @@ func (s *Service) reports(o core.Order, c core.Candidate, v core.Vacancy, r core
 	return rep
 }
 
+// resultReports are the reports of a result: the PDF is the built-in
+// engine's report, so a result without the engine's record has none.
+func (s *Service) resultReports(ctx context.Context, o core.Order, c core.Candidate, v core.Vacancy, r core.Result) (ats.Reports, error) {
+	_, err := s.d.Store.GetEngineResult(ctx, o.ID)
+	switch {
+	case err == nil:
+		return s.reports(o, c, v, r), nil
+	case errors.Is(err, core.ErrNotFound):
+		rep := s.reportLinks(o)
+		rep.PDFURL = ""
+		return rep, nil
+	}
+	return ats.Reports{}, err
+}
+
 func (s *Service) renderPDF(ctx context.Context, o core.Order, c core.Candidate, v core.Vacancy, r core.Result) ([]byte, error) {
 	acc, err := s.d.Store.GetAccount(ctx, o.AccountID)
 	if err != nil {
 		return nil, fmt.Errorf("report pdf: %w", err)
 	}
+	// The report shows the engine's own record: the answers beside the questions.
+	e, err := s.d.Store.GetEngineResult(ctx, o.ID)
+	if err != nil {
+		return nil, fmt.Errorf("report pdf: %w", err)
+	}
 	return report.PDF(report.Data{
 		OrderID: o.ID, CandidateName: c.Name, CandidateEmail: c.Email, VacancyName: v.Name, AccountName: acc.Name,
-		Package: v.Package, Answers: r.Answers, Outcome: r.Outcome, StartedAt: r.StartedAt, SubmittedAt: r.SubmittedAt,
+		Package: v.Package, Answers: e.Answers, Outcome: e.Outcome, StartedAt: r.StartedAt, SubmittedAt: r.SubmittedAt,
 	})
 }
 

@@ -42,16 +42,19 @@ func TestStatusFor(t *testing.T) {
 	}
 }
 
-func outcome() assess.Outcome {
-	return assess.Outcome{
-		Score: 82, Min: 0, Max: 100, Label: assess.GreatFit,
-		Indicators: []assess.Indicator{
-			{Key: "t-go-1", Name: "Go coding", Score: 90, Label: assess.GreatFit},
-			{Key: "design", Name: "Design", Score: 70, Label: assess.GoodFit},
+// outcome is a result as the built-in engine maps its outcome.
+func outcome() core.Result {
+	return core.Result{
+		Score: pct(82), Label: "Great fit",
+		Components: []core.Component{
+			{Key: "t-go-1", Name: "Go coding", Score: pct(90), Label: "Great fit"},
+			{Key: "design", Name: "Design", Score: pct(70), Label: "Good fit"},
 		},
 		Summary: "Great fit (82/100). Strongest: Go coding (90). Weakest: Design (70).",
 	}
 }
+
+func pct(v float64) *core.Score { return &core.Score{Value: v, Max: 100} }
 
 func TestResultFor(t *testing.T) {
 	t.Parallel()
@@ -116,7 +119,7 @@ func TestPropertiesFor(t *testing.T) {
 	tests := []struct {
 		name    string
 		wb      core.WriteBackConfig
-		label   assess.Label
+		label   string
 		want    []sr.PropertyValue
 		wantErr error
 	}{
@@ -135,7 +138,7 @@ func TestPropertiesFor(t *testing.T) {
 		{
 			name:  "label map for Poor fit",
 			wb:    core.WriteBackConfig{LabelField: on("f-label"), LabelValues: labels},
-			label: assess.PoorFit,
+			label: "Poor fit",
 			want:  []sr.PropertyValue{sr.SelectProperty("f-label", "v-poor")},
 		},
 		{
@@ -149,7 +152,7 @@ func TestPropertiesFor(t *testing.T) {
 		{
 			name:    "unmapped label",
 			wb:      core.WriteBackConfig{LabelField: on("f-label"), LabelValues: map[string]string{"Great fit": "v-great"}},
-			label:   assess.GoodFit,
+			label:   "Good fit",
 			wantErr: sr.ErrNoLabelValue,
 		},
 	}
