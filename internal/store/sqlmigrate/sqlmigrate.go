@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"testing/fstest"
 )
 
 // Dialect is what differs between databases.
@@ -51,6 +52,27 @@ func Run(ctx context.Context, db *sql.DB, fsys fs.FS, d Dialect) error {
 		}
 	}
 	return nil
+}
+
+// Before is fsys with only the migrations numbered below version, so that a
+// test can fill the schema as it was and check what a data step makes of it.
+func Before(fsys fs.FS, version string) (fs.FS, error) {
+	names, err := fs.Glob(fsys, "migrations/*.sql")
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	out := fstest.MapFS{}
+	for _, name := range names {
+		if strings.TrimPrefix(name, "migrations/") >= version {
+			continue
+		}
+		body, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("read migration %s: %w", name, err)
+		}
+		out[name] = &fstest.MapFile{Data: body}
+	}
+	return out, nil
 }
 
 func apply(ctx context.Context, db *sql.DB, d Dialect, version, body string) (err error) {
