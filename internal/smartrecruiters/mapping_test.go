@@ -274,3 +274,65 @@ func TestPackageFor(t *testing.T) {
 		t.Errorf("empty vacancy: %+v, %v", empty, err)
 	}
 }
+
+// TestVendorResult maps a result built by hand, as a vendor other than the
+// built-in engine would send it: decimals rounded to SmartRecruiters' whole
+// numbers, a component without a score, a result URL and link attachments
+// by content type, and custom fields only for what the result has; nothing
+// here needs the engine.
+func TestVendorResult(t *testing.T) {
+	t.Parallel()
+	submitted := time.Date(2025, 3, 2, 15, 30, 0, 0, time.UTC)
+	res := core.Result{
+		Value: core.ResultPassed,
+		Score: &core.Score{Value: 4.4, Min: 1, Max: 5}, Label: "Clear",
+		Summary: "No records found.",
+		Components: []core.Component{
+			{Key: "crim", Name: "Criminal records", Score: &core.Score{Value: 2.5, Min: 0, Max: 5}, Label: "Clear"},
+			{Key: "id", Name: "Identity", Label: "Verified"},
+		},
+		Attachments: []core.Attachment{
+			{Name: "Certificate", ContentType: "application/pdf; charset=binary", URL: "https://vendor.example/c/1.pdf"},
+			{Name: "Interview", ContentType: "video/mp4", URL: "https://vendor.example/v/1"},
+			{Name: "Transcript", ContentType: "text/plain", URL: "https://vendor.example/t/1"},
+			{Name: "Stored", ContentType: "application/pdf", FileID: "file_1"},
+		},
+		ResultURL: "https://vendor.example/r/1",
+	}
+	r := sr.ResultFor(res, sr.ResultDetails{ResultURL: "https://hub.example.com/r/abc", SubmittedAt: submitted})
+	if err := r.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(r)
+	assertJSONEqual(t, got, `{"status":"COMPLETED","submissionDate":"2025-03-02T15:30:00Z",
+		"score":{"raw":4,"min":1,"max":5},"scoreLabel":"Clear","summary":"No records found.",
+		"attachments":[
+		 {"type":"OTHER_URL","url":"https://hub.example.com/r/abc"},
+		 {"type":"OTHER_URL","url":"https://vendor.example/r/1"},
+		 {"type":"PDF_URL","url":"https://vendor.example/c/1.pdf"},
+		 {"type":"VIDEO_URL","url":"https://vendor.example/v/1"},
+		 {"type":"OTHER_URL","url":"https://vendor.example/t/1"}],
+		"assessmentResults":[
+		 {"assessmentId":"crim","assessmentName":"Criminal records","status":"COMPLETED","submissionDate":"2025-03-02T15:30:00Z","score":{"raw":3,"min":0,"max":5},"scoreLabel":"Clear"},
+		 {"assessmentId":"id","assessmentName":"Identity","status":"COMPLETED","submissionDate":"2025-03-02T15:30:00Z","scoreLabel":"Verified"}]}`)
+
+	on := func(id string) core.FieldMapping { return core.FieldMapping{Enabled: true, FieldID: id} }
+	wb := core.WriteBackConfig{
+		ScoreField: on("f-score"), LabelField: on("f-label"), LabelValues: map[string]string{"Clear": "v-clear"},
+		IndicatorFields: map[string]core.FieldMapping{"crim": on("f-crim"), "id": on("f-id")},
+	}
+	props, err := sr.PropertiesFor(res, wb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []sr.PropertyValue{sr.TextProperty("f-score", "4.4"), sr.SelectProperty("f-label", "v-clear"), sr.TextProperty("f-crim", "2.5")}
+	if !reflect.DeepEqual(props, want) {
+		t.Errorf("properties %+v\nwant %+v", props, want)
+	}
+
+	// A result with neither score nor label writes no score or label field.
+	props, err = sr.PropertiesFor(core.Result{Value: core.ResultFailed}, wb)
+	if err != nil || props != nil {
+		t.Errorf("bare result: properties %+v, %v; want none", props, err)
+	}
+}
