@@ -414,6 +414,15 @@ func TestRecordResultCompletesAnInvitedOrder(t *testing.T) {
 		t.Fatalf("Lever after the result: tags %v, links %v, %d files; want %q, the report page and the vendor's link, no PDF", opp.Tags, opp.Links, len(fx.e.Lever.Files(fx.opp)), scoreTag)
 	}
 
+	// The report page offers no PDF: that is the built-in engine's report.
+	d, err := fx.e.App.Service.ReportByOrderID(ctx, id)
+	if err != nil || d.Reports.PDFURL != "" || d.Reports.ReadOnlyPageURL == "" {
+		t.Fatalf("report of a vendor's result: %v, reports %+v; want links without the PDF", err, d.Reports)
+	}
+	if _, err := fx.e.App.Service.ReportPDF(ctx, d); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("PDF of a vendor's result: %v, want not found", err)
+	}
+
 	// A second result for the same order is a conflict and changes nothing.
 	err = fx.e.App.Service.RecordResult(ctx, id, core.Result{Score: &core.Score{Value: 1, Max: 100}, Label: "Poor fit"})
 	if !errors.Is(err, core.ErrConflict) {
@@ -451,6 +460,38 @@ func TestRecordResultOnClosedOrderIsRefused(t *testing.T) {
 	}
 	if o, _ := fx.e.App.Store.GetOrder(ctx, out.Order.ID); o.State != core.StateExpired {
 		t.Fatalf("order is %s, want expired", o.State)
+	}
+}
+
+// TestRecordResultRefusesAnInvalidResult: a score off its scale or an
+// attachment without a content type is a field-level error, and the order
+// stays as it was (not even started).
+func TestRecordResultRefusesAnInvalidResult(t *testing.T) {
+	t.Parallel()
+	fx := setup(t, "sqlite")
+	ctx := context.Background()
+	out, err := fx.e.App.Service.RequestOrder(ctx, fx.in, fx.event())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.e.WaitIdle()
+	before, err := fx.e.App.Store.GetOrder(ctx, out.Order.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = fx.e.App.Service.RecordResult(ctx, out.Order.ID, core.Result{
+		Score:       &core.Score{Value: 120, Max: 100},
+		Attachments: []core.Attachment{{URL: "https://vendor.example/r.pdf"}},
+	})
+	var ve *core.ValidationError
+	if !errors.As(err, &ve) || ve.Fields["score"] == "" || ve.Fields["attachments[0]"] == "" {
+		t.Fatalf("RecordResult = %v, want errors on score and attachments[0]", err)
+	}
+	if _, err := fx.e.App.Store.GetResult(ctx, out.Order.ID); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("an invalid result was stored: %v", err)
+	}
+	if o, _ := fx.e.App.Store.GetOrder(ctx, out.Order.ID); o.State != before.State || o.Version != before.Version {
+		t.Fatalf("order %s v%d after the refusal, want %s v%d", o.State, o.Version, before.State, before.Version)
 	}
 }
 

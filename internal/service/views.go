@@ -48,16 +48,27 @@ func (s *Service) reports(o core.Order, c core.Candidate, v core.Vacancy, r core
 // resultReports are the reports of a result: the PDF is the built-in
 // engine's report, so a result without the engine's record has none.
 func (s *Service) resultReports(ctx context.Context, o core.Order, c core.Candidate, v core.Vacancy, r core.Result) (ats.Reports, error) {
-	_, err := s.d.Store.GetEngineResult(ctx, o.ID)
-	switch {
-	case err == nil:
-		return s.reports(o, c, v, r), nil
-	case errors.Is(err, core.ErrNotFound):
+	has, err := s.hasEngineRecord(ctx, o.ID)
+	if err != nil {
+		return ats.Reports{}, err
+	}
+	if !has {
 		rep := s.reportLinks(o)
 		rep.PDFURL = ""
 		return rep, nil
 	}
-	return ats.Reports{}, err
+	return s.reports(o, c, v, r), nil
+}
+
+func (s *Service) hasEngineRecord(ctx context.Context, orderID string) (bool, error) {
+	_, err := s.d.Store.GetEngineResult(ctx, orderID)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, core.ErrNotFound):
+		return false, nil
+	}
+	return false, err
 }
 
 func (s *Service) renderPDF(ctx context.Context, o core.Order, c core.Candidate, v core.Vacancy, r core.Result) ([]byte, error) {
@@ -175,7 +186,14 @@ func (s *Service) orderDetail(ctx context.Context, o core.Order) (OrderDetail, e
 	switch {
 	case err == nil:
 		d.Result = &r
+		has, err := s.hasEngineRecord(ctx, o.ID)
+		if err != nil {
+			return OrderDetail{}, fmt.Errorf("order detail: %w", err)
+		}
 		d.Reports = s.reportLinks(o)
+		if !has {
+			d.Reports.PDFURL = "" // the PDF is the built-in engine's report
+		}
 	case !errors.Is(err, core.ErrNotFound):
 		return OrderDetail{}, fmt.Errorf("order detail: %w", err)
 	}
