@@ -4,6 +4,7 @@ package smartrecruiters
 // one function per direction and kind, so the connector holds no wire details.
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -48,17 +49,17 @@ type ResultDetails struct {
 }
 
 // ResultFor builds the COMPLETED results PATCH for a result: the overall
-// score triple, the label as scoreLabel, the summary, one assessment result
-// per component (by its key), Switchboard's report links, then the result's
-// own URL and link attachments. SmartRecruiters takes whole numbers, so
-// scores are rounded.
+// score triple, the label (or else the verdict) as scoreLabel, the summary,
+// one assessment result per component (by its key), Switchboard's report
+// links, then the result's own URL and link attachments. SmartRecruiters
+// takes whole numbers, so scores are rounded.
 func ResultFor(res core.Result, d ResultDetails) PackageResult {
 	r := PackageResult{
 		Status:                StatusCompleted,
 		AssessmentPackageDate: At(d.SentAt),
 		SubmissionDate:        At(d.SubmittedAt),
 		Score:                 scoreFor(res.Score),
-		ScoreLabel:            res.Label,
+		ScoreLabel:            cmp.Or(res.Label, string(res.Value)),
 		Summary:               res.Summary,
 	}
 	if d.PDFURL != "" {

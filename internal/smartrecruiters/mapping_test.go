@@ -330,6 +330,11 @@ func TestVendorResult(t *testing.T) {
 		t.Errorf("properties %+v\nwant %+v", props, want)
 	}
 
+	// A verdict alone is the label SmartRecruiters shows.
+	if r := sr.ResultFor(core.Result{Value: core.ResultFailed}, sr.ResultDetails{}); r.ScoreLabel != "failed" || r.Score != nil {
+		t.Errorf("verdict only: score %+v, label %q; want no score and the label %q", r.Score, r.ScoreLabel, "failed")
+	}
+
 	// A result with neither score nor label writes no score or label field.
 	props, err = sr.PropertiesFor(core.Result{Value: core.ResultFailed}, wb)
 	if err != nil || props != nil {
