@@ -54,7 +54,9 @@ type Component struct {
 }
 
 // Attachment is a file that goes with a result: either a file Switchboard
-// stores (FileID) or a link (URL), never both.
+// stores (FileID) or a link (URL), never both. ContentType is a MIME type
+// ("application/pdf", "video/mp4"), which connectors map to what their ATS
+// distinguishes.
 type Attachment struct {
 	Name        string `json:"name,omitempty"`
 	ContentType string `json:"content_type"`
