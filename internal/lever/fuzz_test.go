@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -345,6 +346,42 @@ func FuzzAPIError(f *testing.F) {
 					t.Fatalf("error text carries the API key: %s", msg)
 				}
 			}
+		}
+	})
+}
+
+// FuzzDecodeOpportunity: whatever Lever answers for an opportunity decodes
+// or is refused, never panics, and what decodes survives a round trip: ids
+// stay ids, expanded objects stay expanded.
+func FuzzDecodeOpportunity(f *testing.F) {
+	for _, seed := range []string{
+		`{"id":"o1","stage":"s1","owner":"u1","applications":["a1","a2"],"archived":null,"newField":{"x":1}}`,
+		`{"id":"o1","stage":{"id":"s1","text":"Phone Screen"},"owner":{"id":"u1","name":"Ann","email":"a@x"},` +
+			`"applications":[{"id":"a1","posting":"p1","postingOwner":"u1","createdAt":5},{"id":"a3","posting":"p2"}],` +
+			`"archived":{"archivedAt":1700000000000,"reason":"r1"}}`,
+		`{"id":"o1","stage":null,"owner":null,"applications":null,"snoozedUntil":null}`,
+		`{"id":"o1","stage":7}`, `{"id":"o1","stage":{}}`, `{"id":"o1","stage":""}`, `{"id":"o1","owner":[]}`,
+		`{"id":"o1","applications":[null,"a",{"id":"b"}]}`, `{"emails":[],"tags":null,"phones":[{"value":"1"}]}`,
+		`{"id":"\u00e9\ud800","tags":["Switchboard: 45%"]}`, `null`, `[]`, `{`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var o lever.Opportunity
+		if err := json.Unmarshal(body, &o); err != nil {
+			return
+		}
+		_, _ = o.IsArchived(), o.PostingIDs()
+		b, err := json.Marshal(o)
+		if err != nil {
+			t.Fatalf("re-encode %+v: %v", o, err)
+		}
+		var again lever.Opportunity
+		if err := json.Unmarshal(b, &again); err != nil {
+			t.Fatalf("re-decode %s: %v", b, err)
+		}
+		if !reflect.DeepEqual(again, o) {
+			t.Fatalf("round trip changed the opportunity:\n%+v\n%+v", o, again)
 		}
 	})
 }
