@@ -152,15 +152,43 @@ func orderListJSON(p store.OrderPage, f store.OrderFilter) map[string]any {
 	return map[string]any{"orders": items, "total": p.Total, "limit": f.Limit, "offset": f.Offset}
 }
 
+// resultOut is an order's result; score, min and max come together or not at
+// all, and indicators are the result's components.
 type resultOut struct {
-	Score       int                `json:"score"`
-	Min         int                `json:"min"`
-	Max         int                `json:"max"`
-	Label       assess.Label       `json:"label"`
-	Summary     string             `json:"summary"`
-	Indicators  []assess.Indicator `json:"indicators"`
-	StartedAt   *time.Time         `json:"started_at,omitempty"`
-	SubmittedAt time.Time          `json:"submitted_at"`
+	Value       string            `json:"value,omitempty"`
+	Score       *float64          `json:"score,omitempty"`
+	Min         *float64          `json:"min,omitempty"`
+	Max         *float64          `json:"max,omitempty"`
+	Label       string            `json:"label"`
+	Summary     string            `json:"summary"`
+	Indicators  []indicatorOut    `json:"indicators"`
+	Attachments []core.Attachment `json:"attachments,omitempty"`
+	ResultURL   string            `json:"result_url,omitempty"`
+	StartedAt   *time.Time        `json:"started_at,omitempty"`
+	SubmittedAt time.Time         `json:"submitted_at"`
+}
+
+type indicatorOut struct {
+	Key   string   `json:"key"`
+	Name  string   `json:"name"`
+	Score *float64 `json:"score,omitempty"`
+	Label string   `json:"label"`
+}
+
+func resultJSON(r core.Result) resultOut {
+	out := resultOut{Value: string(r.Value), Label: r.Label, Summary: r.Summary, Indicators: []indicatorOut{},
+		Attachments: r.Attachments, ResultURL: r.ResultURL, StartedAt: ts(r.StartedAt), SubmittedAt: r.SubmittedAt}
+	if sc := r.Score; sc != nil {
+		out.Score, out.Min, out.Max = &sc.Value, &sc.Min, &sc.Max
+	}
+	for _, c := range r.Components {
+		in := indicatorOut{Key: c.Key, Name: c.Name, Label: c.Label}
+		if c.Score != nil {
+			in.Score = &c.Score.Value
+		}
+		out.Indicators = append(out.Indicators, in)
+	}
+	return out
 }
 
 type reportsOut struct {
@@ -181,9 +209,7 @@ func orderDetailJSON(d service.OrderDetail) map[string]any {
 	o.CandidateName, o.CandidateEmail, o.VacancyName = d.Candidate.Name, d.Candidate.Email, d.Vacancy.Name
 	out := map[string]any{"order": o, "integration": map[string]string{"id": d.Integration.ID, "name": d.Integration.Name, "provider": d.Integration.Provider}}
 	if d.Result != nil {
-		r := d.Result
-		out["result"] = resultOut{Score: r.Outcome.Score, Min: r.Outcome.Min, Max: r.Outcome.Max, Label: r.Outcome.Label,
-			Summary: r.Outcome.Summary, Indicators: r.Outcome.Indicators, StartedAt: ts(r.StartedAt), SubmittedAt: r.SubmittedAt}
+		out["result"] = resultJSON(*d.Result)
 		out["reports"] = reportsOut{DetailPageURL: d.Reports.DetailPageURL, ReadOnlyPageURL: d.Reports.ReadOnlyPageURL, PDFURL: d.Reports.PDFURL}
 	}
 	tl := make([]timelineOut, 0, len(d.Timeline))

@@ -352,22 +352,15 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 		if u.Result == nil {
 			return &ats.CallError{Failure: ats.FailGiveUp, Err: errors.New("lever: write back: completed without a result")}
 		}
-		out := u.Result.Outcome
-		if err := tag(fmt.Sprintf("%d%%", out.Score)); err != nil {
-			return err
+		if t, ok := scoreTag(*u.Result); ok {
+			if err := tag(t); err != nil {
+				return err
+			}
 		}
 		if err := untag(core.StateInvited, core.StateExpired); err != nil {
 			return err
 		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "%s: %s completed the %q assessment.\nScore: %d/100 (%s)\n", prefix, who, u.Vacancy.Name, out.Score, out.Label)
-		for _, in := range out.Indicators {
-			fmt.Fprintf(&b, "- %s: %d/100\n", in.Name, in.Score)
-		}
-		if out.Summary != "" {
-			fmt.Fprintf(&b, "%s\n", out.Summary)
-		}
-		if err := note(strings.TrimSpace(b.String())); err != nil {
+		if err := note(resultNote(prefix, who, u.Vacancy.Name, *u.Result)); err != nil {
 			return err
 		}
 		rc := cfg.Integration.WriteBack.Reports
@@ -386,7 +379,7 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 				return err
 			}
 		}
-		links := reportLinks(rc, u.Reports)
+		links := append(reportLinks(rc, u.Reports), resultLinks(*u.Result)...)
 		if len(links) == 0 {
 			return nil
 		}
@@ -405,6 +398,70 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 		return note(fmt.Sprintf("%s: the %q assessment for %s was cancelled.", prefix, u.Vacancy.Name, who))
 	}
 	return nil
+}
+
+// scoreTag is the tag a scored result puts on the candidate: "82%", the
+// score's place on its scale; false when the result has no score.
+func scoreTag(r core.Result) (string, bool) {
+	if r.Score == nil {
+		return "", false
+	}
+	return fmt.Sprintf("%d%%", r.Score.Percent()), true
+}
+
+// scoreLine is the note's line on the overall result: "Score: 82/100 (Great
+// fit)", or the label alone when there is no score; empty when neither.
+func scoreLine(r core.Result) string {
+	switch {
+	case r.Score != nil && r.Label != "":
+		return fmt.Sprintf("Score: %s (%s)", outOf(*r.Score), r.Label)
+	case r.Score != nil:
+		return "Score: " + outOf(*r.Score)
+	case r.Label != "":
+		return "Result: " + r.Label
+	case r.Value != "":
+		return "Result: " + string(r.Value)
+	}
+	return ""
+}
+
+func outOf(s core.Score) string { return core.FormatNumber(s.Value) + "/" + core.FormatNumber(s.Max) }
+
+// resultNote is the completed note: who completed what, the overall line,
+// one line per component, and the summary.
+func resultNote(prefix, who, vacancy string, r core.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s completed the %q assessment.\n", prefix, who, vacancy)
+	if line := scoreLine(r); line != "" {
+		fmt.Fprintf(&b, "%s\n", line)
+	}
+	for _, c := range r.Components {
+		switch {
+		case c.Score != nil:
+			fmt.Fprintf(&b, "- %s: %s\n", c.Name, outOf(*c.Score))
+		case c.Label != "":
+			fmt.Fprintf(&b, "- %s: %s\n", c.Name, c.Label)
+		}
+	}
+	if r.Summary != "" {
+		fmt.Fprintf(&b, "%s\n", r.Summary)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// resultLinks are the result's own links: its URL and link attachments.
+// Stored files need an upload, which no vendor can send yet.
+func resultLinks(r core.Result) []string {
+	var links []string
+	if r.ResultURL != "" {
+		links = append(links, r.ResultURL)
+	}
+	for _, a := range r.Attachments {
+		if a.URL != "" {
+			links = append(links, a.URL)
+		}
+	}
+	return links
 }
 
 func reportFileName(u ats.Update) string {

@@ -175,7 +175,7 @@ func (c *Connector) InspectTestOrder(ctx context.Context, cfg ats.Config, t ats.
 	}
 	prefix := setting(cfg, SettingTagPrefix, "Switchboard")
 	rc := cfg.Integration.WriteBack.Reports
-	out := u.Result.Outcome
+	res := *u.Result
 	// noteWith reports whether one note starts with start and contains substr.
 	noteWith := func(start, substr string) bool {
 		return slices.ContainsFunc(notes, func(n Note) bool {
@@ -203,10 +203,12 @@ func (c *Connector) InspectTestOrder(ctx context.Context, cfg ats.Config, t ats.
 
 	// Score and recommendation: the score tag, and the label in the note.
 	p = nil
-	if tag := fmt.Sprintf("%s: %d%%", prefix, out.Score); !opp.HasTag(tag) {
+	if t, ok := scoreTag(res); !ok {
+		p = append(p, "the result has no score to tag")
+	} else if tag := prefix + ": " + t; !opp.HasTag(tag) {
 		p = append(p, fmt.Sprintf("no tag %q on the candidate (tags: %s)", tag, listOrNone(opp.Tags)))
 	}
-	if line := fmt.Sprintf("Score: %d/100 (%s)", out.Score, out.Label); !noteWith(prefix+": ", line) {
+	if line := scoreLine(res); !noteWith(prefix+": ", line) {
 		p = append(p, fmt.Sprintf("no note says %q", line))
 	}
 	checks = append(checks, check(CheckScoreBack, p))

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/internal/assess"
 	"switchboard/internal/ats"
 	"switchboard/internal/atssim/leversim"
 	"switchboard/internal/core"
@@ -157,7 +156,7 @@ func TestInspectTestOrder(t *testing.T) {
 		Order:     core.Order{ID: "ord_1", ExternalID: to.Candidate.ExternalID, ExternalJobID: to.ExternalJobID, InvitationExpiresAt: time.Now().Add(time.Hour)},
 		Candidate: core.Candidate{Name: "Switchboard Test Candidate"},
 		Vacancy:   core.Vacancy{Name: "Barista"},
-		Result:    &core.Result{Outcome: assess.Outcome{Score: 67, Max: 100, Label: assess.GoodFit}},
+		Result:    &core.Result{Score: &core.Score{Value: 67, Max: 100}, Label: "Good fit"},
 		Reports: ats.Reports{
 			DetailPageURL:   "https://sb.example/orders/ord_1",
 			ReadOnlyPageURL: "https://sb.example/r/ord_1?exp=1&sig=a",
@@ -193,7 +192,7 @@ func TestInspectTestOrder(t *testing.T) {
 		}
 		return nil
 	}
-	want.Update.Result = &core.Result{Outcome: assess.Outcome{Score: 90, Max: 100, Label: assess.GreatFit}}
+	want.Update.Result = &core.Result{Score: &core.Score{Value: 90, Max: 100}, Label: "Great fit"}
 	cl := lever.NewClient(e.cfg.Integration.Settings[lever.SettingBaseURL], apiKey, lever.WithHTTPClient(e.cfg.HTTPClient))
 	if err := cl.AddTags(ctx, to.Candidate.ExternalID, []string{"Switchboard: invited"}); err != nil {
 		t.Fatal(err)

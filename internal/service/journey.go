@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"switchboard/internal/assess"
 	"switchboard/internal/core"
@@ -192,30 +193,66 @@ func (s *Service) FinishAssessment(ctx context.Context, token string) (string, e
 			return core.Invalid("answers", err.Error())
 		}
 		returnURL = j.Order.ReturnURL
-		return s.recordResult(ctx, tx, &j.Order, core.Result{
-			OrderID: j.Order.ID, Outcome: outcome, Answers: j.Answers,
-			StartedAt: j.Order.StartedAt, SubmittedAt: s.now(),
-		}, "The candidate completed the assessment")
+		r := engineResult(outcome)
+		r.OrderID, r.StartedAt, r.SubmittedAt = j.Order.ID, j.Order.StartedAt, s.now()
+		return s.recordResult(ctx, tx, &j.Order, r, &store.EngineResult{Outcome: outcome, Answers: j.Answers},
+			"The candidate completed the assessment")
 	})
 	return returnURL, err
 }
 
 // recordResult stores a result and completes the order. It is the one path
-// by which any assessment engine, built in or a vendor's, reports results.
-func (s *Service) recordResult(ctx context.Context, tx store.Tx, o *core.Order, r core.Result, msg string) error {
+// by which any assessment engine, built in or a vendor's, reports results;
+// the built-in engine also passes its own record (e), kept beside the result.
+func (s *Service) recordResult(ctx context.Context, tx store.Tx, o *core.Order, r core.Result, e *store.EngineResult, msg string) error {
 	if r.SubmittedAt.IsZero() {
 		r.SubmittedAt = s.now()
+	}
+	if err := r.Validate(); err != nil {
+		return fmt.Errorf("record result: %w", err)
 	}
 	if err := tx.SaveResult(ctx, r); err != nil {
 		return fmt.Errorf("record result: %w", err)
 	}
-	return s.transition(ctx, tx, o, core.StateCompleted,
-		fmt.Sprintf("%s: %d/100, %s", msg, r.Outcome.Score, r.Outcome.Label))
+	if e != nil {
+		e.OrderID = r.OrderID
+		if err := tx.SaveEngineResult(ctx, *e); err != nil {
+			return fmt.Errorf("record result: %w", err)
+		}
+	}
+	return s.transition(ctx, tx, o, core.StateCompleted, msg+resultLine(r))
+}
+
+// resultLine is the timeline's summary of a result: ": 82/100, Great fit".
+func resultLine(r core.Result) string {
+	var parts []string
+	if sc := r.Score; sc != nil {
+		parts = append(parts, core.FormatNumber(sc.Value)+"/"+core.FormatNumber(sc.Max))
+	}
+	if r.Label != "" {
+		parts = append(parts, r.Label)
+	} else if r.Value != "" {
+		parts = append(parts, string(r.Value))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(parts, ", ")
 }
 
 // RecordResult is the results entry point for engines outside the candidate
 // pages (and, later, the vendor API): it completes an in-progress order.
 func (s *Service) RecordResult(ctx context.Context, orderID string, r core.Result) error {
+	return s.recordResultFor(ctx, orderID, r, nil)
+}
+
+// recordEngineResult records the built-in engine's outcome for answers given
+// outside the candidate pages (a test order).
+func (s *Service) recordEngineResult(ctx context.Context, orderID string, o assess.Outcome, a assess.Answers) error {
+	return s.recordResultFor(ctx, orderID, engineResult(o), &store.EngineResult{Outcome: o, Answers: a})
+}
+
+func (s *Service) recordResultFor(ctx context.Context, orderID string, r core.Result, e *store.EngineResult) error {
 	return s.d.Store.InTx(ctx, func(tx store.Tx) error {
 		o, err := tx.GetOrder(ctx, orderID)
 		if err != nil {
@@ -230,6 +267,6 @@ func (s *Service) RecordResult(ctx context.Context, orderID string, r core.Resul
 		if r.StartedAt.IsZero() {
 			r.StartedAt = o.StartedAt
 		}
-		return s.recordResult(ctx, tx, &o, r, "Result received")
+		return s.recordResult(ctx, tx, &o, r, e, "Result received")
 	})
 }

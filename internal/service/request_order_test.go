@@ -356,7 +356,11 @@ func TestRecordResultCompletesAnInvitedOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := fx.e.App.Service.RecordResult(ctx, id, core.Result{Outcome: outcome, Answers: answers}); err != nil {
+	// A vendor's result, built by hand: no engine record, so no PDF report.
+	res := core.Result{Score: &core.Score{Value: float64(outcome.Score), Max: 100}, Label: string(outcome.Label),
+		Components: []core.Component{{Key: "k", Name: "Part", Score: &core.Score{Value: 3, Min: 1, Max: 5}}},
+		ResultURL:  "https://vendor.example/r/1"}
+	if err := fx.e.App.Service.RecordResult(ctx, id, res); err != nil {
 		t.Fatalf("RecordResult: %v", err)
 	}
 
@@ -372,7 +376,7 @@ func TestRecordResultCompletesAnInvitedOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Outcome.Score != outcome.Score || r.Outcome.Label != outcome.Label || r.SubmittedAt.IsZero() || !r.StartedAt.Equal(o.StartedAt) {
+	if r.Score == nil || *r.Score != *res.Score || r.Label != res.Label || r.SubmittedAt.IsZero() || !r.StartedAt.Equal(o.StartedAt) {
 		t.Fatalf("stored result %+v, want outcome %+v with started/submitted times", r, outcome)
 	}
 	tl, err := fx.e.App.Store.ListTimeline(ctx, id)
@@ -406,17 +410,26 @@ func TestRecordResultCompletesAnInvitedOrder(t *testing.T) {
 	fx.e.WaitIdle()
 	opp, _ := fx.e.Lever.Opportunity(fx.opp)
 	scoreTag := fmt.Sprintf("Switchboard: %d%%", outcome.Score)
-	if !slices.Contains(opp.Tags, scoreTag) || len(opp.Links) != 1 || len(fx.e.Lever.Files(fx.opp)) != 1 {
-		t.Fatalf("Lever after the result: tags %v, links %v, %d files; want %q, a link and the PDF", opp.Tags, opp.Links, len(fx.e.Lever.Files(fx.opp)), scoreTag)
+	if !slices.Contains(opp.Tags, scoreTag) || len(opp.Links) != 2 || !slices.Contains(opp.Links, res.ResultURL) || len(fx.e.Lever.Files(fx.opp)) != 0 {
+		t.Fatalf("Lever after the result: tags %v, links %v, %d files; want %q, the report page and the vendor's link, no PDF", opp.Tags, opp.Links, len(fx.e.Lever.Files(fx.opp)), scoreTag)
+	}
+
+	// The report page offers no PDF: that is the built-in engine's report.
+	d, err := fx.e.App.Service.ReportByOrderID(ctx, id)
+	if err != nil || d.Reports.PDFURL != "" || d.Reports.ReadOnlyPageURL == "" {
+		t.Fatalf("report of a vendor's result: %v, reports %+v; want links without the PDF", err, d.Reports)
+	}
+	if _, err := fx.e.App.Service.ReportPDF(ctx, d); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("PDF of a vendor's result: %v, want not found", err)
 	}
 
 	// A second result for the same order is a conflict and changes nothing.
-	err = fx.e.App.Service.RecordResult(ctx, id, core.Result{Outcome: assess.Outcome{Score: 1, Max: 100, Label: assess.PoorFit}})
+	err = fx.e.App.Service.RecordResult(ctx, id, core.Result{Score: &core.Score{Value: 1, Max: 100}, Label: "Poor fit"})
 	if !errors.Is(err, core.ErrConflict) {
 		t.Fatalf("second RecordResult: %v, want a conflict", err)
 	}
-	if r2, _ := fx.e.App.Store.GetResult(ctx, id); r2.Outcome.Score != outcome.Score {
-		t.Fatalf("the second result replaced the first: %d", r2.Outcome.Score)
+	if r2, _ := fx.e.App.Store.GetResult(ctx, id); r2.Score == nil || r2.Score.Value != res.Score.Value {
+		t.Fatalf("the second result replaced the first: %+v", r2.Score)
 	}
 	if err := fx.e.App.Service.RecordResult(ctx, "ord_nosuchorder", core.Result{}); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("RecordResult for a missing order: %v, want not found", err)
@@ -437,7 +450,7 @@ func TestRecordResultOnClosedOrderIsRefused(t *testing.T) {
 	if n, err := fx.e.App.Service.ExpireDue(ctx); err != nil || n != 1 {
 		t.Fatalf("ExpireDue = %d, %v", n, err)
 	}
-	err = fx.e.App.Service.RecordResult(ctx, out.Order.ID, core.Result{Outcome: assess.Outcome{Score: 90, Max: 100, Label: assess.GreatFit}})
+	err = fx.e.App.Service.RecordResult(ctx, out.Order.ID, core.Result{Score: &core.Score{Value: 90, Max: 100}, Label: "Great fit"})
 	var te *core.TransitionError
 	if !errors.As(err, &te) || !errors.Is(err, core.ErrConflict) || te.From != core.StateExpired {
 		t.Fatalf("RecordResult on an expired order: %v, want a TransitionError from expired", err)
@@ -447,6 +460,38 @@ func TestRecordResultOnClosedOrderIsRefused(t *testing.T) {
 	}
 	if o, _ := fx.e.App.Store.GetOrder(ctx, out.Order.ID); o.State != core.StateExpired {
 		t.Fatalf("order is %s, want expired", o.State)
+	}
+}
+
+// TestRecordResultRefusesAnInvalidResult: a score off its scale or an
+// attachment without a content type is a field-level error, and the order
+// stays as it was (not even started).
+func TestRecordResultRefusesAnInvalidResult(t *testing.T) {
+	t.Parallel()
+	fx := setup(t, "sqlite")
+	ctx := context.Background()
+	out, err := fx.e.App.Service.RequestOrder(ctx, fx.in, fx.event())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.e.WaitIdle()
+	before, err := fx.e.App.Store.GetOrder(ctx, out.Order.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = fx.e.App.Service.RecordResult(ctx, out.Order.ID, core.Result{
+		Score:       &core.Score{Value: 120, Max: 100},
+		Attachments: []core.Attachment{{URL: "https://vendor.example/r.pdf"}},
+	})
+	var ve *core.ValidationError
+	if !errors.As(err, &ve) || ve.Fields["score"] == "" || ve.Fields["attachments[0]"] == "" {
+		t.Fatalf("RecordResult = %v, want errors on score and attachments[0]", err)
+	}
+	if _, err := fx.e.App.Store.GetResult(ctx, out.Order.ID); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("an invalid result was stored: %v", err)
+	}
+	if o, _ := fx.e.App.Store.GetOrder(ctx, out.Order.ID); o.State != before.State || o.Version != before.Version {
+		t.Fatalf("order %s v%d after the refusal, want %s v%d", o.State, o.Version, before.State, before.Version)
 	}
 }
 

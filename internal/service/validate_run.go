@@ -361,7 +361,7 @@ func (s *Service) completeTestOrder(ctx context.Context, o core.Order) (assess.O
 	if err != nil {
 		return assess.Outcome{}, fmt.Errorf("could not score the vacancy %q: %w", vac.Name, err)
 	}
-	if err := s.RecordResult(ctx, o.ID, core.Result{Outcome: outcome, Answers: answers}); err != nil {
+	if err := s.recordEngineResult(ctx, o.ID, outcome, answers); err != nil {
 		return assess.Outcome{}, fmt.Errorf("could not record the result: %w", err)
 	}
 	return outcome, nil

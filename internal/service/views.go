@@ -45,14 +45,45 @@ func (s *Service) reports(o core.Order, c core.Candidate, v core.Vacancy, r core
 	return rep
 }
 
+// resultReports are the reports of a result: the PDF is the built-in
+// engine's report, so a result without the engine's record has none.
+func (s *Service) resultReports(ctx context.Context, o core.Order, c core.Candidate, v core.Vacancy, r core.Result) (ats.Reports, error) {
+	has, err := s.hasEngineRecord(ctx, o.ID)
+	if err != nil {
+		return ats.Reports{}, err
+	}
+	if !has {
+		rep := s.reportLinks(o)
+		rep.PDFURL = ""
+		return rep, nil
+	}
+	return s.reports(o, c, v, r), nil
+}
+
+func (s *Service) hasEngineRecord(ctx context.Context, orderID string) (bool, error) {
+	_, err := s.d.Store.GetEngineResult(ctx, orderID)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, core.ErrNotFound):
+		return false, nil
+	}
+	return false, err
+}
+
 func (s *Service) renderPDF(ctx context.Context, o core.Order, c core.Candidate, v core.Vacancy, r core.Result) ([]byte, error) {
 	acc, err := s.d.Store.GetAccount(ctx, o.AccountID)
 	if err != nil {
 		return nil, fmt.Errorf("report pdf: %w", err)
 	}
+	// The report shows the engine's own record: the answers beside the questions.
+	e, err := s.d.Store.GetEngineResult(ctx, o.ID)
+	if err != nil {
+		return nil, fmt.Errorf("report pdf: %w", err)
+	}
 	return report.PDF(report.Data{
 		OrderID: o.ID, CandidateName: c.Name, CandidateEmail: c.Email, VacancyName: v.Name, AccountName: acc.Name,
-		Package: v.Package, Answers: r.Answers, Outcome: r.Outcome, StartedAt: r.StartedAt, SubmittedAt: r.SubmittedAt,
+		Package: v.Package, Answers: e.Answers, Outcome: e.Outcome, StartedAt: r.StartedAt, SubmittedAt: r.SubmittedAt,
 	})
 }
 
@@ -155,7 +186,14 @@ func (s *Service) orderDetail(ctx context.Context, o core.Order) (OrderDetail, e
 	switch {
 	case err == nil:
 		d.Result = &r
+		has, err := s.hasEngineRecord(ctx, o.ID)
+		if err != nil {
+			return OrderDetail{}, fmt.Errorf("order detail: %w", err)
+		}
 		d.Reports = s.reportLinks(o)
+		if !has {
+			d.Reports.PDFURL = "" // the PDF is the built-in engine's report
+		}
 	case !errors.Is(err, core.ErrNotFound):
 		return OrderDetail{}, fmt.Errorf("order detail: %w", err)
 	}

@@ -86,7 +86,9 @@ func (s *Service) writeBack(ctx context.Context, jobID int64, a WriteBackArgs) e
 			return fmt.Errorf("write back: %w", err)
 		}
 		u.Result = &r
-		u.Reports = s.reports(o, u.Candidate, u.Vacancy, r)
+		if u.Reports, err = s.resultReports(ctx, o, u.Candidate, u.Vacancy, r); err != nil {
+			return fmt.Errorf("write back: %w", err)
+		}
 	}
 	conn, cfg, err := s.connectorConfig(ctx, s.d.Store, in)
 	if err != nil {

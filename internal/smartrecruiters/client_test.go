@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/internal/assess"
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/core"
 	sr "switchboard/internal/smartrecruiters"
@@ -180,8 +179,8 @@ func TestPatchResultsEachStatusInOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	o := assess.Outcome{Score: 82, Min: 0, Max: 100, Label: assess.GreatFit, Summary: "Great fit (82/100).",
-		Indicators: []assess.Indicator{{Key: "cog", Name: "Cognitive", Score: 90, Label: assess.GreatFit}}}
+	o := core.Result{Score: &core.Score{Value: 82, Max: 100}, Label: "Great fit", Summary: "Great fit (82/100).",
+		Components: []core.Component{{Key: "cog", Name: "Cognitive", Score: &core.Score{Value: 90, Max: 100}, Label: "Great fit"}}}
 	want := sr.ResultFor(o, sr.ResultDetails{ResultURL: "https://hub.example/r/1", SentAt: sent, SubmittedAt: sent.Add(time.Hour)})
 	got, err := cl.PatchResults(ctx, orderID, want)
 	if err != nil {
@@ -234,7 +233,7 @@ func TestUploadAttachment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cl.PatchResults(ctx, orderID, sr.ResultFor(assess.Outcome{Score: 50, Max: 100, Label: assess.GoodFit}, sr.ResultDetails{PDFURL: ar.URL})); err != nil {
+	if _, err := cl.PatchResults(ctx, orderID, sr.ResultFor(core.Result{Score: &core.Score{Value: 50, Max: 100}, Label: "Good fit"}, sr.ResultDetails{PDFURL: ar.URL})); err != nil {
 		t.Fatal(err)
 	}
 	ord, _ := f.sim.Order(orderID)
@@ -268,7 +267,7 @@ func TestSetApplicationProperties(t *testing.T) {
 		LabelValues:     map[string]string{"Great fit": "v-great", "Good fit": "v-good", "Poor fit": "v-poor"},
 		IndicatorFields: map[string]core.FieldMapping{"cog": {Enabled: true, FieldID: cog.ID}},
 	}
-	o := assess.Outcome{Score: 61, Max: 100, Label: assess.GoodFit, Indicators: []assess.Indicator{{Key: "cog", Score: 44}}}
+	o := core.Result{Score: &core.Score{Value: 61, Max: 100}, Label: "Good fit", Components: []core.Component{{Key: "cog", Score: &core.Score{Value: 44, Max: 100}}}}
 	props, err := sr.PropertiesFor(o, wb)
 	if err != nil {
 		t.Fatal(err)

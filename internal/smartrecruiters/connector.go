@@ -259,10 +259,10 @@ func (c *Connector) writeResult(ctx context.Context, cfg ats.Config, cl *Client,
 		pdfURL = u.Reports.PDFURL
 	}
 	details := ResultDetails{ResultURL: resultURL(rc, u.Reports), PDFURL: pdfURL, SentAt: u.Order.CreatedAt, SubmittedAt: u.Result.SubmittedAt}
-	if err := step("result", patch(ResultFor(u.Result.Outcome, details))); err != nil {
+	if err := step("result", patch(ResultFor(*u.Result, details))); err != nil {
 		return err
 	}
-	props, err := PropertiesFor(u.Result.Outcome, cfg.Integration.WriteBack)
+	props, err := PropertiesFor(*u.Result, cfg.Integration.WriteBack)
 	if err != nil {
 		return classify(fmt.Errorf("smartrecruiters: custom fields: %w", err), u.State)
 	}

@@ -4,13 +4,14 @@ package smartrecruiters
 // one function per direction and kind, so the connector holds no wire details.
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
-	"strconv"
+	"math"
+	"mime"
 	"strings"
 	"time"
 
-	"switchboard/internal/assess"
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
 )
@@ -47,17 +48,19 @@ type ResultDetails struct {
 	SubmittedAt time.Time // when the candidate submitted (submissionDate)
 }
 
-// ResultFor builds the COMPLETED results PATCH for an outcome: the overall
-// score triple, the fit label as scoreLabel, the summary, one assessment
-// result per matching indicator (by module key), and the report links.
-func ResultFor(o assess.Outcome, d ResultDetails) PackageResult {
+// ResultFor builds the COMPLETED results PATCH for a result: the overall
+// score triple, the label (or else the verdict) as scoreLabel, the summary,
+// one assessment result per component (by its key), Switchboard's report
+// links, then the result's own URL and link attachments. SmartRecruiters
+// takes whole numbers, so scores are rounded.
+func ResultFor(res core.Result, d ResultDetails) PackageResult {
 	r := PackageResult{
 		Status:                StatusCompleted,
 		AssessmentPackageDate: At(d.SentAt),
 		SubmissionDate:        At(d.SubmittedAt),
-		Score:                 &Score{Raw: Int(o.Score), Min: Int(o.Min), Max: Int(o.Max)},
-		ScoreLabel:            string(o.Label),
-		Summary:               o.Summary,
+		Score:                 scoreFor(res.Score),
+		ScoreLabel:            cmp.Or(res.Label, string(res.Value)),
+		Summary:               res.Summary,
 	}
 	if d.PDFURL != "" {
 		r.Attachments = append(r.Attachments, Attachment{Type: AttachmentPDFURL, URL: d.PDFURL})
@@ -65,46 +68,76 @@ func ResultFor(o assess.Outcome, d ResultDetails) PackageResult {
 	if d.ResultURL != "" {
 		r.Attachments = append(r.Attachments, Attachment{Type: AttachmentOtherURL, URL: d.ResultURL})
 	}
-	for _, ind := range o.Indicators {
+	if res.ResultURL != "" && res.ResultURL != d.ResultURL {
+		r.Attachments = append(r.Attachments, Attachment{Type: AttachmentOtherURL, URL: res.ResultURL})
+	}
+	for _, a := range res.Attachments {
+		// Stored files need an upload, which no vendor can send yet; links go as they are.
+		if a.URL != "" {
+			r.Attachments = append(r.Attachments, Attachment{Type: attachmentType(a.ContentType), URL: a.URL})
+		}
+	}
+	for _, c := range res.Components {
 		r.AssessmentResults = append(r.AssessmentResults, AssessmentResult{
-			AssessmentID:   ID(ind.Key),
-			AssessmentName: ind.Name,
+			AssessmentID:   ID(c.Key),
+			AssessmentName: c.Name,
 			Status:         StatusCompleted,
 			SubmissionDate: At(d.SubmittedAt),
-			// Indicators are 0–100 by construction (assess.Score).
-			Score:      &Score{Raw: Int(ind.Score), Min: 0, Max: 100},
-			ScoreLabel: string(ind.Label),
+			Score:          scoreFor(c.Score),
+			ScoreLabel:     c.Label,
 		})
 	}
 	return r
 }
 
+func scoreFor(s *core.Score) *Score {
+	if s == nil {
+		return nil
+	}
+	return &Score{Raw: roundInt(s.Value), Min: roundInt(s.Min), Max: roundInt(s.Max)}
+}
+
+func roundInt(f float64) Int { return Int(math.Round(f)) }
+
+// attachmentType is SmartRecruiters' kind of link for a content type.
+func attachmentType(contentType string) AttachmentType {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	switch {
+	case mt == "application/pdf":
+		return AttachmentPDFURL
+	case strings.HasPrefix(mt, "video/"):
+		return AttachmentVideoURL
+	}
+	return AttachmentOtherURL
+}
+
 // ErrNoLabelValue is wrapped by PropertiesFor when the label field is on but
-// the outcome's label has no configured SmartRecruiters value id.
+// the result's label has no configured SmartRecruiters value id.
 var ErrNoLabelValue = errors.New("no SmartRecruiters value id configured for label")
 
 // PropertiesFor builds the body of PUT /candidates/{id}/jobs/{jobId}/properties
-// from an outcome and the integration's custom-field configuration: the
+// from a result and the integration's custom-field configuration: the
 // overall score as text, the label as the single-select value id mapped from
-// Great fit / Good fit / Poor fit, and one text property per matching
-// indicator, keyed by the module key and written to the configured field id.
-// It returns nil when no field is enabled. Order: score, label, indicators
-// in the outcome's order.
-func PropertiesFor(o assess.Outcome, wb core.WriteBackConfig) ([]PropertyValue, error) {
+// Great fit / Good fit / Poor fit, and one text property per scored
+// component, keyed by the component key and written to the configured field
+// id. What the result lacks (no score, no label) is left out. It returns nil
+// when no field is written. Order: score, label, components in the result's
+// order.
+func PropertiesFor(r core.Result, wb core.WriteBackConfig) ([]PropertyValue, error) {
 	var props []PropertyValue
-	if f := wb.ScoreField; f.Enabled && f.FieldID != "" {
-		props = append(props, TextProperty(f.FieldID, strconv.Itoa(o.Score)))
+	if f := wb.ScoreField; f.Enabled && f.FieldID != "" && r.Score != nil {
+		props = append(props, TextProperty(f.FieldID, core.FormatNumber(r.Score.Value)))
 	}
-	if f := wb.LabelField; f.Enabled && f.FieldID != "" {
-		v := wb.LabelValues[string(o.Label)]
+	if f := wb.LabelField; f.Enabled && f.FieldID != "" && r.Label != "" {
+		v := wb.LabelValues[r.Label]
 		if v == "" {
-			return nil, fmt.Errorf("%w %q", ErrNoLabelValue, o.Label)
+			return nil, fmt.Errorf("%w %q", ErrNoLabelValue, r.Label)
 		}
 		props = append(props, SelectProperty(f.FieldID, v))
 	}
-	for _, ind := range o.Indicators {
-		if f, ok := wb.IndicatorFields[ind.Key]; ok && f.Enabled && f.FieldID != "" {
-			props = append(props, TextProperty(f.FieldID, strconv.Itoa(ind.Score)))
+	for _, c := range r.Components {
+		if f, ok := wb.IndicatorFields[c.Key]; ok && f.Enabled && f.FieldID != "" && c.Score != nil {
+			props = append(props, TextProperty(f.FieldID, core.FormatNumber(c.Score.Value)))
 		}
 	}
 	return props, nil

@@ -42,16 +42,19 @@ func TestStatusFor(t *testing.T) {
 	}
 }
 
-func outcome() assess.Outcome {
-	return assess.Outcome{
-		Score: 82, Min: 0, Max: 100, Label: assess.GreatFit,
-		Indicators: []assess.Indicator{
-			{Key: "t-go-1", Name: "Go coding", Score: 90, Label: assess.GreatFit},
-			{Key: "design", Name: "Design", Score: 70, Label: assess.GoodFit},
+// outcome is a result as the built-in engine maps its outcome.
+func outcome() core.Result {
+	return core.Result{
+		Score: pct(82), Label: "Great fit",
+		Components: []core.Component{
+			{Key: "t-go-1", Name: "Go coding", Score: pct(90), Label: "Great fit"},
+			{Key: "design", Name: "Design", Score: pct(70), Label: "Good fit"},
 		},
 		Summary: "Great fit (82/100). Strongest: Go coding (90). Weakest: Design (70).",
 	}
 }
+
+func pct(v float64) *core.Score { return &core.Score{Value: v, Max: 100} }
 
 func TestResultFor(t *testing.T) {
 	t.Parallel()
@@ -116,7 +119,7 @@ func TestPropertiesFor(t *testing.T) {
 	tests := []struct {
 		name    string
 		wb      core.WriteBackConfig
-		label   assess.Label
+		label   string
 		want    []sr.PropertyValue
 		wantErr error
 	}{
@@ -135,7 +138,7 @@ func TestPropertiesFor(t *testing.T) {
 		{
 			name:  "label map for Poor fit",
 			wb:    core.WriteBackConfig{LabelField: on("f-label"), LabelValues: labels},
-			label: assess.PoorFit,
+			label: "Poor fit",
 			want:  []sr.PropertyValue{sr.SelectProperty("f-label", "v-poor")},
 		},
 		{
@@ -149,7 +152,7 @@ func TestPropertiesFor(t *testing.T) {
 		{
 			name:    "unmapped label",
 			wb:      core.WriteBackConfig{LabelField: on("f-label"), LabelValues: map[string]string{"Great fit": "v-great"}},
-			label:   assess.GoodFit,
+			label:   "Good fit",
 			wantErr: sr.ErrNoLabelValue,
 		},
 	}
@@ -269,5 +272,72 @@ func TestPackageFor(t *testing.T) {
 	empty := sr.PackageFor(core.Vacancy{ID: "v4", Name: "Empty"})
 	if err := empty.Validate(); err != nil || empty.Description != "Empty" {
 		t.Errorf("empty vacancy: %+v, %v", empty, err)
+	}
+}
+
+// TestVendorResult maps a result built by hand, as a vendor other than the
+// built-in engine would send it: decimals rounded to SmartRecruiters' whole
+// numbers, a component without a score, a result URL and link attachments
+// by content type, and custom fields only for what the result has; nothing
+// here needs the engine.
+func TestVendorResult(t *testing.T) {
+	t.Parallel()
+	submitted := time.Date(2025, 3, 2, 15, 30, 0, 0, time.UTC)
+	res := core.Result{
+		Value: core.ResultPassed,
+		Score: &core.Score{Value: 4.4, Min: 1, Max: 5}, Label: "Clear",
+		Summary: "No records found.",
+		Components: []core.Component{
+			{Key: "crim", Name: "Criminal records", Score: &core.Score{Value: 2.5, Min: 0, Max: 5}, Label: "Clear"},
+			{Key: "id", Name: "Identity", Label: "Verified"},
+		},
+		Attachments: []core.Attachment{
+			{Name: "Certificate", ContentType: "application/pdf; charset=binary", URL: "https://vendor.example/c/1.pdf"},
+			{Name: "Interview", ContentType: "video/mp4", URL: "https://vendor.example/v/1"},
+			{Name: "Transcript", ContentType: "text/plain", URL: "https://vendor.example/t/1"},
+			{Name: "Stored", ContentType: "application/pdf", FileID: "file_1"},
+		},
+		ResultURL: "https://vendor.example/r/1",
+	}
+	r := sr.ResultFor(res, sr.ResultDetails{ResultURL: "https://hub.example.com/r/abc", SubmittedAt: submitted})
+	if err := r.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(r)
+	assertJSONEqual(t, got, `{"status":"COMPLETED","submissionDate":"2025-03-02T15:30:00Z",
+		"score":{"raw":4,"min":1,"max":5},"scoreLabel":"Clear","summary":"No records found.",
+		"attachments":[
+		 {"type":"OTHER_URL","url":"https://hub.example.com/r/abc"},
+		 {"type":"OTHER_URL","url":"https://vendor.example/r/1"},
+		 {"type":"PDF_URL","url":"https://vendor.example/c/1.pdf"},
+		 {"type":"VIDEO_URL","url":"https://vendor.example/v/1"},
+		 {"type":"OTHER_URL","url":"https://vendor.example/t/1"}],
+		"assessmentResults":[
+		 {"assessmentId":"crim","assessmentName":"Criminal records","status":"COMPLETED","submissionDate":"2025-03-02T15:30:00Z","score":{"raw":3,"min":0,"max":5},"scoreLabel":"Clear"},
+		 {"assessmentId":"id","assessmentName":"Identity","status":"COMPLETED","submissionDate":"2025-03-02T15:30:00Z","scoreLabel":"Verified"}]}`)
+
+	on := func(id string) core.FieldMapping { return core.FieldMapping{Enabled: true, FieldID: id} }
+	wb := core.WriteBackConfig{
+		ScoreField: on("f-score"), LabelField: on("f-label"), LabelValues: map[string]string{"Clear": "v-clear"},
+		IndicatorFields: map[string]core.FieldMapping{"crim": on("f-crim"), "id": on("f-id")},
+	}
+	props, err := sr.PropertiesFor(res, wb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []sr.PropertyValue{sr.TextProperty("f-score", "4.4"), sr.SelectProperty("f-label", "v-clear"), sr.TextProperty("f-crim", "2.5")}
+	if !reflect.DeepEqual(props, want) {
+		t.Errorf("properties %+v\nwant %+v", props, want)
+	}
+
+	// A verdict alone is the label SmartRecruiters shows.
+	if r := sr.ResultFor(core.Result{Value: core.ResultFailed}, sr.ResultDetails{}); r.ScoreLabel != "failed" || r.Score != nil {
+		t.Errorf("verdict only: score %+v, label %q; want no score and the label %q", r.Score, r.ScoreLabel, "failed")
+	}
+
+	// A result with neither score nor label writes no score or label field.
+	props, err = sr.PropertiesFor(core.Result{Value: core.ResultFailed}, wb)
+	if err != nil || props != nil {
+		t.Errorf("bare result: properties %+v, %v; want none", props, err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"time"
 
+	"switchboard/internal/assess"
 	"switchboard/internal/core"
 )
 
@@ -132,6 +133,9 @@ type Queries interface {
 	// SaveResult fails with ErrConflict when the order already has a result.
 	SaveResult(ctx context.Context, r core.Result) error
 	GetResult(ctx context.Context, orderID string) (core.Result, error)
+	// SaveEngineResult fails with ErrConflict when the order already has one.
+	SaveEngineResult(ctx context.Context, e EngineResult) error
+	GetEngineResult(ctx context.Context, orderID string) (EngineResult, error)
 
 	// AddTimeline appends an entry and returns its ID.
 	AddTimeline(ctx context.Context, e core.TimelineEntry) (int64, error)
@@ -192,6 +196,15 @@ type OrderFilter struct {
 	Search string
 	Limit  int // default 50, at most 200
 	Offset int
+}
+
+// EngineResult is the built-in engine's own record of a result: the scored
+// outcome and the answers it came from, which its PDF report and pages
+// show. The order's result (core.Result) is what everything else reads.
+type EngineResult struct {
+	OrderID string
+	Outcome assess.Outcome
+	Answers assess.Answers
 }
 
 // OrderPage is one page of orders, newest first, with what a list shows.

@@ -38,8 +38,8 @@ type handler struct {
 // share; the admin UI adds its own to a copy.
 var Funcs = template.FuncMap{
 	"add": func(a, b int) int { return a + b },
-	"labelClass": func(l assess.Label) string {
-		switch l {
+	"labelClass": func(l string) string {
+		switch assess.Label(l) {
 		case assess.GreatFit:
 			return "label-great"
 		case assess.GoodFit:

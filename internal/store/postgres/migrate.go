@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"io/fs"
 
 	"switchboard/internal/store/sqlmigrate"
 )
@@ -22,8 +23,10 @@ const migrateLockID int64 = 0x73776264_00000001
 // takes a transaction-level advisory lock (released at commit or rollback, so
 // a crashed migrator never leaves it held), so replicas starting together
 // take turns and the later ones find the work done.
-func (s *Store) Migrate(ctx context.Context) error {
-	err := sqlmigrate.Run(ctx, s.db, migrationFS, sqlmigrate.Dialect{
+func (s *Store) Migrate(ctx context.Context) error { return s.migrate(ctx, migrationFS) }
+
+func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
+	err := sqlmigrate.Run(ctx, s.db, fsys, sqlmigrate.Dialect{
 		Lock:     `SELECT pg_advisory_xact_lock($1)`,
 		LockArgs: []any{migrateLockID},
 		CreateTable: `CREATE TABLE IF NOT EXISTS schema_migrations (

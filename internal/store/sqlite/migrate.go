@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"io/fs"
 	"time"
 
 	"switchboard/internal/store/sqlmigrate"
@@ -18,8 +19,10 @@ var migrationFS embed.FS
 // schema_migrations, each in its own transaction. Write transactions take
 // the lock up front, so two processes migrating the same file take turns and
 // the second finds nothing left to do.
-func (s *Store) Migrate(ctx context.Context) error {
-	err := sqlmigrate.Run(ctx, s.writer, migrationFS, sqlmigrate.Dialect{
+func (s *Store) Migrate(ctx context.Context) error { return s.migrate(ctx, migrationFS) }
+
+func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
+	err := sqlmigrate.Run(ctx, s.writer, fsys, sqlmigrate.Dialect{
 		CreateTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version    TEXT PRIMARY KEY,
 			applied_at INTEGER NOT NULL

@@ -43,3 +43,16 @@ func TestDollarPlaceholders(t *testing.T) {
 		t.Errorf("$2 || $1 || $2 with a, b = %q, want bab", got)
 	}
 }
+
+func TestResultBackfill(t *testing.T) {
+	t.Parallel()
+	s, err := sqlite.Open(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if err := s.MigrateBefore(t.Context(), "0010"); err != nil {
+		t.Fatalf("migrate before 0010: %v", err)
+	}
+	storetest.ResultBackfill(t, s, s.Writer(), s.Migrate)
+}

@@ -53,6 +53,38 @@ func Run(ctx context.Context, db *sql.DB, fsys fs.FS, d Dialect) error {
 	return nil
 }
 
+// Before is fsys with only the migrations numbered below version, so that a
+// test can fill the schema as it was and check what a data step makes of it.
+func Before(fsys fs.FS, version string) (fs.FS, error) {
+	if _, err := fs.Glob(fsys, "migrations/*.sql"); err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	return beforeFS{fsys: fsys, version: version}, nil
+}
+
+// beforeFS hides the migrations from version on.
+type beforeFS struct {
+	fsys    fs.FS
+	version string
+}
+
+func (b beforeFS) hidden(name string) bool {
+	file, ok := strings.CutPrefix(name, "migrations/")
+	return ok && strings.HasSuffix(file, ".sql") && file >= b.version
+}
+
+func (b beforeFS) Open(name string) (fs.File, error) {
+	if b.hidden(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return b.fsys.Open(name)
+}
+
+func (b beforeFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	entries, err := fs.ReadDir(b.fsys, name)
+	return slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return b.hidden(name + "/" + e.Name()) }), err
+}
+
 func apply(ctx context.Context, db *sql.DB, d Dialect, version, body string) (err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {

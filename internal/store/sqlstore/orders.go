@@ -298,17 +298,13 @@ func scanAnswer(s scanner) (core.Answer, error) {
 }
 
 func (q Queries) SaveResult(ctx context.Context, r core.Result) error {
-	outcome, err := sqlcodec.JSONText(r.Outcome)
+	doc, err := sqlcodec.JSONText(r)
 	if err != nil {
-		return q.fail(fmt.Errorf("encode outcome: %w", err), "save result of order %s", r.OrderID)
+		return q.fail(fmt.Errorf("encode result: %w", err), "save result of order %s", r.OrderID)
 	}
-	answers, err := sqlcodec.JSONText(r.Answers)
-	if err != nil {
-		return q.fail(fmt.Errorf("encode answers: %w", err), "save result of order %s", r.OrderID)
-	}
-	res, err := q.w.ExecContext(ctx, `INSERT INTO results (order_id, outcome, answers, started_at, submitted_at) VALUES ($1, $2, $3, $4, $5)
+	res, err := q.w.ExecContext(ctx, `INSERT INTO results (order_id, result, started_at, submitted_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT DO NOTHING`,
-		r.OrderID, outcome, answers, q.tm(r.StartedAt), q.tm(r.SubmittedAt))
+		r.OrderID, doc, q.tm(r.StartedAt), q.tm(r.SubmittedAt))
 	if err != nil {
 		return q.fail(err, "save result of order %s", r.OrderID)
 	}
@@ -317,12 +313,39 @@ func (q Queries) SaveResult(ctx context.Context, r core.Result) error {
 
 func (q Queries) GetResult(ctx context.Context, orderID string) (core.Result, error) {
 	var r core.Result
-	err := q.r.QueryRowContext(ctx, `SELECT order_id, outcome, answers, started_at, submitted_at FROM results WHERE order_id = $1`, orderID).
-		Scan(&r.OrderID, sqlcodec.JSON(&r.Outcome), sqlcodec.JSON(&r.Answers), timeCol{&r.StartedAt}, timeCol{&r.SubmittedAt})
+	err := q.r.QueryRowContext(ctx, `SELECT order_id, result, started_at, submitted_at FROM results WHERE order_id = $1`, orderID).
+		Scan(&r.OrderID, sqlcodec.JSON(&r), timeCol{&r.StartedAt}, timeCol{&r.SubmittedAt})
 	if err != nil {
 		return core.Result{}, q.fail(err, "get result of order %s", orderID)
 	}
 	return r, nil
+}
+
+func (q Queries) SaveEngineResult(ctx context.Context, e store.EngineResult) error {
+	outcome, err := sqlcodec.JSONText(e.Outcome)
+	if err != nil {
+		return q.fail(fmt.Errorf("encode outcome: %w", err), "save engine result of order %s", e.OrderID)
+	}
+	answers, err := sqlcodec.JSONText(e.Answers)
+	if err != nil {
+		return q.fail(fmt.Errorf("encode answers: %w", err), "save engine result of order %s", e.OrderID)
+	}
+	res, err := q.w.ExecContext(ctx, `INSERT INTO engine_results (order_id, outcome, answers) VALUES ($1, $2, $3)
+		ON CONFLICT DO NOTHING`, e.OrderID, outcome, answers)
+	if err != nil {
+		return q.fail(err, "save engine result of order %s", e.OrderID)
+	}
+	return q.created(res, "the order has a result", "save engine result of order %s", e.OrderID)
+}
+
+func (q Queries) GetEngineResult(ctx context.Context, orderID string) (store.EngineResult, error) {
+	var e store.EngineResult
+	err := q.r.QueryRowContext(ctx, `SELECT order_id, outcome, answers FROM engine_results WHERE order_id = $1`, orderID).
+		Scan(&e.OrderID, sqlcodec.JSON(&e.Outcome), sqlcodec.JSON(&e.Answers))
+	if err != nil {
+		return store.EngineResult{}, q.fail(err, "get engine result of order %s", orderID)
+	}
+	return e, nil
 }
 
 // ---- timeline ----

@@ -642,15 +642,19 @@ func testResults(t *testing.T, s store.Store) {
 
 	r := core.Result{
 		OrderID: o.ID,
-		Outcome: assess.Outcome{
-			Score: 72, Min: 0, Max: 100, Label: assess.GoodFit,
-			Indicators: []assess.Indicator{
-				{Key: "cognitive", Name: "Cognitive ability", Score: 80, Label: assess.GreatFit},
-				{Key: "teamwork", Name: "Teamwork", Score: 64, Label: assess.GoodFit},
-			},
-			Summary: "Strong reasoning; “quoted” text ✓",
+		Value:   core.ResultPassed,
+		Score:   &core.Score{Value: 7.5, Min: 1, Max: 10},
+		Label:   "Good fit",
+		Summary: "Strong reasoning; “quoted” text ✓",
+		Components: []core.Component{
+			{Key: "cognitive", Name: "Cognitive ability", Score: &core.Score{Value: 80, Max: 100}, Label: "Great fit"},
+			{Key: "teamwork", Name: "Teamwork"}, // no score
 		},
-		Answers:     assess.Answers{"q1": "a", "q2": "c"},
+		Attachments: []core.Attachment{
+			{Name: "Report", ContentType: "application/pdf", URL: "https://vendor.example/r/1.pdf"},
+			{Name: "Video", ContentType: "video/mp4", FileID: "file_1"},
+		},
+		ResultURL:   "https://vendor.example/r/1",
 		StartedAt:   at(20),
 		SubmittedAt: at(30),
 	}
@@ -662,6 +666,43 @@ func testResults(t *testing.T, s store.Store) {
 	isErr(t, s.SaveResult(ctx, r), core.ErrConflict, "second result for one order")
 	_, err = s.GetResult(ctx, "ord_missing")
 	isErr(t, err, core.ErrNotFound, "result of missing order")
+
+	// A bare result (no score, parts or times) reads back as bare.
+	o2 := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(11))
+	bare := core.Result{OrderID: o2.ID}
+	ok(t, s.SaveResult(ctx, bare), "save bare result")
+	got, err = s.GetResult(ctx, o2.ID)
+	ok(t, err, "get bare result")
+	equal(t, "bare result", got, bare)
+}
+
+// testEngineResults: the built-in engine's own record is kept apart from the
+// order's neutral result, once per order.
+func testEngineResults(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme")
+	o := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(10))
+
+	e := store.EngineResult{
+		OrderID: o.ID,
+		Outcome: assess.Outcome{
+			Score: 72, Min: 0, Max: 100, Label: assess.GoodFit,
+			Indicators: []assess.Indicator{
+				{Key: "cognitive", Name: "Cognitive ability", Score: 80, Label: assess.GreatFit},
+				{Key: "teamwork", Name: "Teamwork", Score: 64, Label: assess.GoodFit},
+			},
+			Summary: "Strong reasoning; “quoted” text ✓",
+		},
+		Answers: assess.Answers{"q1": "a", "q2": "c"},
+	}
+	ok(t, s.SaveEngineResult(ctx, e), "save engine result")
+	got, err := s.GetEngineResult(ctx, o.ID)
+	ok(t, err, "get engine result")
+	equal(t, "engine result", got, e)
+
+	isErr(t, s.SaveEngineResult(ctx, e), core.ErrConflict, "second engine result for one order")
+	_, err = s.GetEngineResult(ctx, "ord_missing")
+	isErr(t, err, core.ErrNotFound, "engine result of missing order")
 }
 
 func testTimeline(t *testing.T, s store.Store) {

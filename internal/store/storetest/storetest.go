@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListExpiredOrderIDs", testListExpiredOrderIDs},
 		{"Answers", testAnswers},
 		{"Results", testResults},
+		{"EngineResults", testEngineResults},
 		{"Timeline", testTimeline},
 		{"RecordInbound", testRecordInbound},
 		{"InboundOutcome", testInboundOutcome},
