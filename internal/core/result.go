@@ -35,7 +35,9 @@ const (
 	ResultFailed ResultValue = "failed"
 )
 
-// Score is a number on a scale: Value between Min and Max, both inclusive.
+// Score is a number on a scale: Value between Min and Max, both inclusive,
+// and Min below Max (a scale without width says nothing: no engine makes
+// one, and the vendor API refuses it).
 // A result or component either has all three or no score (a nil *Score).
 type Score struct {
 	Value float64 `json:"value"`
@@ -64,7 +66,7 @@ type Attachment struct {
 	URL         string `json:"url,omitempty"`
 }
 
-// Validate checks Min ≤ Value ≤ Max and that all three are numbers.
+// Validate checks Min < Max, Min ≤ Value ≤ Max and that all three are numbers.
 func (s Score) Validate() error {
 	for _, f := range []float64{s.Value, s.Min, s.Max} {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
@@ -72,8 +74,8 @@ func (s Score) Validate() error {
 		}
 	}
 	switch {
-	case s.Min > s.Max:
-		return fmt.Errorf("min %s is above max %s", FormatNumber(s.Min), FormatNumber(s.Max))
+	case s.Min >= s.Max:
+		return fmt.Errorf("min %s is not below max %s", FormatNumber(s.Min), FormatNumber(s.Max))
 	case s.Value < s.Min || s.Value > s.Max:
 		return fmt.Errorf("score %s is outside %s–%s", FormatNumber(s.Value), FormatNumber(s.Min), FormatNumber(s.Max))
 	}
@@ -81,7 +83,8 @@ func (s Score) Validate() error {
 }
 
 // Percent is the score's position on its scale, 0–100, rounded half up; a
-// scale without width counts as 100.
+// scale without width (never valid, but Percent does not divide by zero)
+// counts as 100.
 func (s Score) Percent() int {
 	if s.Max == s.Min {
 		return 100
@@ -151,7 +154,7 @@ type Answer struct {
 }
 
 // NewScore makes a score from its optional parts: all three or none (nil),
-// with Min ≤ Value ≤ Max.
+// with Min < Max and Min ≤ Value ≤ Max.
 func NewScore(value, min, max *float64) (*Score, error) {
 	switch n := countSet(value, min, max); n {
 	case 0:

@@ -15,7 +15,8 @@ import (
 )
 
 // FuzzParse: Parse never panics; a refusal is an *Invalid and returns
-// nothing; an accepted body re-encoded is accepted as the same Update, and so
+// nothing; an accepted Update converts to a core.Result core accepts; an
+// accepted body re-encoded is accepted as the same Update, and so
 // is the Update's own wire form (sanitising a sanitised summary changes
 // nothing); a sanitised summary holds no script, no event attribute and no
 // link but https.
@@ -49,6 +50,10 @@ func FuzzParse(f *testing.F) {
 		}
 		if u.Summary != nil {
 			checkSanitised(t, u.Summary.HTML)
+		}
+		// Parse is at least as strict as core: what it accepts, core stores.
+		if _, err := u.Result(); err != nil {
+			t.Fatalf("accepted by Parse, refused by core: %v", err)
 		}
 
 		var b Body

@@ -8,7 +8,7 @@
 // at fault at once (path like "score.value" or "attachments[0].url" and a
 // sentence for the vendor's developer), never just the first. Nothing here
 // knows about orders, stores or HTTP; the vendor API's handlers call it and
-// turn an Update into the core result.
+// turn an Update into the core result with Update.Result.
 //
 // Choices where StackOne leaves room:
 //   - result.value is an open enum at StackOne. Here an unknown value is
