@@ -18,6 +18,7 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
+	"switchboard/internal/identity"
 	"switchboard/internal/service"
 	"switchboard/internal/strictjson"
 )
@@ -27,14 +28,15 @@ const maxBody = 1 << 20
 
 type handler struct {
 	svc *service.Service
+	id  *identity.Service
 	log *slog.Logger
 	// hookReadTimeout replaces webhookReadTimeout (tests).
 	hookReadTimeout time.Duration
 }
 
 // Register mounts the admin API and the webhook endpoints on mux.
-func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) {
-	h := &handler{svc: svc, log: log}
+func Register(mux *http.ServeMux, svc *service.Service, id *identity.Service, log *slog.Logger) {
+	h := &handler{svc: svc, id: id, log: log}
 	auth := h.authenticated
 
 	mux.HandleFunc("POST /hooks/{provider}/{integration}", h.webhook)
@@ -111,9 +113,9 @@ func (h *handler) authenticated(next func(w http.ResponseWriter, r *http.Request
 			writeError(w, http.StatusUnauthorized, "send your API key as Authorization: Bearer sbk_…", nil)
 			return
 		}
-		u, err := h.svc.Authenticate(r.Context(), strings.TrimSpace(key))
+		u, err := h.id.Authenticate(r.Context(), strings.TrimSpace(key))
 		if err != nil {
-			if !errors.Is(err, service.ErrUnauthenticated) {
+			if !errors.Is(err, identity.ErrUnauthenticated) {
 				h.fail(w, r, err)
 				return
 			}
@@ -233,7 +235,7 @@ func (h *handler) createUser(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	u, key, err := h.svc.CreateUser(r.Context(), actor(r), in.Email, in.Name, core.Role(in.Role))
+	u, key, err := h.id.CreateUser(r.Context(), actor(r), in.Email, in.Name, core.Role(in.Role))
 	if err != nil {
 		h.fail(w, r, err)
 		return

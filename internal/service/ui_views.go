@@ -8,15 +8,6 @@ import (
 	"switchboard/internal/core"
 )
 
-// Account returns the actor's own account, for page headers.
-func (s *Service) Account(ctx context.Context, actor core.User) (core.Account, error) {
-	a, err := s.d.Store.GetAccount(ctx, actor.AccountID)
-	if err != nil {
-		return core.Account{}, fmt.Errorf("account: %w", err)
-	}
-	return a, nil
-}
-
 // IntegrationNames maps the account's integration ids to their names and
 // providers, for order filters and lists. Unlike Integrations it reveals no
 // settings, so every role may call it.
