@@ -1,7 +1,8 @@
 // Package api serves Switchboard's JSON admin API under /api/v1 and the
 // inbound webhook endpoints ATSs call under /hooks. Admin requests carry an API
-// key as a Bearer token; each is scoped to its user's account and role by the
-// service.
+// key as a Bearer token, resolved to its user by package identity; each is
+// scoped to that user's account and role by the service (or, for users and
+// keys, by identity).
 package api
 
 import (

@@ -1,7 +1,7 @@
 // Package app assembles a running Switchboard from its configuration: the
 // store for the chosen dialect, the secret keyring, the job queue, the ATS
-// connectors, the service and the HTTP handler. The commands serve, demo and
-// migrate, and end-to-end tests, all build through it.
+// connectors, the service, identity and the HTTP handler. The commands serve,
+// demo and migrate, and end-to-end tests, all build through it.
 package app
 
 import (

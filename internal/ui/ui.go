@@ -4,8 +4,8 @@
 // embedded in the binary; forms post and redirect (POST-redirect-GET), and
 // there is next to no JavaScript.
 //
-// Every page calls the same service methods as the JSON admin API, with the
-// signed-in user as the actor, so the two cannot disagree about who may do
+// Every page calls the same service and identity methods as the JSON admin
+// API, with the signed-in user as the actor, so the two cannot disagree about who may do
 // what. Pages a role may not see answer 403 with a page that says so.
 package ui
 
