@@ -38,7 +38,7 @@ func keyJSON(k core.APIKey) keyOut {
 }
 
 func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) {
-	us, err := h.svc.Users(r.Context(), actor(r))
+	us, err := h.id.Users(r.Context(), actor(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -349,6 +349,18 @@ func (s *Service) issueAPIKey(ctx context.Context, actor *core.User, userID, rep
 	return k, key, err
 }
 
+// Users lists the users of the actor's account (user managers only).
+func (s *Service) Users(ctx context.Context, actor core.User) ([]core.User, error) {
+	if !actor.Role.CanManageUsers() {
+		return nil, fmt.Errorf("users: %w", core.ErrForbidden)
+	}
+	us, err := s.d.Store.ListUsers(ctx, actor.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	return us, nil
+}
+
 // UsersOf lists an account's users for the operator (CLI).
 func (s *Service) UsersOf(ctx context.Context, accountID string) ([]core.User, error) {
 	if _, err := s.d.Store.GetAccount(ctx, accountID); err != nil {

@@ -28,18 +28,6 @@ type IntegrationName struct {
 	ID, Name, Provider string
 }
 
-// Users lists the users of the actor's account (user managers only).
-func (s *Service) Users(ctx context.Context, actor core.User) ([]core.User, error) {
-	if !actor.Role.CanManageUsers() {
-		return nil, fmt.Errorf("users: %w", core.ErrForbidden)
-	}
-	us, err := s.d.Store.ListUsers(ctx, actor.AccountID)
-	if err != nil {
-		return nil, fmt.Errorf("users: %w", err)
-	}
-	return us, nil
-}
-
 // IndicatorModules lists the modules whose scores become matching indicators
 // in the account: every module of every vacancy, by key, first name wins; the
 // default package's modules when there is no vacancy yet. The integration

@@ -40,7 +40,7 @@ func rolesFor(actor core.User) []core.Role {
 }
 
 func (h *handler) renderUsers(w http.ResponseWriter, r *http.Request, q *request, status int, d usersData) {
-	us, err := h.svc.Users(r.Context(), q.User)
+	us, err := h.id.Users(r.Context(), q.User)
 	if err != nil {
 		h.fail(w, r, q, "user", err)
 		return
