@@ -14,7 +14,7 @@ import (
 
 	"switchboard/internal/app"
 	"switchboard/internal/core"
-	"switchboard/internal/service"
+	"switchboard/internal/identity"
 )
 
 // runAdmin runs the operator commands that act on the database directly.
@@ -125,10 +125,10 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 	}
 	defer a.Close(ctx)
 
-	svc := a.Service
+	ident := a.Identity
 	switch cmd {
 	case "accounts create":
-		acc, u, key, err := svc.CreateAccount(ctx, *name, *email, "")
+		acc, u, key, err := ident.CreateAccount(ctx, *name, *email, "")
 		if err != nil {
 			return err
 		}
@@ -136,11 +136,11 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 			out := map[string]string{"account_id": acc.ID, "account_name": acc.Name,
 				"user_id": u.ID, "email": u.Email, "role": string(u.Role), "api_key": key}
 			if *password != "" {
-				if err := svc.SetPassword(ctx, nil, u.ID, *password); err != nil {
+				if err := ident.SetPassword(ctx, nil, u.ID, *password); err != nil {
 					return err
 				}
 			} else {
-				link, expires, err := svc.PasswordResetLink(ctx, nil, u.ID)
+				link, expires, err := ident.PasswordResetLink(ctx, nil, u.ID)
 				if err != nil {
 					return err
 				}
@@ -149,16 +149,16 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 			return printJSON(stdout, out)
 		}
 		fmt.Fprintf(stdout, "account %s (%s)\nsuper admin %s (%s)\nAPI key (shown once): %s\n", acc.ID, acc.Name, u.ID, u.Email, key)
-		return passwordOrLink(ctx, svc, stdout, u.ID, *password)
+		return passwordOrLink(ctx, ident, stdout, u.ID, *password)
 	case "users create":
-		u, key, err := svc.CreateUserInAccount(ctx, *account, *email, *name, r)
+		u, key, err := ident.CreateUserInAccount(ctx, *account, *email, *name, r)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "user %s (%s, %s)\nAPI key (shown once): %s\n", u.ID, u.Email, u.Role, key)
-		return passwordOrLink(ctx, svc, stdout, u.ID, *password)
+		return passwordOrLink(ctx, ident, stdout, u.ID, *password)
 	case "users list":
-		us, err := svc.UsersOf(ctx, *account)
+		us, err := ident.UsersOf(ctx, *account)
 		if err != nil {
 			return err
 		}
@@ -176,20 +176,20 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 		}
 		return tw.Flush()
 	case "users set-role":
-		u, err := svc.SetRole(ctx, nil, *user, r)
+		u, err := ident.SetRole(ctx, nil, *user, r)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "user %s (%s) is now %s\n", u.ID, u.Email, u.Role)
 	case "users set-password":
-		if err := svc.SetPassword(ctx, nil, *user, *password); err != nil {
+		if err := ident.SetPassword(ctx, nil, *user, *password); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "password of user %s set; their sessions ended\n", *user)
 	case "users reset-password":
-		return printLink(ctx, svc, stdout, *user)
+		return printLink(ctx, ident, stdout, *user)
 	case "users deactivate", "users reactivate":
-		u, err := svc.SetActive(ctx, nil, *user, cmd == "users reactivate")
+		u, err := ident.SetActive(ctx, nil, *user, cmd == "users reactivate")
 		if err != nil {
 			return err
 		}
@@ -199,7 +199,7 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 			fmt.Fprintf(stdout, "user %s (%s) is deactivated; their sessions, API keys and set-password links stopped working\n", u.ID, u.Email)
 		}
 	case "keys list":
-		ks, err := svc.APIKeys(ctx, nil, *user)
+		ks, err := ident.APIKeys(ctx, nil, *user)
 		if err != nil {
 			return err
 		}
@@ -214,18 +214,18 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 		}
 		return tw.Flush()
 	case "keys create":
-		k, plain, err := svc.NewAPIKey(ctx, nil, *user)
+		k, plain, err := ident.NewAPIKey(ctx, nil, *user)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "key %s of user %s\nAPI key (shown once): %s\n", k.ID, k.UserID, plain)
 	case "keys revoke":
-		if err := svc.RevokeAPIKey(ctx, nil, "", *key); err != nil {
+		if err := ident.RevokeAPIKey(ctx, nil, "", *key); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "key %s revoked; it stopped working\n", *key)
 	case "keys rotate":
-		k, plain, err := svc.RotateAPIKey(ctx, nil, "", *key)
+		k, plain, err := ident.RotateAPIKey(ctx, nil, "", *key)
 		if err != nil {
 			return err
 		}
@@ -268,7 +268,7 @@ func checkPassword(password string) error {
 	if password == "" {
 		return nil
 	}
-	if err := service.CheckPassword(password); err != nil {
+	if err := identity.CheckPassword(password); err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("--password: %w", err)}
 	}
 	return nil
@@ -277,15 +277,15 @@ func checkPassword(password string) error {
 // passwordOrLink gives a new user their web UI password when one was given,
 // and otherwise prints a set-password link, so nobody is left unable to
 // sign in.
-func passwordOrLink(ctx context.Context, svc *service.Service, stdout io.Writer, userID, password string) error {
+func passwordOrLink(ctx context.Context, ident *identity.Service, stdout io.Writer, userID, password string) error {
 	if password == "" {
-		return printLink(ctx, svc, stdout, userID)
+		return printLink(ctx, ident, stdout, userID)
 	}
-	return svc.SetPassword(ctx, nil, userID, password)
+	return ident.SetPassword(ctx, nil, userID, password)
 }
 
-func printLink(ctx context.Context, svc *service.Service, stdout io.Writer, userID string) error {
-	link, expires, err := svc.PasswordResetLink(ctx, nil, userID)
+func printLink(ctx context.Context, ident *identity.Service, stdout io.Writer, userID string) error {
+	link, expires, err := ident.PasswordResetLink(ctx, nil, userID)
 	if err != nil {
 		return err
 	}

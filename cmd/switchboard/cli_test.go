@@ -627,7 +627,7 @@ func seedLever(t *testing.T, dir, servedBaseURL string) core.Integration {
 		t.Fatal(err)
 	}
 	defer a.Close(ctx)
-	_, admin, _, err := a.Service.CreateAccount(ctx, "Acme Corp", "admin@acme.example", "")
+	_, admin, _, err := a.Identity.CreateAccount(ctx, "Acme Corp", "admin@acme.example", "")
 	if err != nil {
 		t.Fatal(err)
 	}

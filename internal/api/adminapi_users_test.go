@@ -175,10 +175,10 @@ func TestLastSuperAdminStays(t *testing.T) {
 	// The second is now the last: neither demoted nor deactivated, even by
 	// the operator.
 	ctx := context.Background()
-	if _, err := e.App.Service.SetRole(ctx, nil, second.ID, admin); err == nil || !strings.Contains(err.Error(), "last super admin") {
+	if _, err := e.App.Identity.SetRole(ctx, nil, second.ID, admin); err == nil || !strings.Contains(err.Error(), "last super admin") {
 		t.Fatalf("operator demotes the last super admin: %v", err)
 	}
-	if _, err := e.App.Service.SetActive(ctx, nil, second.ID, false); err == nil || !strings.Contains(err.Error(), "last super admin") {
+	if _, err := e.App.Identity.SetActive(ctx, nil, second.ID, false); err == nil || !strings.Contains(err.Error(), "last super admin") {
 		t.Fatalf("operator deactivates the last super admin: %v", err)
 	}
 	// Reactivated, the owner counts again and the second may be demoted.
@@ -186,10 +186,10 @@ func TestLastSuperAdminStays(t *testing.T) {
 	if !u.Active {
 		t.Fatalf("reactivated owner: %+v", u)
 	}
-	if _, err := e.App.Service.SetRole(ctx, nil, second.ID, admin); err != nil {
+	if _, err := e.App.Identity.SetRole(ctx, nil, second.ID, admin); err != nil {
 		t.Fatalf("demote a super admin who is not the last: %v", err)
 	}
-	if _, err := e.App.Service.SetRole(ctx, nil, owner.ID, admin); err == nil {
+	if _, err := e.App.Identity.SetRole(ctx, nil, owner.ID, admin); err == nil {
 		t.Fatal("the owner, now the last super admin, was demoted")
 	}
 }
@@ -281,7 +281,7 @@ func TestLastSuperAdminUnderConcurrency(t *testing.T) {
 				errs := make(chan error, 2)
 				for _, id := range ids {
 					go func() {
-						_, err := e.App.Service.SetRole(context.Background(), nil, id, admin)
+						_, err := e.App.Identity.SetRole(context.Background(), nil, id, admin)
 						errs <- err
 					}()
 				}
@@ -299,7 +299,7 @@ func TestLastSuperAdminUnderConcurrency(t *testing.T) {
 				}
 				// Both super admins again for the next round.
 				for _, id := range ids {
-					if _, err := e.App.Service.SetRole(context.Background(), nil, id, super); err != nil {
+					if _, err := e.App.Identity.SetRole(context.Background(), nil, id, super); err != nil {
 						t.Fatal(err)
 					}
 				}

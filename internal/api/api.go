@@ -1,7 +1,8 @@
 // Package api serves Switchboard's JSON admin API under /api/v1 and the
 // inbound webhook endpoints ATSs call under /hooks. Admin requests carry an API
-// key as a Bearer token; each is scoped to its user's account and role by the
-// service.
+// key as a Bearer token, resolved to its user by package identity; each is
+// scoped to that user's account and role by the service (or, for users and
+// keys, by identity).
 package api
 
 import (
@@ -18,6 +19,7 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
+	"switchboard/internal/identity"
 	"switchboard/internal/service"
 	"switchboard/internal/strictjson"
 )
@@ -27,14 +29,15 @@ const maxBody = 1 << 20
 
 type handler struct {
 	svc *service.Service
+	id  *identity.Service
 	log *slog.Logger
 	// hookReadTimeout replaces webhookReadTimeout (tests).
 	hookReadTimeout time.Duration
 }
 
 // Register mounts the admin API and the webhook endpoints on mux.
-func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) {
-	h := &handler{svc: svc, log: log}
+func Register(mux *http.ServeMux, svc *service.Service, id *identity.Service, log *slog.Logger) {
+	h := &handler{svc: svc, id: id, log: log}
 	auth := h.authenticated
 
 	mux.HandleFunc("POST /hooks/{provider}/{integration}", h.webhook)
@@ -111,9 +114,9 @@ func (h *handler) authenticated(next func(w http.ResponseWriter, r *http.Request
 			writeError(w, http.StatusUnauthorized, "send your API key as Authorization: Bearer sbk_…", nil)
 			return
 		}
-		u, err := h.svc.Authenticate(r.Context(), strings.TrimSpace(key))
+		u, err := h.id.Authenticate(r.Context(), strings.TrimSpace(key))
 		if err != nil {
-			if !errors.Is(err, service.ErrUnauthenticated) {
+			if !errors.Is(err, identity.ErrUnauthenticated) {
 				h.fail(w, r, err)
 				return
 			}
@@ -233,7 +236,7 @@ func (h *handler) createUser(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	u, key, err := h.svc.CreateUser(r.Context(), actor(r), in.Email, in.Name, core.Role(in.Role))
+	u, key, err := h.id.CreateUser(r.Context(), actor(r), in.Email, in.Name, core.Role(in.Role))
 	if err != nil {
 		h.fail(w, r, err)
 		return

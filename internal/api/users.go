@@ -38,7 +38,7 @@ func keyJSON(k core.APIKey) keyOut {
 }
 
 func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) {
-	us, err := h.svc.Users(r.Context(), actor(r))
+	us, err := h.id.Users(r.Context(), actor(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -51,7 +51,7 @@ func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) getUser(w http.ResponseWriter, r *http.Request) {
-	u, err := h.svc.User(r.Context(), actor(r), pathID(r))
+	u, err := h.id.User(r.Context(), actor(r), pathID(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -68,7 +68,7 @@ func (h *handler) updateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := actor(r)
-	u, err := h.svc.SetRole(r.Context(), &a, pathID(r), core.Role(in.Role))
+	u, err := h.id.SetRole(r.Context(), &a, pathID(r), core.Role(in.Role))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -79,7 +79,7 @@ func (h *handler) updateUser(w http.ResponseWriter, r *http.Request) {
 func (h *handler) setActive(active bool) func(w http.ResponseWriter, r *http.Request) {
 	return func(w http.ResponseWriter, r *http.Request) {
 		a := actor(r)
-		u, err := h.svc.SetActive(r.Context(), &a, pathID(r), active)
+		u, err := h.id.SetActive(r.Context(), &a, pathID(r), active)
 		if err != nil {
 			h.fail(w, r, err)
 			return
@@ -97,7 +97,7 @@ func (h *handler) setPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := actor(r)
-	if err := h.svc.SetPassword(r.Context(), &a, pathID(r), in.Password); err != nil {
+	if err := h.id.SetPassword(r.Context(), &a, pathID(r), in.Password); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -106,7 +106,7 @@ func (h *handler) setPassword(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) passwordLink(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
-	link, expires, err := h.svc.PasswordResetLink(r.Context(), &a, pathID(r))
+	link, expires, err := h.id.PasswordResetLink(r.Context(), &a, pathID(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -117,7 +117,7 @@ func (h *handler) passwordLink(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) listKeys(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
-	ks, err := h.svc.APIKeys(r.Context(), &a, pathID(r))
+	ks, err := h.id.APIKeys(r.Context(), &a, pathID(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -131,7 +131,7 @@ func (h *handler) listKeys(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) newKey(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
-	k, key, err := h.svc.NewAPIKey(r.Context(), &a, pathID(r))
+	k, key, err := h.id.NewAPIKey(r.Context(), &a, pathID(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -142,7 +142,7 @@ func (h *handler) newKey(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) revokeKey(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
-	if err := h.svc.RevokeAPIKey(r.Context(), &a, pathID(r), r.PathValue("key")); err != nil {
+	if err := h.id.RevokeAPIKey(r.Context(), &a, pathID(r), r.PathValue("key")); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -151,7 +151,7 @@ func (h *handler) revokeKey(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) rotateKey(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
-	k, key, err := h.svc.RotateAPIKey(r.Context(), &a, pathID(r), r.PathValue("key"))
+	k, key, err := h.id.RotateAPIKey(r.Context(), &a, pathID(r), r.PathValue("key"))
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -1,7 +1,7 @@
 // Package app assembles a running Switchboard from its configuration: the
 // store for the chosen dialect, the secret keyring, the job queue, the ATS
-// connectors, the service and the HTTP handler. The commands serve, demo and
-// migrate, and end-to-end tests, all build through it.
+// connectors, the service, identity and the HTTP handler. The commands serve,
+// demo and migrate, and end-to-end tests, all build through it.
 package app
 
 import (
@@ -23,6 +23,7 @@ import (
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/core"
+	"switchboard/internal/identity"
 	"switchboard/internal/lever"
 	"switchboard/internal/mail"
 	"switchboard/internal/metrics"
@@ -85,10 +86,12 @@ type App struct {
 	Store   store.Store
 	Queue   *queue.Queue
 	Service *service.Service
-	Handler http.Handler
-	Logger  *slog.Logger
-	work    bool
-	metrics http.Handler
+	// Identity is accounts, users, API keys and sign-in.
+	Identity *identity.Service
+	Handler  http.Handler
+	Logger   *slog.Logger
+	work     bool
+	metrics  http.Handler
 }
 
 // Open builds the app and migrates the database.
@@ -179,6 +182,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return fail(err)
 	}
+	id, err := identity.New(identity.Deps{Store: st, BaseURL: cfg.BaseURL, Now: cfg.Now, Logger: log})
+	if err != nil {
+		return fail(err)
+	}
 	qcfg := queue.Config{Logger: quietRiver(log), PollInterval: cfg.PollInterval, RetryPolicy: cfg.RetryPolicy}
 	if cfg.Work {
 		qcfg.Workers = river.NewWorkers()
@@ -192,13 +199,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	svc.UseQueue(q)
 
 	mux := http.NewServeMux()
-	api.Register(mux, svc, log)
+	api.Register(mux, svc, id, log)
 	// Endpoints ATSs such as SmartRecruiters call: /partners/{provider}/….
 	svc.RegisterPartnerEndpoints(mux)
 	if err := web.Register(mux, svc, log); err != nil {
 		return fail(err)
 	}
-	if err := ui.Register(mux, svc, log); err != nil {
+	if err := ui.Register(mux, svc, id, log); err != nil {
 		return fail(err)
 	}
 	// Counts and latencies only: nothing about any account or candidate. Still
@@ -218,7 +225,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.ExtraRoutes != nil {
 		cfg.ExtraRoutes(mux)
 	}
-	return &App{Store: st, Queue: q, Service: svc, Handler: logRequests(log, mux), Logger: log, work: cfg.Work, metrics: metricsHandler}, nil
+	return &App{Store: st, Queue: q, Service: svc, Identity: id, Handler: logRequests(log, mux), Logger: log, work: cfg.Work, metrics: metricsHandler}, nil
 }
 
 // Migrate brings Switchboard's and the queue's schema up to date.

@@ -254,7 +254,7 @@ func TestValidationRunRefusals(t *testing.T) {
 	}
 	for _, role := range core.Roles[1:] {
 		email := "role-" + strings.ReplaceAll(string(role), "_", "-") + "@acme.example"
-		if _, _, err := e.App.Service.CreateUserInAccount(ctx, owner.AccountID, email, "", role); err != nil {
+		if _, _, err := e.App.Identity.CreateUserInAccount(ctx, owner.AccountID, email, "", role); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := runValidation(t, e, ctx, email, f.IntegrationID, f.VacancyID); !errors.Is(err, core.ErrForbidden) {

@@ -262,7 +262,7 @@ func (r *runner) scenario(ctx context.Context) error {
 		fn   func() (string, error)
 	}{
 		{"create an account and its super admin", func() (string, error) {
-			acc, u, key, err := r.app.Service.CreateAccount(ctx, "Acme Corp", demoUserEmail, "Avery Admin")
+			acc, u, key, err := r.app.Identity.CreateAccount(ctx, "Acme Corp", demoUserEmail, "Avery Admin")
 			r.apiKey, r.admin = key, u
 			return fmt.Sprintf("account %s, super admin %s", acc.Name, u.Email), err
 		}},
@@ -472,7 +472,7 @@ func strongAnswers(pkg assess.Package) candidatebot.Pick {
 func setDemoPassword(ctx context.Context, a *app.App) error {
 	u, err := a.Store.GetUserByEmail(ctx, demoUserEmail)
 	if err == nil {
-		err = a.Service.SetPassword(ctx, nil, u.ID, DemoPassword)
+		err = a.Identity.SetPassword(ctx, nil, u.ID, DemoPassword)
 	}
 	if err != nil {
 		return &StepError{Step: "give the demo user a web UI password", Err: err}

@@ -501,7 +501,7 @@ func TestVacancyQuestionsFrozenWhileTaken(t *testing.T) {
 	t.Parallel()
 	fx := setup(t, "sqlite")
 	ctx := context.Background()
-	admin, err := fx.e.App.Service.Authenticate(ctx, fx.f.APIKey)
+	admin, err := fx.e.App.Identity.Authenticate(ctx, fx.f.APIKey)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,11 @@
 // invitations, results become write-backs. Every side effect is a job enqueued
 // in the same transaction as the change that causes it.
 //
-// It also holds the account-scoped admin operations that the admin API and UI
-// call, each checked against the acting user's account and role.
+// It also holds the account-scoped admin operations on integrations, orders
+// and jobs that the admin API and UI call, each checked against the acting
+// user's account and role. Who that user is (accounts, users, roles, API keys,
+// sessions, sign-in) is package identity's: callers pass the core.User it
+// resolved.
 package service
 
 import (
@@ -15,7 +18,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"strings"
 	"time"
 
@@ -80,13 +82,9 @@ func (noObserver) Job(string, string)     {}
 
 // Service is Switchboard's application core.
 type Service struct {
-	d     Deps
-	queue Queue
-	// signins bounds concurrent password checks (see SignIn).
-	signins chan struct{}
-	// signInThrottle slows password guessing (see SignIn).
-	signInThrottle *signInThrottle
-	atsHosts       ats.AllowedHosts
+	d        Deps
+	queue    Queue
+	atsHosts ats.AllowedHosts
 	// slots cap each integration's share of the job workers.
 	slots *integrationSlots
 }
@@ -126,8 +124,7 @@ func New(d Deps) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("service: %w", err)
 	}
-	return &Service{d: d, signins: make(chan struct{}, max(2, runtime.NumCPU())),
-		signInThrottle: newSignInThrottle(d.Now), atsHosts: hosts, slots: newIntegrationSlots(IntegrationJobs)}, nil
+	return &Service{d: d, atsHosts: hosts, slots: newIntegrationSlots(IntegrationJobs)}, nil
 }
 
 // UseQueue connects the job queue.

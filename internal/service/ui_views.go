@@ -8,15 +8,6 @@ import (
 	"switchboard/internal/core"
 )
 
-// Account returns the actor's own account, for page headers.
-func (s *Service) Account(ctx context.Context, actor core.User) (core.Account, error) {
-	a, err := s.d.Store.GetAccount(ctx, actor.AccountID)
-	if err != nil {
-		return core.Account{}, fmt.Errorf("account: %w", err)
-	}
-	return a, nil
-}
-
 // IntegrationNames maps the account's integration ids to their names and
 // providers, for order filters and lists. Unlike Integrations it reveals no
 // settings, so every role may call it.
@@ -35,18 +26,6 @@ func (s *Service) IntegrationNames(ctx context.Context, actor core.User) ([]Inte
 // IntegrationName is an integration as a filter shows it.
 type IntegrationName struct {
 	ID, Name, Provider string
-}
-
-// Users lists the users of the actor's account (user managers only).
-func (s *Service) Users(ctx context.Context, actor core.User) ([]core.User, error) {
-	if !actor.Role.CanManageUsers() {
-		return nil, fmt.Errorf("users: %w", core.ErrForbidden)
-	}
-	us, err := s.d.Store.ListUsers(ctx, actor.AccountID)
-	if err != nil {
-		return nil, fmt.Errorf("users: %w", err)
-	}
-	return us, nil
 }
 
 // IndicatorModules lists the modules whose scores become matching indicators

@@ -19,7 +19,7 @@ func TestBrowserSetPasswordAndUsers(t *testing.T) {
 	e.CreateAccount("Acme Corp", "owner@acme.example")
 	addUser(t, e, "owner@acme.example", "team@acme.example", core.RoleTeamMember)
 	owner, team := mustUser(t, e, "owner@acme.example"), mustUser(t, e, "team@acme.example")
-	link, _, err := e.App.Service.PasswordResetLink(context.Background(), nil, owner.ID)
+	link, _, err := e.App.Identity.PasswordResetLink(context.Background(), nil, owner.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

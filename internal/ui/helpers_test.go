@@ -26,7 +26,7 @@ func addUser(t *testing.T, e *apptest.Env, accountOf, email string, role core.Ro
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, _, err := e.App.Service.CreateUserInAccount(ctx, owner.AccountID, email, "", role)
+	u, _, err := e.App.Identity.CreateUserInAccount(ctx, owner.AccountID, email, "", role)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func setPassword(t *testing.T, e *apptest.Env, email string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.App.Service.SetPassword(ctx, nil, u.ID, testPassword); err != nil {
+	if err := e.App.Identity.SetPassword(ctx, nil, u.ID, testPassword); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"net/http"
 
-	"switchboard/internal/service"
+	"switchboard/internal/identity"
 )
 
 type setPasswordData struct {
@@ -17,8 +17,8 @@ type setPasswordData struct {
 // there is no session yet: the form's CSRF token is a double submit.
 func (h *handler) setPasswordPage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
-	u, err := h.svc.PasswordResetUser(r.Context(), token)
-	if errors.Is(err, service.ErrResetLinkInvalid) {
+	u, err := h.id.PasswordResetUser(r.Context(), token)
+	if errors.Is(err, identity.ErrResetLinkInvalid) {
 		h.renderSetPassword(w, r, http.StatusGone, setPasswordData{Invalid: true})
 		return
 	}
@@ -49,13 +49,13 @@ func (h *handler) setPassword(w http.ResponseWriter, r *http.Request) {
 		h.renderSetPassword(w, r, http.StatusUnprocessableEntity, d)
 		return
 	}
-	u, err := h.svc.ResetPassword(r.Context(), token, password)
+	u, err := h.id.ResetPassword(r.Context(), token, password)
 	if inv, ok := asValidation(err); ok {
 		d.Error = "The password " + inv.Fields["password"] + "."
 		h.renderSetPassword(w, r, http.StatusUnprocessableEntity, d)
 		return
 	}
-	if errors.Is(err, service.ErrResetLinkInvalid) {
+	if errors.Is(err, identity.ErrResetLinkInvalid) {
 		h.renderSetPassword(w, r, http.StatusGone, setPasswordData{Invalid: true})
 		return
 	}

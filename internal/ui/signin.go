@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"switchboard/internal/service"
+	"switchboard/internal/identity"
 )
 
 type signInData struct {
@@ -53,13 +53,13 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 			Error: "The sign-in form expired. Please sign in again."})
 		return
 	}
-	_, token, err := h.svc.SignIn(r.Context(), email, password, clientAddr(r))
-	if errors.Is(err, service.ErrUnauthenticated) {
+	_, token, err := h.id.SignIn(r.Context(), email, password, clientAddr(r))
+	if errors.Is(err, identity.ErrUnauthenticated) {
 		h.renderSignIn(w, r, http.StatusUnauthorized, signInData{Email: email, Next: next,
 			Error: "The email address or password is not right. Check both and try again."})
 		return
 	}
-	var throttled *service.ThrottledError
+	var throttled *identity.ThrottledError
 	if errors.As(err, &throttled) {
 		w.Header().Set("Retry-After", strconv.Itoa(throttled.RetryAfterSeconds()))
 		h.renderSignIn(w, r, http.StatusTooManyRequests, signInData{Email: email, Next: next,
@@ -71,7 +71,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.clearCookie(w, signInCookie)
-	h.setCookie(w, h.sessionCookieName(), token, service.SessionTTL)
+	h.setCookie(w, h.sessionCookieName(), token, identity.SessionTTL)
 	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
 }
 
@@ -98,7 +98,7 @@ func waitText(d time.Duration) string {
 }
 
 func (h *handler) signOut(w http.ResponseWriter, r *http.Request, q *request) {
-	if err := h.svc.SignOut(r.Context(), q.token); err != nil {
+	if err := h.id.SignOut(r.Context(), q.token); err != nil {
 		h.serverError(w, r, q, err)
 		return
 	}

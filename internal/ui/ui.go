@@ -4,8 +4,8 @@
 // embedded in the binary; forms post and redirect (POST-redirect-GET), and
 // there is next to no JavaScript.
 //
-// Every page calls the same service methods as the JSON admin API, with the
-// signed-in user as the actor, so the two cannot disagree about who may do
+// Every page calls the same service and identity methods as the JSON admin
+// API, with the signed-in user as the actor, so the two cannot disagree about who may do
 // what. Pages a role may not see answer 403 with a page that says so.
 package ui
 
@@ -22,6 +22,7 @@ import (
 
 	"switchboard/internal/core"
 	"switchboard/internal/httpform"
+	"switchboard/internal/identity"
 	"switchboard/internal/service"
 	"switchboard/internal/web"
 )
@@ -35,6 +36,7 @@ var staticFS embed.FS
 // handler serves the UI's pages.
 type handler struct {
 	svc   *service.Service
+	id    *identity.Service
 	log   *slog.Logger
 	pages map[string]*template.Template
 	// secure marks cookies Secure (and gives the session cookie the
@@ -44,12 +46,12 @@ type handler struct {
 
 // Register mounts the admin UI on mux. The candidate and report pages (package
 // web) and the JSON API (package api) live beside it on the same mux.
-func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) error {
+func Register(mux *http.ServeMux, svc *service.Service, id *identity.Service, log *slog.Logger) error {
 	pages, err := web.ParsePages(templateFS, funcs)
 	if err != nil {
 		return fmt.Errorf("ui: %w", err)
 	}
-	h := &handler{svc: svc, log: log, pages: pages, secure: strings.HasPrefix(svc.BaseURL(), "https://")}
+	h := &handler{svc: svc, id: id, log: log, pages: pages, secure: strings.HasPrefix(svc.BaseURL(), "https://")}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return fmt.Errorf("ui: static: %w", err)
@@ -79,8 +81,8 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", h.home)
 	mux.HandleFunc("GET /signin", h.signInPage)
 	public("/signin", h.signIn)
-	mux.HandleFunc("GET "+service.SetPasswordPath, h.setPasswordPage)
-	public(service.SetPasswordPath, h.setPassword)
+	mux.HandleFunc("GET "+identity.SetPasswordPath, h.setPasswordPage)
+	public(identity.SetPasswordPath, h.setPassword)
 	post("/signout", anyone, h.signOut)
 
 	get("/orders", anyone, h.ordersPage)
@@ -170,7 +172,7 @@ type pageFunc func(w http.ResponseWriter, r *http.Request, q *request)
 func (h *handler) page(may permission, fn pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q, err := h.session(r)
-		if errors.Is(err, service.ErrUnauthenticated) {
+		if errors.Is(err, identity.ErrUnauthenticated) {
 			h.clearCookie(w, h.sessionCookieName())
 			next := r.URL.RequestURI()
 			if r.Method != http.MethodGet {
@@ -195,13 +197,13 @@ func (h *handler) page(may permission, fn pageFunc) http.Handler {
 func (h *handler) session(r *http.Request) (*request, error) {
 	c, err := r.Cookie(h.sessionCookieName())
 	if err != nil || c.Value == "" {
-		return nil, service.ErrUnauthenticated
+		return nil, identity.ErrUnauthenticated
 	}
-	u, _, err := h.svc.SessionUser(r.Context(), c.Value)
+	u, _, err := h.id.SessionUser(r.Context(), c.Value)
 	if err != nil {
 		return nil, err
 	}
-	acc, err := h.svc.Account(r.Context(), u)
+	acc, err := h.id.Account(r.Context(), u)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"switchboard/internal/core"
-	"switchboard/internal/service"
+	"switchboard/internal/identity"
 )
 
 type usersData struct {
@@ -40,7 +40,7 @@ func rolesFor(actor core.User) []core.Role {
 }
 
 func (h *handler) renderUsers(w http.ResponseWriter, r *http.Request, q *request, status int, d usersData) {
-	us, err := h.svc.Users(r.Context(), q.User)
+	us, err := h.id.Users(r.Context(), q.User)
 	if err != nil {
 		h.fail(w, r, q, "user", err)
 		return
@@ -60,7 +60,7 @@ func (h *handler) createUser(w http.ResponseWriter, r *http.Request, q *request)
 	d.Form.Email, d.Form.Name, d.Form.Role = strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("name"), r.PostFormValue("role")
 	password := r.PostFormValue("password")
 	if password != "" {
-		if err := service.CheckPassword(password); err != nil {
+		if err := identity.CheckPassword(password); err != nil {
 			if inv, ok := asValidation(err); ok {
 				d.Errors["password"] = inv.Fields["password"] + " (or leave it empty and send them a set-password link from their page)"
 			}
@@ -68,7 +68,7 @@ func (h *handler) createUser(w http.ResponseWriter, r *http.Request, q *request)
 			return
 		}
 	}
-	u, key, err := h.svc.CreateUser(r.Context(), q.User, d.Form.Email, d.Form.Name, core.Role(d.Form.Role))
+	u, key, err := h.id.CreateUser(r.Context(), q.User, d.Form.Email, d.Form.Name, core.Role(d.Form.Role))
 	if inv, ok := asValidation(err); ok {
 		d.Errors = inv.Fields
 		h.renderUsers(w, r, q, http.StatusUnprocessableEntity, d)
@@ -79,7 +79,7 @@ func (h *handler) createUser(w http.ResponseWriter, r *http.Request, q *request)
 		return
 	}
 	if password != "" {
-		if err := h.svc.SetPassword(r.Context(), &q.User, u.ID, password); err != nil {
+		if err := h.id.SetPassword(r.Context(), &q.User, u.ID, password); err != nil {
 			h.fail(w, r, q, "user", err)
 			return
 		}
@@ -108,12 +108,12 @@ func (h *handler) userPage(w http.ResponseWriter, r *http.Request, q *request) {
 
 func (h *handler) renderUser(w http.ResponseWriter, r *http.Request, q *request, status int, d userData) {
 	ctx := r.Context()
-	u, err := h.svc.User(ctx, q.User, r.PathValue("id"))
+	u, err := h.id.User(ctx, q.User, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, q, "user", err)
 		return
 	}
-	keys, err := h.svc.APIKeys(ctx, &q.User, u.ID)
+	keys, err := h.id.APIKeys(ctx, &q.User, u.ID)
 	if err != nil {
 		h.fail(w, r, q, "user", err)
 		return
@@ -141,7 +141,7 @@ func (h *handler) userDone(w http.ResponseWriter, r *http.Request, q *request, e
 
 func (h *handler) setRole(w http.ResponseWriter, r *http.Request, q *request) {
 	role := core.Role(r.PostFormValue("role"))
-	u, err := h.svc.SetRole(r.Context(), &q.User, r.PathValue("id"), role)
+	u, err := h.id.SetRole(r.Context(), &q.User, r.PathValue("id"), role)
 	if inv, ok := asValidation(err); ok {
 		h.renderUser(w, r, q, http.StatusUnprocessableEntity, userData{Errors: inv.Fields})
 		return
@@ -150,17 +150,17 @@ func (h *handler) setRole(w http.ResponseWriter, r *http.Request, q *request) {
 }
 
 func (h *handler) deactivateUser(w http.ResponseWriter, r *http.Request, q *request) {
-	u, err := h.svc.SetActive(r.Context(), &q.User, r.PathValue("id"), false)
+	u, err := h.id.SetActive(r.Context(), &q.User, r.PathValue("id"), false)
 	h.userDone(w, r, q, err, u.Email+" is deactivated: their sessions and API keys stopped working.")
 }
 
 func (h *handler) reactivateUser(w http.ResponseWriter, r *http.Request, q *request) {
-	u, err := h.svc.SetActive(r.Context(), &q.User, r.PathValue("id"), true)
+	u, err := h.id.SetActive(r.Context(), &q.User, r.PathValue("id"), true)
 	h.userDone(w, r, q, err, u.Email+" is active again. Give them a set-password link or a new API key.")
 }
 
 func (h *handler) setUserPassword(w http.ResponseWriter, r *http.Request, q *request) {
-	err := h.svc.SetPassword(r.Context(), &q.User, r.PathValue("id"), r.PostFormValue("password"))
+	err := h.id.SetPassword(r.Context(), &q.User, r.PathValue("id"), r.PostFormValue("password"))
 	if inv, ok := asValidation(err); ok {
 		h.renderUser(w, r, q, http.StatusUnprocessableEntity, userData{Errors: inv.Fields})
 		return
@@ -171,7 +171,7 @@ func (h *handler) setUserPassword(w http.ResponseWriter, r *http.Request, q *req
 // passwordLink shows a new set-password link once, rendered rather than
 // redirected so it travels in no cookie.
 func (h *handler) passwordLink(w http.ResponseWriter, r *http.Request, q *request) {
-	link, expires, err := h.svc.PasswordResetLink(r.Context(), &q.User, r.PathValue("id"))
+	link, expires, err := h.id.PasswordResetLink(r.Context(), &q.User, r.PathValue("id"))
 	if err != nil {
 		h.userDone(w, r, q, err, "")
 		return
@@ -180,7 +180,7 @@ func (h *handler) passwordLink(w http.ResponseWriter, r *http.Request, q *reques
 }
 
 func (h *handler) newKey(w http.ResponseWriter, r *http.Request, q *request) {
-	_, key, err := h.svc.NewAPIKey(r.Context(), &q.User, r.PathValue("id"))
+	_, key, err := h.id.NewAPIKey(r.Context(), &q.User, r.PathValue("id"))
 	if err != nil {
 		h.userDone(w, r, q, err, "")
 		return
@@ -189,7 +189,7 @@ func (h *handler) newKey(w http.ResponseWriter, r *http.Request, q *request) {
 }
 
 func (h *handler) rotateKey(w http.ResponseWriter, r *http.Request, q *request) {
-	_, key, err := h.svc.RotateAPIKey(r.Context(), &q.User, r.PathValue("id"), r.PathValue("key"))
+	_, key, err := h.id.RotateAPIKey(r.Context(), &q.User, r.PathValue("id"), r.PathValue("key"))
 	if err != nil {
 		h.userDone(w, r, q, err, "")
 		return
@@ -198,6 +198,6 @@ func (h *handler) rotateKey(w http.ResponseWriter, r *http.Request, q *request) 
 }
 
 func (h *handler) revokeKey(w http.ResponseWriter, r *http.Request, q *request) {
-	err := h.svc.RevokeAPIKey(r.Context(), &q.User, r.PathValue("id"), r.PathValue("key"))
+	err := h.id.RevokeAPIKey(r.Context(), &q.User, r.PathValue("id"), r.PathValue("key"))
 	h.userDone(w, r, q, err, "The API key is revoked: it stopped working.")
 }

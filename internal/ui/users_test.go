@@ -21,7 +21,7 @@ func TestSetPasswordLink(t *testing.T) {
 	e.CreateAccount("Acme Corp", "owner@acme.example")
 	owner := mustUser(t, e, "owner@acme.example")
 	ctx := context.Background()
-	link, expires, err := e.App.Service.PasswordResetLink(ctx, nil, owner.ID)
+	link, expires, err := e.App.Identity.PasswordResetLink(ctx, nil, owner.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,11 +76,11 @@ func TestSetPasswordLink(t *testing.T) {
 	}
 
 	// A link expires after 24 hours, and only the newest link works.
-	older, _, err := e.App.Service.PasswordResetLink(ctx, nil, owner.ID)
+	older, _, err := e.App.Identity.PasswordResetLink(ctx, nil, owner.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	newer, _, err := e.App.Service.PasswordResetLink(ctx, nil, owner.ID)
+	newer, _, err := e.App.Identity.PasswordResetLink(ctx, nil, owner.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

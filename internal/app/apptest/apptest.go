@@ -226,7 +226,7 @@ func (e *Env) PostForm(url string, form map[string][]string) (*http.Response, st
 // CreateAccount creates an account and returns its super admin's API key.
 func (e *Env) CreateAccount(name, email string) string {
 	e.T.Helper()
-	_, _, key, err := e.App.Service.CreateAccount(context.Background(), name, email, "")
+	_, _, key, err := e.App.Identity.CreateAccount(context.Background(), name, email, "")
 	if err != nil {
 		e.T.Fatalf("create account: %v", err)
 	}

@@ -102,7 +102,7 @@ func (e *Env) SetupSmartRecruiters(o SROptions) *SRFixture {
 
 	// Switchboard: the vendor's account and vacancies.
 	f.APIKey = e.CreateAccount(SRCompanyName, "admin@acmecoffee.example")
-	admin, err := e.App.Service.Authenticate(ctx, f.APIKey)
+	admin, err := e.App.Identity.Authenticate(ctx, f.APIKey)
 	if err != nil {
 		e.T.Fatalf("authenticate: %v", err)
 	}

@@ -1,4 +1,4 @@
-package service
+package identity
 
 import (
 	"context"
@@ -347,6 +347,18 @@ func (s *Service) issueAPIKey(ctx context.Context, actor *core.User, userID, rep
 		return err
 	})
 	return k, key, err
+}
+
+// Users lists the users of the actor's account (user managers only).
+func (s *Service) Users(ctx context.Context, actor core.User) ([]core.User, error) {
+	if !actor.Role.CanManageUsers() {
+		return nil, fmt.Errorf("users: %w", core.ErrForbidden)
+	}
+	us, err := s.d.Store.ListUsers(ctx, actor.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	return us, nil
 }
 
 // UsersOf lists an account's users for the operator (CLI).
