@@ -144,8 +144,8 @@ func (c *Connector) VerifyWebhook(cfg ats.Config, _ http.Header, body []byte, no
 	if err := CheckFreshness(p, now, c.o.Tolerance); err != nil {
 		return ats.Delivery{}, ats.Refuse(http.StatusBadRequest, "webhook triggeredAt is outside the accepted window of %s", c.o.Tolerance)
 	}
-	if len(p.Data.OpportunityID) > maxIDLen || len(p.Data.ToStageID) > maxIDLen {
-		return ats.Delivery{}, ats.Refuse(http.StatusBadRequest, "malformed Lever webhook: an id is longer than %d bytes", maxIDLen)
+	if len(p.Data.OpportunityID) > MaxIDLen || len(p.Data.ToStageID) > MaxIDLen {
+		return ats.Delivery{}, ats.Refuse(http.StatusBadRequest, "malformed Lever webhook: an id is longer than %d bytes", MaxIDLen)
 	}
 	// Every verified delivery, ignored or not, is keyed on what is signed, so
 	// that a ping or an ignored event cannot come back as another event.

@@ -255,6 +255,10 @@ func FuzzVerifyWebhook(f *testing.F) {
 			if got != http.StatusBadRequest {
 				t.Fatalf("triggeredAt %d ms from now answered %d, want 400 (%v)", skewMillis, got, err)
 			}
+		case len(opp) > lever.MaxIDLen:
+			if got != http.StatusBadRequest {
+				t.Fatalf("signed, fresh %s naming a %d-byte id answered %d, want 400 (%v)", event, len(opp), got, err)
+			}
 		case got != http.StatusOK:
 			t.Fatalf("signed, fresh %s answered %d: %v", event, got, err)
 		case d.Kind != event || d.DedupeKey != (lever.WebhookPayload{Token: token, TriggeredAt: triggeredAt}).SignedKey():

@@ -24,8 +24,9 @@ const (
 // so anything near this is not Lever.
 const MaxWebhookBytes = 1 << 20
 
-// maxIDLen bounds the ids a delivery names; Lever's are UUIDs.
-const maxIDLen = 128
+// MaxIDLen bounds the ids a signed delivery may name (longer ones are refused
+// with 400); Lever's are UUIDs.
+const MaxIDLen = 128
 
 // storedWebhook is what Switchboard keeps of a delivery: what Resolve reads.
 type storedWebhook struct {
