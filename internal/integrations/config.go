@@ -281,27 +281,6 @@ func (s *Service) checkHosts(desc ats.Description, before, after map[string]stri
 	return moved, v.OrNil()
 }
 
-// clearCredentials deletes the connector's credentials of an integration (the
-// ones set by hand and the ones its ATS issued), keeping the core's own
-// records, and returns the names deleted.
-func clearCredentials(ctx context.Context, q store.Queries, integrationID string) ([]string, error) {
-	creds, err := q.ListCredentials(ctx, integrationID)
-	if err != nil {
-		return nil, err
-	}
-	var cleared []string
-	for _, c := range creds {
-		if isReserved(c.Name) {
-			continue
-		}
-		if err := q.DeleteCredential(ctx, integrationID, c.Name); err != nil {
-			return nil, err
-		}
-		cleared = append(cleared, c.Name)
-	}
-	return cleared, nil
-}
-
 // apply changes in as the patch says, refusing what the connector does not
 // support.
 func (p IntegrationPatch) apply(in *core.Integration, desc ats.Description) error {

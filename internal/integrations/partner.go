@@ -255,51 +255,6 @@ func (s *Service) revokePartnerClient(ctx context.Context, q store.Queries, inte
 	return s.putRecord(ctx, q, integrationID, credPartnerClient, cl)
 }
 
-func isReserved(name string) bool { return name == credConnectionToken || name == credPartnerClient }
-
-// putSecret encrypts and stores one credential of an integration.
-func (s *Service) putSecret(ctx context.Context, q store.Queries, integrationID, name, value string) error {
-	sealed, err := s.d.Keyring.Encrypt([]byte(value), credentialAAD(integrationID, name))
-	if err != nil {
-		return fmt.Errorf("store credential %s: %w", name, err)
-	}
-	if err := q.SetCredential(ctx, core.Credential{IntegrationID: integrationID, Name: name, Ciphertext: sealed, SetAt: s.now()}); err != nil {
-		return fmt.Errorf("store credential %s: %w", name, err)
-	}
-	return nil
-}
-
-func (s *Service) putRecord(ctx context.Context, q store.Queries, integrationID, name string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", name, err)
-	}
-	return s.putSecret(ctx, q, integrationID, name, string(b))
-}
-
-// getRecord decrypts and decodes one reserved record; found is false when
-// the integration has none.
-func (s *Service) getRecord(ctx context.Context, q store.Queries, integrationID, name string, v any) (found bool, err error) {
-	creds, err := q.ListCredentials(ctx, integrationID)
-	if err != nil {
-		return false, fmt.Errorf("integration %s: credentials: %w", integrationID, err)
-	}
-	for _, c := range creds {
-		if c.Name != name {
-			continue
-		}
-		plain, err := s.d.Keyring.Decrypt(c.Ciphertext, credentialAAD(integrationID, name))
-		if err != nil {
-			return false, fmt.Errorf("integration %s: decrypt %s: %w", integrationID, name, err)
-		}
-		if err := json.Unmarshal(plain, v); err != nil {
-			return false, fmt.Errorf("integration %s: decode %s: %w", integrationID, name, err)
-		}
-		return true, nil
-	}
-	return false, nil
-}
-
 // partnerCore implements ats.PartnerCore for one provider, so that a token
 // or credential of one provider's integration never works on another's
 // endpoints.
