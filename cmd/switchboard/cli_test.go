@@ -631,7 +631,7 @@ func seedLever(t *testing.T, dir, servedBaseURL string) core.Integration {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := a.Service.CreateIntegration(ctx, admin, "lever", "")
+	in, err := a.Integrations.CreateIntegration(ctx, admin, "lever", "")
 	if err != nil {
 		t.Fatal(err)
 	}

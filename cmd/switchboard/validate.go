@@ -54,12 +54,12 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 
-	checks, err := a.Service.ValidateIntegration(ctx, actor, in.ID)
+	checks, err := a.Integrations.ValidateIntegration(ctx, actor, in.ID)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s (%s): configuration\n", in.Name, in.Status)
-	view, err := a.Service.Integration(ctx, actor, in.ID)
+	view, err := a.Integrations.Integration(ctx, actor, in.ID)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,9 @@
 // Package api serves Switchboard's JSON admin API under /api/v1 and the
 // inbound webhook endpoints ATSs call under /hooks. Admin requests carry an API
 // key as a Bearer token, resolved to its user by package identity; each is
-// scoped to that user's account and role by the service (or, for users and
-// keys, by identity).
+// scoped to that user's account and role by the package it calls: identity
+// for users and keys, integrations for integrations, the service for the
+// rest.
 package api
 
 import (
@@ -20,6 +21,7 @@ import (
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
 	"switchboard/internal/identity"
+	"switchboard/internal/integrations"
 	"switchboard/internal/service"
 	"switchboard/internal/strictjson"
 )
@@ -30,14 +32,15 @@ const maxBody = 1 << 20
 type handler struct {
 	svc *service.Service
 	id  *identity.Service
+	in  *integrations.Service
 	log *slog.Logger
 	// hookReadTimeout replaces webhookReadTimeout (tests).
 	hookReadTimeout time.Duration
 }
 
 // Register mounts the admin API and the webhook endpoints on mux.
-func Register(mux *http.ServeMux, svc *service.Service, id *identity.Service, log *slog.Logger) {
-	h := &handler{svc: svc, id: id, log: log}
+func Register(mux *http.ServeMux, svc *service.Service, id *identity.Service, in *integrations.Service, log *slog.Logger) {
+	h := &handler{svc: svc, id: id, in: in, log: log}
 	auth := h.authenticated
 
 	mux.HandleFunc("POST /hooks/{provider}/{integration}", h.webhook)
@@ -184,7 +187,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var (
 		bad   *badRequest
 		inv   *core.ValidationError
-		vf    *service.ValidationFailed
+		vf    *integrations.ValidationFailed
 		inErr *ats.InboundError
 	)
 	status, msg := 0, ""
@@ -223,7 +226,7 @@ func (h *handler) me(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) providers(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"providers": h.svc.Providers()})
+	writeJSON(w, http.StatusOK, map[string]any{"providers": h.in.Providers()})
 }
 
 func (h *handler) createUser(w http.ResponseWriter, r *http.Request) {

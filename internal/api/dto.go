@@ -6,6 +6,7 @@ import (
 	"switchboard/internal/assess"
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
+	"switchboard/internal/integrations"
 	"switchboard/internal/service"
 	"switchboard/internal/store"
 )
@@ -38,16 +39,16 @@ func userJSON(u core.User) userOut {
 }
 
 type integrationOut struct {
-	ID          string                    `json:"id"`
-	Provider    string                    `json:"provider"`
-	Name        string                    `json:"name"`
-	Status      core.IntegrationStatus    `json:"status"`
-	Patterns    []core.Pattern            `json:"patterns"`
-	Settings    map[string]string         `json:"settings"`
-	WriteBack   core.WriteBackConfig      `json:"write_back"`
-	WebhookURL  string                    `json:"webhook_url,omitempty"`
-	Credentials []service.CredentialState `json:"credentials"`
-	Supports    ats.Description           `json:"supports"`
+	ID          string                         `json:"id"`
+	Provider    string                         `json:"provider"`
+	Name        string                         `json:"name"`
+	Status      core.IntegrationStatus         `json:"status"`
+	Patterns    []core.Pattern                 `json:"patterns"`
+	Settings    map[string]string              `json:"settings"`
+	WriteBack   core.WriteBackConfig           `json:"write_back"`
+	WebhookURL  string                         `json:"webhook_url,omitempty"`
+	Credentials []integrations.CredentialState `json:"credentials"`
+	Supports    ats.Description                `json:"supports"`
 	// CredentialsCleared, in an update's answer, names the credentials the
 	// update removed because the API host changed.
 	CredentialsCleared []string `json:"credentials_cleared,omitempty"`
@@ -68,7 +69,7 @@ type inboundFailureOut struct {
 	JobID int64 `json:"job_id,omitempty"`
 }
 
-func integrationJSON(v service.IntegrationView) integrationOut {
+func integrationJSON(v integrations.IntegrationView) integrationOut {
 	settings := v.Settings
 	if settings == nil {
 		settings = map[string]string{}

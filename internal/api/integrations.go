@@ -5,11 +5,11 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
-	"switchboard/internal/service"
+	"switchboard/internal/integrations"
 )
 
 func (h *handler) listIntegrations(w http.ResponseWriter, r *http.Request) {
-	views, err := h.svc.Integrations(r.Context(), actor(r))
+	views, err := h.in.Integrations(r.Context(), actor(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -30,7 +30,7 @@ func (h *handler) createIntegration(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	created, err := h.svc.CreateIntegration(r.Context(), actor(r), in.Provider, in.Name)
+	created, err := h.in.CreateIntegration(r.Context(), actor(r), in.Provider, in.Name)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -44,7 +44,7 @@ func (h *handler) respondIntegration(w http.ResponseWriter, r *http.Request, sta
 
 // respondUpdated answers with the integration and the credentials an update cleared.
 func (h *handler) respondUpdated(w http.ResponseWriter, r *http.Request, status int, id string, cleared []string) {
-	v, err := h.svc.Integration(r.Context(), actor(r), id)
+	v, err := h.in.Integration(r.Context(), actor(r), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -75,7 +75,7 @@ func (h *handler) updateIntegration(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	res, err := h.svc.UpdateIntegration(r.Context(), actor(r), pathID(r), service.IntegrationPatch{
+	res, err := h.in.UpdateIntegration(r.Context(), actor(r), pathID(r), integrations.IntegrationPatch{
 		Name: in.Name, Patterns: in.Patterns, Settings: in.Settings, WriteBack: in.WriteBack,
 	})
 	if err != nil {
@@ -93,7 +93,7 @@ func (h *handler) setCredential(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if err := h.svc.SetCredential(r.Context(), actor(r), pathID(r), r.PathValue("name"), in.Value); err != nil {
+	if err := h.in.SetCredential(r.Context(), actor(r), pathID(r), r.PathValue("name"), in.Value); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -101,7 +101,7 @@ func (h *handler) setCredential(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) validateIntegration(w http.ResponseWriter, r *http.Request) {
-	checks, err := h.svc.ValidateIntegration(r.Context(), actor(r), pathID(r))
+	checks, err := h.in.ValidateIntegration(r.Context(), actor(r), pathID(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -110,7 +110,7 @@ func (h *handler) validateIntegration(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) enableIntegration(w http.ResponseWriter, r *http.Request) {
-	if _, _, err := h.svc.SetEnabled(r.Context(), actor(r), pathID(r), true); err != nil {
+	if _, _, err := h.in.SetEnabled(r.Context(), actor(r), pathID(r), true); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -118,7 +118,7 @@ func (h *handler) enableIntegration(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) disableIntegration(w http.ResponseWriter, r *http.Request) {
-	if _, _, err := h.svc.SetEnabled(r.Context(), actor(r), pathID(r), false); err != nil {
+	if _, _, err := h.in.SetEnabled(r.Context(), actor(r), pathID(r), false); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -129,7 +129,7 @@ func (h *handler) disableIntegration(w http.ResponseWriter, r *http.Request) {
 // on the consent page (ATSs that connect from their marketplace). The answer
 // is the only time the token is shown.
 func (h *handler) connectionToken(w http.ResponseWriter, r *http.Request) {
-	tok, err := h.svc.GenerateConnectionToken(r.Context(), actor(r), pathID(r))
+	tok, err := h.in.GenerateConnectionToken(r.Context(), actor(r), pathID(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return

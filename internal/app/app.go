@@ -1,7 +1,8 @@
 // Package app assembles a running Switchboard from its configuration: the
 // store for the chosen dialect, the secret keyring, the job queue, the ATS
-// connectors, the service, identity and the HTTP handler. The commands serve,
-// demo and migrate, and end-to-end tests, all build through it.
+// connectors, the service, identity, integrations and the HTTP handler. The
+// commands serve, demo and migrate, and end-to-end tests, all build through
+// it.
 package app
 
 import (
@@ -24,6 +25,7 @@ import (
 	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/core"
 	"switchboard/internal/identity"
+	"switchboard/internal/integrations"
 	"switchboard/internal/lever"
 	"switchboard/internal/mail"
 	"switchboard/internal/metrics"
@@ -88,10 +90,12 @@ type App struct {
 	Service *service.Service
 	// Identity is accounts, users, API keys and sign-in.
 	Identity *identity.Service
-	Handler  http.Handler
-	Logger   *slog.Logger
-	work     bool
-	metrics  http.Handler
+	// Integrations is integration configuration, credentials and connecting.
+	Integrations *integrations.Service
+	Handler      http.Handler
+	Logger       *slog.Logger
+	work         bool
+	metrics      http.Handler
 }
 
 // Open builds the app and migrates the database.
@@ -174,14 +178,23 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		lever.NewConnector(lever.ConnectorOptions{Limiters: lever.NewLimiterPool(), Sleep: cfg.ClientSleep, Now: clientNow}),
 		smartrecruiters.NewConnector(smartrecruiters.ConnectorOptions{Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
 	)
-	svc, err := service.New(service.Deps{
-		Store: st, Connectors: connectors, Keyring: keyring, Signer: signer, Mail: sender,
-		HTTPClient: httpClient, BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom, Now: cfg.Now, Logger: log,
-		Observer: mtr, AllowATSHosts: cfg.AllowATSHosts, InboundRetention: cfg.InboundRetention,
+	integ, err := integrations.New(integrations.Deps{
+		Store: st, Connectors: connectors, Keyring: keyring, HTTPClient: httpClient,
+		BaseURL: cfg.BaseURL, AllowATSHosts: cfg.AllowATSHosts, Now: cfg.Now, Logger: log,
 	})
 	if err != nil {
 		return fail(err)
 	}
+	svc, err := service.New(service.Deps{
+		Store: st, Connectors: connectors, Keyring: keyring, Signer: signer, Mail: sender,
+		HTTPClient: httpClient, BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom, Now: cfg.Now, Logger: log,
+		Observer: mtr, Integrations: integ, InboundRetention: cfg.InboundRetention,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	// An integration's view shows its failed webhooks, which the service processes.
+	integ.UseInbound(svc)
 	id, err := identity.New(identity.Deps{Store: st, BaseURL: cfg.BaseURL, Now: cfg.Now, Logger: log})
 	if err != nil {
 		return fail(err)
@@ -199,13 +212,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	svc.UseQueue(q)
 
 	mux := http.NewServeMux()
-	api.Register(mux, svc, id, log)
+	api.Register(mux, svc, id, integ, log)
 	// Endpoints ATSs such as SmartRecruiters call: /partners/{provider}/….
-	svc.RegisterPartnerEndpoints(mux)
+	integ.RegisterPartnerEndpoints(mux, svc.PartnerOrders())
 	if err := web.Register(mux, svc, log); err != nil {
 		return fail(err)
 	}
-	if err := ui.Register(mux, svc, id, log); err != nil {
+	if err := ui.Register(mux, svc, id, integ, log); err != nil {
 		return fail(err)
 	}
 	// Counts and latencies only: nothing about any account or candidate. Still
@@ -225,7 +238,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.ExtraRoutes != nil {
 		cfg.ExtraRoutes(mux)
 	}
-	return &App{Store: st, Queue: q, Service: svc, Identity: id, Handler: logRequests(log, mux), Logger: log, work: cfg.Work, metrics: metricsHandler}, nil
+	return &App{Store: st, Queue: q, Service: svc, Identity: id, Integrations: integ, Handler: logRequests(log, mux), Logger: log, work: cfg.Work, metrics: metricsHandler}, nil
 }
 
 // Migrate brings Switchboard's and the queue's schema up to date.

@@ -94,7 +94,7 @@ func TestSRConnect(t *testing.T) {
 		if in := srGetIntegration(e, f); in.Status != "enabled" {
 			t.Fatalf("after connecting the integration is %s", in.Status)
 		}
-		pc, err := e.App.Service.PartnerConnection(ctx, f.Admin, f.IntegrationID)
+		pc, err := e.App.Integrations.PartnerConnection(ctx, f.Admin, f.IntegrationID)
 		if err != nil || !pc.Connected || !pc.TokenUsed || pc.ClientID != c.PartnerClientID {
 			t.Fatalf("connection view %+v, %v", pc, err)
 		}

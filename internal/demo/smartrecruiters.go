@@ -73,7 +73,7 @@ func (r *runner) srScenario(ctx context.Context) error {
 			return d.addIntegration(ctx, r)
 		}},
 		{"generate a connection token (shown once, valid 30 minutes)", func() (string, error) {
-			tok, err := r.app.Service.GenerateConnectionToken(ctx, r.admin, d.integrationID)
+			tok, err := r.app.Integrations.GenerateConnectionToken(ctx, r.admin, d.integrationID)
 			if err != nil {
 				return "", err
 			}

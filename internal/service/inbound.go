@@ -16,6 +16,7 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
+	"switchboard/internal/integrations"
 	"switchboard/internal/metrics"
 	"switchboard/internal/secret"
 	"switchboard/internal/store"
@@ -52,7 +53,7 @@ func (s *Service) ReceiveWebhook(ctx context.Context, provider, integrationID st
 	}
 	// Verifying calls nothing: a delivery is stored even while the API URL is
 	// refused, and processing it says so (and can be retried once fixed).
-	conn, cfg, err := s.localConnectorConfig(ctx, s.d.Store, in)
+	conn, cfg, err := s.d.Integrations.LocalConnectorConfig(ctx, s.d.Store, in)
 	if err != nil {
 		return false, fmt.Errorf("receive webhook: %w", err)
 	}
@@ -148,9 +149,13 @@ func inboundFailure(eventID string, err error, last bool) string {
 // maxFailureBytes bounds the reason kept on a failed event.
 const maxFailureBytes = 1000
 
-// inboundFailures lists an integration's latest failed events with the job
-// that processed each last.
-func (s *Service) inboundFailures(ctx context.Context, integrationID string) ([]InboundFailure, error) {
+// inboundFailuresShown is how many failed webhooks an integration shows.
+const inboundFailuresShown = 20
+
+// InboundFailures lists an integration's latest failed events with the job
+// that processed each last, for the integration's view
+// (integrations.InboundFailures).
+func (s *Service) InboundFailures(ctx context.Context, integrationID string) ([]integrations.InboundFailure, error) {
 	evs, err := s.d.Store.ListInboundFailures(ctx, integrationID, inboundFailuresShown)
 	if err != nil || len(evs) == 0 {
 		return nil, err
@@ -163,9 +168,9 @@ func (s *Service) inboundFailures(ctx context.Context, integrationID string) ([]
 	if err != nil {
 		return nil, err
 	}
-	out := make([]InboundFailure, len(evs))
+	out := make([]integrations.InboundFailure, len(evs))
 	for i, ev := range evs {
-		out[i] = InboundFailure{InboundEvent: ev}
+		out[i] = integrations.InboundFailure{InboundEvent: ev}
 		if j := jobs[ev.ID]; j != nil {
 			out[i].JobID = j.ID
 		}
@@ -192,7 +197,7 @@ func (s *Service) RetryInbound(ctx context.Context, actor core.User, integration
 	if !actor.Role.CanActOnOrders() {
 		return 0, fmt.Errorf("retry inbound event: %w", core.ErrForbidden)
 	}
-	in, err := s.integrationFor(ctx, s.d.Store, actor, integrationID)
+	in, err := s.d.Integrations.IntegrationFor(ctx, s.d.Store, actor, integrationID)
 	if err != nil {
 		return 0, fmt.Errorf("retry inbound event: %w", err)
 	}
@@ -267,7 +272,7 @@ func (s *Service) resolveInbound(ctx context.Context, eventID string) (string, e
 		s.d.Logger.InfoContext(ctx, "inbound event dropped: integration not enabled", "event_id", eventID, "integration_id", in.ID)
 		return fmt.Sprintf("dropped: the integration is %s", in.Status), nil
 	}
-	conn, cfg, err := s.connectorConfig(ctx, s.d.Store, in)
+	conn, cfg, err := s.d.Integrations.ConnectorConfig(ctx, s.d.Store, in)
 	if err != nil {
 		return "", fmt.Errorf("process inbound %s: %w", eventID, err)
 	}

@@ -1,424 +1,31 @@
 package service
 
-// The core side of partner endpoints (ats.PartnerEndpoints): ATSs that call
-// Switchboard, such as SmartRecruiters. The service keeps what must be
-// stored and verified — one-time connection tokens, the client credential
-// an ATS calls with, its short-lived access tokens — and the connector keeps
-// the wire.
-//
-// Everything here is stored as integration credentials under reserved names,
-// so it is encrypted at rest like every other secret, never listed by the
-// API (which shows only the connector's declared credentials) and never
-// handed to connectors.
+// The order side of partner endpoints: package integrations authenticates an
+// ATS that calls Switchboard (SmartRecruiters) and checks its integration;
+// what it then asks about packages and orders is answered here.
 
 import (
 	"context"
-	"crypto/subtle"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 	"strings"
-	"time"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
-	"switchboard/internal/secret"
-	"switchboard/internal/store"
+	"switchboard/internal/integrations"
 )
 
-// ConnectionTokenValidity is how long a generated connection token can be
-// used to connect an integration from the ATS.
-const ConnectionTokenValidity = 30 * time.Minute
+// PartnerOrders answers partner endpoints about packages and orders
+// (integrations.Service.RegisterPartnerEndpoints).
+func (s *Service) PartnerOrders() integrations.PartnerOrders { return partnerOrders{s: s} }
 
-// partnerAccessTokenTTL is the lifetime of the access tokens an ATS gets for
-// its client credential: short, so a leaked token is soon useless, long
-// enough that the ATS is not asking for one per call.
-const partnerAccessTokenTTL = time.Hour
+type partnerOrders struct{ s *Service }
 
-// Reserved credential names. Connectors never see them: connectorConfig
-// leaves them out, and a connector's exchange may not return them.
-const (
-	credConnectionToken = "switchboard_connection_token"
-	credPartnerClient   = "switchboard_partner_client"
-)
+var _ integrations.PartnerOrders = partnerOrders{}
 
-// Token prefixes make a leaked token recognisable and tell the kinds apart.
-const (
-	prefixConnectionToken = "sbct_"
-	prefixClientID        = "sbpc_"
-	prefixClientSecret    = "sbps_"
-	prefixAccessToken     = "sbat_"
-)
-
-// connectionTokenRecord is the stored state of an integration's current
-// connection token: its hash only, when it expires and whether it was used.
-type connectionTokenRecord struct {
-	Hash      string    `json:"hash"`
-	ExpiresAt time.Time `json:"expires_at"`
-	UsedAt    time.Time `json:"used_at,omitzero"`
-}
-
-// partnerClientRecord is the client credential an ATS calls Switchboard
-// with; the secret is kept as its hash, as nobody needs to read it again.
-type partnerClientRecord struct {
-	ClientID   string    `json:"client_id"`
-	SecretHash string    `json:"secret_hash"`
-	IssuedAt   time.Time `json:"issued_at"`
-	Revoked    bool      `json:"revoked,omitempty"`
-}
-
-// accessTokenClaims are sealed (AES-GCM with the keyring) into an access
-// token, which is thus stateless, unforgeable and unreadable outside.
-type accessTokenClaims struct {
-	Integration string `json:"i"`
-	ClientID    string `json:"c"`
-	Expires     int64  `json:"e"`
-}
-
-func accessTokenAAD(provider string) []byte { return []byte("partner:" + provider + ":access-token") }
-
-// idPart is the part of an integration id carried inside tokens and client
-// ids, so that they name their integration without a lookup table.
-func idPart(integrationID string) string { return strings.TrimPrefix(integrationID, "int_") }
-
-// integrationIn parses "<prefix><idPart>_<rest>" back to an integration id.
-func integrationIn(prefix, s string) (string, bool) {
-	rest, ok := strings.CutPrefix(s, prefix)
-	if !ok {
-		return "", false
-	}
-	id, tail, ok := strings.Cut(rest, "_")
-	if !ok || id == "" || tail == "" || strings.IndexFunc(id, func(r rune) bool {
-		return !('a' <= r && r <= 'z' || '2' <= r && r <= '7')
-	}) >= 0 {
-		return "", false
-	}
-	return "int_" + id, true
-}
-
-// ConnectionToken is a freshly generated connection token: shown once.
-type ConnectionToken struct {
-	Token     string
-	ExpiresAt time.Time
-	Validity  time.Duration
-}
-
-// GenerateConnectionToken makes a one-time token with which the customer
-// connects the integration from the ATS (its consent page). Only its hash is
-// stored; a new token replaces the previous one. The connector first checks
-// the settings a connection needs and registers Switchboard's endpoints with
-// the ATS where the ATS wants that.
-func (s *Service) GenerateConnectionToken(ctx context.Context, actor core.User, integrationID string) (ConnectionToken, error) {
-	if !actor.Role.CanConfigureIntegrations() {
-		return ConnectionToken{}, fmt.Errorf("connection token: %w", core.ErrForbidden)
-	}
-	in, err := s.integrationFor(ctx, s.d.Store, actor, integrationID)
-	if err != nil {
-		return ConnectionToken{}, fmt.Errorf("connection token: %w", err)
-	}
-	conn, cfg, err := s.connectorConfig(ctx, s.d.Store, in)
-	if err != nil {
-		return ConnectionToken{}, fmt.Errorf("connection token: %w", err)
-	}
-	pe, ok := conn.(ats.PartnerEndpoints)
-	if !ok {
-		return ConnectionToken{}, core.Invalid("integration", conn.Describe().Name+" is connected with the credentials you enter; it takes no connection token")
-	}
-	// Registering with the ATS is a call out: outside any transaction.
-	if err := pe.PrepareConnect(ctx, cfg, s.PartnerEndpointBase(in.Provider)); err != nil {
-		return ConnectionToken{}, err
-	}
-	random, err := secret.NewToken("")
-	if err != nil {
-		return ConnectionToken{}, fmt.Errorf("connection token: %w", err)
-	}
-	token := prefixConnectionToken + idPart(in.ID) + "_" + random
-	now := s.now()
-	rec := connectionTokenRecord{Hash: secret.HashToken(token), ExpiresAt: now.Add(ConnectionTokenValidity)}
-	if err := s.putRecord(ctx, s.d.Store, in.ID, credConnectionToken, rec); err != nil {
-		return ConnectionToken{}, fmt.Errorf("connection token: %w", err)
-	}
-	s.d.Logger.InfoContext(ctx, "connection token generated", "integration_id", in.ID, "user_id", actor.ID, "expires_at", rec.ExpiresAt)
-	return ConnectionToken{Token: token, ExpiresAt: rec.ExpiresAt, Validity: ConnectionTokenValidity}, nil
-}
-
-// PartnerConnection is an integration's connection state, for the UI.
-type PartnerConnection struct {
-	// Supported is false for connectors that take no connection token.
-	Supported bool
-	// EndpointBase is where the ATS reaches this integration's provider.
-	EndpointBase string
-	Connected    bool // the ATS holds a client credential that works
-	ConnectedAt  time.Time
-	ClientID     string // the id (not a secret) the ATS calls with
-	// The current connection token, if any: when it expires, whether it was used.
-	TokenExpiresAt time.Time
-	TokenUsed      bool
-	TokenValidity  time.Duration
-}
-
-// PartnerConnection tells whether and since when an integration is
-// connected from its ATS.
-func (s *Service) PartnerConnection(ctx context.Context, actor core.User, integrationID string) (PartnerConnection, error) {
-	if !actor.Role.CanSeeIntegrations() {
-		return PartnerConnection{}, fmt.Errorf("partner connection: %w", core.ErrForbidden)
-	}
-	in, err := s.integrationFor(ctx, s.d.Store, actor, integrationID)
-	if err != nil {
-		return PartnerConnection{}, fmt.Errorf("partner connection: %w", err)
-	}
-	conn, ok := s.d.Connectors.Get(in.Provider)
-	if !ok {
-		return PartnerConnection{}, fmt.Errorf("partner connection: no connector for %q", in.Provider)
-	}
-	if _, ok := conn.(ats.PartnerEndpoints); !ok {
-		return PartnerConnection{}, nil
-	}
-	pc := PartnerConnection{Supported: true, EndpointBase: s.PartnerEndpointBase(in.Provider), TokenValidity: ConnectionTokenValidity}
-	var tok connectionTokenRecord
-	if found, err := s.getRecord(ctx, s.d.Store, in.ID, credConnectionToken, &tok); err != nil {
-		return PartnerConnection{}, fmt.Errorf("partner connection: %w", err)
-	} else if found {
-		pc.TokenExpiresAt, pc.TokenUsed = tok.ExpiresAt, !tok.UsedAt.IsZero()
-	}
-	var cl partnerClientRecord
-	if found, err := s.getRecord(ctx, s.d.Store, in.ID, credPartnerClient, &cl); err != nil {
-		return PartnerConnection{}, fmt.Errorf("partner connection: %w", err)
-	} else if found && !cl.Revoked {
-		pc.Connected, pc.ConnectedAt, pc.ClientID = true, cl.IssuedAt, cl.ClientID
-	}
-	return pc, nil
-}
-
-// PartnerEndpointBase is the public URL of a provider's partner endpoints.
-func (s *Service) PartnerEndpointBase(provider string) string {
-	return s.d.BaseURL + partnerPrefix(provider)
-}
-
-func partnerPrefix(provider string) string { return "/partners/" + provider }
-
-// RegisterPartnerEndpoints mounts the partner endpoints of every connector
-// that has them, under /partners/{provider}.
-func (s *Service) RegisterPartnerEndpoints(mux *http.ServeMux) {
-	for _, name := range s.d.Connectors.Providers() {
-		conn, _ := s.d.Connectors.Get(name)
-		if pe, ok := conn.(ats.PartnerEndpoints); ok {
-			pe.RegisterPartner(mux, partnerPrefix(name), &partnerCore{s: s, provider: name})
-		}
-	}
-}
-
-// connectionSettingsChanged reports whether an update changes a setting that
-// names the ATS account an integration is connected to.
-func connectionSettingsChanged(conn ats.Connector, before, after map[string]string) bool {
-	pe, ok := conn.(ats.PartnerEndpoints)
-	if !ok {
-		return false
-	}
-	return slices.ContainsFunc(pe.ConnectionSettings(), func(k string) bool { return before[k] != after[k] })
-}
-
-// disconnected is UpdateIntegration's rule for connection settings: once
-// the integration points at another ATS account, the credential the old
-// account's ATS calls with must not act for it, so it is revoked (and the
-// integration was disabled) until it is connected again.
-func (s *Service) disconnected(ctx context.Context, in core.Integration) error {
-	s.d.Logger.InfoContext(ctx, "integration disconnected: its ATS account setting changed", "integration_id", in.ID, "status", in.Status)
-	return s.revokePartnerClient(ctx, s.d.Store, in.ID)
-}
-
-func (s *Service) revokePartnerClient(ctx context.Context, q store.Queries, integrationID string) error {
-	var cl partnerClientRecord
-	found, err := s.getRecord(ctx, q, integrationID, credPartnerClient, &cl)
-	if err != nil || !found || cl.Revoked {
-		return err
-	}
-	cl.Revoked = true
-	return s.putRecord(ctx, q, integrationID, credPartnerClient, cl)
-}
-
-func isReserved(name string) bool { return name == credConnectionToken || name == credPartnerClient }
-
-// putSecret encrypts and stores one credential of an integration.
-func (s *Service) putSecret(ctx context.Context, q store.Queries, integrationID, name, value string) error {
-	sealed, err := s.d.Keyring.Encrypt([]byte(value), credentialAAD(integrationID, name))
-	if err != nil {
-		return fmt.Errorf("store credential %s: %w", name, err)
-	}
-	if err := q.SetCredential(ctx, core.Credential{IntegrationID: integrationID, Name: name, Ciphertext: sealed, SetAt: s.now()}); err != nil {
-		return fmt.Errorf("store credential %s: %w", name, err)
-	}
-	return nil
-}
-
-func (s *Service) putRecord(ctx context.Context, q store.Queries, integrationID, name string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", name, err)
-	}
-	return s.putSecret(ctx, q, integrationID, name, string(b))
-}
-
-// getRecord decrypts and decodes one reserved record; found is false when
-// the integration has none.
-func (s *Service) getRecord(ctx context.Context, q store.Queries, integrationID, name string, v any) (found bool, err error) {
-	creds, err := q.ListCredentials(ctx, integrationID)
-	if err != nil {
-		return false, fmt.Errorf("integration %s: credentials: %w", integrationID, err)
-	}
-	for _, c := range creds {
-		if c.Name != name {
-			continue
-		}
-		plain, err := s.d.Keyring.Decrypt(c.Ciphertext, credentialAAD(integrationID, name))
-		if err != nil {
-			return false, fmt.Errorf("integration %s: decrypt %s: %w", integrationID, name, err)
-		}
-		if err := json.Unmarshal(plain, v); err != nil {
-			return false, fmt.Errorf("integration %s: decode %s: %w", integrationID, name, err)
-		}
-		return true, nil
-	}
-	return false, nil
-}
-
-// partnerCore implements ats.PartnerCore for one provider, so that a token
-// or credential of one provider's integration never works on another's
-// endpoints.
-type partnerCore struct {
-	s        *Service
-	provider string
-}
-
-var _ ats.PartnerCore = (*partnerCore)(nil)
-
-// integration loads an integration of this provider; anything else is as
-// good as absent.
-func (p *partnerCore) integration(ctx context.Context, q store.Queries, id string) (core.Integration, bool, error) {
-	in, err := q.GetIntegration(ctx, id)
-	if errors.Is(err, core.ErrNotFound) || (err == nil && in.Provider != p.provider) {
-		return core.Integration{}, false, nil
-	}
-	if err != nil {
-		return core.Integration{}, false, err
-	}
-	return in, true, nil
-}
-
-// badClient is the one answer to every wrong client credential, so that the
-// token endpoint does not tell which part was wrong.
-func badClient() error { return ats.Refuse(http.StatusUnauthorized, "invalid client credentials") }
-
-// IssueToken implements ats.PartnerCore.
-func (p *partnerCore) IssueToken(ctx context.Context, clientID, clientSecret string) (ats.AccessToken, error) {
-	id, ok := integrationIn(prefixClientID, clientID)
-	if !ok {
-		return ats.AccessToken{}, badClient()
-	}
-	in, ok, err := p.integration(ctx, p.s.d.Store, id)
-	if err != nil {
-		return ats.AccessToken{}, fmt.Errorf("issue token: %w", err)
-	}
-	if !ok {
-		return ats.AccessToken{}, badClient()
-	}
-	var cl partnerClientRecord
-	found, err := p.s.getRecord(ctx, p.s.d.Store, in.ID, credPartnerClient, &cl)
-	if err != nil {
-		return ats.AccessToken{}, fmt.Errorf("issue token: %w", err)
-	}
-	if !found || cl.Revoked || subtle.ConstantTimeCompare([]byte(cl.ClientID), []byte(clientID)) != 1 ||
-		subtle.ConstantTimeCompare([]byte(cl.SecretHash), []byte(secret.HashToken(clientSecret))) != 1 {
-		return ats.AccessToken{}, badClient()
-	}
-	claims, err := json.Marshal(accessTokenClaims{Integration: in.ID, ClientID: clientID, Expires: p.s.now().Add(partnerAccessTokenTTL).Unix()})
-	if err != nil {
-		return ats.AccessToken{}, fmt.Errorf("issue token: %w", err)
-	}
-	sealed, err := p.s.d.Keyring.Encrypt(claims, accessTokenAAD(p.provider))
-	if err != nil {
-		return ats.AccessToken{}, fmt.Errorf("issue token: %w", err)
-	}
-	return ats.AccessToken{Token: prefixAccessToken + base64.RawURLEncoding.EncodeToString(sealed), ExpiresIn: partnerAccessTokenTTL}, nil
-}
-
-// Authenticate implements ats.PartnerCore. A token stops working when it
-// expires and when its client credential is revoked or replaced (the
-// integration was disconnected, or connected again).
-func (p *partnerCore) Authenticate(ctx context.Context, accessToken string) (ats.Config, error) {
-	refuse := func(why string) (ats.Config, error) {
-		return ats.Config{}, ats.Refuse(http.StatusUnauthorized, "%s", why)
-	}
-	raw, ok := strings.CutPrefix(accessToken, prefixAccessToken)
-	if !ok {
-		return refuse("invalid access token")
-	}
-	// Strict: unused trailing bits must be zero, so that one token has one
-	// spelling and no variant of an issued token authenticates.
-	sealed, err := base64.RawURLEncoding.Strict().DecodeString(raw)
-	if err != nil {
-		return refuse("invalid access token")
-	}
-	plain, err := p.s.d.Keyring.Decrypt(sealed, accessTokenAAD(p.provider))
-	if err != nil {
-		return refuse("invalid access token")
-	}
-	var c accessTokenClaims
-	if err := json.Unmarshal(plain, &c); err != nil {
-		return refuse("invalid access token")
-	}
-	if !p.s.now().Before(time.Unix(c.Expires, 0)) {
-		return refuse("access token expired")
-	}
-	in, ok, err := p.integration(ctx, p.s.d.Store, c.Integration)
-	if err != nil {
-		return ats.Config{}, fmt.Errorf("authenticate: %w", err)
-	}
-	if !ok {
-		return refuse("invalid access token")
-	}
-	var cl partnerClientRecord
-	found, err := p.s.getRecord(ctx, p.s.d.Store, in.ID, credPartnerClient, &cl)
-	if err != nil {
-		return ats.Config{}, fmt.Errorf("authenticate: %w", err)
-	}
-	if !found || cl.Revoked || cl.ClientID != c.ClientID {
-		return refuse("access token revoked: the integration was disconnected")
-	}
-	// The ATS's own calls are answered without calling it back.
-	_, cfg, err := p.s.localConnectorConfig(ctx, p.s.d.Store, in)
-	if err != nil {
-		return ats.Config{}, fmt.Errorf("authenticate: %w", err)
-	}
-	return cfg, nil
-}
-
-// enabled re-reads the integration: a token may outlive its enabling.
-func (p *partnerCore) enabled(ctx context.Context, cfg ats.Config) (core.Integration, error) {
-	in, ok, err := p.integration(ctx, p.s.d.Store, cfg.Integration.ID)
-	if err != nil {
-		return core.Integration{}, err
-	}
-	if !ok {
-		return core.Integration{}, ats.Refuse(http.StatusUnauthorized, "no such integration")
-	}
-	if in.Status != core.IntegrationEnabled {
-		return core.Integration{}, ats.Refuse(http.StatusForbidden,
-			"the Switchboard integration %q for this company is %s: the assessment vendor must enable it before packages can be listed or ordered", in.Name, in.Status)
-	}
-	return in, nil
-}
-
-// Packages implements ats.PartnerCore.
-func (p *partnerCore) Packages(ctx context.Context, cfg ats.Config) ([]core.Vacancy, error) {
-	in, err := p.enabled(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
+// Packages implements integrations.PartnerOrders.
+func (p partnerOrders) Packages(ctx context.Context, in core.Integration) ([]core.Vacancy, error) {
 	vs, err := p.s.d.Store.ListVacancies(ctx, in.AccountID)
 	if err != nil {
 		return nil, fmt.Errorf("packages: %w", err)
@@ -426,12 +33,8 @@ func (p *partnerCore) Packages(ctx context.Context, cfg ats.Config) ([]core.Vaca
 	return vs, nil
 }
 
-// Package implements ats.PartnerCore.
-func (p *partnerCore) Package(ctx context.Context, cfg ats.Config, id string) (core.Vacancy, error) {
-	in, err := p.enabled(ctx, cfg)
-	if err != nil {
-		return core.Vacancy{}, err
-	}
+// Package implements integrations.PartnerOrders.
+func (p partnerOrders) Package(ctx context.Context, in core.Integration, id string) (core.Vacancy, error) {
 	v, err := p.s.d.Store.GetVacancy(ctx, id)
 	if errors.Is(err, core.ErrNotFound) || (err == nil && v.AccountID != in.AccountID) {
 		return core.Vacancy{}, ats.Refuse(http.StatusNotFound, "no assessment package with id %q", id)
@@ -442,17 +45,13 @@ func (p *partnerCore) Package(ctx context.Context, cfg ats.Config, id string) (c
 	return v, nil
 }
 
-// Order implements ats.PartnerCore.
-func (p *partnerCore) Order(ctx context.Context, cfg ats.Config, e ats.Event) (ats.OrderReceipt, error) {
-	in, err := p.enabled(ctx, cfg)
-	if err != nil {
-		return ats.OrderReceipt{}, err
-	}
+// Order implements integrations.PartnerOrders.
+func (p partnerOrders) Order(ctx context.Context, in core.Integration, e ats.Event) (ats.OrderReceipt, error) {
 	out, err := p.s.RequestOrder(ctx, in, e)
 	var inv *core.ValidationError
 	switch {
 	case errors.Is(err, ErrNotEnabled):
-		// Disabled between the check above and the order's transaction.
+		// Disabled between the integration's check and the order's transaction.
 		return ats.OrderReceipt{}, ats.Refuse(http.StatusForbidden, "the Switchboard integration for this company is not enabled: orders are refused until the assessment vendor enables it")
 	case errors.Is(err, ErrNoVacancy):
 		return ats.OrderReceipt{}, ats.Refuse(http.StatusNotFound, "there is no assessment package %q to order", e.PackageID)
@@ -473,175 +72,12 @@ func (p *partnerCore) Order(ctx context.Context, cfg ats.Config, e ats.Event) (a
 		r.CandidateURL = p.s.InvitationLink(token)
 	}
 	if out.Created {
-		p.s.d.Logger.InfoContext(ctx, "partner order received", "provider", p.provider, "integration_id", in.ID, "order_id", out.Order.ID, "mode", out.Order.Mode)
+		p.s.d.Logger.InfoContext(ctx, "partner order received", "provider", in.Provider, "integration_id", in.ID, "order_id", out.Order.ID, "mode", out.Order.Mode)
 	}
 	return r, nil
 }
 
-// Cancel implements ats.PartnerCore.
-func (p *partnerCore) Cancel(ctx context.Context, cfg ats.Config, e ats.Event) error {
-	in, ok, err := p.integration(ctx, p.s.d.Store, cfg.Integration.ID)
-	if err != nil {
-		return fmt.Errorf("cancel: %w", err)
-	}
-	if !ok {
-		return ats.Refuse(http.StatusUnauthorized, "no such integration")
-	}
+// Cancel implements integrations.PartnerOrders.
+func (p partnerOrders) Cancel(ctx context.Context, in core.Integration, e ats.Event) error {
 	return p.s.cancelOrder(ctx, in, e)
-}
-
-// Connect implements ats.PartnerCore.
-func (p *partnerCore) Connect(ctx context.Context, token string, exchange ats.Exchange) (ats.ConnectResult, error) {
-	invalid := ats.Refuse(http.StatusBadRequest,
-		"this is not a valid connection token: copy the whole token from the integration's page in Switchboard, or generate a new one there (a new token replaces the previous one)")
-	token = strings.TrimSpace(token)
-	id, ok := integrationIn(prefixConnectionToken, token)
-	if !ok {
-		return ats.ConnectResult{}, invalid
-	}
-	in, ok, err := p.integration(ctx, p.s.d.Store, id)
-	if err != nil {
-		return ats.ConnectResult{}, fmt.Errorf("connect: %w", err)
-	}
-	if !ok {
-		return ats.ConnectResult{}, invalid
-	}
-	hash := secret.HashToken(token)
-	check := func(q store.Queries) (connectionTokenRecord, error) {
-		var rec connectionTokenRecord
-		found, err := p.s.getRecord(ctx, q, in.ID, credConnectionToken, &rec)
-		switch {
-		case err != nil:
-			return rec, fmt.Errorf("connect: %w", err)
-		case !found || subtle.ConstantTimeCompare([]byte(rec.Hash), []byte(hash)) != 1:
-			return rec, invalid
-		case !rec.UsedAt.IsZero():
-			return rec, ats.Refuse(http.StatusConflict,
-				"this connection token was already used, on %s: each token connects once; generate a new one in Switchboard to connect again", rec.UsedAt.Format("2 Jan 2006 15:04 MST"))
-		case !p.s.now().Before(rec.ExpiresAt):
-			return rec, ats.Refuse(http.StatusGone,
-				"this connection token expired at %s (tokens are valid for %d minutes): generate a new one in Switchboard", rec.ExpiresAt.Format("2 Jan 2006 15:04 MST"), int(ConnectionTokenValidity.Minutes()))
-		}
-		return rec, nil
-	}
-	if _, err := check(p.s.d.Store); err != nil {
-		return ats.ConnectResult{}, err
-	}
-	_, cfg, err := p.s.connectorConfig(ctx, p.s.d.Store, in)
-	if err != nil {
-		return ats.ConnectResult{}, fmt.Errorf("connect: %w", err)
-	}
-	client, err := newPartnerClient(in.ID)
-	if err != nil {
-		return ats.ConnectResult{}, fmt.Errorf("connect: %w", err)
-	}
-	// The exchange calls the ATS, so it runs outside any transaction; the
-	// token is consumed only once it succeeded, so a failed exchange can be
-	// tried again with the same token. Once started, the exchange and the
-	// saving of its result finish even if the browser gives up (a double
-	// click aborts the first request): the ATS would otherwise hold
-	// credentials Switchboard never stored.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Minute)
-	defer cancel()
-	secrets, err := exchange(ctx, cfg, client)
-	if err != nil {
-		return ats.ConnectResult{}, err
-	}
-	now := p.s.now()
-	err = p.s.d.Store.InTx(ctx, func(tx store.Tx) error {
-		rec, err := check(tx)
-		if err != nil {
-			return err
-		}
-		// Claim the integration row first: its version-checked update makes a
-		// concurrent connect with the same token wait here and then fail,
-		// rather than both consuming the one-time token (PostgreSQL reads
-		// committed data, so the check above alone cannot see the race).
-		cur, err := tx.GetIntegration(ctx, in.ID)
-		if err != nil {
-			return err
-		}
-		cur.UpdatedAt = now
-		if err := tx.UpdateIntegration(ctx, cur); err != nil {
-			if errors.Is(err, core.ErrConflict) {
-				return ats.Refuse(http.StatusConflict, "this connection token is being used by another connection right now; try again in a moment")
-			}
-			return err
-		}
-		if rec, err = check(tx); err != nil {
-			return err
-		}
-		for _, name := range slices.Sorted(maps.Keys(secrets)) {
-			if isReserved(name) {
-				return fmt.Errorf("connect: connector returned reserved credential %q", name)
-			}
-			if err := p.s.putSecret(ctx, tx, in.ID, name, secrets[name]); err != nil {
-				return err
-			}
-		}
-		if err := p.s.putRecord(ctx, tx, in.ID, credPartnerClient, partnerClientRecord{
-			ClientID: client.ID, SecretHash: secret.HashToken(client.Secret), IssuedAt: now,
-		}); err != nil {
-			return err
-		}
-		rec.UsedAt = now
-		return p.s.putRecord(ctx, tx, in.ID, credConnectionToken, rec)
-	})
-	if err != nil {
-		return ats.ConnectResult{}, fmt.Errorf("connect: %w", err)
-	}
-	p.s.d.Logger.InfoContext(ctx, "integration connected from its ATS", "provider", p.provider, "integration_id", in.ID)
-
-	// Connected: enable it if it validates, as the admin's enable would.
-	if in, err = p.s.d.Store.GetIntegration(ctx, in.ID); err != nil {
-		return ats.ConnectResult{}, fmt.Errorf("connect: %w", err)
-	}
-	checks, err := p.s.validate(ctx, in)
-	if err != nil {
-		return ats.ConnectResult{}, err
-	}
-	if ats.Passed(checks) && in.Status != core.IntegrationEnabled {
-		in.Status, in.UpdatedAt = core.IntegrationEnabled, p.s.now()
-		if err := p.s.d.Store.UpdateIntegration(ctx, in); err != nil {
-			return ats.ConnectResult{}, fmt.Errorf("connect: enable: %w", err)
-		}
-		in.Version++
-	}
-	return ats.ConnectResult{Integration: in, Checks: checks}, nil
-}
-
-func newPartnerClient(integrationID string) (ats.ClientCredential, error) {
-	tag, err := secret.NewToken("")
-	if err != nil {
-		return ats.ClientCredential{}, err
-	}
-	sec, err := secret.NewToken(prefixClientSecret)
-	if err != nil {
-		return ats.ClientCredential{}, err
-	}
-	// A fresh id per connection: tokens of an earlier connection name the
-	// old id and stop working.
-	return ats.ClientCredential{ID: prefixClientID + idPart(integrationID) + "_" + tag[:12], Secret: sec}, nil
-}
-
-// Disconnect implements ats.PartnerCore.
-func (p *partnerCore) Disconnect(ctx context.Context, cfg ats.Config, reason string) error {
-	err := p.s.d.Store.InTx(ctx, func(tx store.Tx) error {
-		in, ok, err := p.integration(ctx, tx, cfg.Integration.ID)
-		if err != nil || !ok {
-			return err
-		}
-		if in.Status == core.IntegrationEnabled {
-			in.Status, in.UpdatedAt = core.IntegrationDisabled, p.s.now()
-			if err := tx.UpdateIntegration(ctx, in); err != nil {
-				return err
-			}
-		}
-		return p.s.revokePartnerClient(ctx, tx, in.ID)
-	})
-	if err != nil {
-		return fmt.Errorf("disconnect: %w", err)
-	}
-	p.s.d.Logger.InfoContext(ctx, "integration disconnected by its ATS", "provider", p.provider, "integration_id", cfg.Integration.ID, "reason", reason)
-	return nil
 }

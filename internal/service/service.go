@@ -4,15 +4,18 @@
 // invitations, results become write-backs. Every side effect is a job enqueued
 // in the same transaction as the change that causes it.
 //
-// It also holds the account-scoped admin operations on integrations, orders
-// and jobs that the admin API and UI call, each checked against the acting
-// user's account and role. Who that user is (accounts, users, roles, API keys,
-// sessions, sign-in) is package identity's: callers pass the core.User it
-// resolved.
+// It also holds the account-scoped admin operations on orders, vacancies,
+// inbound events and jobs that the admin API and UI call, each checked
+// against the acting user's account and role. Who that user is (accounts,
+// users, roles, API keys, sessions, sign-in) is package identity's: callers
+// pass the core.User it resolved. Integrations (their configuration, stored
+// credentials, connecting from the ATS) are package integrations': the
+// service loads an integration and its connector's configuration through
+// Deps.Integrations, and answers partner endpoints about packages and orders
+// (PartnerOrders).
 package service
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -64,9 +67,20 @@ type Deps struct {
 	Logger           *slog.Logger
 	// Observer is told what happened, for metrics; nil means nobody listens.
 	Observer Observer
-	// AllowATSHosts are hosts an integration's API URL may name besides its
-	// ATS's own (the operator's --allow-ats-host): "host" or "host:port".
-	AllowATSHosts []string
+	// Integrations loads integrations and what their connectors need.
+	Integrations Integrations
+}
+
+// Integrations is what the service needs of package integrations (its
+// *integrations.Service): an integration the acting user may see, and what a
+// connector needs to act for one.
+type Integrations interface {
+	IntegrationFor(ctx context.Context, q store.Queries, actor core.User, id string) (core.Integration, error)
+	// ConnectorConfig is for calls to the ATS; LocalConnectorConfig for what
+	// a connector does without calling it (verifying a webhook).
+	ConnectorConfig(ctx context.Context, q store.Queries, in core.Integration) (ats.Connector, ats.Config, error)
+	LocalConnectorConfig(ctx context.Context, q store.Queries, in core.Integration) (ats.Connector, ats.Config, error)
+	WebhookURL(in core.Integration) string
 }
 
 // Observer is told of webhooks and job runs by outcome.
@@ -82,9 +96,8 @@ func (noObserver) Job(string, string)     {}
 
 // Service is Switchboard's application core.
 type Service struct {
-	d        Deps
-	queue    Queue
-	atsHosts ats.AllowedHosts
+	d     Deps
+	queue Queue
 	// slots cap each integration's share of the job workers.
 	slots *integrationSlots
 }
@@ -93,8 +106,8 @@ type Service struct {
 // the service, and the service needs the queue.
 func New(d Deps) (*Service, error) {
 	switch {
-	case d.Store == nil, d.Connectors == nil, d.Keyring == nil, d.Signer == nil, d.HTTPClient == nil:
-		return nil, errors.New("service: Store, Connectors, Keyring, Signer and HTTPClient are required")
+	case d.Store == nil, d.Connectors == nil, d.Keyring == nil, d.Signer == nil, d.HTTPClient == nil, d.Integrations == nil:
+		return nil, errors.New("service: Store, Connectors, Keyring, Signer, HTTPClient and Integrations are required")
 	case d.BaseURL == "":
 		return nil, errors.New("service: BaseURL is required")
 	}
@@ -120,11 +133,7 @@ func New(d Deps) (*Service, error) {
 	if d.MailFrom == "" {
 		d.MailFrom = "Switchboard <no-reply@switchboard.invalid>"
 	}
-	hosts, err := ats.ParseAllowedHosts(d.AllowATSHosts)
-	if err != nil {
-		return nil, fmt.Errorf("service: %w", err)
-	}
-	return &Service{d: d, atsHosts: hosts, slots: newIntegrationSlots(IntegrationJobs)}, nil
+	return &Service{d: d, slots: newIntegrationSlots(IntegrationJobs)}, nil
 }
 
 // UseQueue connects the job queue.
@@ -152,80 +161,6 @@ func (s *Service) timeline(ctx context.Context, q store.Queries, o core.Order, k
 		return fmt.Errorf("timeline for order %s: %w", o.ID, err)
 	}
 	return nil
-}
-
-// connectorConfig loads what a connector needs to call its ATS for an
-// integration, decrypting its credentials for the duration of one call. It
-// refuses (ats.FailConfig) while an API URL setting names a host neither the
-// connector nor the operator allows, whenever that URL was stored, so no
-// credential is sent there.
-func (s *Service) connectorConfig(ctx context.Context, q store.Queries, in core.Integration) (ats.Connector, ats.Config, error) {
-	conn, cfg, err := s.localConnectorConfig(ctx, q, in)
-	if err != nil {
-		return nil, ats.Config{}, err
-	}
-	desc := conn.Describe()
-	for _, c := range s.apiHostChecks(desc, in) {
-		if !c.OK {
-			return nil, ats.Config{}, &ats.CallError{Failure: ats.FailConfig,
-				Err: fmt.Errorf("integration %s: nothing is sent to %s: %s", in.ID, desc.Name, c.Problem)}
-		}
-	}
-	cfg.HTTPClient = ats.ProviderClient(s.d.HTTPClient, in.Provider)
-	return conn, cfg, nil
-}
-
-// apiHostChecks checks each API URL setting of in against the hosts its
-// connector and the operator allow, one check per setting.
-func (s *Service) apiHostChecks(desc ats.Description, in core.Integration) []ats.Check {
-	var checks []ats.Check
-	for _, f := range desc.Settings {
-		if len(f.Hosts) == 0 {
-			continue
-		}
-		problem := s.atsHosts.CheckURL(desc.Name, f, cmp.Or(in.Settings[f.Key], f.Default))
-		checks = append(checks, ats.Check{Name: f.Label + " is an allowed " + desc.Name + " host", OK: problem == "", Problem: problem})
-	}
-	return checks
-}
-
-// localConnectorConfig is connectorConfig for what a connector does without
-// calling its ATS (verifying a webhook's signature, answering the ATS's own
-// calls): the host check does not apply, and its HTTP client refuses every
-// request, so credentials cannot leave by this path.
-func (s *Service) localConnectorConfig(ctx context.Context, q store.Queries, in core.Integration) (ats.Connector, ats.Config, error) {
-	conn, ok := s.d.Connectors.Get(in.Provider)
-	if !ok {
-		return nil, ats.Config{}, fmt.Errorf("integration %s: no connector for provider %q", in.ID, in.Provider)
-	}
-	creds, err := q.ListCredentials(ctx, in.ID)
-	if err != nil {
-		return nil, ats.Config{}, fmt.Errorf("integration %s: credentials: %w", in.ID, err)
-	}
-	secrets := make(map[string]string, len(creds))
-	for _, c := range creds {
-		if isReserved(c.Name) {
-			continue // the core's own records (partner.go), not the connector's
-		}
-		plain, err := s.d.Keyring.Decrypt(c.Ciphertext, credentialAAD(in.ID, c.Name))
-		if err != nil {
-			return nil, ats.Config{}, fmt.Errorf("integration %s: decrypt credential %s: %w", in.ID, c.Name, err)
-		}
-		secrets[c.Name] = string(plain)
-	}
-	return conn, ats.Config{Integration: in, Secrets: secrets, HTTPClient: &http.Client{Transport: refuseTransport{}}}, nil
-}
-
-// refuseTransport refuses every request: the client of a local connector
-// config.
-type refuseTransport struct{}
-
-func (refuseTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	return nil, fmt.Errorf("%s %s: this connector configuration makes no calls", r.Method, r.URL.Redacted())
-}
-
-func credentialAAD(integrationID, name string) []byte {
-	return []byte("integration:" + integrationID + ":credential:" + name)
 }
 
 func invitationAAD(orderID string) []byte {

@@ -8,26 +8,6 @@ import (
 	"switchboard/internal/core"
 )
 
-// IntegrationNames maps the account's integration ids to their names and
-// providers, for order filters and lists. Unlike Integrations it reveals no
-// settings, so every role may call it.
-func (s *Service) IntegrationNames(ctx context.Context, actor core.User) ([]IntegrationName, error) {
-	ins, err := s.d.Store.ListIntegrations(ctx, actor.AccountID)
-	if err != nil {
-		return nil, fmt.Errorf("integration names: %w", err)
-	}
-	out := make([]IntegrationName, 0, len(ins))
-	for _, in := range ins {
-		out = append(out, IntegrationName{ID: in.ID, Name: in.Name, Provider: in.Provider})
-	}
-	return out, nil
-}
-
-// IntegrationName is an integration as a filter shows it.
-type IntegrationName struct {
-	ID, Name, Provider string
-}
-
 // IndicatorModules lists the modules whose scores become matching indicators
 // in the account: every module of every vacancy, by key, first name wins; the
 // default package's modules when there is no vacancy yet. The integration

@@ -84,11 +84,11 @@ func (s *Service) RunValidation(ctx context.Context, actor core.User, integratio
 	if !actor.Role.CanConfigureIntegrations() {
 		return ValidationRun{}, fmt.Errorf("run validation: %w", core.ErrForbidden)
 	}
-	in, err := s.integrationFor(ctx, s.d.Store, actor, integrationID)
+	in, err := s.d.Integrations.IntegrationFor(ctx, s.d.Store, actor, integrationID)
 	if err != nil {
 		return ValidationRun{}, fmt.Errorf("run validation: %w", err)
 	}
-	conn, cfg, err := s.connectorConfig(ctx, s.d.Store, in)
+	conn, cfg, err := s.d.Integrations.ConnectorConfig(ctx, s.d.Store, in)
 	if err != nil {
 		return ValidationRun{}, fmt.Errorf("run validation: %w", err)
 	}
@@ -254,7 +254,7 @@ func (s *Service) noOrderHint(conn ats.Connector, in core.Integration, t ats.Tes
 		b.WriteString("; " + t.NoOrderHint)
 	}
 	if _, ok := conn.(ats.WebhookReceiver); ok {
-		b.WriteString(" (webhook URL: " + s.WebhookURL(in) + ")")
+		b.WriteString(" (webhook URL: " + s.d.Integrations.WebhookURL(in) + ")")
 	}
 	return b.String()
 }

@@ -90,7 +90,7 @@ func (s *Service) writeBack(ctx context.Context, jobID int64, a WriteBackArgs) e
 			return fmt.Errorf("write back: %w", err)
 		}
 	}
-	conn, cfg, err := s.connectorConfig(ctx, s.d.Store, in)
+	conn, cfg, err := s.d.Integrations.ConnectorConfig(ctx, s.d.Store, in)
 	if err != nil {
 		return fmt.Errorf("write back: %w", err)
 	}

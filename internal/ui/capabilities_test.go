@@ -19,7 +19,7 @@ func TestIntegrationOffersWhatItsConnectorDoes(t *testing.T) {
 	e := apptest.New(t, apptest.Options{})
 	lever := e.SetupLever(apptest.LeverOptions{})
 	ctx := context.Background()
-	sr, err := e.App.Service.CreateIntegration(ctx, mustUser(t, e, "admin@acme.example"), "smartrecruiters", "")
+	sr, err := e.App.Integrations.CreateIntegration(ctx, mustUser(t, e, "admin@acme.example"), "smartrecruiters", "")
 	if err != nil {
 		t.Fatal(err)
 	}

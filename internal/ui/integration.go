@@ -9,13 +9,13 @@ import (
 	"switchboard/internal/assess"
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
-	"switchboard/internal/service"
+	"switchboard/internal/integrations"
 )
 
 // integrationData is the integration overview: its sections follow from the
 // connector's description, so a new connector gets the page for free.
 type integrationData struct {
-	V            service.IntegrationView
+	V            integrations.IntegrationView
 	FixedPattern bool // the ATS supports one pattern only: shown, not chosen
 	Patterns     []patternChoice
 	Settings     []settingField
@@ -27,7 +27,7 @@ type integrationData struct {
 	DisabledAttr bool // read-only for roles that may not configure
 	// Partner is the connection state of ATSs that connect from their side
 	// with a generated connection token (SmartRecruiters).
-	Partner service.PartnerConnection
+	Partner integrations.PartnerConnection
 }
 
 type patternChoice struct {
@@ -58,7 +58,7 @@ type labelValue struct {
 }
 
 func (h *handler) integrationPage(w http.ResponseWriter, r *http.Request, q *request) {
-	v, err := h.svc.Integration(r.Context(), q.User, r.PathValue("id"))
+	v, err := h.in.Integration(r.Context(), q.User, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, q, "integration", err)
 		return
@@ -75,7 +75,7 @@ func (h *handler) integrationPage(w http.ResponseWriter, r *http.Request, q *req
 		d.Settings = append(d.Settings, settingField{Field: f, Value: val, Boolean: f.Default == "true" || f.Default == "false"})
 	}
 	d.TriggerStage = v.Settings["trigger_stage"]
-	if d.Partner, err = h.svc.PartnerConnection(r.Context(), q.User, v.ID); err != nil {
+	if d.Partner, err = h.in.PartnerConnection(r.Context(), q.User, v.ID); err != nil {
 		h.fail(w, r, q, "integration", err)
 		return
 	}

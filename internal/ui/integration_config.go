@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"switchboard/internal/core"
-	"switchboard/internal/service"
+	"switchboard/internal/integrations"
 )
 
 // The overview's "ATS → Switchboard" settings, "Switchboard → ATS" write-back
@@ -13,7 +13,7 @@ import (
 
 func (h *handler) saveSettings(w http.ResponseWriter, r *http.Request, q *request) {
 	id := r.PathValue("id")
-	v, err := h.svc.Integration(r.Context(), q.User, id)
+	v, err := h.in.Integration(r.Context(), q.User, id)
 	if err != nil {
 		h.fail(w, r, q, "integration", err)
 		return
@@ -32,12 +32,12 @@ func (h *handler) saveSettings(w http.ResponseWriter, r *http.Request, q *reques
 		}
 		settings[f.Key] = val // "" deletes: the connector's default applies
 	}
-	h.update(w, r, q, id, service.IntegrationPatch{Settings: settings}, "Settings saved.")
+	h.update(w, r, q, id, integrations.IntegrationPatch{Settings: settings}, "Settings saved.")
 }
 
 func (h *handler) saveWriteBack(w http.ResponseWriter, r *http.Request, q *request) {
 	id := r.PathValue("id")
-	v, err := h.svc.Integration(r.Context(), q.User, id)
+	v, err := h.in.Integration(r.Context(), q.User, id)
 	if err != nil {
 		h.fail(w, r, q, "integration", err)
 		return
@@ -54,7 +54,7 @@ func (h *handler) saveWriteBack(w http.ResponseWriter, r *http.Request, q *reque
 	}
 	if !v.Description.CustomFields {
 		// The page offers no custom fields for this ATS.
-		h.update(w, r, q, id, service.IntegrationPatch{WriteBack: &wb}, "Write-back configuration saved.")
+		h.update(w, r, q, id, integrations.IntegrationPatch{WriteBack: &wb}, "Write-back configuration saved.")
 		return
 	}
 	wb.ScoreField = core.FieldMapping{Enabled: f("score_enabled") == "on", FieldID: strings.TrimSpace(f("score_field"))}
@@ -95,7 +95,7 @@ func (h *handler) saveWriteBack(w http.ResponseWriter, r *http.Request, q *reque
 			Message: "Nothing was saved: give an ATS field id for " + strings.Join(missing, ", ") + ", or switch it off."})
 		return
 	}
-	h.update(w, r, q, id, service.IntegrationPatch{WriteBack: &wb}, "Write-back configuration saved.")
+	h.update(w, r, q, id, integrations.IntegrationPatch{WriteBack: &wb}, "Write-back configuration saved.")
 }
 
 // saveCredential stores one secret. It is write-only: the page never shows
@@ -103,7 +103,7 @@ func (h *handler) saveWriteBack(w http.ResponseWriter, r *http.Request, q *reque
 func (h *handler) saveCredential(w http.ResponseWriter, r *http.Request, q *request) {
 	id := r.PathValue("id")
 	name := r.PostFormValue("name")
-	err := h.svc.SetCredential(r.Context(), q.User, id, name, r.PostFormValue("value"))
+	err := h.in.SetCredential(r.Context(), q.User, id, name, r.PostFormValue("value"))
 	if inv, ok := asValidation(err); ok {
 		h.back(w, r, "/integrations/"+id+"#credentials", flash{Kind: "error", Message: "Not saved: " + fieldProblems(inv)})
 		return

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"switchboard/internal/core"
-	"switchboard/internal/service"
+	"switchboard/internal/integrations"
 )
 
 // connectionTokenData is the page that shows a generated connection token,
@@ -23,12 +23,12 @@ type connectionTokenData struct {
 // stored anywhere on the way (pages are no-store).
 func (h *handler) generateConnectionToken(w http.ResponseWriter, r *http.Request, q *request) {
 	id := r.PathValue("id")
-	v, err := h.svc.Integration(r.Context(), q.User, id)
+	v, err := h.in.Integration(r.Context(), q.User, id)
 	if err != nil {
 		h.fail(w, r, q, "integration", err)
 		return
 	}
-	tok, err := h.svc.GenerateConnectionToken(r.Context(), q.User, id)
+	tok, err := h.in.GenerateConnectionToken(r.Context(), q.User, id)
 	var inv *core.ValidationError
 	switch {
 	case errors.As(err, &inv):
@@ -40,6 +40,6 @@ func (h *handler) generateConnectionToken(w http.ResponseWriter, r *http.Request
 	}
 	h.render(w, r, http.StatusOK, "connection_token", view{Title: "Connection token", Nav: "integrations", Q: q, D: connectionTokenData{
 		ID: v.ID, Name: v.Name, ATS: v.Description.Name, Token: tok.Token, ExpiresAt: tok.ExpiresAt,
-		Minutes: int(service.ConnectionTokenValidity / time.Minute),
+		Minutes: int(integrations.ConnectionTokenValidity / time.Minute),
 	}})
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"switchboard/internal/core"
-	"switchboard/internal/service"
+	"switchboard/internal/integrations"
 )
 
 // The overview's "General" section: name, patterns, enable and disable.
@@ -15,7 +15,7 @@ import (
 func (h *handler) saveGeneral(w http.ResponseWriter, r *http.Request, q *request) {
 	id := r.PathValue("id")
 	name := r.PostFormValue("name")
-	p := service.IntegrationPatch{Name: &name}
+	p := integrations.IntegrationPatch{Name: &name}
 	// A connector with one pattern shows it fixed and posts none.
 	if r.PostFormValue("patterns_shown") == "1" {
 		p.Patterns = []core.Pattern{}
@@ -27,10 +27,10 @@ func (h *handler) saveGeneral(w http.ResponseWriter, r *http.Request, q *request
 }
 
 // update applies a patch and goes back to the overview, saying what happened.
-func (h *handler) update(w http.ResponseWriter, r *http.Request, q *request, id string, p service.IntegrationPatch, ok string) {
-	res, err := h.svc.UpdateIntegration(r.Context(), q.User, id, p)
+func (h *handler) update(w http.ResponseWriter, r *http.Request, q *request, id string, p integrations.IntegrationPatch, ok string) {
+	res, err := h.in.UpdateIntegration(r.Context(), q.User, id, p)
 	var inv *core.ValidationError
-	var vf *service.ValidationFailed
+	var vf *integrations.ValidationFailed
 	switch {
 	case err == nil:
 		if len(res.ClearedCredentials) > 0 {
@@ -71,8 +71,8 @@ func fieldProblems(v *core.ValidationError) string {
 // integration as it was and shows each check's problem.
 func (h *handler) enableIntegration(w http.ResponseWriter, r *http.Request, q *request) {
 	id := r.PathValue("id")
-	_, checks, err := h.svc.SetEnabled(r.Context(), q.User, id, true)
-	var vf *service.ValidationFailed
+	_, checks, err := h.in.SetEnabled(r.Context(), q.User, id, true)
+	var vf *integrations.ValidationFailed
 	switch {
 	case err == nil:
 		h.back(w, r, "/integrations/"+id, checksFlash("Enabled: every check passed, and orders from the ATS are now accepted.", "", checks))
@@ -85,7 +85,7 @@ func (h *handler) enableIntegration(w http.ResponseWriter, r *http.Request, q *r
 
 func (h *handler) disableIntegration(w http.ResponseWriter, r *http.Request, q *request) {
 	id := r.PathValue("id")
-	if _, _, err := h.svc.SetEnabled(r.Context(), q.User, id, false); err != nil {
+	if _, _, err := h.in.SetEnabled(r.Context(), q.User, id, false); err != nil {
 		h.fail(w, r, q, "integration", err)
 		return
 	}
@@ -95,7 +95,7 @@ func (h *handler) disableIntegration(w http.ResponseWriter, r *http.Request, q *
 // validateIntegration runs the checks and changes nothing.
 func (h *handler) validateIntegration(w http.ResponseWriter, r *http.Request, q *request) {
 	id := r.PathValue("id")
-	checks, err := h.svc.ValidateIntegration(r.Context(), q.User, id)
+	checks, err := h.in.ValidateIntegration(r.Context(), q.User, id)
 	if err != nil {
 		h.fail(w, r, q, "integration", err)
 		return

@@ -5,11 +5,11 @@ import (
 	"net/http"
 
 	"switchboard/internal/core"
-	"switchboard/internal/service"
+	"switchboard/internal/integrations"
 )
 
 type newIntegrationData struct {
-	Providers []service.Provider
+	Providers []integrations.Provider
 	Chosen    string
 	Error     string
 }
@@ -17,12 +17,12 @@ type newIntegrationData struct {
 // newIntegrationPage is "Add new integration": choose the ATS.
 func (h *handler) newIntegrationPage(w http.ResponseWriter, r *http.Request, q *request) {
 	h.render(w, r, http.StatusOK, "integration_new", view{Title: "Add new integration", Nav: "integrations", Q: q,
-		D: newIntegrationData{Providers: h.svc.Providers()}})
+		D: newIntegrationData{Providers: h.in.Providers()}})
 }
 
 func (h *handler) createIntegration(w http.ResponseWriter, r *http.Request, q *request) {
 	provider := r.PostFormValue("provider")
-	in, err := h.svc.CreateIntegration(r.Context(), q.User, provider, "")
+	in, err := h.in.CreateIntegration(r.Context(), q.User, provider, "")
 	var inv *core.ValidationError
 	switch {
 	case err == nil:
@@ -33,7 +33,7 @@ func (h *handler) createIntegration(w http.ResponseWriter, r *http.Request, q *r
 			msg = "Your account already has an integration with this ATS; open it from the integrations list."
 		}
 		h.render(w, r, http.StatusUnprocessableEntity, "integration_new", view{Title: "Add new integration", Nav: "integrations", Q: q,
-			D: newIntegrationData{Providers: h.svc.Providers(), Chosen: provider, Error: msg}})
+			D: newIntegrationData{Providers: h.in.Providers(), Chosen: provider, Error: msg}})
 	default:
 		h.fail(w, r, q, "integration", err)
 	}
@@ -42,7 +42,7 @@ func (h *handler) createIntegration(w http.ResponseWriter, r *http.Request, q *r
 // integrationCreatedPage is the progress view after creating: what was set
 // up, and the way on to the overview.
 func (h *handler) integrationCreatedPage(w http.ResponseWriter, r *http.Request, q *request) {
-	v, err := h.svc.Integration(r.Context(), q.User, r.PathValue("id"))
+	v, err := h.in.Integration(r.Context(), q.User, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, q, "integration", err)
 		return

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"switchboard/internal/core"
+	"switchboard/internal/integrations"
 	"switchboard/internal/service"
 )
 
@@ -16,7 +17,7 @@ import (
 // a reload would repeat: the browser asks before re-posting.
 
 type testOrderData struct {
-	V         service.IntegrationView
+	V         integrations.IntegrationView
 	Supported bool
 	Enabled   bool
 	Vacancies []core.Vacancy
@@ -54,7 +55,7 @@ func (h *handler) runTestOrder(w http.ResponseWriter, r *http.Request, q *reques
 }
 
 func (h *handler) renderTestOrder(w http.ResponseWriter, r *http.Request, q *request, selected string, run *service.ValidationRun, problem string) {
-	v, err := h.svc.Integration(r.Context(), q.User, r.PathValue("id"))
+	v, err := h.in.Integration(r.Context(), q.User, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, q, "integration", err)
 		return

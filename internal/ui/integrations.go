@@ -5,7 +5,7 @@ import (
 )
 
 func (h *handler) integrationsPage(w http.ResponseWriter, r *http.Request, q *request) {
-	list, err := h.svc.Integrations(r.Context(), q.User)
+	list, err := h.in.Integrations(r.Context(), q.User)
 	if err != nil {
 		h.fail(w, r, q, "integration", err)
 		return

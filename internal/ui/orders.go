@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"switchboard/internal/core"
+	"switchboard/internal/integrations"
 	"switchboard/internal/service"
 	"switchboard/internal/store"
 )
@@ -15,7 +16,7 @@ const ordersPerPage = 25
 type ordersData struct {
 	Page         store.OrderPage
 	Filter       orderFilterForm
-	Integrations []service.IntegrationName
+	Integrations []integrations.IntegrationName
 	Vacancies    []core.Vacancy
 	States       []core.State
 	Errors       map[string]string
@@ -39,7 +40,7 @@ func (h *handler) ordersPage(w http.ResponseWriter, r *http.Request, q *request)
 			return
 		}
 	}
-	if d.Integrations, err = h.svc.IntegrationNames(r.Context(), q.User); err != nil {
+	if d.Integrations, err = h.in.IntegrationNames(r.Context(), q.User); err != nil {
 		h.serverError(w, r, q, err)
 		return
 	}

@@ -21,7 +21,7 @@ func seedOrders(t *testing.T, e *apptest.Env, email string) (real, test string) 
 	t.Helper()
 	ctx := context.Background()
 	u := mustUser(t, e, email)
-	in, err := e.App.Service.CreateIntegration(ctx, u, "lever", "")
+	in, err := e.App.Integrations.CreateIntegration(ctx, u, "lever", "")
 	if err != nil {
 		t.Fatal(err)
 	}

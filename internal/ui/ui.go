@@ -4,7 +4,7 @@
 // embedded in the binary; forms post and redirect (POST-redirect-GET), and
 // there is next to no JavaScript.
 //
-// Every page calls the same service and identity methods as the JSON admin
+// Every page calls the same service, identity and integrations methods as the JSON admin
 // API, with the signed-in user as the actor, so the two cannot disagree about who may do
 // what. Pages a role may not see answer 403 with a page that says so.
 package ui
@@ -23,6 +23,7 @@ import (
 	"switchboard/internal/core"
 	"switchboard/internal/httpform"
 	"switchboard/internal/identity"
+	"switchboard/internal/integrations"
 	"switchboard/internal/service"
 	"switchboard/internal/web"
 )
@@ -37,6 +38,7 @@ var staticFS embed.FS
 type handler struct {
 	svc   *service.Service
 	id    *identity.Service
+	in    *integrations.Service
 	log   *slog.Logger
 	pages map[string]*template.Template
 	// secure marks cookies Secure (and gives the session cookie the
@@ -46,12 +48,12 @@ type handler struct {
 
 // Register mounts the admin UI on mux. The candidate and report pages (package
 // web) and the JSON API (package api) live beside it on the same mux.
-func Register(mux *http.ServeMux, svc *service.Service, id *identity.Service, log *slog.Logger) error {
+func Register(mux *http.ServeMux, svc *service.Service, id *identity.Service, in *integrations.Service, log *slog.Logger) error {
 	pages, err := web.ParsePages(templateFS, funcs)
 	if err != nil {
 		return fmt.Errorf("ui: %w", err)
 	}
-	h := &handler{svc: svc, id: id, log: log, pages: pages, secure: strings.HasPrefix(svc.BaseURL(), "https://")}
+	h := &handler{svc: svc, id: id, in: in, log: log, pages: pages, secure: strings.HasPrefix(svc.BaseURL(), "https://")}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return fmt.Errorf("ui: static: %w", err)

@@ -14,7 +14,7 @@ import (
 	"switchboard/internal/assess"
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/core"
-	"switchboard/internal/service"
+	"switchboard/internal/integrations"
 	sr "switchboard/internal/smartrecruiters"
 )
 
@@ -178,14 +178,14 @@ func (e *Env) SetupSmartRecruiters(o SROptions) *SRFixture {
 
 // Token generates a connection token as the vendor's admin does, through
 // the admin API.
-func (f *SRFixture) Token() service.ConnectionToken {
+func (f *SRFixture) Token() integrations.ConnectionToken {
 	f.e.T.Helper()
 	var out struct {
 		Token     string    `json:"token"`
 		ExpiresAt time.Time `json:"expires_at"`
 	}
 	f.e.MustAPI(http.StatusCreated, f.APIKey, "POST", "/integrations/"+f.IntegrationID+"/connection-token", nil, &out)
-	return service.ConnectionToken{Token: out.Token, ExpiresAt: out.ExpiresAt, Validity: out.ExpiresAt.Sub(f.e.Clock.Now().UTC().Truncate(time.Microsecond))}
+	return integrations.ConnectionToken{Token: out.Token, ExpiresAt: out.ExpiresAt, Validity: out.ExpiresAt.Sub(f.e.Clock.Now().UTC().Truncate(time.Microsecond))}
 }
 
 // SRConnectResult is what the customer admin's browser ended on.

@@ -1,4 +1,4 @@
-package service
+package integrations
 
 import (
 	"cmp"
@@ -32,6 +32,12 @@ type IntegrationView struct {
 type InboundFailure struct {
 	core.InboundEvent
 	JobID int64
+}
+
+// InboundFailures lists an integration's latest failed webhooks. Processing
+// webhooks is the order side's (package service), so it provides this.
+type InboundFailures interface {
+	InboundFailures(ctx context.Context, integrationID string) ([]InboundFailure, error)
 }
 
 // CredentialState tells whether a credential is set, never its value.
@@ -78,8 +84,9 @@ func (s *Service) CreateIntegration(ctx context.Context, actor core.User, provid
 	return in, nil
 }
 
-// integrationFor loads an integration the actor may see.
-func (s *Service) integrationFor(ctx context.Context, q store.Queries, actor core.User, id string) (core.Integration, error) {
+// IntegrationFor loads an integration the actor may see, through q (the
+// store or a transaction).
+func (s *Service) IntegrationFor(ctx context.Context, q store.Queries, actor core.User, id string) (core.Integration, error) {
 	in, err := q.GetIntegration(ctx, id)
 	if err == nil && in.AccountID != actor.AccountID {
 		// Another account's integration does not exist, as far as this actor can tell.
@@ -99,7 +106,7 @@ func (s *Service) Integration(ctx context.Context, actor core.User, id string) (
 	if !actor.Role.CanSeeIntegrations() {
 		return IntegrationView{}, fmt.Errorf("integration: %w", core.ErrForbidden)
 	}
-	in, err := s.integrationFor(ctx, s.d.Store, actor, id)
+	in, err := s.IntegrationFor(ctx, s.d.Store, actor, id)
 	if err != nil {
 		return IntegrationView{}, fmt.Errorf("integration: %w", err)
 	}
@@ -107,14 +114,13 @@ func (s *Service) Integration(ctx context.Context, actor core.User, id string) (
 	if err != nil {
 		return IntegrationView{}, err
 	}
-	if v.InboundFailures, err = s.inboundFailures(ctx, in.ID); err != nil {
-		return IntegrationView{}, fmt.Errorf("integration: %w", err)
+	if s.inbound != nil {
+		if v.InboundFailures, err = s.inbound.InboundFailures(ctx, in.ID); err != nil {
+			return IntegrationView{}, fmt.Errorf("integration: %w", err)
+		}
 	}
 	return v, nil
 }
-
-// inboundFailuresShown is how many failed webhooks an integration shows.
-const inboundFailuresShown = 20
 
 // Integrations lists the actor's account's integrations.
 func (s *Service) Integrations(ctx context.Context, actor core.User) ([]IntegrationView, error) {
@@ -197,7 +203,7 @@ func (s *Service) UpdateIntegration(ctx context.Context, actor core.User, id str
 	if !actor.Role.CanConfigureIntegrations() {
 		return IntegrationUpdate{}, fmt.Errorf("update integration: %w", core.ErrForbidden)
 	}
-	in, err := s.integrationFor(ctx, s.d.Store, actor, id)
+	in, err := s.IntegrationFor(ctx, s.d.Store, actor, id)
 	if err != nil {
 		return IntegrationUpdate{}, fmt.Errorf("update integration: %w", err)
 	}
@@ -275,27 +281,6 @@ func (s *Service) checkHosts(desc ats.Description, before, after map[string]stri
 	return moved, v.OrNil()
 }
 
-// clearCredentials deletes the connector's credentials of an integration (the
-// ones set by hand and the ones its ATS issued), keeping the core's own
-// records, and returns the names deleted.
-func clearCredentials(ctx context.Context, q store.Queries, integrationID string) ([]string, error) {
-	creds, err := q.ListCredentials(ctx, integrationID)
-	if err != nil {
-		return nil, err
-	}
-	var cleared []string
-	for _, c := range creds {
-		if isReserved(c.Name) {
-			continue
-		}
-		if err := q.DeleteCredential(ctx, integrationID, c.Name); err != nil {
-			return nil, err
-		}
-		cleared = append(cleared, c.Name)
-	}
-	return cleared, nil
-}
-
 // apply changes in as the patch says, refusing what the connector does not
 // support.
 func (p IntegrationPatch) apply(in *core.Integration, desc ats.Description) error {
@@ -367,7 +352,7 @@ func (s *Service) SetCredential(ctx context.Context, actor core.User, id, name, 
 	if !actor.Role.CanConfigureIntegrations() {
 		return fmt.Errorf("set credential: %w", core.ErrForbidden)
 	}
-	in, err := s.integrationFor(ctx, s.d.Store, actor, id)
+	in, err := s.IntegrationFor(ctx, s.d.Store, actor, id)
 	if err != nil {
 		return fmt.Errorf("set credential: %w", err)
 	}
@@ -390,7 +375,7 @@ func (s *Service) ValidateIntegration(ctx context.Context, actor core.User, id s
 	if !actor.Role.CanConfigureIntegrations() {
 		return nil, fmt.Errorf("validate integration: %w", core.ErrForbidden)
 	}
-	in, err := s.integrationFor(ctx, s.d.Store, actor, id)
+	in, err := s.IntegrationFor(ctx, s.d.Store, actor, id)
 	if err != nil {
 		return nil, fmt.Errorf("validate integration: %w", err)
 	}
@@ -403,7 +388,7 @@ func (s *Service) validate(ctx context.Context, in core.Integration) ([]ats.Chec
 		checks[0].Problem = "choose ATS-first ad-hoc and/or inline"
 	}
 	// A URL stored before its host was refused, or whose host the operator
-	// no longer allows, fails here as a check; connectorConfig would refuse
+	// no longer allows, fails here as a check; ConnectorConfig would refuse
 	// it too, before the connector sends it anything.
 	if conn, ok := s.d.Connectors.Get(in.Provider); ok {
 		hosts := s.apiHostChecks(conn.Describe(), in)
@@ -411,7 +396,7 @@ func (s *Service) validate(ctx context.Context, in core.Integration) ([]ats.Chec
 			return checks, nil
 		}
 	}
-	conn, cfg, err := s.connectorConfig(ctx, s.d.Store, in)
+	conn, cfg, err := s.ConnectorConfig(ctx, s.d.Store, in)
 	if err != nil {
 		return nil, fmt.Errorf("validate integration: %w", err)
 	}
@@ -438,7 +423,7 @@ func (s *Service) SetEnabled(ctx context.Context, actor core.User, id string, en
 	if !actor.Role.CanConfigureIntegrations() {
 		return core.Integration{}, nil, fmt.Errorf("enable integration: %w", core.ErrForbidden)
 	}
-	in, err := s.integrationFor(ctx, s.d.Store, actor, id)
+	in, err := s.IntegrationFor(ctx, s.d.Store, actor, id)
 	if err != nil {
 		return core.Integration{}, nil, fmt.Errorf("enable integration: %w", err)
 	}
@@ -481,4 +466,24 @@ func (s *Service) Providers() []Provider {
 		out = append(out, Provider{Provider: name, Description: c.Describe()})
 	}
 	return out
+}
+
+// IntegrationNames maps the account's integration ids to their names and
+// providers, for order filters and lists. Unlike Integrations it reveals no
+// settings, so every role may call it.
+func (s *Service) IntegrationNames(ctx context.Context, actor core.User) ([]IntegrationName, error) {
+	ins, err := s.d.Store.ListIntegrations(ctx, actor.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("integration names: %w", err)
+	}
+	out := make([]IntegrationName, 0, len(ins))
+	for _, in := range ins {
+		out = append(out, IntegrationName{ID: in.ID, Name: in.Name, Provider: in.Provider})
+	}
+	return out, nil
+}
+
+// IntegrationName is an integration as a filter shows it.
+type IntegrationName struct {
+	ID, Name, Provider string
 }
