@@ -155,7 +155,8 @@ func FuzzOrderFilter(f *testing.F) {
 				(q.Get("integration") == "" || q.Get("integration") == o.IntegrationID) &&
 				(q.Get("test") == "" || q.Get("test") == strconv.FormatBool(o.Test)) &&
 				(from == nil || !created.Before(*from)) && (to == nil || created.Before(*to))
-			if s := q.Get("q"); s != "" {
+			// The search is trimmed, like what a person types in the box.
+			if s := strings.TrimSpace(q.Get("q")); s != "" {
 				match = match && (strings.Contains(strings.ToLower(o.CandidateName), strings.ToLower(s)) ||
 					strings.Contains(strings.ToLower(o.CandidateEmail), strings.ToLower(s)))
 			}
