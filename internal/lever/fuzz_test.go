@@ -200,7 +200,8 @@ func FuzzCheckFreshness(f *testing.F) {
 // FuzzVerifyWebhook: through the connector, a signed, fresh delivery of
 // either webhook is accepted and keyed on what its signature covers; the
 // same body signed with the other webhook's token, with one signature byte
-// changed, or outside the hour is refused with the right status.
+// changed, outside the hour or naming an id over 128 bytes is refused with
+// the right status.
 func FuzzVerifyWebhook(f *testing.F) {
 	f.Add("4f0c0e8a2b7d4c1e9f3a", int64(0), true, "250d8f03-738a-4bba-a671-8a3d73477145", uint8(0), byte('x'))
 	f.Add("t", int64(-3_600_000), false, "", uint8(63), byte('0'))
@@ -254,6 +255,10 @@ func FuzzVerifyWebhook(f *testing.F) {
 		case !fresh:
 			if got != http.StatusBadRequest {
 				t.Fatalf("triggeredAt %d ms from now answered %d, want 400 (%v)", skewMillis, got, err)
+			}
+		case len(opp) > 128: // the connector's bound on ids (Lever's are UUIDs)
+			if got != http.StatusBadRequest {
+				t.Fatalf("an opportunity id of %d bytes answered %d, want 400 (%v)", len(opp), got, err)
 			}
 		case got != http.StatusOK:
 			t.Fatalf("signed, fresh %s answered %d: %v", event, got, err)
