@@ -58,6 +58,7 @@ type orderJSON struct {
 	CandidateEmail string `json:"candidate_email"`
 	State          string `json:"state"`
 	CreatedAt      string `json:"created_at"`
+	Test           bool   `json:"test"`
 }
 
 type orderList struct {

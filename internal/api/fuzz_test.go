@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,7 +86,7 @@ func send(t *testing.T, e *apptest.Env, key, method, path string, body []byte) (
 
 // FuzzOrderFilter: GET /orders either refuses a filter (422, naming the
 // parameter) or applies exactly what it says: every order listed and
-// counted matches state, vacancy and the created range, paging stays in its
+// counted matches state, vacancy, integration, test and the created range, paging stays in its
 // bounds, and nothing it cannot represent is silently dropped.
 func FuzzOrderFilter(f *testing.F) {
 	e := apptest.New(f, apptest.Options{DevOutbox: true})
@@ -106,7 +107,7 @@ func FuzzOrderFilter(f *testing.F) {
 		"from=" + day(all[1]), "to=" + day(all[1]), "from=" + all[0].CreatedAt, "to=" + all[0].CreatedAt,
 		"from=2006-01-02T15:04:05+07:00", "to=2006-13-45", "from=0001-01-01",
 		"from=0000-01-01T00:00:00+01:00", "to=9999-12-31", "limit=1&offset=1", "limit=0", "limit=201", "limit=+5", "offset=-1",
-		"offset=1073741825", "limit=1e2", "q=ada", "q=%25", "q=_", "state=invited&state=completed", "%zz",
+		"offset=1073741825", "limit=1e2", "test=false", "test=True", "q=ada", "q=%25", "q=_", "state=invited&state=completed", "%zz",
 	} {
 		f.Add(seed)
 	}
@@ -152,8 +153,10 @@ func FuzzOrderFilter(f *testing.F) {
 			match := (q.Get("state") == "" || string(orZero(core.ParseState(q.Get("state")))) == o.State) &&
 				(q.Get("vacancy") == "" || q.Get("vacancy") == o.VacancyID) &&
 				(q.Get("integration") == "" || q.Get("integration") == o.IntegrationID) &&
+				(q.Get("test") == "" || q.Get("test") == strconv.FormatBool(o.Test)) &&
 				(from == nil || !created.Before(*from)) && (to == nil || created.Before(*to))
-			if s := q.Get("q"); s != "" {
+			// The search is trimmed, like what a person types in the box.
+			if s := strings.TrimSpace(q.Get("q")); s != "" {
 				match = match && (strings.Contains(strings.ToLower(o.CandidateName), strings.ToLower(s)) ||
 					strings.Contains(strings.ToLower(o.CandidateEmail), strings.ToLower(s)))
 			}

@@ -195,7 +195,13 @@ func (q Queries) listOrders(ctx context.Context, accountID string, f store.Order
 	if !f.CreatedTo.IsZero() {
 		where = append(where, "o.created_at < "+arg(q.tm(f.CreatedTo)))
 	}
-	if f.Search != "" {
+	switch {
+	case strings.ContainsRune(f.Search, 0):
+		// No name or email holds a NUL (PostgreSQL text cannot, and would
+		// refuse the argument), and SQLite's LIKE ends its pattern there,
+		// so "e\x00" would match every name ending in e.
+		where = append(where, "1 = 0")
+	case f.Search != "":
 		p := arg(sqlcodec.LikeContains(f.Search))
 		// Folded on both sides by the dialect's Unicode-aware function
 		// (SQLite's own lower() and LIKE fold ASCII only).

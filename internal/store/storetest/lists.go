@@ -163,6 +163,9 @@ func testListOrdersSearch(t *testing.T, s store.Store) {
 		{"edsger 100% d", []string{oEdsger.ID}}, //
 		{"edsger 1000% d", []string{}},          //
 		{"a", []string{oAlan.ID, oEdsger.ID, oGrace.ID, oAda.ID}},
+		{"e\x00", []string{}},        // not "ends in e": SQLite's LIKE stops at a NUL
+		{"\x00", []string{}},         //
+		{"example\x00x", []string{}}, //
 	}
 
 	for _, tc := range cases {
