@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"testing"
-	"time"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
@@ -20,13 +19,9 @@ func TestWriteBackVendorResult(t *testing.T) {
 	t.Parallel()
 	e := newSandboxEnv(t)
 	ctx := context.Background()
-	e.cfg.Integration.WriteBack.Reports.DetailPageURL = true
-	to, checks := e.conn.StartTestOrder(ctx, e.cfg, testRequest("Switchboard: Barista"))
-	if !ats.Passed(checks) {
-		t.Fatal(checks)
-	}
+	to, order := e.startWriteBackOrder(t)
 	u := ats.Update{
-		Order:     core.Order{ID: "ord_1", ExternalID: to.Candidate.ExternalID, ExternalJobID: to.ExternalJobID, InvitationExpiresAt: time.Now().Add(time.Hour)},
+		Order:     order,
 		Candidate: core.Candidate{Name: "Ann Lee"},
 		Vacancy:   core.Vacancy{Name: "Background check"},
 		State:     core.StateCompleted,

@@ -140,6 +140,19 @@ func (everyStep) Do(ctx context.Context, _ string, fn func(ctx context.Context) 
 	return fn(ctx)
 }
 
+// startWriteBackOrder starts a test order on the tagged posting, with the
+// detail page link written back, and returns it with the order Switchboard
+// would hold for it.
+func (e *sandboxEnv) startWriteBackOrder(t *testing.T) (ats.TestOrder, core.Order) {
+	t.Helper()
+	e.cfg.Integration.WriteBack.Reports.DetailPageURL = true
+	to, checks := e.conn.StartTestOrder(context.Background(), e.cfg, testRequest("Switchboard: Barista"))
+	if !ats.Passed(checks) {
+		t.Fatal(checks)
+	}
+	return to, core.Order{ID: "ord_1", ExternalID: to.Candidate.ExternalID, ExternalJobID: to.ExternalJobID, InvitationExpiresAt: time.Now().Add(time.Hour)}
+}
+
 // TestInspectTestOrder writes a completed result back with the connector and
 // reads it back: all green; then each item that is missing or broken turns
 // its own line red with the reason.
@@ -147,13 +160,9 @@ func TestInspectTestOrder(t *testing.T) {
 	t.Parallel()
 	e := newSandboxEnv(t)
 	ctx := context.Background()
-	e.cfg.Integration.WriteBack.Reports.DetailPageURL = true
-	to, checks := e.conn.StartTestOrder(ctx, e.cfg, testRequest("Switchboard: Barista"))
-	if !ats.Passed(checks) {
-		t.Fatal(checks)
-	}
+	to, order := e.startWriteBackOrder(t)
 	u := ats.Update{
-		Order:     core.Order{ID: "ord_1", ExternalID: to.Candidate.ExternalID, ExternalJobID: to.ExternalJobID, InvitationExpiresAt: time.Now().Add(time.Hour)},
+		Order:     order,
 		Candidate: core.Candidate{Name: "Switchboard Test Candidate"},
 		Vacancy:   core.Vacancy{Name: "Barista"},
 		Result:    &core.Result{Score: &core.Score{Value: 67, Max: 100}, Label: "Good fit"},
