@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -354,7 +355,7 @@ func (v *validator) enum(field string, e Enum, list []string) string {
 	switch {
 	case e.Value == "":
 		v.add(field+".value", "is required: one of "+strings.Join(list, ", "))
-	case !contains(list, e.Value):
+	case !slices.Contains(list, e.Value):
 		v.add(field+".value", fmt.Sprintf("must be one of %s, not %q (for a value of your own, send unmapped_value with it in source_value)",
 			strings.Join(list, ", "), truncate(e.Value, 40)))
 	case e.Value == "unmapped_value" && e.SourceValue == "":
@@ -365,15 +366,6 @@ func (v *validator) enum(field string, e Enum, list []string) string {
 		return e.Value
 	}
 	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // url checks a link the ATS will show or Switchboard will fetch: absolute,
