@@ -280,11 +280,6 @@ func FuzzVerifyWebhook(f *testing.F) {
 	})
 }
 
-// fuzzTransport answers a client's request without a network.
-type fuzzTransport func(*http.Request) (*http.Response, error)
-
-func (f fuzzTransport) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 // FuzzAPIError: whatever Lever (or a proxy in front of it) answers, the
 // client returns an *APIError with the status, its retry classification and
 // Retry-After, and its text never carries the API key, raw or as sent in the
@@ -313,7 +308,7 @@ func FuzzAPIError(f *testing.F) {
 		if status < 200 || status > 599 || (status >= 300 && status < 400) {
 			return
 		}
-		hc := &http.Client{Transport: fuzzTransport(func(r *http.Request) (*http.Response, error) {
+		hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 			h := http.Header{}
 			h.Set("Retry-After", retryAfter)
 			return &http.Response{StatusCode: status, Header: h, Body: io.NopCloser(bytes.NewReader(body)), Request: r}, nil
