@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,20 +32,13 @@ func newSandboxEnv(t *testing.T) *sandboxEnv {
 	srv := httptest.NewServer(sim.Handler())
 	t.Cleanup(srv.Close)
 	// The client's waits pass on a clock of their own, not the wall's.
-	var mu sync.Mutex
-	now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	clock := &fakeClock{t: time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)}
 	e := &sandboxEnv{sim: sim, conn: lever.NewConnector(lever.ConnectorOptions{
 		Sleep: func(ctx context.Context, d time.Duration) error {
-			mu.Lock()
-			defer mu.Unlock()
-			now = now.Add(d)
+			clock.Advance(d)
 			return ctx.Err()
 		},
-		Now: func() time.Time {
-			mu.Lock()
-			defer mu.Unlock()
-			return now
-		},
+		Now: clock.Now,
 	})}
 	e.owner = sim.AddUser("Riley Recruiter", "riley@example.com")
 	e.posting = sim.AddPosting("Barista", []string{"Switchboard: Barista"}, e.owner.ID)
