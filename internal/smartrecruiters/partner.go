@@ -177,7 +177,7 @@ func (h *partnerHandler) token(w http.ResponseWriter, r *http.Request) {
 	if err := httpform.Parse(w, r, httpform.SmallMax); err != nil {
 		var fe *httpform.Error
 		errors.As(err, &fe)
-		writeJSON(w, fe.Status, TokenErrorResponse{Error: TokenErrInvalidRequest, ErrorDescription: "an application/x-www-form-urlencoded body of at most 8 KiB is expected"})
+		writeJSON(w, fe.Status, TokenErrorResponse{Error: TokenErrInvalidRequest, ErrorDescription: fmt.Sprintf("an application/x-www-form-urlencoded body of at most %d KiB is expected", httpform.SmallMax>>10)})
 		return
 	}
 	basicID, basicSecret, _ := r.BasicAuth()
