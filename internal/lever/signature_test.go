@@ -22,16 +22,23 @@ type goldenCase struct {
 	Source         string `json:"source"`
 }
 
-func TestSignatureGoldenVectors(t *testing.T) {
-	t.Parallel()
+// goldenCases reads testdata/signatures.json.
+func goldenCases(tb testing.TB) []goldenCase {
+	tb.Helper()
 	raw, err := os.ReadFile("testdata/signatures.json")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	var cases []goldenCase
 	if err := json.Unmarshal(raw, &cases); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return cases
+}
+
+func TestSignatureGoldenVectors(t *testing.T) {
+	t.Parallel()
+	cases := goldenCases(t)
 	if len(cases) < 10 {
 		t.Fatalf("only %d golden cases", len(cases))
 	}
