@@ -32,13 +32,14 @@ const heloName = "localhost"
 //
 // Query options: from=addr sets the default sender; insecure_skip_verify=1
 // disables certificate verification, for test servers only; starttls=optional
-// lets smtp:// go on in plain text when the server offers no STARTTLS.
+// lets smtp:// go on in plain text when the server offers no STARTTLS, and
+// starttls=required demands it even on loopback.
 //
 // Without that opt-out, smtp:// to a host other than loopback requires
 // STARTTLS: invitation links are bearer credentials, so an attacker who
 // strips STARTTLS gets an error rather than the mail. Credentials are sent
-// with AUTH PLAIN, and only over TLS or to a loopback host. An SMTP is safe for concurrent use; each Send uses its own
-// connection.
+// with AUTH PLAIN, and only over TLS or to a loopback host. An SMTP is safe
+// for concurrent use; each Send uses its own connection.
 type SMTP struct {
 	redacted    string
 	host        string // for TLS verification and the loopback check
