@@ -73,7 +73,7 @@ func FuzzParseWebhook(f *testing.F) {
 	})
 }
 
-// isHexLetter reports whether a and b are the same hex digit in another
+// sameHexDigit reports whether a and b are the same hex digit in another
 // case, which VerifySignature accepts as the same MAC.
 func sameHexDigit(a, b byte) bool {
 	return strings.ContainsRune("abcdefABCDEF", rune(a)) && strings.EqualFold(string(a), string(b))
