@@ -54,9 +54,9 @@ type fakePartner struct {
 	tokenRequests int
 	requests      []recorded
 	packages      sr.AssessmentPackages
-	// beforeAnswer, when set, runs with an order's id (and the order kind's
-	// status) inside the partner's order handler, before it answers: a
-	// partner that reports on an order while SmartRecruiters waits.
+	// beforeAnswer, when set, runs with an order's id inside the partner's
+	// order handler, before it answers: a partner that reports on an order
+	// while SmartRecruiters waits.
 	beforeAnswer func(orderID string)
 }
 
