@@ -130,13 +130,7 @@ func TestLeverInvitedNeverAfterResult(t *testing.T) {
 		release := e.Sleeps.Hold(2 * time.Second)
 		defer release()
 
-		opp, _, err := e.Lever.CreateOpportunity(ctx, "Ada Lovelace", "ada@example.com", f.PostingID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ds, err := e.Lever.MoveStage(ctx, opp.ID, f.TriggerStage); err != nil || len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
-			t.Fatalf("stage change delivery: %s, %v", outcome(ds), err)
-		}
+		opp := e.LeverToTrigger(f, "Ada Lovelace", "ada@example.com")
 		receive(t, "the invited write-back to be throttled", throttled)
 		mctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		defer cancel()
@@ -242,7 +236,6 @@ func TestLeverWriteBacksOfOneOrderTakeTurns(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t, apptest.Options{})
 	f := e.SetupLever(apptest.LeverOptions{})
-	ctx := context.Background()
 
 	var once sync.Once
 	entered, release := make(chan struct{}), make(chan struct{})
@@ -263,13 +256,7 @@ func TestLeverWriteBacksOfOneOrderTakeTurns(t *testing.T) {
 	snoozed, unsubscribe := e.App.Queue.Subscribe(river.EventKindJobSnoozed)
 	defer unsubscribe()
 
-	opp, _, err := e.Lever.CreateOpportunity(ctx, "Ada Lovelace", "ada@example.com", f.PostingID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ds, err := e.Lever.MoveStage(ctx, opp.ID, f.TriggerStage); err != nil || len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
-		t.Fatalf("stage change delivery: %s, %v", outcome(ds), err)
-	}
+	opp := e.LeverToTrigger(f, "Ada Lovelace", "ada@example.com")
 	receive(t, "the invited tag to be on its way", entered)
 	completeAssessment(t, invitationLink(t, e, e.Mail.Messages()[0]))
 	// Either the result's write-back waits its turn, or (what must not
