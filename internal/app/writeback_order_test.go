@@ -149,11 +149,7 @@ func TestLeverInvitedNeverAfterResult(t *testing.T) {
 		}
 		e.WaitIdle()
 
-		got, _ := e.Lever.Opportunity(opp.ID)
-		score := regexp.MustCompile(`^Switchboard: \d+%$`)
-		if slices.Contains(got.Tags, "Switchboard: invited") || !slices.ContainsFunc(got.Tags, score.MatchString) {
-			t.Errorf("tags %v, want the score tag and not the invited one", got.Tags)
-		}
+		scoreTagOnly(t, e, opp.ID)
 		notes := noteTexts(e, opp.ID)
 		last := len(notes) - 1
 		if last < 0 || !strings.Contains(notes[last], "completed the") {
@@ -213,11 +209,7 @@ func TestLeverWriteBackStopsMidwayWhenTheOrderMovesOn(t *testing.T) {
 	}
 	e.WaitIdle()
 
-	got, _ := e.Lever.Opportunity(opp.ID)
-	score := regexp.MustCompile(`^Switchboard: \d+%$`)
-	if slices.Contains(got.Tags, "Switchboard: invited") || !slices.ContainsFunc(got.Tags, score.MatchString) {
-		t.Errorf("tags %v, want the score tag and not the invited one", got.Tags)
-	}
+	scoreTagOnly(t, e, opp.ID)
 	if notes := noteTexts(e, opp.ID); len(notes) != 1 || !strings.Contains(notes[0], "completed the") {
 		t.Errorf("notes %q, want only the result's", notes)
 	}
@@ -275,12 +267,19 @@ func TestLeverWriteBacksOfOneOrderTakeTurns(t *testing.T) {
 	close(release)
 	e.WaitIdle()
 
-	got, _ := e.Lever.Opportunity(opp.ID)
+	scoreTagOnly(t, e, opp.ID)
+	if notes := noteTexts(e, opp.ID); len(notes) == 0 || !strings.Contains(notes[len(notes)-1], "completed the") {
+		t.Errorf("notes %q, want the result's last", notes)
+	}
+}
+
+// scoreTagOnly checks that Lever's opportunity ends with the score tag and
+// without the invited one: the result's write-back came last.
+func scoreTagOnly(t *testing.T, e *apptest.Env, oppID string) {
+	t.Helper()
+	got, _ := e.Lever.Opportunity(oppID)
 	score := regexp.MustCompile(`^Switchboard: \d+%$`)
 	if slices.Contains(got.Tags, "Switchboard: invited") || !slices.ContainsFunc(got.Tags, score.MatchString) {
 		t.Errorf("tags %v, want the score tag and not the invited one", got.Tags)
-	}
-	if notes := noteTexts(e, opp.ID); len(notes) == 0 || !strings.Contains(notes[len(notes)-1], "completed the") {
-		t.Errorf("notes %q, want the result's last", notes)
 	}
 }
