@@ -63,11 +63,7 @@ func TestSRStatusNeverGoesBack(t *testing.T) {
 		e := apptest.New(t, apptest.Options{Dialect: dialect})
 		f := e.SetupSmartRecruiters(apptest.SROptions{})
 		ctx := context.Background()
-		pls, err := f.Sim.OrderAdHoc(ctx, f.Company.ID, string(f.Candidate.ID), string(f.Job.ID), f.VacancyIDs[apptest.SRVacancyName])
-		srPlaced(t, pls, err, http.StatusAccepted)
-		srWaitMails(t, e, 1)
-		e.WaitIdle()
-		srOrderID := pls[0].OrderID
+		srOrderID := srAdHocInvited(t, e, f)
 		link := invitationLink(t, e, e.Mail.Messages()[0])
 
 		throttled := f.Sim.Fail(1, simkit.Fault{Status: http.StatusTooManyRequests, RetryAfter: 30 * time.Second,
