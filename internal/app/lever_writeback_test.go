@@ -372,15 +372,8 @@ func TestInvitationEmailRefused(t *testing.T) {
 			dialects(t, func(t *testing.T, dialect string) {
 				e := apptest.New(t, apptest.Options{Dialect: dialect})
 				f := e.SetupLever(apptest.LeverOptions{})
-				ctx := context.Background()
 				e.Mail.RejectNext(tc.code, "mailbox unavailable")
-				opp, _, err := e.Lever.CreateOpportunity(ctx, "Ada Lovelace", "ada@example.com", f.PostingID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if ds, err := e.Lever.MoveStage(ctx, opp.ID, f.TriggerStage); err != nil || len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
-					t.Fatalf("stage change delivery: %s, %v", outcome(ds), err)
-				}
+				opp := e.LeverToTrigger(f, "Ada Lovelace", "ada@example.com")
 				e.WaitIdle()
 
 				d := onlyOrder(t, e, f)

@@ -27,13 +27,7 @@ func TestSRAdHocToResults(t *testing.T) {
 	dialects(t, func(t *testing.T, dialect string) {
 		e := apptest.New(t, apptest.Options{Dialect: dialect})
 		f := e.SetupSmartRecruiters(apptest.SROptions{})
-		ctx := context.Background()
-
-		pls, err := f.Sim.OrderAdHoc(ctx, f.Company.ID, string(f.Candidate.ID), string(f.Job.ID), f.VacancyIDs[apptest.SRVacancyName])
-		srPlaced(t, pls, err, http.StatusAccepted)
-		srWaitMails(t, e, 1)
-		e.WaitIdle()
-		srOrderID := pls[0].OrderID
+		srOrderID := srAdHocInvited(t, e, f)
 		if got := srStatuses(srSimOrder(t, f, srOrderID)); got != "PENDING" {
 			t.Fatalf("after the order, SmartRecruiters shows %q, want PENDING\n%s", got, srDump(f))
 		}

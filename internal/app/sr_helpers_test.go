@@ -86,6 +86,19 @@ func srSimOrder(t *testing.T, f *apptest.SRFixture, id string) srsim.Order {
 	return o
 }
 
+// srAdHocInvited places an ad-hoc order for the fixture's candidate, job
+// and vacancy from SmartRecruiters, checks it is accepted, and waits until
+// the invitation is sent and Switchboard is idle. It returns
+// SmartRecruiters' order id.
+func srAdHocInvited(t *testing.T, e *apptest.Env, f *apptest.SRFixture) string {
+	t.Helper()
+	pls, err := f.Sim.OrderAdHoc(context.Background(), f.Company.ID, string(f.Candidate.ID), string(f.Job.ID), f.VacancyIDs[apptest.SRVacancyName])
+	srPlaced(t, pls, err, http.StatusAccepted)
+	srWaitMails(t, e, 1)
+	e.WaitIdle()
+	return pls[0].OrderID
+}
+
 // srWaitMails waits for n emails at the test SMTP server.
 func srWaitMails(t *testing.T, e *apptest.Env, n int) {
 	t.Helper()

@@ -72,10 +72,7 @@ func TestSRIdempotentRetry(t *testing.T) {
 	e := apptest.New(t, apptest.Options{})
 	f := e.SetupSmartRecruiters(apptest.SROptions{})
 	ctx := context.Background()
-	pls, err := f.Sim.OrderAdHoc(ctx, f.Company.ID, string(f.Candidate.ID), string(f.Job.ID), f.VacancyIDs[apptest.SRVacancyName])
-	srPlaced(t, pls, err, http.StatusAccepted)
-	srWaitMails(t, e, 1)
-	e.WaitIdle()
+	srOrderID := srAdHocInvited(t, e, f)
 	calls := f.Calls.Find(http.MethodPost, "/packages/orders")
 	if len(calls) != 1 {
 		t.Fatalf("%d order calls", len(calls))
@@ -93,7 +90,7 @@ func TestSRIdempotentRetry(t *testing.T) {
 	if n := len(e.Mail.Messages()); n != 1 {
 		t.Errorf("%d emails after a retried order, want 1", n)
 	}
-	if got := srStatuses(srSimOrder(t, f, pls[0].OrderID)); got != "PENDING" {
+	if got := srStatuses(srSimOrder(t, f, srOrderID)); got != "PENDING" {
 		t.Errorf("SmartRecruiters shows %q", got)
 	}
 

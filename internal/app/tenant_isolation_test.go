@@ -56,13 +56,7 @@ func TestHangingATSDoesNotDelayAnotherTenant(t *testing.T) {
 	hanging.Store(true)
 	const burst = 12 // more than the default queue's workers
 	for range burst {
-		opp, _, err := e.Lever.CreateOpportunity(ctx, "Ada Lovelace", "ada@example.com", lf.PostingID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ds, err := e.Lever.MoveStage(ctx, opp.ID, lf.TriggerStage); err != nil || len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
-			t.Fatalf("stage change delivery: %s, %v", outcome(ds), err)
-		}
+		e.LeverToTrigger(lf, "Ada Lovelace", "ada@example.com")
 	}
 	for range service.IntegrationJobs {
 		receive(t, "tenant 1's jobs to call its hanging Lever", entered)

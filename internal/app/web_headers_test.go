@@ -45,15 +45,7 @@ func TestCandidateAndReportPagesHeaders(t *testing.T) {
 	e := apptest.New(t, apptest.Options{})
 	f := e.SetupLever(apptest.LeverOptions{})
 	ctx := context.Background()
-	opp, _, err := e.Lever.CreateOpportunity(ctx, "Ada Lovelace", "ada@example.com", f.PostingID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Lever.MoveStage(ctx, opp.ID, f.TriggerStage); err != nil {
-		t.Fatal(err)
-	}
-	e.WaitIdle()
-	link := invitationLink(t, e, e.Mail.Messages()[0])
+	_, link := invited(t, e, f, "Ada Lovelace", "ada@example.com")
 
 	resp, _ := e.Get(link)
 	checkBearerPageHeaders(t, "landing page", resp.Header, true)

@@ -63,11 +63,7 @@ func TestSRStatusNeverGoesBack(t *testing.T) {
 		e := apptest.New(t, apptest.Options{Dialect: dialect})
 		f := e.SetupSmartRecruiters(apptest.SROptions{})
 		ctx := context.Background()
-		pls, err := f.Sim.OrderAdHoc(ctx, f.Company.ID, string(f.Candidate.ID), string(f.Job.ID), f.VacancyIDs[apptest.SRVacancyName])
-		srPlaced(t, pls, err, http.StatusAccepted)
-		srWaitMails(t, e, 1)
-		e.WaitIdle()
-		srOrderID := pls[0].OrderID
+		srOrderID := srAdHocInvited(t, e, f)
 		link := invitationLink(t, e, e.Mail.Messages()[0])
 
 		throttled := f.Sim.Fail(1, simkit.Fault{Status: http.StatusTooManyRequests, RetryAfter: 30 * time.Second,
@@ -130,13 +126,7 @@ func TestLeverInvitedNeverAfterResult(t *testing.T) {
 		release := e.Sleeps.Hold(2 * time.Second)
 		defer release()
 
-		opp, _, err := e.Lever.CreateOpportunity(ctx, "Ada Lovelace", "ada@example.com", f.PostingID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ds, err := e.Lever.MoveStage(ctx, opp.ID, f.TriggerStage); err != nil || len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
-			t.Fatalf("stage change delivery: %s, %v", outcome(ds), err)
-		}
+		opp := e.LeverToTrigger(f, "Ada Lovelace", "ada@example.com")
 		receive(t, "the invited write-back to be throttled", throttled)
 		mctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		defer cancel()
@@ -155,11 +145,7 @@ func TestLeverInvitedNeverAfterResult(t *testing.T) {
 		}
 		e.WaitIdle()
 
-		got, _ := e.Lever.Opportunity(opp.ID)
-		score := regexp.MustCompile(`^Switchboard: \d+%$`)
-		if slices.Contains(got.Tags, "Switchboard: invited") || !slices.ContainsFunc(got.Tags, score.MatchString) {
-			t.Errorf("tags %v, want the score tag and not the invited one", got.Tags)
-		}
+		scoreTagOnly(t, e, opp.ID)
 		notes := noteTexts(e, opp.ID)
 		last := len(notes) - 1
 		if last < 0 || !strings.Contains(notes[last], "completed the") {
@@ -219,11 +205,7 @@ func TestLeverWriteBackStopsMidwayWhenTheOrderMovesOn(t *testing.T) {
 	}
 	e.WaitIdle()
 
-	got, _ := e.Lever.Opportunity(opp.ID)
-	score := regexp.MustCompile(`^Switchboard: \d+%$`)
-	if slices.Contains(got.Tags, "Switchboard: invited") || !slices.ContainsFunc(got.Tags, score.MatchString) {
-		t.Errorf("tags %v, want the score tag and not the invited one", got.Tags)
-	}
+	scoreTagOnly(t, e, opp.ID)
 	if notes := noteTexts(e, opp.ID); len(notes) != 1 || !strings.Contains(notes[0], "completed the") {
 		t.Errorf("notes %q, want only the result's", notes)
 	}
@@ -242,7 +224,6 @@ func TestLeverWriteBacksOfOneOrderTakeTurns(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t, apptest.Options{})
 	f := e.SetupLever(apptest.LeverOptions{})
-	ctx := context.Background()
 
 	var once sync.Once
 	entered, release := make(chan struct{}), make(chan struct{})
@@ -263,13 +244,7 @@ func TestLeverWriteBacksOfOneOrderTakeTurns(t *testing.T) {
 	snoozed, unsubscribe := e.App.Queue.Subscribe(river.EventKindJobSnoozed)
 	defer unsubscribe()
 
-	opp, _, err := e.Lever.CreateOpportunity(ctx, "Ada Lovelace", "ada@example.com", f.PostingID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ds, err := e.Lever.MoveStage(ctx, opp.ID, f.TriggerStage); err != nil || len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
-		t.Fatalf("stage change delivery: %s, %v", outcome(ds), err)
-	}
+	opp := e.LeverToTrigger(f, "Ada Lovelace", "ada@example.com")
 	receive(t, "the invited tag to be on its way", entered)
 	completeAssessment(t, invitationLink(t, e, e.Mail.Messages()[0]))
 	// Either the result's write-back waits its turn, or (what must not
@@ -288,12 +263,19 @@ func TestLeverWriteBacksOfOneOrderTakeTurns(t *testing.T) {
 	close(release)
 	e.WaitIdle()
 
-	got, _ := e.Lever.Opportunity(opp.ID)
+	scoreTagOnly(t, e, opp.ID)
+	if notes := noteTexts(e, opp.ID); len(notes) == 0 || !strings.Contains(notes[len(notes)-1], "completed the") {
+		t.Errorf("notes %q, want the result's last", notes)
+	}
+}
+
+// scoreTagOnly checks that Lever's opportunity ends with the score tag and
+// without the invited one: the result's write-back came last.
+func scoreTagOnly(t *testing.T, e *apptest.Env, oppID string) {
+	t.Helper()
+	got, _ := e.Lever.Opportunity(oppID)
 	score := regexp.MustCompile(`^Switchboard: \d+%$`)
 	if slices.Contains(got.Tags, "Switchboard: invited") || !slices.ContainsFunc(got.Tags, score.MatchString) {
 		t.Errorf("tags %v, want the score tag and not the invited one", got.Tags)
-	}
-	if notes := noteTexts(e, opp.ID); len(notes) == 0 || !strings.Contains(notes[len(notes)-1], "completed the") {
-		t.Errorf("notes %q, want the result's last", notes)
 	}
 }

@@ -110,14 +110,20 @@ func (b *browser) signIn(email, password string) (*http.Response, string) {
 	return b.post("/signin", url.Values{"email": {email}, "password": {password}})
 }
 
-// signedInAdmin is a fresh Switchboard with the super admin of Acme Corp
-// (admin@acme.example) signed in.
-func signedInAdmin(t *testing.T) (*apptest.Env, *browser) {
+// signedOutAdmin is a fresh Switchboard with Acme Corp, whose super admin
+// (admin@acme.example) has testPassword, and a browser not yet signed in.
+func signedOutAdmin(t *testing.T) (*apptest.Env, *browser) {
 	t.Helper()
 	e := apptest.New(t, apptest.Options{})
 	e.CreateAccount("Acme Corp", "admin@acme.example")
 	setPassword(t, e, "admin@acme.example")
-	b := newBrowser(t, e.URL)
+	return e, newBrowser(t, e.URL)
+}
+
+// signedInAdmin is signedOutAdmin with the super admin signed in.
+func signedInAdmin(t *testing.T) (*apptest.Env, *browser) {
+	t.Helper()
+	e, b := signedOutAdmin(t)
 	b.signIn("admin@acme.example", testPassword)
 	return e, b
 }

@@ -19,13 +19,7 @@ func TestReinviteFromTheOrderPage(t *testing.T) {
 	e := apptest.New(t, apptest.Options{})
 	f := e.SetupLever(apptest.LeverOptions{})
 	ctx := context.Background()
-	opp, _, err := e.Lever.CreateOpportunity(ctx, "Ada Lovelace", "ada@example.com", f.PostingID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ds, err := e.Lever.MoveStage(ctx, opp.ID, f.TriggerStage); err != nil || len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
-		t.Fatalf("stage change: %v %v", ds, err)
-	}
+	e.LeverToTrigger(f, "Ada Lovelace", "ada@example.com")
 	e.WaitIdle()
 	e.Clock.Advance(8 * 24 * time.Hour)
 	if n, err := e.App.Service.ExpireDue(ctx); n != 1 || err != nil {

@@ -17,13 +17,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 	e := apptest.New(t, apptest.Options{})
 	f := e.SetupLever(apptest.LeverOptions{})
 	ctx := context.Background()
-	opp, _, err := e.Lever.CreateOpportunity(ctx, "Ada Lovelace", "ada@example.com", f.PostingID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Lever.MoveStage(ctx, opp.ID, f.TriggerStage); err != nil {
-		t.Fatal(err)
-	}
+	e.LeverToTrigger(f, "Ada Lovelace", "ada@example.com")
 	e.WaitIdle()
 	page, err := e.App.Service.Orders(ctx, mustUser(t, e, "admin@acme.example"), storeFilter())
 	if err != nil || len(page.Items) != 1 {

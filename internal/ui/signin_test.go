@@ -6,18 +6,13 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"switchboard/internal/app/apptest"
 )
 
 func TestSignInSessionsAndCSRF(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t, apptest.Options{})
-	e.CreateAccount("Acme Corp", "admin@acme.example")
-	setPassword(t, e, "admin@acme.example")
+	e, b := signedOutAdmin(t)
 
 	// Signed out: the detail page link leads to sign-in and back.
-	b := newBrowser(t, e.URL)
 	resp, body := b.get("/orders/ord_x")
 	if resp.Request.URL.Path != "/signin" || resp.Request.URL.Query().Get("next") != "/orders/ord_x" || !strings.Contains(body, "Sign in to Switchboard") {
 		t.Fatalf("signed-out detail page: %s", resp.Request.URL)
@@ -87,10 +82,7 @@ func TestSignInSessionsAndCSRF(t *testing.T) {
 
 func TestSessionCookieFlags(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t, apptest.Options{})
-	e.CreateAccount("Acme Corp", "admin@acme.example")
-	setPassword(t, e, "admin@acme.example")
-	b := newBrowser(t, e.URL)
+	_, b := signedOutAdmin(t)
 	b.get("/signin")
 	b.c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, _ := b.post("/signin", url.Values{"email": {"admin@acme.example"}, "password": {testPassword}, "next": {"//evil.example/x"}})
@@ -117,10 +109,7 @@ func TestSessionCookieFlags(t *testing.T) {
 // the address and a hash of the email, never the email.
 func TestSignInThrottled(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t, apptest.Options{})
-	e.CreateAccount("Acme Corp", "admin@acme.example")
-	setPassword(t, e, "admin@acme.example")
-	b := newBrowser(t, e.URL)
+	e, b := signedOutAdmin(t)
 
 	for i := range 6 {
 		if resp, _ := b.signIn("admin@acme.example", "wrong password!"); resp.StatusCode != http.StatusUnauthorized {
@@ -152,11 +141,7 @@ func TestSignInThrottled(t *testing.T) {
 // SmartRecruiters consent form).
 func TestFormBodyLimits(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t, apptest.Options{})
-	e.CreateAccount("Acme Corp", "admin@acme.example")
-	setPassword(t, e, "admin@acme.example")
-	b := newBrowser(t, e.URL)
-	b.signIn("admin@acme.example", testPassword)
+	e, b := signedInAdmin(t)
 	b.get("/users")
 
 	big := url.Values{"email": {"admin@acme.example"}, "password": {strings.Repeat("x", 20<<10)}}.Encode()

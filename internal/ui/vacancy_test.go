@@ -6,17 +6,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"switchboard/internal/app/apptest"
 )
 
 func TestVacancyEditor(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t, apptest.Options{})
-	e.CreateAccount("Acme Corp", "admin@acme.example")
-	setPassword(t, e, "admin@acme.example")
-	b := newBrowser(t, e.URL)
-	b.signIn("admin@acme.example", testPassword)
+	e, b := signedInAdmin(t)
 
 	b.get("/vacancies/new")
 	form := url.Values{"name": {"Support"}, "tag": {"SB: Support"}, "great_fit": {"80"}, "good_fit": {"60"}, "expiry_days": {"5"}, "return_url": {""}}
