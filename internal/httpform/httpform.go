@@ -27,6 +27,19 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Message }
 
+// refusal is err as an *Error: what Parse returns, or a 400 for anything
+// else, so callers never dereference a nil.
+func refusal(err error) *Error {
+	var fe *Error
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return &Error{Status: http.StatusBadRequest, Message: "The form could not be read."}
+}
+
+// Status is the HTTP status to answer for an error from Parse.
+func Status(err error) int { return refusal(err).Status }
+
 // Parse reads r's url-encoded form into r.Form and r.PostForm, reading at
 // most max bytes of body. It answers *Error: 415 for any other content type,
 // 413 for a body over max, 400 for a malformed one. A body-less request
@@ -57,8 +70,7 @@ func Parse(w http.ResponseWriter, r *http.Request, max int64) error {
 func Limit(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := Parse(w, r, max); err != nil {
-			var fe *Error
-			errors.As(err, &fe)
+			fe := refusal(err)
 			// The connection may hold an unread remainder: do not reuse it.
 			w.Header().Set("Connection", "close")
 			http.Error(w, fe.Message, fe.Status)

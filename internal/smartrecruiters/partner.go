@@ -175,9 +175,7 @@ func (h *partnerHandler) authed(fn authedFunc) http.HandlerFunc {
 // answering errors as §5.2 says.
 func (h *partnerHandler) token(w http.ResponseWriter, r *http.Request) {
 	if err := httpform.Parse(w, r, httpform.SmallMax); err != nil {
-		var fe *httpform.Error
-		errors.As(err, &fe)
-		writeJSON(w, fe.Status, TokenErrorResponse{Error: TokenErrInvalidRequest, ErrorDescription: fmt.Sprintf("an application/x-www-form-urlencoded body of at most %d KiB is expected", httpform.SmallMax>>10)})
+		writeJSON(w, httpform.Status(err), TokenErrorResponse{Error: TokenErrInvalidRequest, ErrorDescription: fmt.Sprintf("an application/x-www-form-urlencoded body of at most %d KiB is expected", httpform.SmallMax>>10)})
 		return
 	}
 	basicID, basicSecret, _ := r.BasicAuth()
@@ -447,9 +445,7 @@ func (h *partnerHandler) consentPage(w http.ResponseWriter, r *http.Request) {
 // admin back to SmartRecruiters; every refusal is a page that says why.
 func (h *partnerHandler) consent(w http.ResponseWriter, r *http.Request) {
 	if err := httpform.Parse(w, r, httpform.SmallMax); err != nil {
-		var fe *httpform.Error
-		errors.As(err, &fe)
-		renderConsent(w, fe.Status, consentView{Title: "Cannot connect", Error: "The form could not be read; open the page from SmartRecruiters again."})
+		renderConsent(w, httpform.Status(err), consentView{Title: "Cannot connect", Error: "The form could not be read; open the page from SmartRecruiters again."})
 		return
 	}
 	company := strings.TrimSpace(r.PostFormValue("companyId"))
