@@ -111,7 +111,7 @@ func (a Attachment) Validate() error {
 
 // Validate checks the result's domain rules and names each offending field.
 func (r Result) Validate() error {
-	v := &ValidationError{Fields: map[string]string{}}
+	v := Invalid()
 	if r.Score != nil {
 		if err := r.Score.Validate(); err != nil {
 			v.Add("score", err.Error())
@@ -139,10 +139,7 @@ func (r Result) Validate() error {
 	if !r.StartedAt.IsZero() && !r.SubmittedAt.IsZero() && r.SubmittedAt.Before(r.StartedAt) {
 		v.Add("submitted_at", "the result was submitted before it was started")
 	}
-	if len(v.Fields) == 0 {
-		return nil
-	}
-	return v
+	return v.OrNil()
 }
 
 // Answer is one answered question while the assessment is in progress.

@@ -203,12 +203,22 @@ func (s *Service) PasswordResetUser(ctx context.Context, token string) (core.Use
 	if err != nil {
 		return core.User{}, s.resetLinkErr(err)
 	}
+	u, err := s.resetLinkUser(ctx, s.d.Store, p)
+	if err != nil {
+		return core.User{}, s.resetLinkErr(err)
+	}
+	return u, nil
+}
+
+// resetLinkUser is the active user a set-password link is for, while the
+// link runs; otherwise ErrResetLinkInvalid.
+func (s *Service) resetLinkUser(ctx context.Context, q store.Queries, p store.PasswordReset) (core.User, error) {
 	if !s.now().Before(p.ExpiresAt) {
 		return core.User{}, ErrResetLinkInvalid
 	}
-	u, err := s.d.Store.GetUser(ctx, p.UserID)
+	u, err := q.GetUser(ctx, p.UserID)
 	if err != nil {
-		return core.User{}, s.resetLinkErr(err)
+		return core.User{}, err
 	}
 	if !u.Active() {
 		return core.User{}, ErrResetLinkInvalid
@@ -232,14 +242,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (co
 		if err != nil {
 			return err
 		}
-		if !s.now().Before(p.ExpiresAt) {
-			return ErrResetLinkInvalid // rolled back: the expired link stays, harmlessly
-		}
-		if u, err = tx.GetUser(ctx, p.UserID); err != nil {
+		// An invalid link rolls back: an expired one stays, harmlessly.
+		if u, err = s.resetLinkUser(ctx, tx, p); err != nil {
 			return err
-		}
-		if !u.Active() {
-			return ErrResetLinkInvalid
 		}
 		return tx.SetUserPassword(ctx, u.ID, hash)
 	})

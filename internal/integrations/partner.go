@@ -40,8 +40,9 @@ const ConnectionTokenValidity = 30 * time.Minute
 // enough that the ATS is not asking for one per call.
 const partnerAccessTokenTTL = time.Hour
 
-// Reserved credential names. Connectors never see them: connectorConfig
-// leaves them out, and a connector's exchange may not return them.
+// Reserved credential names. Connectors never see them: LocalConnectorConfig
+// (and so ConnectorConfig) leaves them out, and a connector's exchange may
+// not return them.
 const (
 	credConnectionToken = "switchboard_connection_token"
 	credPartnerClient   = "switchboard_partner_client"

@@ -111,13 +111,24 @@ const MaxStoredPayload = 4 << 10
 
 // processInbound resolves one stored event and records on it what that did,
 // or why it failed, so that an admin can see why an event made no order.
-// last says whether this is the job's last attempt.
+// last says whether this is the job's last attempt. It runs within its
+// integration's share of the workers (integrationSlots).
 func (s *Service) processInbound(ctx context.Context, eventID string, last bool) error {
-	outcome, err := s.resolveInbound(ctx, eventID)
-	if errors.Is(err, errEventGone) {
+	ev, err := s.d.Store.GetInbound(ctx, eventID)
+	if errors.Is(err, core.ErrNotFound) {
+		// Deleted by retention before its job ran.
 		s.d.Logger.InfoContext(ctx, "inbound event gone before it was processed", "event_id", eventID)
 		return nil
 	}
+	if err != nil {
+		return fmt.Errorf("process inbound %s: %w", eventID, err)
+	}
+	release, err := s.slots.take(ev.IntegrationID)
+	if err != nil {
+		return err
+	}
+	defer release()
+	outcome, err := s.resolveInbound(ctx, ev)
 	if serr := s.d.Store.SetInboundOutcome(ctx, eventID, s.now(), outcome, inboundFailure(eventID, err, last)); serr != nil && !errors.Is(serr, core.ErrNotFound) {
 		err = errors.Join(err, fmt.Errorf("process inbound %s: %w", eventID, serr))
 	}
@@ -252,18 +263,9 @@ func (s *Service) RetryInbound(ctx context.Context, actor core.User, integration
 	return id, nil
 }
 
-// errEventGone is a stored event deleted (by retention) before its job ran.
-var errEventGone = errors.New("inbound event gone")
-
 // resolveInbound turns a stored event into orders and says what it did.
-func (s *Service) resolveInbound(ctx context.Context, eventID string) (string, error) {
-	ev, err := s.d.Store.GetInbound(ctx, eventID)
-	if errors.Is(err, core.ErrNotFound) {
-		return "", errEventGone
-	}
-	if err != nil {
-		return "", fmt.Errorf("process inbound %s: %w", eventID, err)
-	}
+func (s *Service) resolveInbound(ctx context.Context, ev core.InboundEvent) (string, error) {
+	eventID := ev.ID
 	in, err := s.d.Store.GetIntegration(ctx, ev.IntegrationID)
 	if err != nil {
 		return "", fmt.Errorf("process inbound %s: %w", eventID, err)

@@ -93,7 +93,7 @@ func (w worker[T]) Timeout(*river.Job[T]) time.Duration             { return w.t
 // RegisterWorkers adds the service's job workers to w.
 func RegisterWorkers(w *river.Workers, s *Service) {
 	river.AddWorker(w, worker[ProcessInboundArgs]{timeout: atsJobTimeout, work: func(ctx context.Context, j *river.Job[ProcessInboundArgs]) error {
-		return s.jobOutcome(ctx, j.JobRow, "", s.processInboundCapped(ctx, j.Args.EventID, j.Attempt >= j.MaxAttempts))
+		return s.jobOutcome(ctx, j.JobRow, "", s.processInbound(ctx, j.Args.EventID, j.Attempt >= j.MaxAttempts))
 	}})
 	river.AddWorker(w, worker[SendInvitationArgs]{timeout: emailJobTimeout, work: func(ctx context.Context, j *river.Job[SendInvitationArgs]) error {
 		return s.jobOutcome(ctx, j.JobRow, j.Args.OrderID, s.sendInvitation(ctx, j.Args))
@@ -109,21 +109,6 @@ func RegisterWorkers(w *river.Workers, s *Service) {
 		return s.jobOutcome(ctx, j.JobRow, "", err)
 	}})
 	registerRetention(w, s)
-}
-
-// processInboundCapped resolves an inbound event within its integration's
-// share of the workers.
-func (s *Service) processInboundCapped(ctx context.Context, eventID string, last bool) error {
-	ev, err := s.d.Store.GetInbound(ctx, eventID)
-	if err != nil {
-		return fmt.Errorf("process inbound %s: %w", eventID, err)
-	}
-	release, err := s.slots.take(ev.IntegrationID)
-	if err != nil {
-		return err
-	}
-	defer release()
-	return s.processInbound(ctx, eventID, last)
 }
 
 // waitError asks the queue to run a job again shortly, without counting an

@@ -59,6 +59,18 @@ func (fx fixture) event() ats.Event {
 	}
 }
 
+// invite orders for the fixture's event and runs the jobs that follow (the
+// invitation, the write-back).
+func (fx fixture) invite(t *testing.T) service.OrderOutcome {
+	t.Helper()
+	out, err := fx.e.App.Service.RequestOrder(context.Background(), fx.in, fx.event())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.e.WaitIdle()
+	return out
+}
+
 func (fx fixture) orders(t *testing.T) store.OrderPage {
 	t.Helper()
 	p, err := fx.e.App.Store.ListOrders(context.Background(), fx.in.AccountID, store.OrderFilter{Limit: 50})
@@ -331,11 +343,7 @@ func TestRecordResultCompletesAnInvitedOrder(t *testing.T) {
 	t.Parallel()
 	fx := setup(t, "sqlite")
 	ctx := context.Background()
-	out, err := fx.e.App.Service.RequestOrder(ctx, fx.in, fx.event())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx.e.WaitIdle()
+	out := fx.invite(t)
 	id := out.Order.ID
 
 	vac, err := fx.e.App.Store.GetVacancy(ctx, out.Order.VacancyID)
@@ -440,17 +448,13 @@ func TestRecordResultOnClosedOrderIsRefused(t *testing.T) {
 	t.Parallel()
 	fx := setup(t, "sqlite")
 	ctx := context.Background()
-	out, err := fx.e.App.Service.RequestOrder(ctx, fx.in, fx.event())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx.e.WaitIdle()
+	out := fx.invite(t)
 	// Let the invitation run out, then expire it as the sweep does.
 	fx.e.Clock.Advance(8 * 24 * time.Hour)
 	if n, err := fx.e.App.Service.ExpireDue(ctx); err != nil || n != 1 {
 		t.Fatalf("ExpireDue = %d, %v", n, err)
 	}
-	err = fx.e.App.Service.RecordResult(ctx, out.Order.ID, core.Result{Score: &core.Score{Value: 90, Max: 100}, Label: "Great fit"})
+	err := fx.e.App.Service.RecordResult(ctx, out.Order.ID, core.Result{Score: &core.Score{Value: 90, Max: 100}, Label: "Great fit"})
 	var te *core.TransitionError
 	if !errors.As(err, &te) || !errors.Is(err, core.ErrConflict) || te.From != core.StateExpired {
 		t.Fatalf("RecordResult on an expired order: %v, want a TransitionError from expired", err)
@@ -470,11 +474,7 @@ func TestRecordResultRefusesAnInvalidResult(t *testing.T) {
 	t.Parallel()
 	fx := setup(t, "sqlite")
 	ctx := context.Background()
-	out, err := fx.e.App.Service.RequestOrder(ctx, fx.in, fx.event())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fx.e.WaitIdle()
+	out := fx.invite(t)
 	before, err := fx.e.App.Store.GetOrder(ctx, out.Order.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -45,19 +45,28 @@ func (s *Service) reports(o core.Order, c core.Candidate, v core.Vacancy, r core
 	return rep
 }
 
-// resultReports are the reports of a result: the PDF is the built-in
-// engine's report, so a result without the engine's record has none.
+// resultReports are the reports of a result (resultLinks), with the PDF to
+// upload when there is one.
 func (s *Service) resultReports(ctx context.Context, o core.Order, c core.Candidate, v core.Vacancy, r core.Result) (ats.Reports, error) {
-	has, err := s.hasEngineRecord(ctx, o.ID)
-	if err != nil {
-		return ats.Reports{}, err
-	}
-	if !has {
-		rep := s.reportLinks(o)
-		rep.PDFURL = ""
-		return rep, nil
+	rep, hasPDF, err := s.resultLinks(ctx, o)
+	if err != nil || !hasPDF {
+		return rep, err
 	}
 	return s.reports(o, c, v, r), nil
+}
+
+// resultLinks are the links to a completed order's report: the PDF is the
+// built-in engine's report, so a result without the engine's record has no
+// PDF link; hasPDF says which.
+func (s *Service) resultLinks(ctx context.Context, o core.Order) (rep ats.Reports, hasPDF bool, err error) {
+	if hasPDF, err = s.hasEngineRecord(ctx, o.ID); err != nil {
+		return ats.Reports{}, false, err
+	}
+	rep = s.reportLinks(o)
+	if !hasPDF {
+		rep.PDFURL = ""
+	}
+	return rep, hasPDF, nil
 }
 
 func (s *Service) hasEngineRecord(ctx context.Context, orderID string) (bool, error) {
@@ -186,13 +195,8 @@ func (s *Service) orderDetail(ctx context.Context, o core.Order) (OrderDetail, e
 	switch {
 	case err == nil:
 		d.Result = &r
-		has, err := s.hasEngineRecord(ctx, o.ID)
-		if err != nil {
+		if d.Reports, _, err = s.resultLinks(ctx, o); err != nil {
 			return OrderDetail{}, fmt.Errorf("order detail: %w", err)
-		}
-		d.Reports = s.reportLinks(o)
-		if !has {
-			d.Reports.PDFURL = "" // the PDF is the built-in engine's report
 		}
 	case !errors.Is(err, core.ErrNotFound):
 		return OrderDetail{}, fmt.Errorf("order detail: %w", err)
