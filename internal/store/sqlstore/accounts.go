@@ -83,15 +83,7 @@ func (q Queries) ListUsers(ctx context.Context, accountID string) ([]core.User, 
 func (q Queries) UpdateUser(ctx context.Context, u core.User) error {
 	res, err := q.w.ExecContext(ctx, `UPDATE users SET name = $1, role = $2, deactivated_at = $3 WHERE id = $4`,
 		u.Name, string(u.Role), q.tm(u.DeactivatedAt), u.ID)
-	if err != nil {
-		return q.fail(err, "update user %s", u.ID)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return q.fail(err, "update user %s", u.ID)
-	} else if n == 0 {
-		return notFound("update user %s", u.ID)
-	}
-	return nil
+	return q.matched(res, err, "update user %s", u.ID)
 }
 
 func (q Queries) ListActiveSuperAdminIDs(ctx context.Context, accountID string) ([]string, error) {
@@ -155,26 +147,10 @@ func (q Queries) ListAPIKeys(ctx context.Context, userID string) ([]core.APIKey,
 
 func (q Queries) DeleteAPIKey(ctx context.Context, id string) error {
 	res, err := q.w.ExecContext(ctx, `DELETE FROM api_keys WHERE id = $1`, id)
-	if err != nil {
-		return q.fail(err, "delete api key %s", id)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return q.fail(err, "delete api key %s", id)
-	} else if n == 0 {
-		return notFound("delete api key %s", id)
-	}
-	return nil
+	return q.matched(res, err, "delete api key %s", id)
 }
 
 func (q Queries) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
 	res, err := q.w.ExecContext(ctx, `UPDATE api_keys SET last_used_at = $1 WHERE id = $2`, q.tm(at), id)
-	if err != nil {
-		return q.fail(err, "touch api key %s", id)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return q.fail(err, "touch api key %s", id)
-	} else if n == 0 {
-		return notFound("touch api key %s", id)
-	}
-	return nil
+	return q.matched(res, err, "touch api key %s", id)
 }

@@ -103,6 +103,23 @@ func (q Queries) created(res sql.Result, taken string, format string, args ...an
 	return nil
 }
 
+// matched turns the result of an UPDATE or DELETE of one row by its key
+// into nil, or ErrNotFound when no row matched; res and err are what the
+// statement returned. Any error is wrapped by fail with format and args.
+func (q Queries) matched(res sql.Result, err error, format string, args ...any) error {
+	if err != nil {
+		return q.fail(err, format, args...)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return q.fail(err, format, args...)
+	}
+	if n == 0 {
+		return notFound(format, args...)
+	}
+	return nil
+}
+
 // notFound is the error for a statement that matched no row.
 func notFound(format string, args ...any) error {
 	return fmt.Errorf("store: %s: %w", fmt.Sprintf(format, args...), core.ErrNotFound)

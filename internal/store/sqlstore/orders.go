@@ -131,17 +131,7 @@ func (q Queries) UpdateOrder(ctx context.Context, o core.Order) error {
 // alone: UpdateOrder never writes the flag, so no update can lose it.
 func (q Queries) MarkOrderTest(ctx context.Context, id string) error {
 	res, err := q.w.ExecContext(ctx, `UPDATE orders SET test = TRUE WHERE id = $1`, id)
-	if err != nil {
-		return q.fail(err, "mark order %s as a test", id)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return q.fail(err, "mark order %s as a test", id)
-	}
-	if n == 0 {
-		return notFound("mark order %s as a test", id)
-	}
-	return nil
+	return q.matched(res, err, "mark order %s as a test", id)
 }
 
 // SupersedeOrder hands an order's idempotency key on to its re-invitation.

@@ -11,13 +11,8 @@ import (
 
 func (q Queries) SetUserPassword(ctx context.Context, userID, hash string) error {
 	res, err := q.w.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
-	if err != nil {
-		return q.fail(err, "set password of user %s", userID)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return q.fail(err, "set password of user %s", userID)
-	} else if n == 0 {
-		return notFound("set password of user %s", userID)
+	if err := q.matched(res, err, "set password of user %s", userID); err != nil {
+		return err
 	}
 	// A new password ends the sessions the old one opened, and the links
 	// that would set another.
