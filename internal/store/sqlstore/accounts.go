@@ -27,11 +27,7 @@ func (q Queries) CreateAccount(ctx context.Context, a core.Account) error {
 }
 
 func (q Queries) GetAccount(ctx context.Context, id string) (core.Account, error) {
-	a, err := scanAccount(q.r.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = $1`, id))
-	if err != nil {
-		return core.Account{}, q.fail(err, "get account %s", id)
-	}
-	return a, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = $1`, id), scanAccount, "get account %s", id)
 }
 
 func (q Queries) ListAccounts(ctx context.Context) ([]core.Account, error) {
@@ -59,20 +55,12 @@ func (q Queries) CreateUser(ctx context.Context, u core.User) error {
 }
 
 func (q Queries) GetUser(ctx context.Context, id string) (core.User, error) {
-	u, err := scanUser(q.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
-	if err != nil {
-		return core.User{}, q.fail(err, "get user %s", id)
-	}
-	return u, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id), scanUser, "get user %s", id)
 }
 
 func (q Queries) GetUserByEmail(ctx context.Context, email string) (core.User, error) {
 	// lower(email) = lower(?) is what the unique index users_email_key covers.
-	u, err := scanUser(q.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE lower(email) = lower($1)`, email))
-	if err != nil {
-		return core.User{}, q.fail(err, "get user by email %q", email)
-	}
-	return u, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE lower(email) = lower($1)`, email), scanUser, "get user by email %q", email)
 }
 
 func (q Queries) ListUsers(ctx context.Context, accountID string) ([]core.User, error) {
@@ -124,11 +112,7 @@ func scanAPIKey(s scanner) (core.APIKey, error) {
 }
 
 func (q Queries) GetAPIKey(ctx context.Context, id string) (core.APIKey, error) {
-	k, err := scanAPIKey(q.r.QueryRowContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE id = $1`, id))
-	if err != nil {
-		return core.APIKey{}, q.fail(err, "get api key %s", id)
-	}
-	return k, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE id = $1`, id), scanAPIKey, "get api key %s", id)
 }
 
 func (q Queries) GetAPIKeyByHash(ctx context.Context, hash string) (core.APIKey, error) {

@@ -182,6 +182,17 @@ func list[T any](q Queries, rows *sql.Rows, err error, scan func(scanner) (T, er
 	return out, nil
 }
 
+// one reads the row a query returned with scan. Any error is wrapped by
+// fail with format and args, so no row is core.ErrNotFound.
+func one[T any](q Queries, row *sql.Row, scan func(scanner) (T, error), format string, args ...any) (T, error) {
+	v, err := scan(row)
+	if err != nil {
+		var zero T
+		return zero, q.fail(err, format, args...)
+	}
+	return v, nil
+}
+
 func scanString(s scanner) (string, error) {
 	var v string
 	err := s.Scan(&v)

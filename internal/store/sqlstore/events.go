@@ -50,11 +50,7 @@ func (q Queries) RecordInbound(ctx context.Context, e core.InboundEvent) (core.I
 }
 
 func (q Queries) GetInbound(ctx context.Context, id string) (core.InboundEvent, error) {
-	e, err := scanInbound(q.r.QueryRowContext(ctx, `SELECT `+inboundCols+` FROM inbound_events WHERE id = $1`, id))
-	if err != nil {
-		return core.InboundEvent{}, q.fail(err, "get inbound event %s", id)
-	}
-	return e, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+inboundCols+` FROM inbound_events WHERE id = $1`, id), scanInbound, "get inbound event %s", id)
 }
 
 func (q Queries) SetInboundOutcome(ctx context.Context, id string, at time.Time, outcome, failure string) error {

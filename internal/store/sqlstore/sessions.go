@@ -46,19 +46,11 @@ func (q Queries) CreatePasswordReset(ctx context.Context, p store.PasswordReset)
 }
 
 func (q Queries) GetPasswordReset(ctx context.Context, tokenHash string) (store.PasswordReset, error) {
-	p, err := scanReset(q.r.QueryRowContext(ctx, `SELECT `+resetCols+` FROM password_resets WHERE token_hash = $1`, tokenHash))
-	if err != nil {
-		return store.PasswordReset{}, q.fail(err, "get set-password link")
-	}
-	return p, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+resetCols+` FROM password_resets WHERE token_hash = $1`, tokenHash), scanReset, "get set-password link")
 }
 
 func (q Queries) UsePasswordReset(ctx context.Context, tokenHash string) (store.PasswordReset, error) {
-	p, err := scanReset(q.w.QueryRowContext(ctx, `DELETE FROM password_resets WHERE token_hash = $1 RETURNING `+resetCols, tokenHash))
-	if err != nil {
-		return store.PasswordReset{}, q.fail(err, "use set-password link")
-	}
-	return p, nil
+	return one(q, q.w.QueryRowContext(ctx, `DELETE FROM password_resets WHERE token_hash = $1 RETURNING `+resetCols, tokenHash), scanReset, "use set-password link")
 }
 
 const sessionCols = `token_hash, user_id, account_id, created_at, expires_at`
