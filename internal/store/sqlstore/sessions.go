@@ -65,14 +65,14 @@ func (q Queries) CreateSession(ctx context.Context, s store.Session) error {
 	return q.created(res, "token taken", "create session for user %s", s.UserID)
 }
 
+func scanSession(s scanner) (store.Session, error) {
+	var v store.Session
+	err := s.Scan(&v.TokenHash, &v.UserID, &v.AccountID, timeCol{&v.CreatedAt}, timeCol{&v.ExpiresAt})
+	return v, err
+}
+
 func (q Queries) GetSession(ctx context.Context, tokenHash string) (store.Session, error) {
-	var s store.Session
-	err := q.r.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE token_hash = $1`, tokenHash).
-		Scan(&s.TokenHash, &s.UserID, &s.AccountID, timeCol{&s.CreatedAt}, timeCol{&s.ExpiresAt})
-	if err != nil {
-		return store.Session{}, q.fail(err, "get session")
-	}
-	return s, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE token_hash = $1`, tokenHash), scanSession, "get session")
 }
 
 func (q Queries) DeleteSession(ctx context.Context, tokenHash string) error {
