@@ -84,9 +84,15 @@ func (q Queries) ListActiveSuperAdminIDs(ctx context.Context, accountID string) 
 }
 
 func (q Queries) EndUserAccess(ctx context.Context, userID string) error {
-	for _, table := range []string{"sessions", "api_keys", "password_resets"} {
+	return q.deleteOfUser(ctx, userID, "sessions", "api_keys", "password_resets")
+}
+
+// deleteOfUser deletes a user's rows of each table, all constants of this
+// package.
+func (q Queries) deleteOfUser(ctx context.Context, userID string, tables ...string) error {
+	for _, table := range tables {
 		if _, err := q.w.ExecContext(ctx, `DELETE FROM `+table+` WHERE user_id = $1`, userID); err != nil {
-			return q.fail(err, "end access of user %s: %s", userID, table)
+			return q.fail(err, "delete %s of user %s", table, userID)
 		}
 	}
 	return nil

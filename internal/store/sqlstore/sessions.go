@@ -16,12 +16,7 @@ func (q Queries) SetUserPassword(ctx context.Context, userID, hash string) error
 	}
 	// A new password ends the sessions the old one opened, and the links
 	// that would set another.
-	for _, table := range []string{"sessions", "password_resets"} {
-		if _, err := q.w.ExecContext(ctx, `DELETE FROM `+table+` WHERE user_id = $1`, userID); err != nil {
-			return q.fail(err, "end %s of user %s", table, userID)
-		}
-	}
-	return nil
+	return q.deleteOfUser(ctx, userID, "sessions", "password_resets")
 }
 
 const resetCols = `token_hash, user_id, account_id, created_at, expires_at`
@@ -33,8 +28,8 @@ func scanReset(s scanner) (store.PasswordReset, error) {
 }
 
 func (q Queries) CreatePasswordReset(ctx context.Context, p store.PasswordReset) error {
-	if _, err := q.w.ExecContext(ctx, `DELETE FROM password_resets WHERE user_id = $1`, p.UserID); err != nil {
-		return q.fail(err, "replace set-password links of user %s", p.UserID)
+	if err := q.deleteOfUser(ctx, p.UserID, "password_resets"); err != nil {
+		return err
 	}
 	res, err := q.w.ExecContext(ctx, `INSERT INTO password_resets (`+resetCols+`) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
 		p.TokenHash, p.UserID, p.AccountID, q.tm(p.CreatedAt), q.tm(p.ExpiresAt))
