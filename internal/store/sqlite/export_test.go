@@ -8,9 +8,5 @@ import (
 
 // MigrateBefore applies the migrations numbered below version only.
 func (s *Store) MigrateBefore(ctx context.Context, version string) error {
-	fsys, err := sqlmigrate.Before(migrationFS, version)
-	if err != nil {
-		return err
-	}
-	return s.migrate(ctx, fsys)
+	return s.migrate(ctx, sqlmigrate.Before(migrationFS, version))
 }

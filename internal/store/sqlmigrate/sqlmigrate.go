@@ -55,12 +55,8 @@ func Run(ctx context.Context, db *sql.DB, fsys fs.FS, d Dialect) error {
 
 // Before is fsys with only the migrations numbered below version, so that a
 // test can fill the schema as it was and check what a data step makes of it.
-func Before(fsys fs.FS, version string) (fs.FS, error) {
-	if _, err := fs.Glob(fsys, "migrations/*.sql"); err != nil {
-		return nil, fmt.Errorf("list migrations: %w", err)
-	}
-	return beforeFS{fsys: fsys, version: version}, nil
-}
+// Run reports what listing or reading it fails on.
+func Before(fsys fs.FS, version string) fs.FS { return beforeFS{fsys: fsys, version: version} }
 
 // beforeFS hides the migrations from version on.
 type beforeFS struct {

@@ -27,11 +27,7 @@ func (q Queries) CreateAccount(ctx context.Context, a core.Account) error {
 }
 
 func (q Queries) GetAccount(ctx context.Context, id string) (core.Account, error) {
-	a, err := scanAccount(q.r.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = $1`, id))
-	if err != nil {
-		return core.Account{}, q.fail(err, "get account %s", id)
-	}
-	return a, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = $1`, id), scanAccount, "get account %s", id)
 }
 
 func (q Queries) ListAccounts(ctx context.Context) ([]core.Account, error) {
@@ -59,20 +55,12 @@ func (q Queries) CreateUser(ctx context.Context, u core.User) error {
 }
 
 func (q Queries) GetUser(ctx context.Context, id string) (core.User, error) {
-	u, err := scanUser(q.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
-	if err != nil {
-		return core.User{}, q.fail(err, "get user %s", id)
-	}
-	return u, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id), scanUser, "get user %s", id)
 }
 
 func (q Queries) GetUserByEmail(ctx context.Context, email string) (core.User, error) {
 	// lower(email) = lower(?) is what the unique index users_email_key covers.
-	u, err := scanUser(q.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE lower(email) = lower($1)`, email))
-	if err != nil {
-		return core.User{}, q.fail(err, "get user by email %q", email)
-	}
-	return u, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE lower(email) = lower($1)`, email), scanUser, "get user by email %q", email)
 }
 
 func (q Queries) ListUsers(ctx context.Context, accountID string) ([]core.User, error) {
@@ -83,15 +71,7 @@ func (q Queries) ListUsers(ctx context.Context, accountID string) ([]core.User, 
 func (q Queries) UpdateUser(ctx context.Context, u core.User) error {
 	res, err := q.w.ExecContext(ctx, `UPDATE users SET name = $1, role = $2, deactivated_at = $3 WHERE id = $4`,
 		u.Name, string(u.Role), q.tm(u.DeactivatedAt), u.ID)
-	if err != nil {
-		return q.fail(err, "update user %s", u.ID)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return q.fail(err, "update user %s", u.ID)
-	} else if n == 0 {
-		return notFound("update user %s", u.ID)
-	}
-	return nil
+	return q.matched(res, err, "update user %s", u.ID)
 }
 
 func (q Queries) ListActiveSuperAdminIDs(ctx context.Context, accountID string) ([]string, error) {
@@ -104,9 +84,15 @@ func (q Queries) ListActiveSuperAdminIDs(ctx context.Context, accountID string) 
 }
 
 func (q Queries) EndUserAccess(ctx context.Context, userID string) error {
-	for _, table := range []string{"sessions", "api_keys", "password_resets"} {
+	return q.deleteOfUser(ctx, userID, "sessions", "api_keys", "password_resets")
+}
+
+// deleteOfUser deletes a user's rows of each table, all constants of this
+// package.
+func (q Queries) deleteOfUser(ctx context.Context, userID string, tables ...string) error {
+	for _, table := range tables {
 		if _, err := q.w.ExecContext(ctx, `DELETE FROM `+table+` WHERE user_id = $1`, userID); err != nil {
-			return q.fail(err, "end access of user %s: %s", userID, table)
+			return q.fail(err, "delete %s of user %s", table, userID)
 		}
 	}
 	return nil
@@ -132,11 +118,7 @@ func scanAPIKey(s scanner) (core.APIKey, error) {
 }
 
 func (q Queries) GetAPIKey(ctx context.Context, id string) (core.APIKey, error) {
-	k, err := scanAPIKey(q.r.QueryRowContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE id = $1`, id))
-	if err != nil {
-		return core.APIKey{}, q.fail(err, "get api key %s", id)
-	}
-	return k, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE id = $1`, id), scanAPIKey, "get api key %s", id)
 }
 
 func (q Queries) GetAPIKeyByHash(ctx context.Context, hash string) (core.APIKey, error) {
@@ -155,26 +137,10 @@ func (q Queries) ListAPIKeys(ctx context.Context, userID string) ([]core.APIKey,
 
 func (q Queries) DeleteAPIKey(ctx context.Context, id string) error {
 	res, err := q.w.ExecContext(ctx, `DELETE FROM api_keys WHERE id = $1`, id)
-	if err != nil {
-		return q.fail(err, "delete api key %s", id)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return q.fail(err, "delete api key %s", id)
-	} else if n == 0 {
-		return notFound("delete api key %s", id)
-	}
-	return nil
+	return q.matched(res, err, "delete api key %s", id)
 }
 
 func (q Queries) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
 	res, err := q.w.ExecContext(ctx, `UPDATE api_keys SET last_used_at = $1 WHERE id = $2`, q.tm(at), id)
-	if err != nil {
-		return q.fail(err, "touch api key %s", id)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return q.fail(err, "touch api key %s", id)
-	} else if n == 0 {
-		return notFound("touch api key %s", id)
-	}
-	return nil
+	return q.matched(res, err, "touch api key %s", id)
 }

@@ -103,6 +103,23 @@ func (q Queries) created(res sql.Result, taken string, format string, args ...an
 	return nil
 }
 
+// matched turns the result of an UPDATE or DELETE of one row by its key
+// into nil, or ErrNotFound when no row matched; res and err are what the
+// statement returned. Any error is wrapped by fail with format and args.
+func (q Queries) matched(res sql.Result, err error, format string, args ...any) error {
+	if err != nil {
+		return q.fail(err, format, args...)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return q.fail(err, format, args...)
+	}
+	if n == 0 {
+		return notFound(format, args...)
+	}
+	return nil
+}
+
 // notFound is the error for a statement that matched no row.
 func notFound(format string, args ...any) error {
 	return fmt.Errorf("store: %s: %w", fmt.Sprintf(format, args...), core.ErrNotFound)
@@ -163,6 +180,17 @@ func list[T any](q Queries, rows *sql.Rows, err error, scan func(scanner) (T, er
 		return nil, q.fail(err, format, args...)
 	}
 	return out, nil
+}
+
+// one reads the row a query returned with scan. Any error is wrapped by
+// fail with format and args, so no row is core.ErrNotFound.
+func one[T any](q Queries, row *sql.Row, scan func(scanner) (T, error), format string, args ...any) (T, error) {
+	v, err := scan(row)
+	if err != nil {
+		var zero T
+		return zero, q.fail(err, format, args...)
+	}
+	return v, nil
 }
 
 func scanString(s scanner) (string, error) {

@@ -50,27 +50,13 @@ func (q Queries) RecordInbound(ctx context.Context, e core.InboundEvent) (core.I
 }
 
 func (q Queries) GetInbound(ctx context.Context, id string) (core.InboundEvent, error) {
-	e, err := scanInbound(q.r.QueryRowContext(ctx, `SELECT `+inboundCols+` FROM inbound_events WHERE id = $1`, id))
-	if err != nil {
-		return core.InboundEvent{}, q.fail(err, "get inbound event %s", id)
-	}
-	return e, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+inboundCols+` FROM inbound_events WHERE id = $1`, id), scanInbound, "get inbound event %s", id)
 }
 
 func (q Queries) SetInboundOutcome(ctx context.Context, id string, at time.Time, outcome, failure string) error {
 	res, err := q.w.ExecContext(ctx, `UPDATE inbound_events SET processed_at = $1, outcome = $2, failure = $3 WHERE id = $4`,
 		q.tm(at), outcome, failure, id)
-	if err != nil {
-		return q.fail(err, "set outcome of inbound event %s", id)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return q.fail(err, "set outcome of inbound event %s", id)
-	}
-	if n == 0 {
-		return notFound("set outcome of inbound event %s", id)
-	}
-	return nil
+	return q.matched(res, err, "set outcome of inbound event %s", id)
 }
 
 func (q Queries) ListInboundFailures(ctx context.Context, integrationID string, limit int) ([]core.InboundEvent, error) {

@@ -51,11 +51,7 @@ func (q Queries) CreateIntegration(ctx context.Context, in core.Integration) err
 }
 
 func (q Queries) GetIntegration(ctx context.Context, id string) (core.Integration, error) {
-	in, err := scanIntegration(q.r.QueryRowContext(ctx, `SELECT `+integrationCols+` FROM integrations WHERE id = $1`, id))
-	if err != nil {
-		return core.Integration{}, q.fail(err, "get integration %s", id)
-	}
-	return in, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+integrationCols+` FROM integrations WHERE id = $1`, id), scanIntegration, "get integration %s", id)
 }
 
 func (q Queries) ListIntegrations(ctx context.Context, accountID string) ([]core.Integration, error) {
@@ -166,11 +162,7 @@ func (q Queries) CreateVacancy(ctx context.Context, v core.Vacancy) error {
 }
 
 func (q Queries) GetVacancy(ctx context.Context, id string) (core.Vacancy, error) {
-	v, err := scanVacancy(q.r.QueryRowContext(ctx, `SELECT `+vacancyCols+` FROM vacancies WHERE id = $1`, id))
-	if err != nil {
-		return core.Vacancy{}, q.fail(err, "get vacancy %s", id)
-	}
-	return v, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+vacancyCols+` FROM vacancies WHERE id = $1`, id), scanVacancy, "get vacancy %s", id)
 }
 
 func (q Queries) ListVacancies(ctx context.Context, accountID string) ([]core.Vacancy, error) {

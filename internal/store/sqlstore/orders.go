@@ -25,23 +25,15 @@ func scanCandidate(s scanner) (core.Candidate, error) {
 }
 
 func (q Queries) UpsertCandidate(ctx context.Context, c core.Candidate) (core.Candidate, error) {
-	got, err := scanCandidate(q.w.QueryRowContext(ctx, `INSERT INTO candidates (`+candidateCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+	return one(q, q.w.QueryRowContext(ctx, `INSERT INTO candidates (`+candidateCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (integration_id, external_id) DO UPDATE
 		SET name = excluded.name, email = excluded.email, profile_url = excluded.profile_url, updated_at = excluded.updated_at
 		RETURNING `+candidateCols,
-		c.ID, c.AccountID, c.IntegrationID, c.ExternalID, c.Name, c.Email, c.ProfileURL, q.tm(c.CreatedAt), q.tm(c.UpdatedAt)))
-	if err != nil {
-		return core.Candidate{}, q.fail(err, "upsert candidate %s of integration %s", c.ExternalID, c.IntegrationID)
-	}
-	return got, nil
+		c.ID, c.AccountID, c.IntegrationID, c.ExternalID, c.Name, c.Email, c.ProfileURL, q.tm(c.CreatedAt), q.tm(c.UpdatedAt)), scanCandidate, "upsert candidate %s of integration %s", c.ExternalID, c.IntegrationID)
 }
 
 func (q Queries) GetCandidate(ctx context.Context, id string) (core.Candidate, error) {
-	c, err := scanCandidate(q.r.QueryRowContext(ctx, `SELECT `+candidateCols+` FROM candidates WHERE id = $1`, id))
-	if err != nil {
-		return core.Candidate{}, q.fail(err, "get candidate %s", id)
-	}
-	return c, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+candidateCols+` FROM candidates WHERE id = $1`, id), scanCandidate, "get candidate %s", id)
 }
 
 // ---- orders ----
@@ -79,23 +71,15 @@ func (q Queries) CreateOrder(ctx context.Context, o core.Order) error {
 }
 
 func (q Queries) GetOrder(ctx context.Context, id string) (core.Order, error) {
-	o, err := scanOrder(q.r.QueryRowContext(ctx, `SELECT `+orderCols+` FROM orders WHERE id = $1`, id))
-	if err != nil {
-		return core.Order{}, q.fail(err, "get order %s", id)
-	}
-	return o, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+orderCols+` FROM orders WHERE id = $1`, id), scanOrder, "get order %s", id)
 }
 
 func (q Queries) GetOrderByIdempotencyKey(ctx context.Context, integrationID, key string) (core.Order, error) {
 	if key == "" { // empty keys are not unique, so they identify nothing
 		return core.Order{}, notFound("get order by idempotency key %q of integration %s", key, integrationID)
 	}
-	o, err := scanOrder(q.r.QueryRowContext(ctx, `SELECT `+orderCols+` FROM orders WHERE integration_id = $1 AND idempotency_key = $2`,
-		integrationID, key))
-	if err != nil {
-		return core.Order{}, q.fail(err, "get order by idempotency key %q of integration %s", key, integrationID)
-	}
-	return o, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+orderCols+` FROM orders WHERE integration_id = $1 AND idempotency_key = $2`,
+		integrationID, key), scanOrder, "get order by idempotency key %q of integration %s", key, integrationID)
 }
 
 func (q Queries) GetOrderByInvitationHash(ctx context.Context, hash string) (core.Order, error) {
@@ -131,17 +115,7 @@ func (q Queries) UpdateOrder(ctx context.Context, o core.Order) error {
 // alone: UpdateOrder never writes the flag, so no update can lose it.
 func (q Queries) MarkOrderTest(ctx context.Context, id string) error {
 	res, err := q.w.ExecContext(ctx, `UPDATE orders SET test = TRUE WHERE id = $1`, id)
-	if err != nil {
-		return q.fail(err, "mark order %s as a test", id)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return q.fail(err, "mark order %s as a test", id)
-	}
-	if n == 0 {
-		return notFound("mark order %s as a test", id)
-	}
-	return nil
+	return q.matched(res, err, "mark order %s as a test", id)
 }
 
 // SupersedeOrder hands an order's idempotency key on to its re-invitation.

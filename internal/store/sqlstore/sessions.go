@@ -11,22 +11,12 @@ import (
 
 func (q Queries) SetUserPassword(ctx context.Context, userID, hash string) error {
 	res, err := q.w.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
-	if err != nil {
-		return q.fail(err, "set password of user %s", userID)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return q.fail(err, "set password of user %s", userID)
-	} else if n == 0 {
-		return notFound("set password of user %s", userID)
+	if err := q.matched(res, err, "set password of user %s", userID); err != nil {
+		return err
 	}
 	// A new password ends the sessions the old one opened, and the links
 	// that would set another.
-	for _, table := range []string{"sessions", "password_resets"} {
-		if _, err := q.w.ExecContext(ctx, `DELETE FROM `+table+` WHERE user_id = $1`, userID); err != nil {
-			return q.fail(err, "end %s of user %s", table, userID)
-		}
-	}
-	return nil
+	return q.deleteOfUser(ctx, userID, "sessions", "password_resets")
 }
 
 const resetCols = `token_hash, user_id, account_id, created_at, expires_at`
@@ -38,8 +28,8 @@ func scanReset(s scanner) (store.PasswordReset, error) {
 }
 
 func (q Queries) CreatePasswordReset(ctx context.Context, p store.PasswordReset) error {
-	if _, err := q.w.ExecContext(ctx, `DELETE FROM password_resets WHERE user_id = $1`, p.UserID); err != nil {
-		return q.fail(err, "replace set-password links of user %s", p.UserID)
+	if err := q.deleteOfUser(ctx, p.UserID, "password_resets"); err != nil {
+		return err
 	}
 	res, err := q.w.ExecContext(ctx, `INSERT INTO password_resets (`+resetCols+`) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
 		p.TokenHash, p.UserID, p.AccountID, q.tm(p.CreatedAt), q.tm(p.ExpiresAt))
@@ -51,19 +41,11 @@ func (q Queries) CreatePasswordReset(ctx context.Context, p store.PasswordReset)
 }
 
 func (q Queries) GetPasswordReset(ctx context.Context, tokenHash string) (store.PasswordReset, error) {
-	p, err := scanReset(q.r.QueryRowContext(ctx, `SELECT `+resetCols+` FROM password_resets WHERE token_hash = $1`, tokenHash))
-	if err != nil {
-		return store.PasswordReset{}, q.fail(err, "get set-password link")
-	}
-	return p, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+resetCols+` FROM password_resets WHERE token_hash = $1`, tokenHash), scanReset, "get set-password link")
 }
 
 func (q Queries) UsePasswordReset(ctx context.Context, tokenHash string) (store.PasswordReset, error) {
-	p, err := scanReset(q.w.QueryRowContext(ctx, `DELETE FROM password_resets WHERE token_hash = $1 RETURNING `+resetCols, tokenHash))
-	if err != nil {
-		return store.PasswordReset{}, q.fail(err, "use set-password link")
-	}
-	return p, nil
+	return one(q, q.w.QueryRowContext(ctx, `DELETE FROM password_resets WHERE token_hash = $1 RETURNING `+resetCols, tokenHash), scanReset, "use set-password link")
 }
 
 const sessionCols = `token_hash, user_id, account_id, created_at, expires_at`
@@ -78,14 +60,14 @@ func (q Queries) CreateSession(ctx context.Context, s store.Session) error {
 	return q.created(res, "token taken", "create session for user %s", s.UserID)
 }
 
+func scanSession(s scanner) (store.Session, error) {
+	var v store.Session
+	err := s.Scan(&v.TokenHash, &v.UserID, &v.AccountID, timeCol{&v.CreatedAt}, timeCol{&v.ExpiresAt})
+	return v, err
+}
+
 func (q Queries) GetSession(ctx context.Context, tokenHash string) (store.Session, error) {
-	var s store.Session
-	err := q.r.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE token_hash = $1`, tokenHash).
-		Scan(&s.TokenHash, &s.UserID, &s.AccountID, timeCol{&s.CreatedAt}, timeCol{&s.ExpiresAt})
-	if err != nil {
-		return store.Session{}, q.fail(err, "get session")
-	}
-	return s, nil
+	return one(q, q.r.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE token_hash = $1`, tokenHash), scanSession, "get session")
 }
 
 func (q Queries) DeleteSession(ctx context.Context, tokenHash string) error {

@@ -163,8 +163,7 @@ func testSuperAdmins(t *testing.T, s store.Store) {
 func testAPIKeys(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	acme := newAccount(t, s, "acme")
-	u := core.User{ID: core.NewID("usr"), AccountID: acme.ID, Email: "a@acme.example", Name: "A", Role: core.RoleAdmin, CreatedAt: at(1)}
-	ok(t, s.CreateUser(ctx, u), "create user")
+	u := newUser(t, s, acme.ID, "A", "a@acme.example")
 
 	k := core.APIKey{ID: core.NewID("key"), UserID: u.ID, AccountID: acme.ID, Prefix: "sb_12345", Hash: "hash-1", CreatedAt: at(2)}
 	ok(t, s.CreateAPIKey(ctx, k), "create key")

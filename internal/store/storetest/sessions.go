@@ -11,8 +11,7 @@ import (
 func testSessions(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	acme := newAccount(t, s, "acme")
-	u := core.User{ID: core.NewID("usr"), AccountID: acme.ID, Email: "ann@example.com", Name: "Ann", Role: core.RoleAdmin, CreatedAt: at(1)}
-	ok(t, s.CreateUser(ctx, u), "create user")
+	u := newUser(t, s, acme.ID, "Ann", "ann@example.com")
 
 	ok(t, s.SetUserPassword(ctx, u.ID, "$argon2id$v=19$m=1,t=1,p=1$c2FsdA$aGFzaA"), "set password")
 	got, err := s.GetUser(ctx, u.ID)
@@ -61,8 +60,7 @@ func testSessions(t *testing.T, s store.Store) {
 func testPasswordResets(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	acme := newAccount(t, s, "acme")
-	u := core.User{ID: core.NewID("usr"), AccountID: acme.ID, Email: "ann@example.com", Name: "Ann", Role: core.RoleAdmin, CreatedAt: at(1)}
-	ok(t, s.CreateUser(ctx, u), "create user")
+	u := newUser(t, s, acme.ID, "Ann", "ann@example.com")
 
 	first := store.PasswordReset{TokenHash: "reset-1", UserID: u.ID, AccountID: acme.ID, CreatedAt: at(2), ExpiresAt: at(100)}
 	ok(t, s.CreatePasswordReset(ctx, first), "create link")
@@ -106,10 +104,9 @@ func testPasswordResets(t *testing.T, s store.Store) {
 func testEndUserAccess(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	acme := newAccount(t, s, "acme")
-	ann := core.User{ID: core.NewID("usr"), AccountID: acme.ID, Email: "ann@example.com", Name: "Ann", Role: core.RoleAdmin, CreatedAt: at(1)}
-	bob := core.User{ID: core.NewID("usr"), AccountID: acme.ID, Email: "bob@example.com", Name: "Bob", Role: core.RoleAdmin, CreatedAt: at(1)}
+	ann := newUser(t, s, acme.ID, "Ann", "ann@example.com")
+	bob := newUser(t, s, acme.ID, "Bob", "bob@example.com")
 	for _, u := range []core.User{ann, bob} {
-		ok(t, s.CreateUser(ctx, u), "create user")
 		ok(t, s.CreateSession(ctx, store.Session{TokenHash: "sess-" + u.Name, UserID: u.ID, AccountID: acme.ID, CreatedAt: at(2), ExpiresAt: at(3600)}), "create session")
 		ok(t, s.CreateAPIKey(ctx, core.APIKey{ID: core.NewID("key"), UserID: u.ID, AccountID: acme.ID, Prefix: "sbk_", Hash: "key-" + u.Name, CreatedAt: at(2)}), "create key")
 		ok(t, s.CreatePasswordReset(ctx, store.PasswordReset{TokenHash: "reset-" + u.Name, UserID: u.ID, AccountID: acme.ID, CreatedAt: at(2), ExpiresAt: at(100)}), "create link")

@@ -118,6 +118,14 @@ func newAccount(t *testing.T, q store.Queries, name string) core.Account {
 	return a
 }
 
+// newUser creates an admin of account accountID.
+func newUser(t *testing.T, q store.Queries, accountID, name, email string) core.User {
+	t.Helper()
+	u := core.User{ID: core.NewID("usr"), AccountID: accountID, Email: email, Name: name, Role: core.RoleAdmin, CreatedAt: at(1)}
+	ok(t, q.CreateUser(t.Context(), u), "create user %s", name)
+	return u
+}
+
 func newIntegration(t *testing.T, q store.Queries, accountID, provider string) core.Integration {
 	t.Helper()
 	in := core.Integration{
