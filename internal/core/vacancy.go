@@ -9,12 +9,25 @@ import (
 	"switchboard/internal/assess"
 )
 
-// Vacancy is what a recruiter can order: an assessment package with its
-// scoring thresholds, invitation expiry and end page.
+// Vacancy is what a recruiter can order in one account: a package of one
+// vendor. For the built-in engine (VendorID BuiltinVendorID) it holds the
+// questions, scoring thresholds, invitation expiry and end page; for an
+// outside vendor it is that vendor's package (VendorPackageID) made
+// orderable in the account, and the engine's fields stay empty.
 type Vacancy struct {
-	ID         string
-	AccountID  string
-	Name       string
+	ID        string
+	AccountID string
+	Name      string
+	// VendorID is the vendor that fulfils orders of this vacancy.
+	VendorID string
+	Kind     Kind
+	// VendorPackageID is the vendor's own id of the package; "" for the
+	// built-in engine, whose packages are the vacancies themselves.
+	VendorPackageID string
+	Description     string
+	// Archived vacancies are no longer offered (their vendor dropped the
+	// package); orders already placed go on.
+	Archived   bool
 	Package    assess.Package
 	Thresholds assess.Thresholds
 	// Tag routes ATS jobs to this vacancy where the ATS routes by tag (Lever:
@@ -41,6 +54,9 @@ func (v Vacancy) IsInline() bool {
 	words := strings.FieldsFunc(v.Name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	return slices.ContainsFunc(words, func(w string) bool { return strings.EqualFold(w, "inline") })
 }
+
+// Builtin reports whether the built-in engine fulfils the vacancy's orders.
+func (v Vacancy) Builtin() bool { return v.VendorID == "" || v.VendorID == BuiltinVendorID }
 
 // DefaultExpiryDays is how long an invitation stays valid when a vacancy does
 // not say.

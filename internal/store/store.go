@@ -181,6 +181,7 @@ type Queries interface {
 	PutSetting(ctx context.Context, key, value string, at time.Time) error
 
 	SessionQueries
+	VendorQueries
 }
 
 // OrderFilter narrows ListOrders. Zero fields do not filter.
@@ -266,4 +267,103 @@ type SessionQueries interface {
 	// DeleteExpiredSessions removes sessions that expired at or before now and
 	// reports how many.
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
+}
+
+// VendorQueries are the reads and writes of outside vendors: the vendors,
+// their keys and account links, their packages, the deliveries of orders to
+// them with every attempt, and files they hand over. They are part of
+// Queries.
+type VendorQueries interface {
+	// CreateVendor fails with ErrConflict when the name (case-insensitive)
+	// is taken.
+	CreateVendor(ctx context.Context, v core.Vendor) error
+	GetVendor(ctx context.Context, id string) (core.Vendor, error)
+	// ListVendors returns every vendor, by name.
+	ListVendors(ctx context.Context) ([]core.Vendor, error)
+	// UpdateVendor writes every mutable field when v.Version matches the
+	// stored version, and stores Version+1.
+	UpdateVendor(ctx context.Context, v core.Vendor) error
+
+	CreateVendorKey(ctx context.Context, k core.VendorKey) error
+	// GetVendorKeyByHash finds a key by the hash of its plaintext.
+	GetVendorKeyByHash(ctx context.Context, hash string) (core.VendorKey, error)
+	// ListVendorKeys returns a vendor's keys, oldest first.
+	ListVendorKeys(ctx context.Context, vendorID string) ([]core.VendorKey, error)
+	TouchVendorKey(ctx context.Context, id string, at time.Time) error
+	// DeleteVendorKey revokes a key of a vendor; ErrNotFound when the vendor
+	// has no such key.
+	DeleteVendorKey(ctx context.Context, vendorID, keyID string) error
+
+	// LinkVendor links a vendor to an account; linking again changes
+	// nothing and reports false.
+	LinkVendor(ctx context.Context, l core.VendorLink) (bool, error)
+	// UnlinkVendor removes a link; ErrNotFound when there is none.
+	UnlinkVendor(ctx context.Context, vendorID, accountID string) error
+	// GetVendorLink returns ErrNotFound when the vendor is not linked to the
+	// account.
+	GetVendorLink(ctx context.Context, vendorID, accountID string) (core.VendorLink, error)
+	// ListVendorLinks returns a vendor's links, oldest first.
+	ListVendorLinks(ctx context.Context, vendorID string) ([]core.VendorLink, error)
+	// ListAccountVendors returns the vendors linked to an account, by name.
+	ListAccountVendors(ctx context.Context, accountID string) ([]core.Vendor, error)
+
+	// ReplaceVendorPackages makes ps (all with source src) the vendor's
+	// stored packages of that source, deleting its others of that source,
+	// in one statement set.
+	ReplaceVendorPackages(ctx context.Context, vendorID string, src core.PackageSource, ps []core.VendorPackage) error
+	// ListVendorPackages returns a vendor's stored packages of every
+	// source, by name.
+	ListVendorPackages(ctx context.Context, vendorID string) ([]core.VendorPackage, error)
+
+	// UpsertVendorVacancy makes a vendor's package orderable in an account:
+	// it inserts v or, when the account has a vacancy of the same vendor and
+	// VendorPackageID, updates its name, kind, description and Archived=false
+	// and returns the stored row (with its existing ID).
+	UpsertVendorVacancy(ctx context.Context, v core.Vacancy) (core.Vacancy, error)
+	// ArchiveVendorVacancies archives an account's vacancies of a vendor
+	// whose VendorPackageID is not in keep, and reports how many changed.
+	ArchiveVendorVacancies(ctx context.Context, accountID, vendorID string, keep []string) (int, error)
+
+	// CreateDelivery fails with ErrConflict when the ID is taken.
+	CreateDelivery(ctx context.Context, d core.Delivery) error
+	GetDelivery(ctx context.Context, id string) (core.Delivery, error)
+	// UpdateDelivery writes status, attempts, message, the attempt times,
+	// DeliveredAt and UpdatedAt.
+	UpdateDelivery(ctx context.Context, d core.Delivery) error
+	// ListDeliveries returns a vendor's deliveries, newest first, narrowed
+	// by f.
+	ListDeliveries(ctx context.Context, vendorID string, f DeliveryFilter) ([]core.Delivery, error)
+	// ListOrderDeliveries returns an order's deliveries, oldest first.
+	ListOrderDeliveries(ctx context.Context, orderID string) ([]core.Delivery, error)
+	// AddDeliveryAttempt appends an attempt and returns its ID.
+	AddDeliveryAttempt(ctx context.Context, a core.DeliveryAttempt) (int64, error)
+	// ListDeliveryAttempts returns a delivery's attempts, oldest first.
+	ListDeliveryAttempts(ctx context.Context, deliveryID string) ([]core.DeliveryAttempt, error)
+
+	// ListVendorOrders returns the orders of a vendor's vacancies in one
+	// account, oldest first, after the cursor, narrowed by f.
+	ListVendorOrders(ctx context.Context, vendorID, accountID string, f VendorOrderFilter) ([]core.Order, error)
+
+	// SaveFile stores a file; GetFile reads it back.
+	SaveFile(ctx context.Context, f core.StoredFile) error
+	GetFile(ctx context.Context, id string) (core.StoredFile, error)
+}
+
+// DeliveryFilter narrows ListDeliveries. Zero fields do not filter.
+type DeliveryFilter struct {
+	AccountID string
+	Status    core.DeliveryStatus
+	Limit     int // default 50, at most 200
+}
+
+// VendorOrderFilter narrows ListVendorOrders. Zero fields do not filter.
+type VendorOrderFilter struct {
+	Kind core.Kind
+	// Open keeps only orders still waiting for a result: received, invited
+	// or in progress.
+	Open bool
+	// After is the cursor: the ID of the last order of the previous page;
+	// orders are paged by (CreatedAt, ID).
+	After string
+	Limit int // default 25, at most 250
 }
