@@ -25,6 +25,7 @@ var allowed = map[string][]string{
 	"smartrecruiters":  {"ats", "ats/atshttp", "core", "httpform", "netguard"},
 	"store/sqlstore":   {"core", "store", "store/sqlcodec"},
 	"vendorapi/result": {"core", "strictjson"},
+	"vendors":          {"core", "secret", "stdwebhook", "store", "strictjson", "vendorapi/result", "vendorapi/wire"},
 	"vendorapi/wire":   {},
 	"stdwebhook":       {},
 	"strictjson":       {},
