@@ -31,6 +31,9 @@ var everyRoute = []struct{ method, path string }{
 	{"GET", "/orders/ord_x"},
 	{"POST", "/orders/ord_x/resend-invitation"},
 	{"POST", "/jobs/1/retry"},
+	{"GET", "/vendors"},
+	{"POST", "/vendors/vnd_x/link"},
+	{"DELETE", "/vendors/vnd_x/link"},
 }
 
 func TestAuthentication(t *testing.T) {

@@ -24,6 +24,7 @@ import (
 	"switchboard/internal/integrations"
 	"switchboard/internal/service"
 	"switchboard/internal/strictjson"
+	"switchboard/internal/vendors"
 )
 
 // maxBody bounds JSON request bodies.
@@ -33,7 +34,9 @@ type handler struct {
 	svc *service.Service
 	id  *identity.Service
 	in  *integrations.Service
-	log *slog.Logger
+	// vendors serves the vendor routes (RegisterVendors).
+	vendors *vendors.Service
+	log     *slog.Logger
 	// hookReadTimeout replaces webhookReadTimeout (tests).
 	hookReadTimeout time.Duration
 }

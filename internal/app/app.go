@@ -39,6 +39,7 @@ import (
 	"switchboard/internal/store/postgres"
 	"switchboard/internal/store/sqlite"
 	"switchboard/internal/ui"
+	"switchboard/internal/vendors"
 	"switchboard/internal/web"
 )
 
@@ -92,10 +93,12 @@ type App struct {
 	Identity *identity.Service
 	// Integrations is integration configuration, credentials and connecting.
 	Integrations *integrations.Service
-	Handler      http.Handler
-	Logger       *slog.Logger
-	work         bool
-	metrics      http.Handler
+	// Vendors is outside vendors: keys, links, endpoints and packages.
+	Vendors *vendors.Service
+	Handler http.Handler
+	Logger  *slog.Logger
+	work    bool
+	metrics http.Handler
 }
 
 // Open builds the app and migrates the database.
@@ -199,6 +202,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return fail(err)
 	}
+	vnd, err := vendors.New(vendors.Deps{
+		Store: st, Keyring: keyring, HTTPClient: httpClient, Now: cfg.Now, Logger: log,
+		// A vendor on the operator's own network may speak plain http.
+		AllowHTTP: cfg.AllowPrivateNetwork,
+	})
+	if err != nil {
+		return fail(err)
+	}
 	qcfg := queue.Config{Logger: quietRiver(log), PollInterval: cfg.PollInterval, RetryPolicy: cfg.RetryPolicy}
 	if cfg.Work {
 		qcfg.Workers = river.NewWorkers()
@@ -213,6 +224,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 
 	mux := http.NewServeMux()
 	api.Register(mux, svc, id, integ, log)
+	api.RegisterVendors(mux, vnd, id, log)
 	// Endpoints ATSs such as SmartRecruiters call: /partners/{provider}/….
 	integ.RegisterPartnerEndpoints(mux, svc.PartnerOrders())
 	if err := web.Register(mux, svc, log); err != nil {
@@ -238,7 +250,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.ExtraRoutes != nil {
 		cfg.ExtraRoutes(mux)
 	}
-	return &App{Store: st, Queue: q, Service: svc, Identity: id, Integrations: integ, Handler: logRequests(log, mux), Logger: log, work: cfg.Work, metrics: metricsHandler}, nil
+	return &App{Store: st, Queue: q, Service: svc, Identity: id, Integrations: integ, Vendors: vnd, Handler: logRequests(log, mux), Logger: log, work: cfg.Work, metrics: metricsHandler}, nil
 }
 
 // Migrate brings Switchboard's and the queue's schema up to date.
