@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -19,13 +20,10 @@ import (
 
 // runAdmin runs the operator commands that act on the database directly.
 func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {
-	synopsis := cmd + " [flags]"
-	if c, ok := lookup(cmd); ok && c.args != "" {
-		synopsis += " " + c.args
+	fs, c := adminFlags(cmd, stderr)
+	if strings.HasPrefix(cmd, "vendors ") {
+		return runVendors(ctx, cmd, fs, c, args, stdout, stderr)
 	}
-	fs := newFlagSet(cmd, synopsis, stderr)
-	var c common
-	c.register(fs)
 	var name, email, account, role, password, user, key *string
 	jsonOut := new(bool)
 	userFlag := func() { user = fs.String("user", "", "user id (required)") }
@@ -252,6 +250,19 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 		fmt.Fprintf(stdout, "job %d queued to run again\n", jobID)
 	}
 	return nil
+}
+
+// adminFlags is the flag set of an operator command, with the flags every
+// command that opens the database shares.
+func adminFlags(cmd string, stderr io.Writer) (*flag.FlagSet, *common) {
+	synopsis := cmd + " [flags]"
+	if c, ok := lookup(cmd); ok && c.args != "" {
+		synopsis += " " + c.args
+	}
+	fs := newFlagSet(cmd, synopsis, stderr)
+	c := &common{}
+	c.register(fs)
+	return fs, c
 }
 
 // printJSON writes v as one line of JSON, for scripts reading stdout.

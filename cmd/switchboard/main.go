@@ -48,6 +48,16 @@ var commands = []command{
 	{"keys rotate", "", "replace an API key with a new one"},
 	{"jobs list", "", "list failed, retrying and discarded jobs"},
 	{"jobs retry", "ID", "run a failed job again"},
+	{"vendors create", "", "create an outside vendor (prints its API key)"},
+	{"vendors list", "", "list the vendors"},
+	{"vendors disable", "ID", "refuse a vendor's keys and deliver nothing to it"},
+	{"vendors enable", "ID", "let a disabled vendor act again"},
+	{"vendors keys create", "", "give a vendor a new API key"},
+	{"vendors keys list", "", "list a vendor's API keys"},
+	{"vendors keys revoke", "KEYID", "revoke a vendor's API key at once"},
+	{"vendors link", "", "link a vendor to an account: its packages become orderable there"},
+	{"vendors unlink", "", "remove a vendor's link to an account"},
+	{"vendors packages set", "", "replace a vendor's static packages from a JSON file"},
 }
 
 // lookup finds a command by its full name.
@@ -150,25 +160,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	if len(subcommands(cmd)) > 0 {
-		switch {
-		case len(rest) == 0:
-			writeGroupUsage(stderr, cmd)
-			return &exitError{code: 2, err: fmt.Errorf("%s: missing subcommand", cmd)}
-		case rest[0] == "-h" || rest[0] == "--help" || rest[0] == "help":
-			writeGroupUsage(stdout, cmd)
-			return nil
-		case strings.HasPrefix(rest[0], "-"):
-			writeGroupUsage(stderr, cmd)
-			return &exitError{code: 2, err: fmt.Errorf("%s: give the subcommand before the flags", cmd)}
-		}
-		if _, ok := lookup(cmd + " " + rest[0]); !ok {
-			writeGroupUsage(stderr, cmd)
-			return &exitError{code: 2, err: fmt.Errorf("unknown command %q", cmd+" "+rest[0])}
-		}
-		return runAdmin(ctx, cmd+" "+rest[0], rest[1:], stdout, stderr)
+		return runGroup(ctx, cmd, rest, stdout, stderr)
 	}
 	writeUsage(stderr)
 	return &exitError{code: 2, err: fmt.Errorf("unknown command %q", cmd)}
+}
+
+// runGroup runs a group's subcommand, which may be a group of its own
+// ("vendors keys create").
+func runGroup(ctx context.Context, group string, rest []string, stdout, stderr io.Writer) error {
+	switch {
+	case len(rest) == 0:
+		writeGroupUsage(stderr, group)
+		return &exitError{code: 2, err: fmt.Errorf("%s: missing subcommand", group)}
+	case rest[0] == "-h" || rest[0] == "--help" || rest[0] == "help":
+		writeGroupUsage(stdout, group)
+		return nil
+	case strings.HasPrefix(rest[0], "-"):
+		writeGroupUsage(stderr, group)
+		return &exitError{code: 2, err: fmt.Errorf("%s: give the subcommand before the flags", group)}
+	}
+	name := group + " " + rest[0]
+	if _, ok := lookup(name); ok {
+		return runAdmin(ctx, name, rest[1:], stdout, stderr)
+	}
+	if len(subcommands(name)) > 0 {
+		return runGroup(ctx, name, rest[1:], stdout, stderr)
+	}
+	writeGroupUsage(stderr, group)
+	return &exitError{code: 2, err: fmt.Errorf("unknown command %q", name)}
 }
 
 // common are the flags every command that opens the database shares.

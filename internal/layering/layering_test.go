@@ -18,6 +18,7 @@ var allowed = map[string][]string{
 	// packages move behind the vendor seam (issue 8); results are neutral.
 	"core":             {"assess"},
 	"identity":         {"core", "secret", "store"},
+	"vendors":          {"core", "secret", "stdwebhook", "store", "strictjson", "vendorapi/result", "vendorapi/wire"},
 	"integrations":     {"ats", "core", "secret", "store"},
 	"ats":              {"ats/atshttp", "core"},
 	"ats/atshttp":      {"netguard"},
@@ -25,7 +26,6 @@ var allowed = map[string][]string{
 	"smartrecruiters":  {"ats", "ats/atshttp", "core", "httpform", "netguard"},
 	"store/sqlstore":   {"core", "store", "store/sqlcodec"},
 	"vendorapi/result": {"core", "strictjson"},
-	"vendors":          {"core", "secret", "stdwebhook", "store", "strictjson", "vendorapi/result", "vendorapi/wire"},
 	"vendorapi/wire":   {},
 	"stdwebhook":       {},
 	"strictjson":       {},

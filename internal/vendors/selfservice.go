@@ -123,10 +123,11 @@ func (s *Service) checkURL(field, u string) error {
 	if u == "" {
 		return core.Invalid(field, "is required")
 	}
-	if msg := result.CheckURL(u, s.d.AllowHTTP); msg != "" {
-		return core.Invalid(field, msg)
+	bad := core.Invalid()
+	for _, fe := range result.CheckURL(field, u, result.Options{AllowHTTP: s.d.AllowHTTP}) {
+		bad.Add(fe.Field, fe.Message)
 	}
-	return nil
+	return bad.OrNil()
 }
 
 // SetWebhook sets the vendor's order endpoint. The first time it also makes

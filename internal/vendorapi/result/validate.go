@@ -368,48 +368,50 @@ func (v *validator) enum(field string, e Enum, list []string) string {
 	return ""
 }
 
-// url checks a link the ATS will show or Switchboard will fetch (see
-// CheckURL).
+// url checks a link the ATS will show or Switchboard will fetch: absolute,
+// https (http when allowed), a host, no user name or password.
 func (v *validator) url(field, s string) string {
 	if s == "" {
 		return ""
 	}
-	if msg := CheckURL(s, v.opt.AllowHTTP); msg != "" {
-		v.add(field, msg)
+	if utf8.RuneCountInString(s) > MaxURLLength {
+		v.add(field, fmt.Sprintf("is longer than %d characters", MaxURLLength))
+		return ""
+	}
+	schemes := "https"
+	if v.opt.AllowHTTP {
+		schemes = "http or https"
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		v.add(field, "must be a URL without spaces or control characters (percent-encode them)")
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || !u.IsAbs() || u.Opaque != "" || u.Host == "" || u.Hostname() == "" {
+		v.add(field, fmt.Sprintf("must be an absolute %s URL with a host, like https://example.com/result", schemes))
+		return ""
+	}
+	switch {
+	case u.Scheme == "https", u.Scheme == "http" && v.opt.AllowHTTP:
+	default:
+		v.add(field, fmt.Sprintf("must be an %s URL, not %s", schemes, u.Scheme))
+		return ""
+	}
+	if u.User != nil {
+		v.add(field, "must not hold a user name or password: put credentials in a token in the path or query")
 		return ""
 	}
 	return s
 }
 
-// CheckURL says what is wrong with a URL a vendor gives, in the vendor's
-// words, or "" when it is fine: absolute, https (http when allowHTTP), a
-// host, no user name or password, at most MaxURLLength characters. Result
-// links and the vendor's own endpoints (webhook, package list) follow this
-// one rule.
-func CheckURL(s string, allowHTTP bool) string {
-	if utf8.RuneCountInString(s) > MaxURLLength {
-		return fmt.Sprintf("is longer than %d characters", MaxURLLength)
-	}
-	schemes := "https"
-	if allowHTTP {
-		schemes = "http or https"
-	}
-	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return "must be a URL without spaces or control characters (percent-encode them)"
-	}
-	u, err := url.Parse(s)
-	if err != nil || !u.IsAbs() || u.Opaque != "" || u.Host == "" || u.Hostname() == "" {
-		return fmt.Sprintf("must be an absolute %s URL with a host, like https://example.com/result", schemes)
-	}
-	switch {
-	case u.Scheme == "https", u.Scheme == "http" && allowHTTP:
-	default:
-		return fmt.Sprintf("must be an %s URL, not %s", schemes, u.Scheme)
-	}
-	if u.User != nil {
-		return "must not hold a user name or password: put credentials in a token in the path or query"
-	}
-	return ""
+// CheckURL applies the rule for a result's links (absolute, https unless
+// opt allows http, a host, no user name or password) to another URL a vendor
+// sends, such as its webhook endpoint, so both are refused in the same words.
+// An empty s passes: whether the field is required is the caller's rule.
+func CheckURL(field, s string, opt Options) []FieldError {
+	v := validator{opt: opt}
+	v.url(field, s)
+	return v.errs
 }
 
 func (v *validator) attachments(as []Attachment) []ValidAttachment {
