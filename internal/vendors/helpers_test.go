@@ -3,6 +3,7 @@ package vendors
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -10,16 +11,44 @@ import (
 	"switchboard/internal/core"
 	"switchboard/internal/secret"
 	"switchboard/internal/store"
+	"switchboard/internal/store/postgres"
+	"switchboard/internal/store/postgres/pgtest"
+	"switchboard/internal/store/sqlite"
 )
 
-// stores are the stores every test runs on. The real ones join this list
-// once the vendor tables are stored (a constructor returning a migrated,
-// empty store.Store).
+// stores are the stores every test runs on: the in-memory fake and the
+// real ones, fresh and migrated. Until the vendor tables are stored, the
+// real ones refuse the first vendor and the test is skipped there (see
+// env.vendor).
 var stores = []struct {
 	name string
 	open func(t *testing.T) store.Store
 }{
 	{"fake", func(*testing.T) store.Store { return newFakeStore() }},
+	{"sqlite", func(t *testing.T) store.Store {
+		st, err := sqlite.Open(t.Context(), t.TempDir())
+		return migrated(t, st, err)
+	}},
+	{"postgres", func(t *testing.T) store.Store {
+		st, err := postgres.Open(t.Context(), pgtest.FreshDatabase(t))
+		return migrated(t, st, err)
+	}},
+}
+
+func migrated(t *testing.T, st store.Store, err error) store.Store {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Errorf("close store: %v", err)
+		}
+	})
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return st
 }
 
 // forEachStore runs a test on every store.
@@ -94,6 +123,9 @@ func (e *env) account(name string) core.User {
 func (e *env) vendor(name string, kind core.Kind) (core.Vendor, string) {
 	e.t.Helper()
 	v, key, err := e.svc.Create(e.ctx, name, kind)
+	if err != nil && strings.Contains(err.Error(), "not stored yet") {
+		e.t.Skip("the vendor tables are not stored on this branch yet")
+	}
 	if err != nil {
 		e.t.Fatalf("create vendor %s: %v", name, err)
 	}
