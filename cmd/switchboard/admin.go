@@ -201,16 +201,11 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tPREFIX\tCREATED\tLAST USED")
-		for _, k := range ks {
-			last := "never"
-			if !k.LastUsedAt.IsZero() {
-				last = k.LastUsedAt.Format(time.RFC3339)
-			}
-			fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\n", k.ID, k.Prefix, k.CreatedAt.Format(time.RFC3339), last)
+		rows := make([]keyRow, len(ks))
+		for i, k := range ks {
+			rows[i] = keyRow{k.ID, k.Prefix, k.CreatedAt, k.LastUsedAt}
 		}
-		return tw.Flush()
+		return writeKeys(stdout, rows)
 	case "keys create":
 		k, plain, err := ident.NewAPIKey(ctx, nil, *user)
 		if err != nil {
@@ -263,6 +258,26 @@ func adminFlags(cmd string, stderr io.Writer) (*flag.FlagSet, *common) {
 	c := &common{}
 	c.register(fs)
 	return fs, c
+}
+
+// keyRow is an API key as keys list shows it, a user's or a vendor's.
+type keyRow struct {
+	id, prefix        string
+	created, lastUsed time.Time
+}
+
+// writeKeys writes a table of keys: never the key, only its prefix.
+func writeKeys(w io.Writer, rows []keyRow) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tPREFIX\tCREATED\tLAST USED")
+	for _, k := range rows {
+		last := "never"
+		if !k.lastUsed.IsZero() {
+			last = k.lastUsed.Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\n", k.id, k.prefix, k.created.Format(time.RFC3339), last)
+	}
+	return tw.Flush()
 }
 
 // printJSON writes v as one line of JSON, for scripts reading stdout.

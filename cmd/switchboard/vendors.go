@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"text/tabwriter"
-	"time"
 
 	"switchboard/internal/app"
 	"switchboard/internal/core"
@@ -142,16 +141,11 @@ func vendorCommand(ctx context.Context, a *app.App, cmd string, pos []string, in
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tPREFIX\tCREATED\tLAST USED")
-		for _, k := range ks {
-			last := "never"
-			if !k.LastUsedAt.IsZero() {
-				last = k.LastUsedAt.Format(time.RFC3339)
-			}
-			fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\n", k.ID, k.Prefix, k.CreatedAt.Format(time.RFC3339), last)
+		rows := make([]keyRow, len(ks))
+		for i, k := range ks {
+			rows[i] = keyRow{k.ID, k.Prefix, k.CreatedAt, k.LastUsedAt}
 		}
-		return tw.Flush()
+		return writeKeys(stdout, rows)
 	case "vendors keys revoke":
 		if err := vs.RevokeKey(ctx, in.vendor, pos[0]); err != nil {
 			return err

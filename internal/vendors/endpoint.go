@@ -68,7 +68,10 @@ func (s *Service) RecordEndpointOutcome(ctx context.Context, vendorID string, ok
 		}
 		if at.Sub(v.FailingSince) >= s.d.DisableAfter {
 			v.EndpointDisabledAt = at
-			v.EndpointDisabledReason = fmt.Sprintf("failing since %s: %s", v.FailingSince.Format(time.RFC3339), why)
+			v.EndpointDisabledReason = "failing since " + v.FailingSince.Format(time.RFC3339)
+			if why != "" {
+				v.EndpointDisabledReason += ": " + why
+			}
 			disabledNow, changed = true, true
 		}
 		return changed, nil
