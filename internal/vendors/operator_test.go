@@ -2,13 +2,17 @@ package vendors
 
 import (
 	"errors"
+	"io"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"switchboard/internal/core"
+	"switchboard/internal/stdwebhook"
 	"switchboard/internal/store"
 	"switchboard/internal/vendorapi/wire"
 )
@@ -543,4 +547,101 @@ func TestRecordEndpointOutcomeRetriesOnConflict(t *testing.T) {
 	if !got.FailingSince.Equal(t0) || got.WebhookURL != "https://acme.example/new" {
 		t.Errorf("after a race: failing since %s, URL %q: want both writes kept", got.FailingSince, got.WebhookURL)
 	}
+}
+
+// Concurrent outcomes from parallel deliveries all land: the run of
+// failures starts at the earliest.
+func TestRecordEndpointOutcomeConcurrently(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, st store.Store) {
+		e := newEnv(t, st, nil)
+		v, _ := e.vendor("Acme Checks", core.KindBackgroundCheck)
+		const n = 8
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() {
+				_, errs[i] = e.svc.RecordEndpointOutcome(e.ctx, v.ID, false, t0.Add(time.Duration(n-i)*time.Minute), "HTTP 500")
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("outcome %d: %v", i, err)
+			}
+		}
+		if got := e.get(v.ID).FailingSince; !got.Equal(t0.Add(time.Minute)) {
+			t.Errorf("failing since %s, want the earliest failure, %s", got, t0.Add(time.Minute))
+		}
+	})
+}
+
+func TestPackageSource(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, st store.Store) {
+		var f *calloutFixture
+		var mu sync.Mutex
+		byPath := map[string]string{} // vendor by callout path
+		verified := map[string]error{}
+		f = newCalloutFixture(t, st, func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			mu.Lock()
+			defer mu.Unlock()
+			id := byPath[r.URL.Path]
+			ep, err := f.svc.Endpoint(f.ctx, id)
+			if err == nil {
+				err = stdwebhook.Verify(r.Header, body, f.clock.Now(), 0, ep.Secrets...)
+			}
+			verified[id] = err
+			answer(twoPackages)(w, r)
+		}, "static1")
+		// A vendor without a webhook gets a signing secret with its package
+		// source: the callout is signed.
+		other, _ := f.env.vendor("Globex Tests", core.KindAssessment)
+		mu.Lock()
+		byPath["/switchboard/packages"], byPath["/p"] = f.vendor.ID, other.ID
+		mu.Unlock()
+		if err := f.svc.SetPackageSource(f.ctx, other, wire.PackageSource{URL: f.ep.srv.URL + "/p", Key: "k"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := secretsOf(t, f.env, other.ID); len(got) != 1 {
+			t.Fatalf("after SetPackageSource: %d signing secrets, want 1", len(got))
+		}
+		if _, err := f.svc.LinkAccount(f.ctx, other.ID, f.account); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.list("job-1"); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		if err, ok := verified[other.ID]; !ok || err != nil {
+			t.Errorf("the second vendor's callout: called %v, signature %v", ok, err)
+		}
+		mu.Unlock()
+
+		// Without its package source, the vendor's stored packages are
+		// listed, and the endpoint is not called.
+		if err := f.svc.DeletePackageSource(f.ctx, f.vendor); err != nil {
+			t.Fatal(err)
+		}
+		calls := f.ep.calls.Load()
+		vacs, err := f.list("job-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids := packageIDsOf(vacs); !slices.Equal(ids, []string{"p1", "p2", "static1"}) || f.ep.calls.Load() != calls {
+			t.Errorf("after deleting the source: listed %v after %d more callouts, want the other's p1, p2 (cached) and static1, and none", ids, f.ep.calls.Load()-calls)
+		}
+		if v := f.get(f.vendor.ID); v.PackagesURL != "" || len(v.PackagesKey) != 0 {
+			t.Errorf("package source still stored: %q", v.PackagesURL)
+		}
+		// A refused source changes nothing.
+		before := f.get(other.ID)
+		if err := f.svc.SetPackageSource(f.ctx, other, wire.PackageSource{URL: "ftp://globex.example/p", Key: "k2"}); err == nil {
+			t.Fatal("an ftp URL was accepted")
+		}
+		if after := f.get(other.ID); after.PackagesURL != before.PackagesURL || after.Version != before.Version {
+			t.Errorf("a refused package source changed the vendor: %q v%d, then %q v%d", before.PackagesURL, before.Version, after.PackagesURL, after.Version)
+		}
+	})
 }
