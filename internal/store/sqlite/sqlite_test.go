@@ -51,8 +51,8 @@ func TestResultBackfill(t *testing.T) {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	if err := s.MigrateBefore(t.Context(), "0010"); err != nil {
-		t.Fatalf("migrate before 0010: %v", err)
+	if err := s.MigrateWithout(t.Context(), "0010"); err != nil {
+		t.Fatalf("migrate all but 0010: %v", err)
 	}
 	storetest.ResultBackfill(t, s, s.Writer(), s.Migrate)
 }

@@ -10,7 +10,7 @@ import (
 	"switchboard/internal/store"
 )
 
-// ResultBackfill checks migration 0010 on a store migrated to just before it:
+// ResultBackfill checks migration 0010 on a store migrated without it:
 // a result stored the old way (the engine's outcome and answers in results)
 // reads back as the neutral result the engine maps it to, and as the
 // engine's own record; migrate applies the rest.
