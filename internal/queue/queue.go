@@ -31,11 +31,14 @@ import (
 // Queues and their workers per process. Jobs that call an ATS share the
 // default queue (the service caps each integration's share of it); emails
 // have their own, so that no ATS, however slow, stands between a candidate
-// and their invitation.
+// and their invitation; so do deliveries to vendors, so that a vendor whose
+// endpoint hangs holds no worker an ATS write-back needs.
 const (
 	Email          = "email"
+	Vendor         = "vendor"
 	DefaultWorkers = 10
 	EmailWorkers   = 4
+	VendorWorkers  = 4
 )
 
 // Config tunes the queue.
@@ -109,6 +112,7 @@ func New(st store.Store, cfg Config) (*Queue, error) {
 		rc.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: DefaultWorkers},
 			Email:              {MaxWorkers: EmailWorkers},
+			Vendor:             {MaxWorkers: VendorWorkers},
 		}
 	}
 	client, err := river.NewClient(drv, rc)

@@ -108,6 +108,9 @@ func RegisterWorkers(w *river.Workers, s *Service) {
 		_, err := s.ExpireDue(ctx)
 		return s.jobOutcome(ctx, j.JobRow, "", err)
 	}})
+	river.AddWorker(w, worker[DeliverArgs]{timeout: deliveryJobTimeout, work: func(ctx context.Context, j *river.Job[DeliverArgs]) error {
+		return s.jobOutcome(ctx, j.JobRow, j.Args.OrderID, s.deliver(ctx, j.Args))
+	}})
 	registerRetention(w, s)
 }
 

@@ -69,6 +69,13 @@ type Deps struct {
 	Observer Observer
 	// Integrations loads integrations and what their connectors need.
 	Integrations Integrations
+	// Vendors gives the order path outside vendors' endpoints and
+	// packages; nil when this Switchboard has none (only the built-in
+	// engine's vacancies can then be ordered).
+	Vendors Vendors
+	// VendorHTTP lets vendors hand over http:// candidate URLs (a vendor on
+	// a private network, development); https only otherwise.
+	VendorHTTP bool
 }
 
 // Integrations is what the service needs of package integrations (its
