@@ -26,6 +26,7 @@ var allowed = map[string][]string{
 	"store/sqlstore":   {"core", "store", "store/sqlcodec"},
 	"vendorapi/result": {"core", "strictjson"},
 	"vendorapi/wire":   {},
+	"delivery":         {"ats/atshttp", "core", "netguard", "stdwebhook", "vendorapi/wire"},
 	"stdwebhook":       {},
 	"strictjson":       {},
 	"httpform":         {},
