@@ -56,6 +56,19 @@ func (s *Service) VendorResult(ctx context.Context, v core.Vendor, accountID str
 	default:
 		r.Value = "" // a lifecycle word or unmapped_value: the state says it
 	}
+	if len(r.Attachments) > 0 {
+		// Fetched before the transaction (they take seconds), for an order
+		// that exists and is open; the transaction checks again.
+		o, _, err := s.vendorOrderIn(ctx, s.d.Store, v, accountID, kind, orderID)
+		if err != nil {
+			return fmt.Errorf("vendor result: %w", err)
+		}
+		if !o.State.Terminal() {
+			if err := s.fetchAttachments(ctx, o, &r); err != nil {
+				return fmt.Errorf("vendor result: %w", err)
+			}
+		}
+	}
 	err = s.d.Store.InTx(ctx, func(tx store.Tx) error {
 		o, _, err := s.vendorOrderIn(ctx, tx, v, accountID, kind, orderID)
 		if err != nil {

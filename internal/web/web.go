@@ -78,6 +78,9 @@ func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) error 
 	// A PDF runs none of our markup; a page policy would only risk the
 	// browser's built-in viewer.
 	mux.Handle("GET /r/{id}/report.pdf", secure(http.HandlerFunc(h.reportPDF), hsts, ""))
+	// A vendor's file, as stored: never rendered here (sandboxed, sent as
+	// a download), since its bytes are the vendor's.
+	mux.Handle("GET /files/{id}", secure(http.HandlerFunc(h.file), hsts, "sandbox"))
 	return nil
 }
 
