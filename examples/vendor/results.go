@@ -62,6 +62,15 @@ func ScoreFor(email string) int {
 	return 40 + int(binary.BigEndian.Uint32(h[:4])%61)
 }
 
+// ScoreOutcome is result.value for an assessment score: "passed" from
+// PassMark up, else "failed".
+func ScoreOutcome(score int) string {
+	if score >= PassMark {
+		return "passed"
+	}
+	return "failed"
+}
+
 // ConsiderFor reports whether a background check on this email comes back
 // "Consider" (failed): when its local part contains "consider", as in
 // jo+consider@example.com; every other check is "Clear" (passed).
@@ -97,10 +106,7 @@ func resultFor(o *Order, at time.Time) ResultBody {
 	}
 	score := ScoreFor(who)
 	b.Score = &Score{Label: p.Name, Value: strconv.Itoa(score), Min: "0", Max: "100"}
-	b.Result = &Value{"failed"}
-	if score >= PassMark {
-		b.Result = &Value{"passed"}
-	}
+	b.Result = &Value{ScoreOutcome(score)}
 	b.Summary = fmt.Sprintf("<p><strong>%s</strong>: %d out of 100 (pass mark %d).</p><ul><li>Candidate: %s</li></ul>",
 		html.EscapeString(p.Name), score, PassMark, html.EscapeString(o.Name()))
 	return b

@@ -324,9 +324,7 @@ func (v *Vendor) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	defer v.mu.Unlock()
 	if a, seen := v.answered[id]; seen {
 		// A retry or replay: the same answer, nothing done again.
-		if a.status < 300 {
-			a.status = http.StatusOK
-		}
+		a = repeated(a)
 		writeJSON(w, a.status, a.body)
 		return
 	}
@@ -354,7 +352,7 @@ func (v *Vendor) receive(deliveryID string, env envelope, link string) answer {
 	}
 	if prev, seen := v.orders[o.ID]; seen {
 		// The same order again under another delivery id.
-		return v.answerFor(prev)
+		return repeated(v.answerFor(prev))
 	}
 	o.DeliveryID, o.baseLink = deliveryID, link
 	v.orders[o.ID] = &o
@@ -387,6 +385,15 @@ func (v *Vendor) goBusy(f func()) {
 		}()
 		f()
 	}()
+}
+
+// repeated is the answer to a delivery already acted on: a refusal stays
+// one, an acceptance becomes a plain 200 with the same body.
+func repeated(a answer) answer {
+	if a.status < 300 {
+		a.status = http.StatusOK
+	}
+	return a
 }
 
 // answerFor is the delivery answer for an order already decided on.
