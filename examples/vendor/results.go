@@ -85,17 +85,17 @@ func resultFor(o *Order, at time.Time) ResultBody {
 	b := ResultBody{
 		ID:             o.ID,
 		ResultURL:      link,
-		Attachments:    []Attachment{{URL: link + ".pdf", ContentType: Value{"pdf"}}},
+		Attachments:    []Attachment{{URL: link + ".pdf", ContentType: Value{Value: "pdf"}}},
 		StartDate:      o.AcceptedAt.UTC().Format(time.RFC3339),
 		SubmissionDate: at.UTC().Format(time.RFC3339),
 	}
 	p, _ := findPackage(o.Package.ID)
 	if p.Type == KindBackgroundCheck {
 		if ConsiderFor(o.Email()) {
-			b.Result = &Value{"failed"}
+			b.Result = &Value{"failed", "consider"}
 			b.Summary = "<p><strong>Consider</strong> — one record needs review: a county court record under this name.</p>"
 		} else {
-			b.Result = &Value{"passed"}
+			b.Result = &Value{"passed", "clear"}
 			b.Summary = "<p><strong>Clear</strong> — no records found.</p>"
 		}
 		return b
@@ -106,7 +106,7 @@ func resultFor(o *Order, at time.Time) ResultBody {
 	}
 	score := ScoreFor(who)
 	b.Score = &Score{Label: p.Name, Value: strconv.Itoa(score), Min: "0", Max: "100"}
-	b.Result = &Value{ScoreOutcome(score)}
+	b.Result = &Value{Value: ScoreOutcome(score)}
 	b.Summary = fmt.Sprintf("<p><strong>%s</strong>: %d out of 100 (pass mark %d).</p><ul><li>Candidate: %s</li></ul>",
 		html.EscapeString(p.Name), score, PassMark, html.EscapeString(o.Name()))
 	return b
@@ -118,7 +118,7 @@ func (v *Vendor) work(orderID string) {
 	v.mu.Lock()
 	o := *v.orders[orderID]
 	v.mu.Unlock()
-	progress := ResultBody{Result: &Value{"in_progress"}, StartDate: o.AcceptedAt.UTC().Format(time.RFC3339)}
+	progress := ResultBody{Result: &Value{Value: "in_progress"}, StartDate: o.AcceptedAt.UTC().Format(time.RFC3339)}
 	if err := v.patch(v.ctx, &o, progress); err == nil {
 		v.record(orderID, StateInProgress, progress, nil)
 	} else {

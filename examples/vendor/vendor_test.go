@@ -603,10 +603,10 @@ func checkPDF(t *testing.T, pdf string) {
 func TestBackgroundCheckResult(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		email, outcome, summary string
+		email, outcome, source, summary string
 	}{
-		{"ada@example.com", "passed", "Clear</strong> — no records found"},
-		{"ada+consider@example.com", "failed", "Consider</strong> — one record needs review"},
+		{"ada@example.com", "passed", "clear", "Clear</strong> — no records found"},
+		{"ada+consider@example.com", "failed", "consider", "Consider</strong> — one record needs review"},
 	} {
 		t.Run(tc.email, func(t *testing.T) {
 			t.Parallel()
@@ -624,7 +624,7 @@ func TestBackgroundCheckResult(t *testing.T) {
 			if _, has := res["score"]; has {
 				t.Errorf("a background check result has a score: %v", res["score"])
 			}
-			if !equalJSON(res["result"], map[string]any{"value": tc.outcome}) {
+			if !equalJSON(res["result"], map[string]any{"value": tc.outcome, "source_value": tc.source}) {
 				t.Errorf("result %v, want %s", res["result"], tc.outcome)
 			}
 			if s, _ := res["summary"].(string); !strings.Contains(s, tc.summary) {

@@ -94,9 +94,11 @@ type Score struct {
 	Max   string `json:"max"`
 }
 
-// Value is StackOne's {value} enum wrapper.
+// Value is StackOne's {value, source_value} enum: value from StackOne's
+// list, source_value the vendor's own word.
 type Value struct {
-	Value string `json:"value"`
+	Value       string `json:"value"`
+	SourceValue string `json:"source_value,omitempty"`
 }
 
 // Attachment is a file the vendor hosts.

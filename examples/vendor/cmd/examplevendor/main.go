@@ -28,6 +28,36 @@ func main() {
 }
 
 func run(args []string) error {
+	cfg, listen, err := parseFlags(args)
+	if err != nil {
+		return err
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	v, err := examplevendor.New(cfg)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv := &http.Server{Addr: listen, Handler: v.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	cfg.Logger.Info("example vendor listening", "addr", listen, "webhook", "/webhooks", "packages", "/packages")
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+// parseFlags reads the command line into a vendor configuration and the
+// address to listen on.
+func parseFlags(args []string) (examplevendor.Config, string, error) {
 	fs := flag.NewFlagSet("examplevendor", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:8090", "address to serve on")
 	sbURL := fs.String("switchboard-url", "", "Switchboard's vendor API base, like https://sb.example/api/vendor (required)")
@@ -42,33 +72,16 @@ func run(args []string) error {
 		return nil
 	})
 	if err := fs.Parse(args); err != nil {
-		return err
+		return examplevendor.Config{}, "", err
+	}
+	if fs.NArg() > 0 {
+		return examplevendor.Config{}, "", fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if *sbURL == "" {
-		return errors.New("-switchboard-url is required")
+		return examplevendor.Config{}, "", errors.New("-switchboard-url is required")
 	}
-	v, err := examplevendor.New(examplevendor.Config{
+	return examplevendor.Config{
 		Secrets: secrets, Key: *key, PackagesKey: *pkgKey, BaseURL: *sbURL,
 		PublicURL: *public, AllowHTTP: *allowHTTP, ResultDelay: *delay,
-		Logger: slog.New(slog.NewTextHandler(os.Stderr, nil)),
-	})
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	srv := &http.Server{Addr: *listen, Handler: v.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	slog.Info("example vendor listening", "addr", *listen, "webhook", "/webhooks", "packages", "/packages")
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serving: %w", err)
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdown)
+	}, *listen, nil
 }
