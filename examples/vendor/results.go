@@ -119,11 +119,13 @@ func (v *Vendor) work(orderID string) {
 	o := *v.orders[orderID]
 	v.mu.Unlock()
 	progress := ResultBody{Result: &Value{Value: "in_progress"}, StartDate: o.AcceptedAt.UTC().Format(time.RFC3339)}
-	if err := v.patch(v.ctx, &o, progress); err == nil {
+	err := v.patch(v.ctx, &o, progress)
+	if err == nil {
 		v.record(orderID, StateInProgress, progress, nil)
 	} else {
 		v.record(orderID, "", progress, err)
 	}
+	close(o.started) // Complete may post the result now: it cannot overtake the update
 	if v.cfg.Manual {
 		return
 	}
@@ -151,6 +153,17 @@ func (v *Vendor) complete(ctx context.Context, orderID string) error {
 	if !ok {
 		v.mu.Unlock()
 		return fmt.Errorf("examplevendor: no order %q", orderID)
+	}
+	if started := p.started; started != nil {
+		// A result posted before the in-progress update would be refused
+		// (Switchboard answers 409 to an update of a completed order).
+		v.mu.Unlock()
+		select {
+		case <-started:
+		case <-ctx.Done():
+			return fmt.Errorf("examplevendor: order %s: waiting for its in-progress update: %w", orderID, ctx.Err())
+		}
+		v.mu.Lock()
 	}
 	if p.claimed || (p.State != StateAccepted && p.State != StateInProgress) {
 		state := p.State

@@ -111,9 +111,10 @@ type Order struct {
 	Err        string       `json:"-"` // why the last update failed
 	AcceptedAt time.Time    `json:"-"`
 
-	result   *ResultBody // the final result once computed; reports show it
-	claimed  bool        // a goroutine is posting the final result
-	baseLink string      // PublicURL, or what the delivery's Host gave
+	result   *ResultBody   // the final result once computed; reports show it
+	claimed  bool          // a goroutine is posting the final result
+	baseLink string        // PublicURL, or what the delivery's Host gave
+	started  chan struct{} // closed once the in-progress update was tried
 }
 
 // Email is the candidate's first email address, "" when none.
@@ -358,11 +359,11 @@ func (v *Vendor) receive(deliveryID string, env envelope, link string) answer {
 	v.orders[o.ID] = &o
 	v.order = append(v.order, o.ID)
 	if msg := v.refusal(env.Type, o); msg != "" {
-		o.State, o.Refusal = StateRefused, msg
+		o.State, o.Refusal, o.TestURL = StateRefused, msg, ""
 		v.log.Info("refused an order", "order", o.ID, "reason", msg)
 		return v.answerFor(&o)
 	}
-	o.State, o.AcceptedAt = StateAccepted, v.now()
+	o.State, o.AcceptedAt, o.started = StateAccepted, v.now(), make(chan struct{})
 	o.TestURL = link + "/candidate/" + url.PathEscape(o.ID)
 	v.log.Info("accepted an order", "order", o.ID, "package", o.Package.ID, "mode", o.Mode)
 	v.goBusy(func() { v.work(o.ID) })
@@ -421,6 +422,8 @@ func (v *Vendor) refusal(event string, o Order) string {
 		return fmt.Sprintf("a %s event cannot carry a %s order", event, kindWords(o.Kind))
 	case p.Type == KindBackgroundCheck && o.Email() == "":
 		return "Acme needs the candidate's email address to run a background check"
+	case o.AccountID == "":
+		return "the order has no account_id"
 	case o.ResultsUpdateURL == "":
 		return "the order has no results_update_url to report to"
 	}

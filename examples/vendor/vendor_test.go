@@ -42,6 +42,7 @@ type fakeSwitchboard struct {
 	seen       []patchSeen
 	script     []int
 	retryAfter []string
+	gate       chan struct{} // when set, in-progress updates wait for it to close
 }
 
 func newFakeSwitchboard(t *testing.T) *fakeSwitchboard {
@@ -51,6 +52,9 @@ func newFakeSwitchboard(t *testing.T) *fakeSwitchboard {
 		var body map[string]any
 		if err := json.Unmarshal(raw, &body); err != nil {
 			t.Errorf("PATCH body is not JSON: %v: %s", err, raw)
+		}
+		if sb.gate != nil && bytes.Contains(raw, []byte(`"in_progress"`)) {
+			<-sb.gate
 		}
 		sb.mu.Lock()
 		n := len(sb.seen)
@@ -713,6 +717,34 @@ func TestResultDelayAndManualCompletion(t *testing.T) {
 	}
 	if err := m.v.Complete(context.Background(), "ord_nope"); err == nil {
 		t.Fatal("Complete of an unknown order")
+	}
+}
+
+// Complete waits for the in-progress update, so the result cannot overtake
+// it (Switchboard would refuse the late in-progress update with 409).
+func TestCompleteWaitsForTheInProgressUpdate(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, func(c *Config) { c.Manual = true })
+	h.sb.gate = make(chan struct{})
+	open := sync.OnceFunc(func() { close(h.sb.gate) })
+	t.Cleanup(open) // before the servers close, so a failed test does not hang
+	o := h.order("ord_1", "cog-20", "ad_hoc", "ada@example.com")
+	h.deliver(t, "msg_1", envelopeBody(t, eventAssessmentCreated, o))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := h.v.Complete(ctx, "ord_1"); err == nil || !strings.Contains(err.Error(), "waiting for its in-progress update") {
+		t.Fatalf("Complete while the in-progress update is in flight: %v", err)
+	}
+	open()
+	if err := h.v.Complete(context.Background(), "ord_1"); err != nil {
+		t.Fatalf("Complete once the update went through: %v", err)
+	}
+	reqs := h.sb.requests()
+	if len(reqs) != 2 || !equalJSON(reqs[0].Body["result"], map[string]any{"value": "in_progress"}) {
+		t.Fatalf("updates %+v, want in progress then the result", reqs)
+	}
+	if got := h.v.Received()[0]; got.State != StateCompleted || got.Err != "" {
+		t.Fatalf("order %+v", got)
 	}
 }
 
