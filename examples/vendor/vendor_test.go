@@ -196,7 +196,7 @@ func envelopeBody(t *testing.T, event string, o Order) []byte {
 	return b
 }
 
-func keysOf(t *testing.T, secrets ...string) []secret {
+func keysOf(t testing.TB, secrets ...string) []secret {
 	t.Helper()
 	keys := make([]secret, len(secrets))
 	for i, s := range secrets {
@@ -460,6 +460,7 @@ func TestRefusesWhatItCannotServe(t *testing.T) {
 			o.ResultsUpdateURL = "http://elsewhere.example/api/vendor/unified/ats/assessments/orders/ord_1/result"
 		}, "not at the Switchboard"},
 		{"no order id", eventAssessmentCreated, func(o *Order) { o.ID = "" }, "no id"},
+		{"no account id", eventAssessmentCreated, func(o *Order) { o.AccountID = "" }, "no account_id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -885,4 +886,46 @@ func TestNewRefusesABadConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	v.Close()
+}
+
+// FuzzWebhook: whatever a correctly signed body holds, the delivery
+// endpoint answers 400 exactly when the body is not a JSON delivery, and
+// otherwise 200, 202 or 422: never a 5xx and never a panic.
+func FuzzWebhook(f *testing.F) {
+	o := Order{ID: "ord_1", AccountID: account, Kind: KindAssessment, Mode: "inline", Package: Package{ID: "cog-20"},
+		ResultsUpdateURL: "http://127.0.0.1:1/api/vendor/unified/ats/assessments/orders/ord_1/result"}
+	good, _ := json.Marshal(envelope{Type: eventAssessmentCreated, Data: o})
+	f.Add(good)
+	f.Add([]byte(`{"type":"background_check.created","data":{"id":"x","kind":"background_check","package":{"id":"bg-basic"}}}`))
+	f.Add([]byte(`{"type":"assessment.cancelled","data":{"id":"ord_1"}}`))
+	f.Add([]byte(`[]`))
+	keys := keysOf(f, oldSecret)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		v, err := New(Config{Secrets: []string{oldSecret}, Key: vendorKey, BaseURL: "http://127.0.0.1:1/api/vendor", AllowHTTP: true,
+			Manual: true, Now: func() time.Time { return t0 }, Logger: slog.New(slog.DiscardHandler),
+			HTTPClient: &http.Client{Transport: refuseTransport{}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v.Close()
+		req := httptest.NewRequest(http.MethodPost, "http://vendor.test/webhooks", bytes.NewReader(body))
+		for k, vs := range signHeaders("msg_1", t0, body, keys...) {
+			req.Header[k] = vs
+		}
+		rec := httptest.NewRecorder()
+		v.Handler().ServeHTTP(rec, req)
+		var env envelope
+		notJSON := json.Unmarshal(body, &env) != nil
+		switch got := rec.Code; {
+		case notJSON && got != http.StatusBadRequest, !notJSON && got != 200 && got != 202 && got != 422:
+			t.Fatalf("answered %d %s (body is JSON: %v)", got, rec.Body, !notJSON)
+		}
+	})
+}
+
+// refuseTransport answers no request: the fuzzed vendor posts nowhere.
+type refuseTransport struct{}
+
+func (refuseTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, fmt.Errorf("no network in this test")
 }
