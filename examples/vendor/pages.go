@@ -8,12 +8,15 @@ import (
 	"strings"
 )
 
-// kindWords is a package kind as a sentence says it.
+// kindWords is a package kind as a sentence says it, with its article.
 func kindWords(kind string) string {
-	if kind == KindBackgroundCheck {
-		return "background check"
+	switch kind {
+	case KindBackgroundCheck:
+		return "a background check"
+	case KindAssessment:
+		return "an assessment"
 	}
-	return kind
+	return fmt.Sprintf("a %q", kind)
 }
 
 var pages = template.Must(template.New("candidate").Parse(`<!doctype html>

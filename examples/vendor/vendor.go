@@ -417,9 +417,9 @@ func (v *Vendor) refusal(event string, o Order) string {
 	case !ok:
 		return fmt.Sprintf("Acme does not offer package %q", o.Package.ID)
 	case p.Type != o.Kind:
-		return fmt.Sprintf("Acme package %q is a %s, not a %s", p.ID, kindWords(p.Type), kindWords(o.Kind))
+		return fmt.Sprintf("Acme package %q is %s, not %s", p.ID, kindWords(p.Type), kindWords(o.Kind))
 	case event != o.Kind+".created":
-		return fmt.Sprintf("a %s event cannot carry a %s order", event, kindWords(o.Kind))
+		return fmt.Sprintf("a %s event cannot carry %s order", event, kindWords(o.Kind))
 	case p.Type == KindBackgroundCheck && o.Email() == "":
 		return "Acme needs the candidate's email address to run a background check"
 	case o.AccountID == "":

@@ -453,8 +453,8 @@ func TestRefusesWhatItCannotServe(t *testing.T) {
 		{"background check without an email", eventBackgroundCheckCreated, func(o *Order) {
 			o.Package.ID, o.Kind, o.Candidate.Emails = "bg-basic", KindBackgroundCheck, nil
 		}, "needs the candidate's email address"},
-		{"background check package ordered as an assessment", eventAssessmentCreated, func(o *Order) { o.Package.ID = "bg-basic" }, "is a background check, not a assessment"},
-		{"event and kind disagree", eventBackgroundCheckCreated, func(*Order) {}, "cannot carry"},
+		{"background check package ordered as an assessment", eventAssessmentCreated, func(o *Order) { o.Package.ID = "bg-basic" }, `Acme package "bg-basic" is a background check, not an assessment`},
+		{"event and kind disagree", eventBackgroundCheckCreated, func(*Order) {}, "a background_check.created event cannot carry an assessment order"},
 		{"no results_update_url", eventAssessmentCreated, func(o *Order) { o.ResultsUpdateURL = "" }, "no results_update_url"},
 		{"results_update_url elsewhere", eventAssessmentCreated, func(o *Order) {
 			o.ResultsUpdateURL = "http://elsewhere.example/api/vendor/unified/ats/assessments/orders/ord_1/result"

@@ -2,9 +2,10 @@ package examplevendor
 
 import "time"
 
-// The JSON Switchboard and a vendor exchange, written from the contract
-// (examples/vendor/README.md links it) rather than imported: this program
-// is what any vendor would write.
+// The JSON Switchboard and a vendor exchange, written here from the
+// contract (the vendor API section of Switchboard's README, its OpenAPI
+// document at /api/vendor/openapi.json) rather than imported from
+// Switchboard: this is what any vendor would write.
 
 // The delivery events.
 const (
