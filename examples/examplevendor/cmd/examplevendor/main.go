@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"time"
 
-	examplevendor "switchboard/examples/vendor"
+	"switchboard/examples/examplevendor"
 )
 
 func main() {
