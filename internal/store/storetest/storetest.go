@@ -168,6 +168,8 @@ func newVacancy(t *testing.T, q store.Queries, accountID, name, tag string) core
 		ID:         core.NewID("vac"),
 		AccountID:  accountID,
 		Name:       name,
+		VendorID:   core.BuiltinVendorID,
+		Kind:       core.KindAssessment,
 		Package:    samplePackage(),
 		Thresholds: assess.DefaultThresholds(),
 		Tag:        tag,
