@@ -361,6 +361,7 @@ func testVacancies(t *testing.T, s store.Store) {
 	// assessment: none reads back without them.
 	bare := newVacancyValue(acme.ID, "Bare", "")
 	bare.VendorID, bare.Kind = "", ""
+	bare.CreatedAt = at(12) // listed last
 	ok(t, s.CreateVacancy(ctx, bare), "create vacancy without vendor and kind")
 	got, err = s.GetVacancy(ctx, bare.ID)
 	ok(t, err, "get vacancy without vendor and kind")
@@ -383,7 +384,7 @@ func testVacancies(t *testing.T, s store.Store) {
 	for i, x := range list {
 		ids[i] = x.ID
 	}
-	equal(t, "vacancies of acme", ids, []string{v.ID, bare.ID, untagged1.ID, untagged2.ID})
+	equal(t, "vacancies of acme", ids, []string{v.ID, untagged1.ID, untagged2.ID, bare.ID})
 	equal(t, "listed vacancy", list[0], v)
 }
 
