@@ -165,11 +165,21 @@ func scanVendorPackage(s scanner) (core.VendorPackage, error) {
 // ReplaceVendorPackages deletes the vendor's packages of src and inserts
 // ps. In a transaction it runs in it; on a pool in one of its own, so
 // that no reader sees the set half replaced and a failure changes nothing.
+// A set that cannot be stored (an id twice or empty, a package of another
+// vendor or source) is refused before any statement runs, so that the
+// caller's PostgreSQL transaction stays usable, like a create's conflict.
 func (q Queries) ReplaceVendorPackages(ctx context.Context, vendorID string, src core.PackageSource, ps []core.VendorPackage) error {
+	seen := make(map[string]bool, len(ps))
 	for _, p := range ps {
-		if (p.VendorID != "" && p.VendorID != vendorID) || (p.Source != "" && p.Source != src) {
+		switch {
+		case p.ID == "":
+			return fmt.Errorf("store: replace %s packages of vendor %s: a package %q has no id", src, vendorID, p.Name)
+		case seen[p.ID]:
+			return fmt.Errorf("store: replace %s packages of vendor %s: %w: package id %q twice", src, vendorID, core.ErrConflict, p.ID)
+		case (p.VendorID != "" && p.VendorID != vendorID) || (p.Source != "" && p.Source != src):
 			return fmt.Errorf("store: replace %s packages of vendor %s: package %q is %s's of source %q", src, vendorID, p.ID, p.VendorID, p.Source)
 		}
+		seen[p.ID] = true
 	}
 	db, ok := q.w.(*sql.DB)
 	if !ok {

@@ -260,14 +260,19 @@ func testVendorPackages(t *testing.T, s store.Store) {
 		{"an id twice", []core.VendorPackage{crim, crim}},
 		{"a package of another source", []core.VendorPackage{crim, wrongSource}},
 		{"a package of another vendor", []core.VendorPackage{crim, theirs}},
+		{"a package without id", []core.VendorPackage{crim, {Name: "No id"}}},
 	} {
 		if err := s.ReplaceVendorPackages(ctx, v.ID, core.PackagesStatic, tc.ps); err == nil {
 			t.Fatalf("replace with %s: no error", tc.name)
 		}
-		err := s.InTx(ctx, func(tx store.Tx) error { return tx.ReplaceVendorPackages(ctx, v.ID, core.PackagesStatic, tc.ps) })
-		if err == nil {
-			t.Fatalf("replace with %s in a transaction: no error", tc.name)
-		}
+		// The refusal leaves the caller's transaction usable.
+		ok(t, s.InTx(ctx, func(tx store.Tx) error {
+			if err := tx.ReplaceVendorPackages(ctx, v.ID, core.PackagesStatic, tc.ps); err == nil {
+				t.Fatalf("replace with %s in a transaction: no error", tc.name)
+			}
+			_, err := tx.ListVendorPackages(ctx, v.ID)
+			return err
+		}), "a transaction after a refused replace with %s", tc.name)
 		got, err := s.ListVendorPackages(ctx, v.ID)
 		ok(t, err, "list after %s", tc.name)
 		equal(t, "packages after "+tc.name, got, []core.VendorPackage{edu})
