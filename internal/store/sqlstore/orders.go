@@ -145,11 +145,8 @@ func (q Queries) ListOrders(ctx context.Context, accountID string, f store.Order
 }
 
 func (q Queries) listOrders(ctx context.Context, accountID string, f store.OrderFilter) (store.OrderPage, error) {
-	var args []any
-	arg := func(v any) string { // appends v and returns its placeholder
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
+	var p params
+	arg := p.add
 	where := []string{"o.account_id = " + arg(accountID)}
 	if f.IntegrationID != "" {
 		where = append(where, "o.integration_id = "+arg(f.IntegrationID))
@@ -188,7 +185,7 @@ func (q Queries) listOrders(ctx context.Context, accountID string, f store.Order
 		WHERE ` + strings.Join(where, " AND ")
 
 	var page store.OrderPage
-	if err := q.r.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&page.Total); err != nil {
+	if err := q.r.QueryRowContext(ctx, `SELECT count(*)`+from, p.args...).Scan(&page.Total); err != nil {
 		return store.OrderPage{}, q.fail(err, "count orders of account %s", accountID)
 	}
 
@@ -196,7 +193,7 @@ func (q Queries) listOrders(ctx context.Context, accountID string, f store.Order
 	rows, err := q.r.QueryContext(ctx, `SELECT `+prefixCols("o.", orderCols)+`,
 		coalesce(c.name, ''), coalesce(c.email, ''), coalesce(v.name, '')`+from+`
 		ORDER BY o.created_at DESC, o.id DESC LIMIT `+limit+` OFFSET `+offset,
-		args...)
+		p.args...)
 	if page.Items, err = list(q, rows, err, scanOrderListItem, "list orders of account %s", accountID); err != nil {
 		return store.OrderPage{}, err
 	}
