@@ -188,7 +188,7 @@ func (s *Service) RunValidation(ctx context.Context, actor core.User, integratio
 
 	// 4. The assessment is completed as the built-in engine would: the
 	// vacancy's package scored on a fixed set of answers.
-	outcome, err := s.completeTestOrder(ctx, o)
+	outcome, err := s.d.Engine.CompleteTestOrder(ctx, o)
 	if err != nil {
 		run.fail(CheckAssessmentComplete, err.Error())
 		return finish()
@@ -342,29 +342,6 @@ func gaveUpAfter(es []core.TimelineEntry, from int) string {
 // last attempt, means the job will not run again by itself.
 func finalFailure(e core.TimelineEntry) bool {
 	return e.Detail["verdict"] != ats.FailRetry.String() || (e.Detail["attempt"] != "" && e.Detail["attempt"] == e.Detail["max_attempts"])
-}
-
-// completeTestOrder records a result for the order as the built-in engine
-// would for a candidate who picked the first option of every question.
-func (s *Service) completeTestOrder(ctx context.Context, o core.Order) (assess.Outcome, error) {
-	vac, err := s.d.Store.GetVacancy(ctx, o.VacancyID)
-	if err != nil {
-		return assess.Outcome{}, fmt.Errorf("could not load the vacancy: %w", err)
-	}
-	answers := assess.Answers{}
-	for _, q := range vac.Package.Questions() {
-		if len(q.Options) > 0 {
-			answers[q.ID] = q.Options[0].ID
-		}
-	}
-	outcome, err := assess.Score(vac.Package, vac.Thresholds, answers)
-	if err != nil {
-		return assess.Outcome{}, fmt.Errorf("could not score the vacancy %q: %w", vac.Name, err)
-	}
-	if err := s.recordEngineResult(ctx, o.ID, outcome, answers); err != nil {
-		return assess.Outcome{}, fmt.Errorf("could not record the result: %w", err)
-	}
-	return outcome, nil
 }
 
 // testExpectation is the completed update as the write-back built it, with
