@@ -11,11 +11,11 @@ import (
 
 // CompleteTestOrder completes a test order as the engine would for a
 // candidate who picked the first option of every question, and returns the
-// outcome it recorded.
-func (e *Engine) CompleteTestOrder(ctx context.Context, o core.Order) (assess.Outcome, error) {
+// result it recorded.
+func (e *Engine) CompleteTestOrder(ctx context.Context, o core.Order) (core.Result, error) {
 	vac, err := e.d.Store.GetVacancy(ctx, o.VacancyID)
 	if err != nil {
-		return assess.Outcome{}, fmt.Errorf("could not load the vacancy: %w", err)
+		return core.Result{}, fmt.Errorf("could not load the vacancy: %w", err)
 	}
 	answers := assess.Answers{}
 	for _, q := range vac.Package.Questions() {
@@ -25,7 +25,7 @@ func (e *Engine) CompleteTestOrder(ctx context.Context, o core.Order) (assess.Ou
 	}
 	outcome, err := assess.Score(vac.Package, vac.Thresholds, answers)
 	if err != nil {
-		return assess.Outcome{}, fmt.Errorf("could not score the vacancy %q: %w", vac.Name, err)
+		return core.Result{}, fmt.Errorf("could not score the vacancy %q: %w", vac.Name, err)
 	}
 	err = e.d.Store.InTx(ctx, func(tx store.Tx) error {
 		o, err := tx.GetOrder(ctx, o.ID)
@@ -35,7 +35,7 @@ func (e *Engine) CompleteTestOrder(ctx context.Context, o core.Order) (assess.Ou
 		return e.complete(ctx, tx, &o, Result(outcome), outcome, answers, "Result received")
 	})
 	if err != nil {
-		return assess.Outcome{}, fmt.Errorf("could not record the result: %w", err)
+		return core.Result{}, fmt.Errorf("could not record the result: %w", err)
 	}
-	return outcome, nil
+	return Result(outcome), nil
 }

@@ -29,8 +29,8 @@ var allowed = map[string][]string{
 	// Orders interface (the service implements it), never a connector.
 	"engine": {"assess", "ats", "core", "mail", "queue", "report", "secret", "store"},
 	// The order path knows the engine only as service.Engine (wired by
-	// app). It still imports assess for the engine's questions on a
-	// vacancy (vacancies.go) and a test order's outcome (validate_run.go).
+	// app). It still imports assess for editing the engine's questions and
+	// thresholds on a vacancy (vacancies.go), which core.Vacancy carries.
 	"service": {"assess", "ats", "core", "delivery", "integrations", "mail", "metrics", "netguard", "queue",
 		"report", "secret", "store", "vendorapi/result", "vendorapi/wire", "vendors"},
 	"vendorapi/wire": {},

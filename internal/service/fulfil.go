@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 
-	"switchboard/internal/assess"
 	"switchboard/internal/core"
 	"switchboard/internal/store"
 )
@@ -42,7 +41,7 @@ type Engine interface {
 	Resender
 	HasPDF(ctx context.Context, orderID string) (bool, error)
 	PDF(ctx context.Context, o core.Order, c core.Candidate, v core.Vacancy, r core.Result) ([]byte, error)
-	CompleteTestOrder(ctx context.Context, o core.Order) (assess.Outcome, error)
+	CompleteTestOrder(ctx context.Context, o core.Order) (core.Result, error)
 }
 
 // fulfillerOf is the fulfiller of a vacancy's vendor: a registered one (the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"switchboard/internal/assess"
 	"switchboard/internal/core"
 	"switchboard/internal/store"
 )
@@ -24,8 +23,8 @@ func (stubEngine) HasPDF(context.Context, string) (bool, error)               { 
 func (stubEngine) PDF(context.Context, core.Order, core.Candidate, core.Vacancy, core.Result) ([]byte, error) {
 	return nil, nil
 }
-func (stubEngine) CompleteTestOrder(context.Context, core.Order) (assess.Outcome, error) {
-	return assess.Outcome{}, nil
+func (stubEngine) CompleteTestOrder(context.Context, core.Order) (core.Result, error) {
+	return core.Result{}, nil
 }
 
 // TestFulfillerOfPicksByVendor: the order path finds a vacancy's fulfiller

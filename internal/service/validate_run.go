@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"switchboard/internal/assess"
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
 	"switchboard/internal/store"
@@ -59,8 +58,8 @@ type ValidationRun struct {
 	// once created; JobName is the ATS job it was put on.
 	Candidate ats.Candidate
 	JobName   string
-	OrderID   string          // Switchboard's order, once received
-	Outcome   *assess.Outcome // the result recorded, once completed
+	OrderID   string       // Switchboard's order, once received
+	Result    *core.Result // the result recorded, once completed
 	Duration  time.Duration
 }
 
@@ -188,12 +187,12 @@ func (s *Service) RunValidation(ctx context.Context, actor core.User, integratio
 
 	// 4. The assessment is completed as the built-in engine would: the
 	// vacancy's package scored on a fixed set of answers.
-	outcome, err := s.d.Engine.CompleteTestOrder(ctx, o)
+	res, err := s.d.Engine.CompleteTestOrder(ctx, o)
 	if err != nil {
 		run.fail(CheckAssessmentComplete, err.Error())
 		return finish()
 	}
-	run.Outcome = &outcome
+	run.Result = &res
 	run.pass(CheckAssessmentComplete)
 
 	// 5. The completed write-back runs as a job; wait for it to finish.
