@@ -229,3 +229,19 @@ func (q *Queue) LatestByArg(ctx context.Context, kind, key string, values []stri
 func (q *Queue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {
 	return q.client.Subscribe(kinds...)
 }
+
+// worker is a job function with its own timeout.
+type worker[T river.JobArgs] struct {
+	river.WorkerDefaults[T]
+	timeout time.Duration
+	work    func(ctx context.Context, j *river.Job[T]) error
+}
+
+func (w worker[T]) Work(ctx context.Context, j *river.Job[T]) error { return w.work(ctx, j) }
+func (w worker[T]) Timeout(*river.Job[T]) time.Duration             { return w.timeout }
+
+// AddWorker adds work to w as the worker of T's jobs; River cancels a job's
+// context after timeout.
+func AddWorker[T river.JobArgs](w *river.Workers, timeout time.Duration, work func(ctx context.Context, j *river.Job[T]) error) {
+	river.AddWorker(w, worker[T]{timeout: timeout, work: work})
+}

@@ -462,9 +462,9 @@ func (s *Service) whyNotRenewed(in core.Integration, o core.Order) string {
 }
 
 // issueOrder stores a received order and hands it to its vacancy's vendor,
-// all in tx (see fulfiller.issue).
+// all in tx (see Fulfiller.Issue).
 func (s *Service) issueOrder(ctx context.Context, tx store.Tx, o core.Order, vac core.Vacancy, received string, detail map[string]string) (core.Order, string, error) {
-	return s.fulfillerOf(vac).issue(ctx, tx, o, vac, received, detail)
+	return s.fulfillerOf(vac).Issue(ctx, tx, o, vac, received, detail)
 }
 
 func (s *Service) resolveVacancy(ctx context.Context, accountID string, e ats.Event) (core.Vacancy, error) {
@@ -507,7 +507,7 @@ func (s *Service) cancelOrder(ctx context.Context, in core.Integration, e ats.Ev
 		if err := s.transition(ctx, tx, &o, core.StateCancelled, "Cancelled by the ATS"); err != nil {
 			return err
 		}
-		return s.fulfillerOf(vac).cancelled(ctx, tx, o, vac)
+		return s.fulfillerOf(vac).Cancelled(ctx, tx, o, vac)
 	})
 }
 

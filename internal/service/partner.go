@@ -87,7 +87,7 @@ func (p partnerOrders) Order(ctx context.Context, in core.Integration, e ats.Eve
 			return ats.OrderReceipt{}, fmt.Errorf("order: %w", err)
 		}
 		// For an order asked for again Token is "": the same link.
-		if r.CandidateURL, err = p.s.fulfillerOf(vac).candidateURL(ctx, out.Order, out.Token); err != nil {
+		if r.CandidateURL, err = p.s.fulfillerOf(vac).CandidateURL(ctx, out.Order, out.Token); err != nil {
 			return ats.OrderReceipt{}, fmt.Errorf("order: %w", err)
 		}
 	}

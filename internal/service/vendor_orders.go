@@ -69,9 +69,9 @@ func isCreatedEvent(e string) bool {
 // vendorFulfiller sends orders to an outside vendor.
 type vendorFulfiller struct{ s *Service }
 
-// issue stores the order received and queues its delivery; an inline
-// order's delivery is made by candidateURL, while the ATS waits.
-func (f vendorFulfiller) issue(ctx context.Context, tx store.Tx, o core.Order, vac core.Vacancy, received string, detail map[string]string) (core.Order, string, error) {
+// Issue stores the order received and queues its delivery; an inline
+// order's delivery is made by CandidateURL, while the ATS waits.
+func (f vendorFulfiller) Issue(ctx context.Context, tx store.Tx, o core.Order, vac core.Vacancy, received string, detail map[string]string) (core.Order, string, error) {
 	s := f.s
 	v, err := tx.GetVendor(ctx, vac.VendorID)
 	if err != nil {
@@ -105,11 +105,11 @@ func (f vendorFulfiller) issue(ctx context.Context, tx store.Tx, o core.Order, v
 	return o, "", s.enqueue(ctx, tx, DeliverArgs{DeliveryID: d.ID, OrderID: o.ID}, nil)
 }
 
-// candidateURL delivers an inline order now and returns the vendor's
+// CandidateURL delivers an inline order now and returns the vendor's
 // test_url; an order asked for again gets the URL it has. A vendor that
 // refuses, is down or too slow gets the ATS a refusal saying so, and the
 // order stays received: the ATS asking again tries the vendor again.
-func (f vendorFulfiller) candidateURL(ctx context.Context, o core.Order, _ string) (string, error) {
+func (f vendorFulfiller) CandidateURL(ctx context.Context, o core.Order, _ string) (string, error) {
 	s := f.s
 	if o.CandidateURL != "" {
 		return o.CandidateURL, nil
@@ -150,8 +150,8 @@ func (f vendorFulfiller) candidateURL(ctx context.Context, o core.Order, _ strin
 	return "", ats.Refuse(http.StatusBadGateway, "the assessment vendor could not start the assessment (%s); try again shortly", d.Message)
 }
 
-// cancelled tells the vendor the ATS cancelled an order it was sent.
-func (f vendorFulfiller) cancelled(ctx context.Context, tx store.Tx, o core.Order, vac core.Vacancy) error {
+// Cancelled tells the vendor the ATS cancelled an order it was sent.
+func (f vendorFulfiller) Cancelled(ctx context.Context, tx store.Tx, o core.Order, vac core.Vacancy) error {
 	ds, err := tx.ListOrderDeliveries(ctx, o.ID)
 	if err != nil {
 		return err

@@ -99,7 +99,7 @@ func (s *Service) VendorResult(ctx context.Context, v core.Vendor, accountID str
 		if err := s.advance(ctx, tx, &o, core.StateInProgress, by); err != nil {
 			return err
 		}
-		return s.recordResult(ctx, tx, &o, r, nil, "Result received from "+v.Name)
+		return s.recordResult(ctx, tx, &o, r, "Result received from "+v.Name)
 	})
 	if err != nil {
 		return fmt.Errorf("vendor result: %w", err)
