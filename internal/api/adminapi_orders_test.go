@@ -52,7 +52,7 @@ func TestOrderListFilters(t *testing.T) {
 	// and completes; Alan applies to sales and is still invited.
 	e.Clock.Advance(10 * 24 * time.Hour)
 	day10 := e.Clock.Now()
-	if n, err := e.App.Service.ExpireDue(context.Background()); err != nil || n != 1 {
+	if n, err := e.App.Engine.ExpireDue(context.Background()); err != nil || n != 1 {
 		t.Fatalf("ExpireDue = %d, %v; want Ada's order expired", n, err)
 	}
 	applyAndTrigger(t, e, "Grace Hopper", "grace@example.com", f.PostingID)

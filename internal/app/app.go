@@ -24,6 +24,7 @@ import (
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/core"
+	"switchboard/internal/engine"
 	"switchboard/internal/identity"
 	"switchboard/internal/integrations"
 	"switchboard/internal/lever"
@@ -89,6 +90,9 @@ type App struct {
 	Store   store.Store
 	Queue   *queue.Queue
 	Service *service.Service
+	// Engine is the built-in assessment engine (invitations, expiry, the
+	// candidate's journey, its PDF report).
+	Engine *engine.Engine
 	// Identity is accounts, users, API keys and sign-in.
 	Identity *identity.Service
 	// Integrations is integration configuration, credentials and connecting.
@@ -188,14 +192,23 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return fail(err)
 	}
-	svc, err := service.New(service.Deps{
-		Store: st, Connectors: connectors, Keyring: keyring, Signer: signer, Mail: sender,
-		HTTPClient: httpClient, BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom, Now: cfg.Now, Logger: log,
-		Observer: mtr, Integrations: integ, InboundRetention: cfg.InboundRetention,
+	eng, err := engine.New(engine.Deps{
+		Store: st, Keyring: keyring, Mail: sender, BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom, Now: cfg.Now,
 	})
 	if err != nil {
 		return fail(err)
 	}
+	svc, err := service.New(service.Deps{
+		Store: st, Connectors: connectors, Keyring: keyring, Signer: signer, Mail: sender,
+		HTTPClient: httpClient, BaseURL: cfg.BaseURL, Now: cfg.Now, Logger: log,
+		Observer: mtr, Integrations: integ, InboundRetention: cfg.InboundRetention, Engine: eng,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	// The built-in engine is the order path's fulfiller for its vacancies,
+	// and moves its orders through the order path.
+	eng.UseOrders(svc)
 	// An integration's view shows its failed webhooks, which the service processes.
 	integ.UseInbound(svc)
 	id, err := identity.New(identity.Deps{Store: st, BaseURL: cfg.BaseURL, Now: cfg.Now, Logger: log})
@@ -214,7 +227,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Work {
 		qcfg.Workers = river.NewWorkers()
 		service.RegisterWorkers(qcfg.Workers, svc)
-		qcfg.PeriodicJobs = service.PeriodicJobs()
+		engine.RegisterWorkers(qcfg.Workers, eng)
+		qcfg.PeriodicJobs = append(service.PeriodicJobs(), engine.PeriodicJobs()...)
 	}
 	q, err := queue.New(st, qcfg)
 	if err != nil {
@@ -227,10 +241,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	api.RegisterVendors(mux, vnd, id, log)
 	// Endpoints ATSs such as SmartRecruiters call: /partners/{provider}/….
 	integ.RegisterPartnerEndpoints(mux, svc.PartnerOrders())
-	if err := web.Register(mux, svc, log); err != nil {
+	if err := web.Register(mux, svc, eng, log); err != nil {
 		return fail(err)
 	}
-	if err := ui.Register(mux, svc, id, integ, log); err != nil {
+	if err := ui.Register(mux, svc, eng, id, integ, log); err != nil {
 		return fail(err)
 	}
 	// Counts and latencies only: nothing about any account or candidate. Still
@@ -250,7 +264,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.ExtraRoutes != nil {
 		cfg.ExtraRoutes(mux)
 	}
-	return &App{Store: st, Queue: q, Service: svc, Identity: id, Integrations: integ, Vendors: vnd, Handler: logRequests(log, mux), Logger: log, work: cfg.Work, metrics: metricsHandler}, nil
+	return &App{Store: st, Queue: q, Service: svc, Engine: eng, Identity: id, Integrations: integ, Vendors: vnd, Handler: logRequests(log, mux), Logger: log, work: cfg.Work, metrics: metricsHandler}, nil
 }
 
 // Migrate brings Switchboard's and the queue's schema up to date.

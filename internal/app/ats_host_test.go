@@ -242,7 +242,7 @@ func TestCallsRefuseAStoredForeignHost(t *testing.T) {
 
 	// The expiry's write-back.
 	e.Clock.Advance(7*24*time.Hour + time.Minute)
-	if n, err := e.App.Service.ExpireDue(ctx); n != 1 || err != nil {
+	if n, err := e.App.Engine.ExpireDue(ctx); n != 1 || err != nil {
 		t.Fatalf("expire due: %d, %v", n, err)
 	}
 	e.WaitIdle()

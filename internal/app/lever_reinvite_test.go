@@ -56,7 +56,7 @@ func TestLeverReinvite(t *testing.T) {
 			ctx := context.Background()
 			opp, oldLink := invited(t, e, f, "Ada Lovelace", "ada@example.com")
 			e.Clock.Advance(7*24*time.Hour + time.Minute)
-			if n, err := e.App.Service.ExpireDue(ctx); n != 1 || err != nil {
+			if n, err := e.App.Engine.ExpireDue(ctx); n != 1 || err != nil {
 				t.Fatalf("expire due: %d, %v", n, err)
 			}
 			e.WaitIdle()

@@ -42,7 +42,7 @@ func TestLeverInvitationExpiry(t *testing.T) {
 
 				// A minute before the end the link still works.
 				e.Clock.Advance(7*24*time.Hour - time.Minute)
-				if n, err := e.App.Service.ExpireDue(ctx); n != 0 || err != nil {
+				if n, err := e.App.Engine.ExpireDue(ctx); n != 0 || err != nil {
 					t.Fatalf("expire due a minute early: %d, %v", n, err)
 				}
 				if resp, body := e.Get(link); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Start the assessment") {
@@ -51,7 +51,7 @@ func TestLeverInvitationExpiry(t *testing.T) {
 
 				e.Clock.Advance(2 * time.Minute)
 				if tc.sweep {
-					if n, err := e.App.Service.ExpireDue(ctx); n != 1 || err != nil {
+					if n, err := e.App.Engine.ExpireDue(ctx); n != 1 || err != nil {
 						t.Fatalf("expire due: %d, %v; want 1", n, err)
 					}
 				}
@@ -90,7 +90,7 @@ func TestLeverInvitationExpiry(t *testing.T) {
 				check("after expiry")
 
 				// Noticing again does nothing more.
-				if n, err := e.App.Service.ExpireDue(ctx); n != 0 || err != nil {
+				if n, err := e.App.Engine.ExpireDue(ctx); n != 0 || err != nil {
 					t.Errorf("expire due again: %d, %v; want 0", n, err)
 				}
 				if resp, _ := e.Get(link); resp.StatusCode != http.StatusGone {

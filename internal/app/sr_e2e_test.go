@@ -160,7 +160,7 @@ func TestSRAdHocTwoPackages(t *testing.T) {
 
 	// Neither is taken in time: both expire, and SmartRecruiters is told.
 	e.Clock.Advance(7*24*time.Hour + time.Minute)
-	if n, err := e.App.Service.ExpireDue(context.Background()); n != 2 || err != nil {
+	if n, err := e.App.Engine.ExpireDue(context.Background()); n != 2 || err != nil {
 		t.Fatalf("expire due: %d %v, want 2", n, err)
 	}
 	e.WaitIdle()

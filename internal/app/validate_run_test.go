@@ -82,7 +82,7 @@ func TestValidationRunAllGreen(t *testing.T) {
 		if !run.Passed() || !slices.Equal(lineNames(run.Checks), leverRunLines) {
 			t.Fatalf("run is not all green with every line:%s", dumpRun(run))
 		}
-		if run.Provider != "Lever" || run.JobName != apptest.VacancyName || run.OrderID == "" || run.Outcome == nil ||
+		if run.Provider != "Lever" || run.JobName != apptest.VacancyName || run.OrderID == "" || run.Result == nil || run.Result.Score == nil ||
 			run.Candidate.ProfileURL == "" || run.Duration <= 0 || run.Duration > 45*time.Second {
 			t.Errorf("run = %+v", run)
 		}
@@ -97,7 +97,7 @@ func TestValidationRunAllGreen(t *testing.T) {
 			!slices.Equal(opp.PostingIDs(), []string{f.PostingID}) || opp.Stage.ID != f.TriggerStage {
 			t.Errorf("test candidate = %+v", opp)
 		}
-		for _, tag := range []string{"Switchboard: test candidate", fmt.Sprintf("Switchboard: %d%%", run.Outcome.Score)} {
+		for _, tag := range []string{"Switchboard: test candidate", fmt.Sprintf("Switchboard: %g%%", run.Result.Score.Value)} {
 			if !slices.Contains(opp.Tags, tag) {
 				t.Errorf("tags %v lack %q", opp.Tags, tag)
 			}
@@ -108,7 +108,7 @@ func TestValidationRunAllGreen(t *testing.T) {
 
 		// And in Switchboard: a completed order with its result, like any other.
 		d := order(e, f.APIKey, run.OrderID)
-		if d.Order.State != "completed" || d.Order.CandidateName != service.TestCandidateName || d.Result == nil || d.Result.Score != run.Outcome.Score {
+		if d.Order.State != "completed" || d.Order.CandidateName != service.TestCandidateName || d.Result == nil || float64(d.Result.Score) != run.Result.Score.Value {
 			t.Errorf("order = %+v, result %+v", d.Order, d.Result)
 		}
 		if len(d.entries("write_back", "Lever told: completed")) != 1 {

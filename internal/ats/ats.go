@@ -178,6 +178,21 @@ type Description struct {
 	// new Switchboard order for the same candidate and job, written back as
 	// invited again); others end an order at its expiry and order anew.
 	Reinvite bool `json:"reinvite"`
+	// Shows is what the ATS shows a recruiter of a result, for vendors
+	// deciding what to send (the vendor API's connector meta).
+	Shows Shows `json:"shows"`
+}
+
+// Shows lists the parts of a result an ATS shows a recruiter.
+type Shows struct {
+	Status      bool `json:"status"`
+	Score       bool `json:"score"`
+	Label       bool `json:"label"`
+	Summary     bool `json:"summary"`
+	Components  bool `json:"components"`
+	Attachments bool `json:"attachments"`
+	ResultURL   bool `json:"result_url"`
+	InProgress  bool `json:"in_progress"`
 }
 
 // Field describes one setting or credential.

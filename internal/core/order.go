@@ -100,10 +100,14 @@ type Order struct {
 	InvitationSealed    []byte
 	InvitationExpiresAt time.Time
 	ReturnURL           string // where the candidate goes after finishing (ATS-given or the vacancy's)
-	CallbackURL         string // where the ATS wants results, when it says
-	Reason              string // why it was rejected or cancelled
-	StartedAt           time.Time
-	CompletedAt         time.Time
+	// CandidateURL is where an outside vendor takes the candidate (its
+	// test_url), when the vendor gave one; the built-in engine's link is the
+	// invitation's.
+	CandidateURL string
+	CallbackURL  string // where the ATS wants results, when it says
+	Reason       string // why it was rejected or cancelled
+	StartedAt    time.Time
+	CompletedAt  time.Time
 	// Test marks an order a validation run placed for a test candidate, so
 	// lists can tell it from real ones. Set once (MarkOrderTest), never cleared.
 	Test      bool

@@ -92,6 +92,10 @@ func (c *Connector) Describe() ats.Description {
 		RoutesByTag: true,
 		TestOrders:  true,
 		Reinvite:    true,
+		// Tags carry the state and the score, a note the label, summary and
+		// each part, links the result URL and attachments; a candidate who
+		// has started keeps the "invited" tag (Lever shows no progress).
+		Shows: ats.Shows{Status: true, Score: true, Label: true, Summary: true, Components: true, Attachments: true, ResultURL: true},
 	}
 }
 

@@ -31,11 +31,14 @@ import (
 // Queues and their workers per process. Jobs that call an ATS share the
 // default queue (the service caps each integration's share of it); emails
 // have their own, so that no ATS, however slow, stands between a candidate
-// and their invitation.
+// and their invitation; so do deliveries to vendors, so that a vendor whose
+// endpoint hangs holds no worker an ATS write-back needs.
 const (
 	Email          = "email"
+	Vendor         = "vendor"
 	DefaultWorkers = 10
 	EmailWorkers   = 4
+	VendorWorkers  = 4
 )
 
 // Config tunes the queue.
@@ -50,6 +53,20 @@ type Config struct {
 	RetryPolicy  river.ClientRetryPolicy
 	PeriodicJobs []*river.PeriodicJob
 	Logger       *slog.Logger
+	// Clock, for tests only, makes the queue run scheduled jobs by this
+	// clock rather than the wall's, so a test can live through a vendor's
+	// day-long outage in a moment. Every wait (snoozes too) then passes
+	// only when the test moves the clock.
+	Clock func() time.Time
+}
+
+// clockTime is a test clock as River's time source.
+type clockTime func() time.Time
+
+func (c clockTime) Now() time.Time { return c() }
+func (c clockTime) NowOrNil() *time.Time {
+	t := c()
+	return &t
 }
 
 // Queue is the River client for one store.
@@ -109,7 +126,11 @@ func New(st store.Store, cfg Config) (*Queue, error) {
 		rc.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: DefaultWorkers},
 			Email:              {MaxWorkers: EmailWorkers},
+			Vendor:             {MaxWorkers: VendorWorkers},
 		}
+	}
+	if cfg.Clock != nil {
+		rc.Test.Time = clockTime(cfg.Clock)
 	}
 	client, err := river.NewClient(drv, rc)
 	if err != nil {
@@ -207,4 +228,20 @@ func (q *Queue) LatestByArg(ctx context.Context, kind, key string, values []stri
 // Subscribe reports job events (completed, failed…), for tests and the demo.
 func (q *Queue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {
 	return q.client.Subscribe(kinds...)
+}
+
+// worker is a job function with its own timeout.
+type worker[T river.JobArgs] struct {
+	river.WorkerDefaults[T]
+	timeout time.Duration
+	work    func(ctx context.Context, j *river.Job[T]) error
+}
+
+func (w worker[T]) Work(ctx context.Context, j *river.Job[T]) error { return w.work(ctx, j) }
+func (w worker[T]) Timeout(*river.Job[T]) time.Duration             { return w.timeout }
+
+// AddWorker adds work to w as the worker of T's jobs; River cancels a job's
+// context after timeout.
+func AddWorker[T river.JobArgs](w *river.Workers, timeout time.Duration, work func(ctx context.Context, j *river.Job[T]) error) {
+	river.AddWorker(w, worker[T]{timeout: timeout, work: work})
 }

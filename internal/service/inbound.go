@@ -9,16 +9,14 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
-	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
 	"switchboard/internal/integrations"
 	"switchboard/internal/metrics"
-	"switchboard/internal/secret"
+
 	"switchboard/internal/store"
 )
 
@@ -463,55 +461,16 @@ func (s *Service) whyNotRenewed(in core.Integration, o core.Order) string {
 	return "the order is " + string(o.State)
 }
 
-// issueOrder stores a received order with a new invitation and makes it
-// invited: the timeline says so, and the jobs that email the candidate (or,
-// inline, tell the ATS) and expire the invitation are queued, all in tx. It
-// returns the order and its invitation token.
+// issueOrder stores a received order and hands it to its vacancy's vendor,
+// all in tx (see Fulfiller.Issue).
 func (s *Service) issueOrder(ctx context.Context, tx store.Tx, o core.Order, vac core.Vacancy, received string, detail map[string]string) (core.Order, string, error) {
-	now := s.now()
-	token, err := secret.NewToken("")
-	if err != nil {
-		return core.Order{}, "", err
-	}
-	o.InvitationHash, o.InvitationExpiresAt = secret.HashToken(token), now.Add(vac.Expiry())
-	if o.InvitationSealed, err = s.d.Keyring.Encrypt([]byte(token), invitationAAD(o.ID)); err != nil {
-		return core.Order{}, "", err
-	}
-	if err := o.Transition(core.StateInvited, now); err != nil {
-		return core.Order{}, "", err
-	}
-	if err := tx.CreateOrder(ctx, o); err != nil {
-		return core.Order{}, "", err
-	}
-	if err := s.timeline(ctx, tx, o, "state", received, detail); err != nil {
-		return core.Order{}, "", err
-	}
-	msg := "Invitation issued; the candidate is emailed"
-	if o.Mode == core.ModeInline {
-		msg = "Invitation issued; the ATS redirects the candidate"
-	}
-	if err := s.timeline(ctx, tx, o, "state", msg, map[string]string{"state": string(core.StateInvited), "expires_at": o.InvitationExpiresAt.Format(time.RFC3339)}); err != nil {
-		return core.Order{}, "", err
-	}
-	// The ATS is told "invited" once the candidate really is: for emailed
-	// orders, when the email has gone (sendInvitation); inline, now.
-	if o.Mode != core.ModeInline {
-		if err := s.enqueue(ctx, tx, SendInvitationArgs{OrderID: o.ID}, nil); err != nil {
-			return core.Order{}, "", err
-		}
-	} else if err := s.enqueue(ctx, tx, WriteBackArgs{OrderID: o.ID, State: core.StateInvited}, uniqueByArgs); err != nil {
-		return core.Order{}, "", err
-	}
-	if err := s.enqueue(ctx, tx, ExpireOrderArgs{OrderID: o.ID}, &river.InsertOpts{ScheduledAt: o.InvitationExpiresAt}); err != nil {
-		return core.Order{}, "", err
-	}
-	return o, token, nil
+	return s.fulfillerOf(vac).Issue(ctx, tx, o, vac, received, detail)
 }
 
 func (s *Service) resolveVacancy(ctx context.Context, accountID string, e ats.Event) (core.Vacancy, error) {
 	if e.PackageID != "" {
 		v, err := s.d.Store.GetVacancy(ctx, e.PackageID)
-		if errors.Is(err, core.ErrNotFound) || (err == nil && v.AccountID != accountID) {
+		if errors.Is(err, core.ErrNotFound) || (err == nil && (v.AccountID != accountID || v.Archived)) {
 			return core.Vacancy{}, fmt.Errorf("package %q: %w", e.PackageID, ErrNoVacancy)
 		}
 		return v, err
@@ -521,7 +480,7 @@ func (s *Service) resolveVacancy(ctx context.Context, accountID string, e ats.Ev
 		return core.Vacancy{}, fmt.Errorf("resolve vacancy: %w", err)
 	}
 	for _, v := range vs {
-		if v.Tag != "" && slices.Contains(e.PackageTags, v.Tag) {
+		if v.Tag != "" && !v.Archived && slices.Contains(e.PackageTags, v.Tag) {
 			return v, nil
 		}
 	}
@@ -540,8 +499,15 @@ func (s *Service) cancelOrder(ctx context.Context, in core.Integration, e ats.Ev
 		if o.State.Terminal() {
 			return nil
 		}
+		vac, err := tx.GetVacancy(ctx, o.VacancyID)
+		if err != nil {
+			return err
+		}
 		o.Reason = e.Reason
-		return s.transition(ctx, tx, &o, core.StateCancelled, "Cancelled by the ATS")
+		if err := s.transition(ctx, tx, &o, core.StateCancelled, "Cancelled by the ATS"); err != nil {
+			return err
+		}
+		return s.fulfillerOf(vac).Cancelled(ctx, tx, o, vac)
 	})
 }
 

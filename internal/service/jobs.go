@@ -25,20 +25,6 @@ type ProcessInboundArgs struct {
 
 func (ProcessInboundArgs) Kind() string { return "process_inbound" }
 
-// SendInvitationArgs emails an order's candidate their invitation.
-type SendInvitationArgs struct {
-	OrderID string `json:"order_id"`
-	// Resend marks a recruiter's "resend invitation", which must send again
-	// even though the first email went.
-	Resend int `json:"resend,omitempty"`
-}
-
-func (SendInvitationArgs) Kind() string { return "send_invitation" }
-
-// InsertOpts puts invitation emails on their own queue, so that no ATS, however
-// slow, stands between a candidate and their email.
-func (SendInvitationArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: queue.Email} }
-
 // WriteBackArgs tells the ATS about one state of one order.
 type WriteBackArgs struct {
 	OrderID string     `json:"order_id"`
@@ -46,20 +32,6 @@ type WriteBackArgs struct {
 }
 
 func (WriteBackArgs) Kind() string { return "write_back" }
-
-// ExpireOrderArgs expires an order whose invitation ran out; it is scheduled
-// for the expiry time when the invitation is issued.
-type ExpireOrderArgs struct {
-	OrderID string `json:"order_id"`
-}
-
-func (ExpireOrderArgs) Kind() string { return "expire_order" }
-
-// ExpireDueArgs is the periodic sweep that expires every overdue order, in
-// case a scheduled expiry job was lost or the clock moved.
-type ExpireDueArgs struct{}
-
-func (ExpireDueArgs) Kind() string { return "expire_due" }
 
 // uniqueByArgs keeps one live job per arguments, so that a state written back
 // twice does not queue two jobs.
@@ -70,44 +42,24 @@ var uniqueByArgs = &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
 // default queue's queue.DefaultWorkers.
 const IntegrationJobs = 4
 
-// Job timeouts: River cancels a job's context after this long. An ATS job
-// makes a handful of calls of at most atshttp.RequestTimeout each (an
+// atsJobTimeout: River cancels an ATS job's context after this long. An ATS
+// job makes a handful of calls of at most atshttp.RequestTimeout each (an
 // upload atshttp.UploadTimeout) and waits no more than a moment between
 // them, so three minutes end only a job that is stuck; what landed before is
 // recorded, and the retry goes on from there.
-const (
-	atsJobTimeout   = 3 * time.Minute
-	emailJobTimeout = time.Minute
-)
-
-// worker is a job function with its own timeout.
-type worker[T river.JobArgs] struct {
-	river.WorkerDefaults[T]
-	timeout time.Duration
-	work    func(ctx context.Context, j *river.Job[T]) error
-}
-
-func (w worker[T]) Work(ctx context.Context, j *river.Job[T]) error { return w.work(ctx, j) }
-func (w worker[T]) Timeout(*river.Job[T]) time.Duration             { return w.timeout }
+const atsJobTimeout = 3 * time.Minute
 
 // RegisterWorkers adds the service's job workers to w.
 func RegisterWorkers(w *river.Workers, s *Service) {
-	river.AddWorker(w, worker[ProcessInboundArgs]{timeout: atsJobTimeout, work: func(ctx context.Context, j *river.Job[ProcessInboundArgs]) error {
+	queue.AddWorker(w, atsJobTimeout, func(ctx context.Context, j *river.Job[ProcessInboundArgs]) error {
 		return s.jobOutcome(ctx, j.JobRow, "", s.processInbound(ctx, j.Args.EventID, j.Attempt >= j.MaxAttempts))
-	}})
-	river.AddWorker(w, worker[SendInvitationArgs]{timeout: emailJobTimeout, work: func(ctx context.Context, j *river.Job[SendInvitationArgs]) error {
-		return s.jobOutcome(ctx, j.JobRow, j.Args.OrderID, s.sendInvitation(ctx, j.Args))
-	}})
-	river.AddWorker(w, worker[WriteBackArgs]{timeout: atsJobTimeout, work: func(ctx context.Context, j *river.Job[WriteBackArgs]) error {
+	})
+	queue.AddWorker(w, atsJobTimeout, func(ctx context.Context, j *river.Job[WriteBackArgs]) error {
 		return s.jobOutcome(ctx, j.JobRow, j.Args.OrderID, s.writeBack(ctx, j.JobRow.ID, j.Args))
-	}})
-	river.AddWorker(w, worker[ExpireOrderArgs]{timeout: atsJobTimeout, work: func(ctx context.Context, j *river.Job[ExpireOrderArgs]) error {
-		return s.jobOutcome(ctx, j.JobRow, j.Args.OrderID, s.expireOrder(ctx, j.Args.OrderID))
-	}})
-	river.AddWorker(w, worker[ExpireDueArgs]{timeout: atsJobTimeout, work: func(ctx context.Context, j *river.Job[ExpireDueArgs]) error {
-		_, err := s.ExpireDue(ctx)
-		return s.jobOutcome(ctx, j.JobRow, "", err)
-	}})
+	})
+	queue.AddWorker(w, deliveryJobTimeout, func(ctx context.Context, j *river.Job[DeliverArgs]) error {
+		return s.jobOutcome(ctx, j.JobRow, j.Args.OrderID, s.deliver(ctx, j.Args))
+	})
 	registerRetention(w, s)
 }
 
@@ -161,12 +113,7 @@ func (p *integrationSlots) take(id string) (release func(), err error) {
 
 // PeriodicJobs are the service's scheduled sweeps.
 func PeriodicJobs() []*river.PeriodicJob {
-	return []*river.PeriodicJob{
-		river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
-			func() (river.JobArgs, *river.InsertOpts) { return ExpireDueArgs{}, nil },
-			&river.PeriodicJobOpts{RunOnStart: true}),
-		retentionJob(),
-	}
+	return []*river.PeriodicJob{retentionJob()}
 }
 
 // jobOutcome turns a worker's error into River's verdict and puts failures on

@@ -14,6 +14,7 @@ import (
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
 	"switchboard/internal/integrations"
+	"switchboard/internal/vendors"
 )
 
 // PartnerOrders answers partner endpoints about packages and orders
@@ -24,13 +25,32 @@ type partnerOrders struct{ s *Service }
 
 var _ integrations.PartnerOrders = partnerOrders{}
 
-// Packages implements integrations.PartnerOrders.
+// Packages implements integrations.PartnerOrders: the account's built-in
+// vacancies and the packages of the vendors linked to it. When the vendors'
+// packages cannot be listed and there is nothing else to offer, the ATS is
+// told so rather than shown an empty list.
 func (p partnerOrders) Packages(ctx context.Context, in core.Integration) ([]core.Vacancy, error) {
-	vs, err := p.s.d.Store.ListVacancies(ctx, in.AccountID)
+	all, err := p.s.d.Store.ListVacancies(ctx, in.AccountID)
 	if err != nil {
 		return nil, fmt.Errorf("packages: %w", err)
 	}
-	return vs, nil
+	var vs []core.Vacancy
+	for _, v := range all {
+		if v.Builtin() && !v.Archived {
+			vs = append(vs, v)
+		}
+	}
+	if p.s.d.Vendors == nil {
+		return vs, nil
+	}
+	theirs, err := p.s.d.Vendors.AccountPackages(ctx, in.AccountID, "", in.Provider)
+	switch {
+	case errors.Is(err, vendors.ErrPackagesUnavailable) && len(vs) > 0:
+		p.s.d.Logger.WarnContext(ctx, "vendor packages not listed", "integration_id", in.ID, "err", err)
+	case err != nil:
+		return nil, fmt.Errorf("packages: %w", err)
+	}
+	return append(vs, theirs...), nil
 }
 
 // Package implements integrations.PartnerOrders.
@@ -62,14 +82,14 @@ func (p partnerOrders) Order(ctx context.Context, in core.Integration, e ats.Eve
 	}
 	r := ats.OrderReceipt{OrderID: out.Order.ID, Created: out.Created}
 	if out.Order.Mode == core.ModeInline {
-		token := out.Token
-		if token == "" {
-			// The ATS asked again for an existing inline order: same link.
-			if token, err = p.s.invitationToken(out.Order); err != nil {
-				return ats.OrderReceipt{}, fmt.Errorf("order: %w", err)
-			}
+		vac, err := p.s.d.Store.GetVacancy(ctx, out.Order.VacancyID)
+		if err != nil {
+			return ats.OrderReceipt{}, fmt.Errorf("order: %w", err)
 		}
-		r.CandidateURL = p.s.InvitationLink(token)
+		// For an order asked for again Token is "": the same link.
+		if r.CandidateURL, err = p.s.fulfillerOf(vac).CandidateURL(ctx, out.Order, out.Token); err != nil {
+			return ats.OrderReceipt{}, fmt.Errorf("order: %w", err)
+		}
 	}
 	if out.Created {
 		p.s.d.Logger.InfoContext(ctx, "partner order received", "provider", in.Provider, "integration_id", in.ID, "order_id", out.Order.ID, "mode", out.Order.Mode)

@@ -309,7 +309,7 @@ func TestInlineOrderIsNotEmailed(t *testing.T) {
 		t.Fatalf("an inline order sent %d emails", n)
 	}
 	// The token the ATS redirects the candidate with opens the assessment.
-	j, err := fx.e.App.Service.OpenInvitation(context.Background(), out.Token)
+	j, err := fx.e.App.Engine.OpenInvitation(context.Background(), out.Token)
 	if err != nil || j.Order.ID != out.Order.ID {
 		t.Fatalf("OpenInvitation(token): %+v, %v", j.Order, err)
 	}
@@ -451,7 +451,7 @@ func TestRecordResultOnClosedOrderIsRefused(t *testing.T) {
 	out := fx.invite(t)
 	// Let the invitation run out, then expire it as the sweep does.
 	fx.e.Clock.Advance(8 * 24 * time.Hour)
-	if n, err := fx.e.App.Service.ExpireDue(ctx); err != nil || n != 1 {
+	if n, err := fx.e.App.Engine.ExpireDue(ctx); err != nil || n != 1 {
 		t.Fatalf("ExpireDue = %d, %v", n, err)
 	}
 	err := fx.e.App.Service.RecordResult(ctx, out.Order.ID, core.Result{Score: &core.Score{Value: 90, Max: 100}, Label: "Great fit"})

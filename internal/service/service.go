@@ -1,7 +1,8 @@
 // Package service moves orders through their life. It is the one place that
-// combines the store, the job queue, the ATS connectors, the assessment engine,
-// reports and email: inbound ATS events become orders, orders become
-// invitations, results become write-backs. Every side effect is a job enqueued
+// combines the store, the job queue, the ATS connectors, the vendors and
+// reports: inbound ATS events become orders, orders go to their vacancy's
+// vendor (a Fulfiller: the built-in engine, package engine, or an outside
+// vendor), results become write-backs. Every side effect is a job enqueued
 // in the same transaction as the change that causes it.
 //
 // It also holds the account-scoped admin operations on orders, vacancies,
@@ -49,15 +50,14 @@ type Deps struct {
 	Connectors *ats.Registry
 	Keyring    *secret.Keyring
 	Signer     *report.Signer
-	// Mail sends invitations; when nil they go to the dev outbox.
+	// Mail is set when emails go over SMTP; when nil they go to the dev
+	// outbox (MailConfigured, Outbox).
 	Mail mail.Sender
 	// HTTPClient is the guarded, instrumented client for calls to ATSs.
 	HTTPClient *http.Client
 	// BaseURL is where candidates and ATSs reach this Switchboard, e.g.
 	// "https://switchboard.example.com".
 	BaseURL string
-	// MailFrom is the invitation sender address.
-	MailFrom string
 	// ReportLinkTTL is how long signed report links stay valid; 0 means 30 days.
 	ReportLinkTTL time.Duration
 	// InboundRetention is how long stored webhooks are kept; 0 means
@@ -69,6 +69,16 @@ type Deps struct {
 	Observer Observer
 	// Integrations loads integrations and what their connectors need.
 	Integrations Integrations
+	// Engine is the built-in assessment engine: the fulfiller of the
+	// vacancies of core.BuiltinVendorID.
+	Engine Engine
+	// Vendors gives the order path outside vendors' endpoints and
+	// packages; nil when this Switchboard has none (only the built-in
+	// engine's vacancies can then be ordered).
+	Vendors Vendors
+	// VendorHTTP lets vendors hand over http:// candidate URLs (a vendor on
+	// a private network, development); https only otherwise.
+	VendorHTTP bool
 }
 
 // Integrations is what the service needs of package integrations (its
@@ -100,14 +110,17 @@ type Service struct {
 	queue Queue
 	// slots cap each integration's share of the job workers.
 	slots *integrationSlots
+	// fulfillers are the vendors with a fulfiller of their own, by vendor
+	// id; every other vendor is an outside one (vendorFulfiller).
+	fulfillers map[string]Fulfiller
 }
 
 // New builds a service. Call UseQueue before serving: the queue's workers need
 // the service, and the service needs the queue.
 func New(d Deps) (*Service, error) {
 	switch {
-	case d.Store == nil, d.Connectors == nil, d.Keyring == nil, d.Signer == nil, d.HTTPClient == nil, d.Integrations == nil:
-		return nil, errors.New("service: Store, Connectors, Keyring, Signer, HTTPClient and Integrations are required")
+	case d.Store == nil, d.Connectors == nil, d.Keyring == nil, d.Signer == nil, d.HTTPClient == nil, d.Integrations == nil, d.Engine == nil:
+		return nil, errors.New("service: Store, Connectors, Keyring, Signer, HTTPClient, Integrations and Engine are required")
 	case d.BaseURL == "":
 		return nil, errors.New("service: BaseURL is required")
 	}
@@ -130,10 +143,10 @@ func New(d Deps) (*Service, error) {
 	if d.ReportLinkTTL == 0 {
 		d.ReportLinkTTL = 30 * 24 * time.Hour
 	}
-	if d.MailFrom == "" {
-		d.MailFrom = "Switchboard <no-reply@switchboard.invalid>"
-	}
-	return &Service{d: d, slots: newIntegrationSlots(IntegrationJobs)}, nil
+	return &Service{
+		d: d, slots: newIntegrationSlots(IntegrationJobs),
+		fulfillers: map[string]Fulfiller{core.BuiltinVendorID: d.Engine},
+	}, nil
 }
 
 // UseQueue connects the job queue.
@@ -161,8 +174,4 @@ func (s *Service) timeline(ctx context.Context, q store.Queries, o core.Order, k
 		return fmt.Errorf("timeline for order %s: %w", o.ID, err)
 	}
 	return nil
-}
-
-func invitationAAD(orderID string) []byte {
-	return []byte("order:" + orderID + ":invitation")
 }

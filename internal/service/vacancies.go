@@ -34,17 +34,24 @@ func (in VacancyInput) apply(v *core.Vacancy) error {
 	if v.Name == "" {
 		bad.Add("name", "is required")
 	}
-	if in.Package != nil {
-		v.Package = *in.Package
-	}
-	if err := v.Package.Validate(); err != nil {
-		bad.Add("package", err.Error())
-	}
-	if in.Thresholds != nil {
-		v.Thresholds = *in.Thresholds
-	}
-	if err := v.Thresholds.Validate(); err != nil {
-		bad.Add("thresholds", err.Error())
+	// An outside vendor's package has its questions at the vendor: only
+	// the name, routing tag and return page are Switchboard's to set.
+	switch {
+	case !v.Builtin() && (in.Package != nil || in.Thresholds != nil || in.ExpiryDays != nil):
+		bad.Add("package", "is the vendor's own: only the name, tag and return URL of a vendor's package can be changed here")
+	case v.Builtin():
+		if in.Package != nil {
+			v.Package = *in.Package
+		}
+		if err := v.Package.Validate(); err != nil {
+			bad.Add("package", err.Error())
+		}
+		if in.Thresholds != nil {
+			v.Thresholds = *in.Thresholds
+		}
+		if err := v.Thresholds.Validate(); err != nil {
+			bad.Add("thresholds", err.Error())
+		}
 	}
 	if in.Tag != nil {
 		v.Tag = strings.TrimSpace(*in.Tag)
@@ -76,7 +83,7 @@ func (s *Service) CreateVacancy(ctx context.Context, actor core.User, in Vacancy
 	}
 	now := s.now()
 	v := core.Vacancy{
-		ID: core.NewID("vac"), AccountID: actor.AccountID,
+		ID: core.NewID("vac"), AccountID: actor.AccountID, VendorID: core.BuiltinVendorID, Kind: core.KindAssessment,
 		Package: assess.DefaultPackage(), Thresholds: assess.DefaultThresholds(),
 		CreatedAt: now, UpdatedAt: now,
 	}

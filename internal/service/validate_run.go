@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"switchboard/internal/assess"
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
 	"switchboard/internal/store"
@@ -59,8 +58,8 @@ type ValidationRun struct {
 	// once created; JobName is the ATS job it was put on.
 	Candidate ats.Candidate
 	JobName   string
-	OrderID   string          // Switchboard's order, once received
-	Outcome   *assess.Outcome // the result recorded, once completed
+	OrderID   string       // Switchboard's order, once received
+	Result    *core.Result // the result recorded, once completed
 	Duration  time.Duration
 }
 
@@ -188,12 +187,12 @@ func (s *Service) RunValidation(ctx context.Context, actor core.User, integratio
 
 	// 4. The assessment is completed as the built-in engine would: the
 	// vacancy's package scored on a fixed set of answers.
-	outcome, err := s.completeTestOrder(ctx, o)
+	res, err := s.d.Engine.CompleteTestOrder(ctx, o)
 	if err != nil {
 		run.fail(CheckAssessmentComplete, err.Error())
 		return finish()
 	}
-	run.Outcome = &outcome
+	run.Result = &res
 	run.pass(CheckAssessmentComplete)
 
 	// 5. The completed write-back runs as a job; wait for it to finish.
@@ -342,29 +341,6 @@ func gaveUpAfter(es []core.TimelineEntry, from int) string {
 // last attempt, means the job will not run again by itself.
 func finalFailure(e core.TimelineEntry) bool {
 	return e.Detail["verdict"] != ats.FailRetry.String() || (e.Detail["attempt"] != "" && e.Detail["attempt"] == e.Detail["max_attempts"])
-}
-
-// completeTestOrder records a result for the order as the built-in engine
-// would for a candidate who picked the first option of every question.
-func (s *Service) completeTestOrder(ctx context.Context, o core.Order) (assess.Outcome, error) {
-	vac, err := s.d.Store.GetVacancy(ctx, o.VacancyID)
-	if err != nil {
-		return assess.Outcome{}, fmt.Errorf("could not load the vacancy: %w", err)
-	}
-	answers := assess.Answers{}
-	for _, q := range vac.Package.Questions() {
-		if len(q.Options) > 0 {
-			answers[q.ID] = q.Options[0].ID
-		}
-	}
-	outcome, err := assess.Score(vac.Package, vac.Thresholds, answers)
-	if err != nil {
-		return assess.Outcome{}, fmt.Errorf("could not score the vacancy %q: %w", vac.Name, err)
-	}
-	if err := s.recordEngineResult(ctx, o.ID, outcome, answers); err != nil {
-		return assess.Outcome{}, fmt.Errorf("could not record the result: %w", err)
-	}
-	return outcome, nil
 }
 
 // testExpectation is the completed update as the write-back built it, with

@@ -9,7 +9,6 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
-	"switchboard/internal/report"
 	"switchboard/internal/store"
 )
 
@@ -41,7 +40,7 @@ func (s *Service) reportLinks(o core.Order) ats.Reports {
 // reports are the links plus the PDF, rendered only when a connector uploads it.
 func (s *Service) reports(o core.Order, c core.Candidate, v core.Vacancy, r core.Result) ats.Reports {
 	rep := s.reportLinks(o)
-	rep.PDF = func(ctx context.Context) ([]byte, error) { return s.renderPDF(ctx, o, c, v, r) }
+	rep.PDF = func(ctx context.Context) ([]byte, error) { return s.d.Engine.PDF(ctx, o, c, v, r) }
 	return rep
 }
 
@@ -59,7 +58,7 @@ func (s *Service) resultReports(ctx context.Context, o core.Order, c core.Candid
 // built-in engine's report, so a result without the engine's record has no
 // PDF link; hasPDF says which.
 func (s *Service) resultLinks(ctx context.Context, o core.Order) (rep ats.Reports, hasPDF bool, err error) {
-	if hasPDF, err = s.hasEngineRecord(ctx, o.ID); err != nil {
+	if hasPDF, err = s.d.Engine.HasPDF(ctx, o.ID); err != nil {
 		return ats.Reports{}, false, err
 	}
 	rep = s.reportLinks(o)
@@ -67,33 +66,6 @@ func (s *Service) resultLinks(ctx context.Context, o core.Order) (rep ats.Report
 		rep.PDFURL = ""
 	}
 	return rep, hasPDF, nil
-}
-
-func (s *Service) hasEngineRecord(ctx context.Context, orderID string) (bool, error) {
-	_, err := s.d.Store.GetEngineResult(ctx, orderID)
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, core.ErrNotFound):
-		return false, nil
-	}
-	return false, err
-}
-
-func (s *Service) renderPDF(ctx context.Context, o core.Order, c core.Candidate, v core.Vacancy, r core.Result) ([]byte, error) {
-	acc, err := s.d.Store.GetAccount(ctx, o.AccountID)
-	if err != nil {
-		return nil, fmt.Errorf("report pdf: %w", err)
-	}
-	// The report shows the engine's own record: the answers beside the questions.
-	e, err := s.d.Store.GetEngineResult(ctx, o.ID)
-	if err != nil {
-		return nil, fmt.Errorf("report pdf: %w", err)
-	}
-	return report.PDF(report.Data{
-		OrderID: o.ID, CandidateName: c.Name, CandidateEmail: c.Email, VacancyName: v.Name, AccountName: acc.Name,
-		Package: v.Package, Answers: e.Answers, Outcome: e.Outcome, StartedAt: r.StartedAt, SubmittedAt: r.SubmittedAt,
-	})
 }
 
 // OrderDetail is everything the order page and the API show about one order.
@@ -153,12 +125,13 @@ func (s *Service) ReportByOrderID(ctx context.Context, id string) (OrderDetail, 
 	return d, nil
 }
 
-// ReportPDF renders the PDF report of a completed order.
+// ReportPDF renders the PDF report of a completed order: the built-in
+// engine's.
 func (s *Service) ReportPDF(ctx context.Context, d OrderDetail) ([]byte, error) {
 	if d.Result == nil {
 		return nil, fmt.Errorf("report pdf: %w", core.ErrNotFound)
 	}
-	return s.renderPDF(ctx, d.Order, d.Candidate, d.Vacancy, *d.Result)
+	return s.d.Engine.PDF(ctx, d.Order, d.Candidate, d.Vacancy, *d.Result)
 }
 
 // VerifyReportLink checks a signed report link and returns when it expires.

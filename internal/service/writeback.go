@@ -85,7 +85,8 @@ func (s *Service) writeBack(ctx context.Context, jobID int64, a WriteBackArgs) e
 		if err != nil {
 			return fmt.Errorf("write back: %w", err)
 		}
-		u.Result = &r
+		lr := s.linkedAttachments(r)
+		u.Result = &lr
 		if u.Reports, err = s.resultReports(ctx, o, u.Candidate, u.Vacancy, r); err != nil {
 			return fmt.Errorf("write back: %w", err)
 		}

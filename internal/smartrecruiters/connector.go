@@ -109,6 +109,9 @@ func (c *Connector) Describe() ats.Description {
 		// result URL; the PDF goes as an attachment and as its link.
 		Reports:      []string{"detail_page_url", "read_only_page_url", "pdf_file", "pdf_url", "signed_report_url"},
 		CustomFields: true,
+		// Status, the score triple and label, the summary, one result per
+		// assessment, attachments by URL and the result URL (wire.go).
+		Shows: ats.Shows{Status: true, Score: true, Label: true, Summary: true, Components: true, Attachments: true, ResultURL: true, InProgress: true},
 	}
 }
 

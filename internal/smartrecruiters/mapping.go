@@ -203,16 +203,26 @@ func fullName(first, last string) string {
 	return strings.TrimSpace(strings.TrimSpace(first) + " " + strings.TrimSpace(last))
 }
 
-// PackageFor lists a vacancy as an assessment package: inline vacancies
-// (core.Vacancy.IsInline) as INLINE_ASSESSMENT, others as SKILL_TEST, with one
-// assessment per module. Descriptions are required, so a module without one
-// is described by its name.
+// PackageFor lists a vacancy as an assessment package: a background check
+// as BACKGROUND_CHECK, inline vacancies (core.Vacancy.IsInline) as
+// INLINE_ASSESSMENT, others as SKILL_TEST. A built-in vacancy has one
+// assessment per module; an outside vendor's package is one assessment, the
+// package itself. Descriptions are required, so a module or package without
+// one is described by its name.
 func PackageFor(v core.Vacancy) AssessmentPackage {
 	typ := TypeSkillTest
-	if v.IsInline() {
+	switch {
+	case v.Kind == core.KindBackgroundCheck:
+		typ = TypeBackgroundCheck
+	case v.IsInline():
 		typ = TypeInlineAssessment
 	}
 	p := AssessmentPackage{ID: ID(v.ID), Name: v.Name, Type: typ, Assessments: []Assessment{}}
+	if !v.Builtin() {
+		p.Description = cmp.Or(v.Description, v.Name)
+		p.Assessments = append(p.Assessments, Assessment{ID: ID(v.ID), Name: v.Name, Description: p.Description, Type: typ})
+		return p
+	}
 	names := make([]string, 0, len(v.Package.Modules))
 	for _, m := range v.Package.Modules {
 		desc := m.Description

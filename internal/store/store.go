@@ -309,7 +309,9 @@ type VendorQueries interface {
 
 	// ReplaceVendorPackages makes ps (all with source src) the vendor's
 	// stored packages of that source, deleting its others of that source,
-	// in one statement set.
+	// in one statement set. Each source is its own set: the same package ID
+	// may stand in two. An ID twice in ps is ErrConflict, and changes
+	// nothing.
 	ReplaceVendorPackages(ctx context.Context, vendorID string, src core.PackageSource, ps []core.VendorPackage) error
 	// ListVendorPackages returns a vendor's stored packages of every
 	// source, by name.
@@ -318,10 +320,12 @@ type VendorQueries interface {
 	// UpsertVendorVacancy makes a vendor's package orderable in an account:
 	// it inserts v or, when the account has a vacancy of the same vendor and
 	// VendorPackageID, updates its name, kind, description and Archived=false
-	// and returns the stored row (with its existing ID).
+	// and returns the stored row (with its existing ID). When none of those
+	// differ the row, its UpdatedAt and Version stay as they are.
 	UpsertVendorVacancy(ctx context.Context, v core.Vacancy) (core.Vacancy, error)
 	// ArchiveVendorVacancies archives an account's vacancies of a vendor
-	// whose VendorPackageID is not in keep, and reports how many changed.
+	// whose VendorPackageID is not in keep, and reports how many changed;
+	// each one archived gets Version+1.
 	ArchiveVendorVacancies(ctx context.Context, accountID, vendorID string, keep []string) (int, error)
 
 	// CreateDelivery fails with ErrConflict when the ID is taken.
@@ -341,7 +345,8 @@ type VendorQueries interface {
 	ListDeliveryAttempts(ctx context.Context, deliveryID string) ([]core.DeliveryAttempt, error)
 
 	// ListVendorOrders returns the orders of a vendor's vacancies in one
-	// account, oldest first, after the cursor, narrowed by f.
+	// account, oldest first, after the cursor, narrowed by f; ErrNotFound
+	// when the cursor is not one of those orders (in any state or kind).
 	ListVendorOrders(ctx context.Context, vendorID, accountID string, f VendorOrderFilter) ([]core.Order, error)
 
 	// SaveFile stores a file; GetFile reads it back.

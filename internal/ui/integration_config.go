@@ -42,7 +42,7 @@ func (h *handler) saveWriteBack(w http.ResponseWriter, r *http.Request, q *reque
 		h.fail(w, r, q, "integration", err)
 		return
 	}
-	mods, err := h.svc.IndicatorModules(r.Context(), q.User)
+	mods, err := h.eng.IndicatorModules(r.Context(), q.User)
 	if err != nil {
 		h.serverError(w, r, q, err)
 		return

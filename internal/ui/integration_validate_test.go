@@ -60,6 +60,9 @@ func TestRunTestOrderPage(t *testing.T) {
 		!strings.Contains(body, `<a href="https://hire.lever.co/candidates/`) {
 		t.Error("the result does not link the order and the test candidate")
 	}
+	if !regexp.MustCompile(`score \d+/100, (Great|Good|Poor) fit · took`).MatchString(body) {
+		t.Error("the run does not show the score and label it recorded")
+	}
 }
 
 // TestRunTestOrderShowsWhy: a red line shows its reason; problems that stop

@@ -22,7 +22,7 @@ func TestReinviteFromTheOrderPage(t *testing.T) {
 	e.LeverToTrigger(f, "Ada Lovelace", "ada@example.com")
 	e.WaitIdle()
 	e.Clock.Advance(8 * 24 * time.Hour)
-	if n, err := e.App.Service.ExpireDue(ctx); n != 1 || err != nil {
+	if n, err := e.App.Engine.ExpireDue(ctx); n != 1 || err != nil {
 		t.Fatalf("expire due: %d %v", n, err)
 	}
 	e.WaitIdle()

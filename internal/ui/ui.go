@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"switchboard/internal/core"
+	"switchboard/internal/engine"
 	"switchboard/internal/httpform"
 	"switchboard/internal/identity"
 	"switchboard/internal/integrations"
@@ -37,6 +38,7 @@ var staticFS embed.FS
 // handler serves the UI's pages.
 type handler struct {
 	svc   *service.Service
+	eng   *engine.Engine
 	id    *identity.Service
 	in    *integrations.Service
 	log   *slog.Logger
@@ -48,12 +50,12 @@ type handler struct {
 
 // Register mounts the admin UI on mux. The candidate and report pages (package
 // web) and the JSON API (package api) live beside it on the same mux.
-func Register(mux *http.ServeMux, svc *service.Service, id *identity.Service, in *integrations.Service, log *slog.Logger) error {
+func Register(mux *http.ServeMux, svc *service.Service, eng *engine.Engine, id *identity.Service, in *integrations.Service, log *slog.Logger) error {
 	pages, err := web.ParsePages(templateFS, funcs)
 	if err != nil {
 		return fmt.Errorf("ui: %w", err)
 	}
-	h := &handler{svc: svc, id: id, in: in, log: log, pages: pages, secure: strings.HasPrefix(svc.BaseURL(), "https://")}
+	h := &handler{svc: svc, eng: eng, id: id, in: in, log: log, pages: pages, secure: strings.HasPrefix(svc.BaseURL(), "https://")}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return fmt.Errorf("ui: static: %w", err)

@@ -6,21 +6,21 @@ import (
 
 	"switchboard/internal/assess"
 	"switchboard/internal/core"
-	"switchboard/internal/service"
+	"switchboard/internal/engine"
 )
 
 // journey loads the invitation, answering the page itself when the link no
 // longer works; ok is false when it did.
-func (h *handler) journey(w http.ResponseWriter, r *http.Request) (service.Journey, string, bool) {
+func (h *handler) journey(w http.ResponseWriter, r *http.Request) (engine.Journey, string, bool) {
 	token := r.PathValue("token")
-	j, err := h.svc.OpenInvitation(r.Context(), token)
+	j, err := h.eng.OpenInvitation(r.Context(), token)
 	switch {
 	case err == nil:
 		return j, token, true
 	case isNotFound(err):
 		h.message(w, r, http.StatusNotFound, message{Title: "Link not found",
 			Message: "This assessment link is not valid. Check that you copied the whole link from your email."})
-	case errors.Is(err, service.ErrInvitationExpired):
+	case errors.Is(err, engine.ErrInvitationExpired):
 		hint := "If you still want to take it, ask " + j.Account.Name + " to send you a new invitation."
 		if j.Order.Superseded() {
 			hint = j.Account.Name + " has sent you a new invitation by email: use the link in that one."
@@ -28,7 +28,7 @@ func (h *handler) journey(w http.ResponseWriter, r *http.Request) (service.Journ
 		h.message(w, r, http.StatusGone, message{Title: "This invitation has expired",
 			Message: "The link to the " + j.Vacancy.Name + " assessment was valid until " + j.Order.InvitationExpiresAt.Format("2 January 2006") + ".",
 			Hint:    hint})
-	case errors.Is(err, service.ErrInvitationUsed):
+	case errors.Is(err, engine.ErrInvitationUsed):
 		if r.Method == http.MethodGet && r.URL.Path == "/a/"+token+"/done" {
 			h.render(w, r, http.StatusOK, "done", map[string]any{"J": j})
 			return j, token, false
@@ -36,7 +36,7 @@ func (h *handler) journey(w http.ResponseWriter, r *http.Request) (service.Journ
 		h.message(w, r, http.StatusGone, message{Title: "Already completed",
 			Message: "You have already completed the " + j.Vacancy.Name + " assessment. Thank you!",
 			Hint:    "Each invitation can be used once."})
-	case errors.Is(err, service.ErrInvitationClosed):
+	case errors.Is(err, engine.ErrInvitationClosed):
 		h.message(w, r, http.StatusGone, message{Title: "This invitation was withdrawn",
 			Message: "The " + j.Vacancy.Name + " assessment is no longer open for you.",
 			Hint:    "Contact " + j.Account.Name + " if you think this is a mistake."})
@@ -63,7 +63,7 @@ func (h *handler) start(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := h.svc.StartAssessment(r.Context(), token); err != nil {
+	if err := h.eng.StartAssessment(r.Context(), token); err != nil {
 		h.serverError(w, r, err)
 		return
 	}
@@ -82,7 +82,7 @@ func (h *handler) questions(w http.ResponseWriter, r *http.Request) {
 	h.questionPage(w, r, http.StatusOK, j, token, "")
 }
 
-func (h *handler) questionPage(w http.ResponseWriter, r *http.Request, status int, j service.Journey, token, errMsg string) {
+func (h *handler) questionPage(w http.ResponseWriter, r *http.Request, status int, j engine.Journey, token, errMsg string) {
 	mods := j.Vacancy.Package.Modules
 	next := j.NextModule()
 	if next == len(mods) {
@@ -107,7 +107,7 @@ func (h *handler) answer(w http.ResponseWriter, r *http.Request) {
 			answers[qid] = vals[0]
 		}
 	}
-	if err := h.svc.SaveAnswers(r.Context(), token, answers); err != nil {
+	if err := h.eng.SaveAnswers(r.Context(), token, answers); err != nil {
 		var inv *core.ValidationError
 		if errors.As(err, &inv) || errors.Is(err, core.ErrConflict) {
 			h.questionPage(w, r, http.StatusUnprocessableEntity, j, token, "Please choose one of the options for every question.")
@@ -124,7 +124,7 @@ func (h *handler) finish(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	returnURL, err := h.svc.FinishAssessment(r.Context(), token)
+	returnURL, err := h.eng.FinishAssessment(r.Context(), token)
 	if err != nil {
 		var inv *core.ValidationError
 		if errors.As(err, &inv) || errors.Is(err, core.ErrConflict) {

@@ -2,10 +2,12 @@ package web
 
 import (
 	"errors"
+	"mime"
 	"net/http"
 	"strconv"
 	"time"
 
+	"switchboard/internal/core"
 	"switchboard/internal/report"
 	"switchboard/internal/service"
 )
@@ -70,4 +72,24 @@ func (h *handler) reportPDF(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(pdf)))
 	w.Header().Set("Content-Disposition", `inline; filename="report-`+d.Order.ID+`.pdf"`)
 	_, _ = w.Write(pdf)
+}
+
+// file serves a stored file (a vendor's attachment) behind a signed link.
+func (h *handler) file(w http.ResponseWriter, r *http.Request) {
+	f, err := h.svc.File(r.Context(), r.PathValue("id"), r.URL.Query())
+	switch {
+	case errors.Is(err, core.ErrForbidden):
+		h.message(w, r, http.StatusForbidden, message{Title: "Link not valid", Message: "This link is not valid or has expired."})
+		return
+	case isNotFound(err):
+		h.message(w, r, http.StatusNotFound, message{Title: "No file", Message: "There is no file here."})
+		return
+	case err != nil:
+		h.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(f.Data)))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	_, _ = w.Write(f.Data)
 }

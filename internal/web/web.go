@@ -18,6 +18,7 @@ import (
 
 	"switchboard/internal/assess"
 	"switchboard/internal/core"
+	"switchboard/internal/engine"
 	"switchboard/internal/httpform"
 	"switchboard/internal/service"
 )
@@ -29,7 +30,9 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 type handler struct {
-	svc   *service.Service
+	svc *service.Service
+	// eng is the built-in engine, whose candidate pages these are.
+	eng   *engine.Engine
 	log   *slog.Logger
 	pages map[string]*template.Template
 }
@@ -49,13 +52,14 @@ var Funcs = template.FuncMap{
 	},
 }
 
-// Register mounts the pages on mux.
-func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) error {
+// Register mounts the pages on mux: the built-in engine's candidate pages
+// and the report pages.
+func Register(mux *http.ServeMux, svc *service.Service, eng *engine.Engine, log *slog.Logger) error {
 	pages, err := ParsePages(templateFS, Funcs)
 	if err != nil {
 		return err
 	}
-	h := &handler{svc: svc, log: log, pages: pages}
+	h := &handler{svc: svc, eng: eng, log: log, pages: pages}
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 
@@ -78,6 +82,9 @@ func Register(mux *http.ServeMux, svc *service.Service, log *slog.Logger) error 
 	// A PDF runs none of our markup; a page policy would only risk the
 	// browser's built-in viewer.
 	mux.Handle("GET /r/{id}/report.pdf", secure(http.HandlerFunc(h.reportPDF), hsts, ""))
+	// A vendor's file, as stored: never rendered here (sandboxed, sent as
+	// a download), since its bytes are the vendor's.
+	mux.Handle("GET /files/{id}", secure(http.HandlerFunc(h.file), hsts, "sandbox"))
 	return nil
 }
 

@@ -6,7 +6,7 @@ import (
 	"switchboard/internal/store/sqlmigrate"
 )
 
-// MigrateBefore applies the migrations numbered below version only.
-func (s *Store) MigrateBefore(ctx context.Context, version string) error {
-	return s.migrate(ctx, sqlmigrate.Before(migrationFS, version))
+// MigrateWithout applies every migration but the one numbered version.
+func (s *Store) MigrateWithout(ctx context.Context, version string) error {
+	return s.migrate(ctx, sqlmigrate.Without(migrationFS, version))
 }

@@ -76,11 +76,17 @@ func TestMigrateConcurrently(t *testing.T) {
 	}
 }
 
-func TestResultBackfill(t *testing.T) {
+// TestBackfill checks each data step of a migration on a store migrated to
+// without it.
+func TestBackfill(t *testing.T) {
 	ts := newTestServer(t)
-	s := ts.open(t, ts.freshDB(t))
-	if err := s.MigrateBefore(t.Context(), "0010"); err != nil {
-		t.Fatalf("migrate before 0010: %v", err)
+	for _, tc := range storetest.Backfills {
+		t.Run(tc.Version, func(t *testing.T) {
+			s := ts.open(t, ts.freshDB(t))
+			if err := s.MigrateWithout(t.Context(), tc.Version); err != nil {
+				t.Fatalf("migrate all but %s: %v", tc.Version, err)
+			}
+			tc.Check(t, s, s.Writer(), s.Migrate)
+		})
 	}
-	storetest.ResultBackfill(t, s, s.Writer(), s.Migrate)
 }

@@ -111,12 +111,16 @@ const (
 )
 
 // ClampLimit applies the default and the maximum to a requested page size.
-func ClampLimit(n int) int {
+func ClampLimit(n int) int { return Clamp(n, DefaultLimit, MaxLimit) }
+
+// Clamp applies a default (for n <= 0) and a maximum to a requested page
+// size, for lists whose limits are not the usual ones.
+func Clamp(n, def, most int) int {
 	switch {
 	case n <= 0:
-		return DefaultLimit
-	case n > MaxLimit:
-		return MaxLimit
+		return def
+	case n > most:
+		return most
 	}
 	return n
 }

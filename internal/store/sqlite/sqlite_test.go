@@ -44,15 +44,21 @@ func TestDollarPlaceholders(t *testing.T) {
 	}
 }
 
-func TestResultBackfill(t *testing.T) {
-	t.Parallel()
-	s, err := sqlite.Open(t.Context(), t.TempDir())
-	if err != nil {
-		t.Fatalf("open: %v", err)
+// TestBackfill checks each data step of a migration on a store migrated to
+// without it.
+func TestBackfill(t *testing.T) {
+	for _, tc := range storetest.Backfills {
+		t.Run(tc.Version, func(t *testing.T) {
+			t.Parallel()
+			s, err := sqlite.Open(t.Context(), t.TempDir())
+			if err != nil {
+				t.Fatalf("open: %v", err)
+			}
+			t.Cleanup(func() { _ = s.Close() })
+			if err := s.MigrateWithout(t.Context(), tc.Version); err != nil {
+				t.Fatalf("migrate all but %s: %v", tc.Version, err)
+			}
+			tc.Check(t, s, s.Writer(), s.Migrate)
+		})
 	}
-	t.Cleanup(func() { _ = s.Close() })
-	if err := s.MigrateBefore(t.Context(), "0010"); err != nil {
-		t.Fatalf("migrate before 0010: %v", err)
-	}
-	storetest.ResultBackfill(t, s, s.Writer(), s.Migrate)
 }

@@ -53,30 +53,32 @@ func Run(ctx context.Context, db *sql.DB, fsys fs.FS, d Dialect) error {
 	return nil
 }
 
-// Before is fsys with only the migrations numbered below version, so that a
-// test can fill the schema as it was and check what a data step makes of it.
-// Run reports what listing or reading it fails on.
-func Before(fsys fs.FS, version string) fs.FS { return beforeFS{fsys: fsys, version: version} }
+// Without is fsys without the migration numbered version, so that a test
+// can fill the schema as it was before that one data step (every other
+// migration applied, so the queries of today work) and check what the step
+// makes of it when Run applies it afterwards. It suits a step that no later
+// migration builds on. Run reports what listing or reading it fails on.
+func Without(fsys fs.FS, version string) fs.FS { return withoutFS{fsys: fsys, version: version} }
 
-// beforeFS hides the migrations from version on.
-type beforeFS struct {
+// withoutFS hides one migration.
+type withoutFS struct {
 	fsys    fs.FS
 	version string
 }
 
-func (b beforeFS) hidden(name string) bool {
+func (b withoutFS) hidden(name string) bool {
 	file, ok := strings.CutPrefix(name, "migrations/")
-	return ok && strings.HasSuffix(file, ".sql") && file >= b.version
+	return ok && strings.HasSuffix(file, ".sql") && strings.HasPrefix(file, b.version+"_")
 }
 
-func (b beforeFS) Open(name string) (fs.File, error) {
+func (b withoutFS) Open(name string) (fs.File, error) {
 	if b.hidden(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
 	return b.fsys.Open(name)
 }
 
-func (b beforeFS) ReadDir(name string) ([]fs.DirEntry, error) {
+func (b withoutFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	entries, err := fs.ReadDir(b.fsys, name)
 	return slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return b.hidden(name + "/" + e.Name()) }), err
 }

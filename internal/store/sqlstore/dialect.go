@@ -15,6 +15,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"switchboard/internal/core"
@@ -197,4 +199,24 @@ func scanString(s scanner) (string, error) {
 	var v string
 	err := s.Scan(&v)
 	return v, err
+}
+
+// params collects the arguments of a statement built from parts (filters
+// that may or may not apply), handing out each one's placeholder.
+type params struct{ args []any }
+
+// add appends v and returns its placeholder.
+func (p *params) add(v any) string {
+	p.args = append(p.args, v)
+	return "$" + strconv.Itoa(len(p.args))
+}
+
+// in appends each of vs and returns their placeholders as an IN list's
+// inside ("$3, $4"); vs must not be empty.
+func (p *params) in(vs []string) string {
+	ph := make([]string, len(vs))
+	for i, v := range vs {
+		ph[i] = p.add(v)
+	}
+	return strings.Join(ph, ", ")
 }

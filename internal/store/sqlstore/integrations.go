@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -127,38 +128,55 @@ func scanCredential(s scanner) (core.Credential, error) {
 
 // ---- vacancies ----
 
-const vacancyCols = `id, account_id, name, package, thresholds, tag, inline, expiry_days, return_url, created_at, updated_at, version`
+const vacancyCols = `id, account_id, name, vendor_id, kind, vendor_package_id, description, archived,
+	package, thresholds, tag, inline, expiry_days, return_url, created_at, updated_at, version`
 
 func scanVacancy(s scanner) (core.Vacancy, error) {
 	var v core.Vacancy
-	err := s.Scan(&v.ID, &v.AccountID, &v.Name, sqlcodec.JSON(&v.Package), sqlcodec.JSON(&v.Thresholds), &v.Tag,
+	err := s.Scan(&v.ID, &v.AccountID, &v.Name, &v.VendorID, &v.Kind, &v.VendorPackageID, &v.Description, &v.Archived,
+		sqlcodec.JSON(&v.Package), sqlcodec.JSON(&v.Thresholds), &v.Tag,
 		&v.Inline, &v.ExpiryDays, &v.ReturnURL, timeCol{&v.CreatedAt}, timeCol{&v.UpdatedAt}, &v.Version)
 	return v, err
 }
 
-func vacancyJSON(v core.Vacancy) (pkg, thresholds string, err error) {
-	if pkg, err = sqlcodec.JSONText(v.Package); err != nil {
-		return "", "", fmt.Errorf("encode package: %w", err)
+// vacancyEnc is what a vacancy's columns hold where they differ from its
+// fields: JSON documents, and the vendor and kind. A vacancy without a
+// vendor is the built-in engine's and one without a kind an assessment, as
+// the columns' defaults say, so no vacancy reads back without them.
+type vacancyEnc struct{ vendor, kind, pkg, thresholds string }
+
+func encodeVacancy(v core.Vacancy) (vacancyEnc, error) {
+	e := vacancyEnc{vendor: cmp.Or(v.VendorID, core.BuiltinVendorID), kind: string(cmp.Or(v.Kind, core.KindAssessment))}
+	var err error
+	if e.pkg, err = sqlcodec.JSONText(v.Package); err != nil {
+		return vacancyEnc{}, fmt.Errorf("encode package: %w", err)
 	}
-	if thresholds, err = sqlcodec.JSONText(v.Thresholds); err != nil {
-		return "", "", fmt.Errorf("encode thresholds: %w", err)
+	if e.thresholds, err = sqlcodec.JSONText(v.Thresholds); err != nil {
+		return vacancyEnc{}, fmt.Errorf("encode thresholds: %w", err)
 	}
-	return pkg, thresholds, nil
+	return e, nil
+}
+
+// insertVacancy inserts a vacancy: vacancyCols' values from
+// insertVacancyArgs. What follows it says what a clash does.
+const insertVacancy = `INSERT INTO vacancies (` + vacancyCols + `)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`
+
+func (q Queries) insertVacancyArgs(v core.Vacancy, e vacancyEnc) []any {
+	return []any{v.ID, v.AccountID, v.Name, e.vendor, e.kind, v.VendorPackageID, v.Description, v.Archived,
+		e.pkg, e.thresholds, v.Tag, v.Inline, v.ExpiryDays, v.ReturnURL, q.tm(v.CreatedAt), q.tm(v.UpdatedAt), v.Version}
 }
 
 func (q Queries) CreateVacancy(ctx context.Context, v core.Vacancy) error {
-	pkg, thresholds, err := vacancyJSON(v)
+	e, err := encodeVacancy(v)
 	if err != nil {
 		return q.fail(err, "create vacancy %s", v.ID)
 	}
-	res, err := q.w.ExecContext(ctx, `INSERT INTO vacancies (`+vacancyCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-		ON CONFLICT DO NOTHING`,
-		v.ID, v.AccountID, v.Name, pkg, thresholds, v.Tag, v.Inline, v.ExpiryDays, v.ReturnURL,
-		q.tm(v.CreatedAt), q.tm(v.UpdatedAt), v.Version)
+	res, err := q.w.ExecContext(ctx, insertVacancy+` ON CONFLICT DO NOTHING`, q.insertVacancyArgs(v, e)...)
 	if err != nil {
 		return q.fail(err, "create vacancy %s", v.ID)
 	}
-	return q.created(res, fmt.Sprintf("tag %q or id taken", v.Tag), "create vacancy %s", v.ID)
+	return q.created(res, fmt.Sprintf("tag %q, vendor package %q or id taken", v.Tag, v.VendorPackageID), "create vacancy %s", v.ID)
 }
 
 func (q Queries) GetVacancy(ctx context.Context, id string) (core.Vacancy, error) {
@@ -170,18 +188,20 @@ func (q Queries) ListVacancies(ctx context.Context, accountID string) ([]core.Va
 	return list(q, rows, err, scanVacancy, "list vacancies of account %s", accountID)
 }
 
-// UpdateVacancy writes the mutable fields; ID, AccountID and CreatedAt are
-// never changed.
+// UpdateVacancy writes the mutable fields; ID, AccountID, VendorID,
+// VendorPackageID and CreatedAt say whose package in which account the
+// vacancy is, and are never changed.
 func (q Queries) UpdateVacancy(ctx context.Context, v core.Vacancy) error {
-	pkg, thresholds, err := vacancyJSON(v)
+	e, err := encodeVacancy(v)
 	if err != nil {
 		return q.fail(err, "update vacancy %s", v.ID)
 	}
 	res, err := q.w.ExecContext(ctx, `UPDATE vacancies
-		SET name = $1, package = $2, thresholds = $3, tag = $4, inline = $5, expiry_days = $6, return_url = $7,
-		    updated_at = $8, version = version + 1
-		WHERE id = $9 AND version = $10`,
-		v.Name, pkg, thresholds, v.Tag, v.Inline, v.ExpiryDays, v.ReturnURL, q.tm(v.UpdatedAt), v.ID, v.Version)
+		SET name = $1, kind = $2, description = $3, archived = $4, package = $5, thresholds = $6, tag = $7,
+		    inline = $8, expiry_days = $9, return_url = $10, updated_at = $11, version = version + 1
+		WHERE id = $12 AND version = $13`,
+		v.Name, e.kind, v.Description, v.Archived, e.pkg, e.thresholds, v.Tag,
+		v.Inline, v.ExpiryDays, v.ReturnURL, q.tm(v.UpdatedAt), v.ID, v.Version)
 	if err != nil {
 		return q.fail(err, "update vacancy %s", v.ID)
 	}

@@ -1,16 +1,32 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
+	"slices"
 	"testing"
+	"time"
 
 	"switchboard/internal/assess"
 	"switchboard/internal/core"
 	"switchboard/internal/store"
 )
 
-// ResultBackfill checks migration 0010 on a store migrated to just before it:
+// Backfills are the checks of the migrations that change stored data, each
+// with the version it checks: a dialect's test migrates a fresh store with
+// every migration but Version and calls Check, which stores rows the old way, calls
+// migrate and reads them back.
+var Backfills = []struct {
+	Version string
+	Check   func(t *testing.T, s store.Store, db *sql.DB, migrate func(context.Context) error)
+}{
+	{"0009", VacancyBackfill},
+	{"0010", ResultBackfill},
+}
+
+// ResultBackfill checks migration 0010 on a store migrated without it:
 // a result stored the old way (the engine's outcome and answers in results)
 // reads back as the neutral result the engine maps it to, and as the
 // engine's own record; migrate applies the rest.
@@ -57,4 +73,38 @@ func ResultBackfill(t *testing.T, s store.Store, db *sql.DB, migrate func(contex
 	equal(t, "backfilled result without indicators", got, core.Result{
 		OrderID: bare.ID, Score: &core.Score{Value: 0, Max: 100}, Label: "Poor fit", Components: []core.Component{},
 	})
+}
+
+// VacancyBackfill checks migration 0009 on a store migrated without
+// it: vacancies stored before vendors existed read back as the built-in
+// engine's assessments, offered, with no vendor package or description;
+// migrate applies the rest.
+func VacancyBackfill(t *testing.T, s store.Store, db *sql.DB, migrate func(context.Context) error) {
+	t.Helper()
+	ctx := t.Context()
+	acme := newAccount(t, s, "acme")
+	var created any = at(2)
+	if s.Dialect() == "sqlite" { // its times are unix microseconds
+		created = at(2).UnixMicro()
+	}
+	old := []core.Vacancy{newVacancyValue(acme.ID, "Sales", "SB-sales"), newVacancyValue(acme.ID, "Support", "")}
+	for i := range old {
+		v := &old[i]
+		v.Inline, v.ExpiryDays, v.ReturnURL, v.CreatedAt, v.UpdatedAt = true, 3, "https://acme.example/done", at(2), time.Time{}
+		pkg, err := json.Marshal(v.Package)
+		ok(t, err, "encode package")
+		thresholds, err := json.Marshal(v.Thresholds)
+		ok(t, err, "encode thresholds")
+		if _, err := db.ExecContext(ctx, `INSERT INTO vacancies (id, account_id, name, package, thresholds, tag, inline,
+			expiry_days, return_url, created_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			v.ID, v.AccountID, v.Name, string(pkg), string(thresholds), v.Tag, v.Inline, v.ExpiryDays, v.ReturnURL, created, v.Version); err != nil {
+			t.Fatalf("insert an old vacancy: %v", err)
+		}
+	}
+	ok(t, migrate(ctx), "migrate")
+
+	got, err := s.ListVacancies(ctx, acme.ID)
+	ok(t, err, "list vacancies")
+	slices.SortFunc(got, func(a, b core.Vacancy) int { return cmp.Compare(a.Name, b.Name) })
+	equal(t, "backfilled vacancies", got, old) // newVacancyValue is the built-in engine's assessment
 }

@@ -330,18 +330,24 @@ func testVacancies(t *testing.T, s store.Store) {
 	other := newAccount(t, s, "other")
 
 	v := core.Vacancy{
-		ID:         core.NewID("vac"),
-		AccountID:  acme.ID,
-		Name:       "Backend engineer",
-		Package:    samplePackage(),
-		Thresholds: assess.Thresholds{GreatFit: 80, GoodFit: 55},
-		Tag:        "SB-backend",
-		Inline:     true,
-		ExpiryDays: 14,
-		ReturnURL:  "https://careers.acme.example/done",
-		CreatedAt:  at(1),
-		UpdatedAt:  at(2),
-		Version:    3,
+		ID:        core.NewID("vac"),
+		AccountID: acme.ID,
+		Name:      "Backend engineer",
+		VendorID:  core.BuiltinVendorID,
+		Kind:      core.KindBackgroundCheck,
+		// A package id is the vendor's; stored as given for any vendor.
+		VendorPackageID: "pkg-backend",
+		Description:     "Checks the <b>backend</b>",
+		Archived:        true,
+		Package:         samplePackage(),
+		Thresholds:      assess.Thresholds{GreatFit: 80, GoodFit: 55},
+		Tag:             "SB-backend",
+		Inline:          true,
+		ExpiryDays:      14,
+		ReturnURL:       "https://careers.acme.example/done",
+		CreatedAt:       at(1),
+		UpdatedAt:       at(2),
+		Version:         3,
 	}
 	ok(t, s.CreateVacancy(ctx, v), "create vacancy")
 	got, err := s.GetVacancy(ctx, v.ID)
@@ -350,6 +356,17 @@ func testVacancies(t *testing.T, s store.Store) {
 
 	_, err = s.GetVacancy(ctx, "vac_missing")
 	isErr(t, err, core.ErrNotFound, "get missing vacancy")
+
+	// A vacancy written without a vendor or kind is the built-in engine's
+	// assessment: none reads back without them.
+	bare := newVacancyValue(acme.ID, "Bare", "")
+	bare.VendorID, bare.Kind = "", ""
+	bare.CreatedAt = at(12) // listed last
+	ok(t, s.CreateVacancy(ctx, bare), "create vacancy without vendor and kind")
+	got, err = s.GetVacancy(ctx, bare.ID)
+	ok(t, err, "get vacancy without vendor and kind")
+	bare.VendorID, bare.Kind = core.BuiltinVendorID, core.KindAssessment
+	equal(t, "vacancy without vendor and kind", got, bare)
 
 	sameTag := newVacancyValue(acme.ID, "Clone", "SB-backend")
 	isErr(t, s.CreateVacancy(ctx, sameTag), core.ErrConflict, "same tag in one account")
@@ -367,13 +384,13 @@ func testVacancies(t *testing.T, s store.Store) {
 	for i, x := range list {
 		ids[i] = x.ID
 	}
-	equal(t, "vacancies of acme", ids, []string{v.ID, untagged1.ID, untagged2.ID})
+	equal(t, "vacancies of acme", ids, []string{v.ID, untagged1.ID, untagged2.ID, bare.ID})
 	equal(t, "listed vacancy", list[0], v)
 }
 
 func newVacancyValue(accountID, name, tag string) core.Vacancy {
 	return core.Vacancy{
-		ID: core.NewID("vac"), AccountID: accountID, Name: name, Package: samplePackage(),
+		ID: core.NewID("vac"), AccountID: accountID, Name: name, VendorID: core.BuiltinVendorID, Kind: core.KindAssessment, Package: samplePackage(),
 		Thresholds: assess.DefaultThresholds(), Tag: tag, CreatedAt: at(10), UpdatedAt: at(10), Version: 1,
 	}
 }
@@ -393,8 +410,15 @@ func testUpdateVacancy(t *testing.T, s store.Store) {
 	changed.Inline = true
 	changed.ExpiryDays = 3
 	changed.ReturnURL = ""
+	changed.Kind = core.KindBackgroundCheck
+	changed.Description = "Sales, EMEA"
+	changed.Archived = true
 	changed.UpdatedAt = at(100)
-	ok(t, s.UpdateVacancy(ctx, changed), "update vacancy")
+	// The vendor and its package id say whose the vacancy is: an update
+	// leaves them.
+	moved := changed
+	moved.VendorID, moved.VendorPackageID = "vnd_other", "pkg-other"
+	ok(t, s.UpdateVacancy(ctx, moved), "update vacancy")
 	got, err := s.GetVacancy(ctx, v.ID)
 	ok(t, err, "get vacancy")
 	changed.Version = v.Version + 1

@@ -253,12 +253,18 @@ func testListExpiredOrderIDs(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	w := newWorld(t, s, "acme")
 	other := newWorld(t, s, "other")
-	mk := func(w world, state core.State, expires time.Time) core.Order {
+	vendor := newVendor(t, s, "Checks")
+	outside := newVendorVacancy(t, s, w.account.ID, vendor.ID, "crim", core.KindBackgroundCheck)
+	mkOf := func(w world, vacancyID string, state core.State, expires time.Time) core.Order {
 		t.Helper()
-		o := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(1))
+		o := newOrder(t, s, w.integration, vacancyID, w.candidate.ID, at(1))
 		o.State, o.InvitationExpiresAt = state, expires
 		ok(t, s.UpdateOrder(ctx, o), "set state and expiry")
 		return o
+	}
+	mk := func(w world, state core.State, expires time.Time) core.Order {
+		t.Helper()
+		return mkOf(w, w.vacancy.ID, state, expires)
 	}
 	invited := mk(w, core.StateInvited, at(100))
 	started := mk(other, core.StateInProgress, at(50)) // every account
@@ -266,6 +272,11 @@ func testListExpiredOrderIDs(t *testing.T, s store.Store) {
 	mk(w, core.StateCompleted, at(10))                 // cannot expire
 	mk(w, core.StateReceived, at(10))                  // cannot expire
 	mk(w, core.StateInvited, time.Time{})              // never expires
+	// An outside vendor's orders have no invitation expiry: whatever
+	// state they are in, the sweep never sees them.
+	for _, st := range []core.State{core.StateReceived, core.StateInvited, core.StateInProgress} {
+		mkOf(w, outside.ID, st, time.Time{})
+	}
 
 	for _, tc := range []struct {
 		now   time.Time

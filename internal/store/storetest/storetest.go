@@ -63,6 +63,19 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"WriteBackClaims", testWriteBackClaims},
 		{"OutboxMail", testOutboxMail},
 		{"Settings", testSettings},
+		{"Vendors", testVendors},
+		{"UpdateVendor", testUpdateVendor},
+		{"VendorKeys", testVendorKeys},
+		{"VendorLinks", testVendorLinks},
+		{"VendorPackages", testVendorPackages},
+		{"UpsertVendorVacancy", testUpsertVendorVacancy},
+		{"ArchiveVendorVacancies", testArchiveVendorVacancies},
+		{"Deliveries", testDeliveries},
+		{"ListDeliveries", testListDeliveries},
+		{"DeliveryAttempts", testDeliveryAttempts},
+		{"ListVendorOrders", testListVendorOrders},
+		{"ListVendorOrdersLimits", testListVendorOrdersLimits},
+		{"Files", testFiles},
 		{"Sessions", testSessions},
 		{"PasswordResets", testPasswordResets},
 		{"EndUserAccess", testEndUserAccess},
@@ -168,6 +181,8 @@ func newVacancy(t *testing.T, q store.Queries, accountID, name, tag string) core
 		ID:         core.NewID("vac"),
 		AccountID:  accountID,
 		Name:       name,
+		VendorID:   core.BuiltinVendorID,
+		Kind:       core.KindAssessment,
 		Package:    samplePackage(),
 		Thresholds: assess.DefaultThresholds(),
 		Tag:        tag,
@@ -239,9 +254,15 @@ func newWorld(t *testing.T, q store.Queries, name string) world {
 }
 
 func orderIDs(items []store.OrderListItem) []string {
-	ids := make([]string, len(items))
-	for i, it := range items {
-		ids[i] = it.ID
+	return idsOf(items, func(it store.OrderListItem) string { return it.ID })
+}
+
+// idsOf lists the ids of xs, for comparing lists by what is in them and in
+// which order.
+func idsOf[T any](xs []T, id func(T) string) []string {
+	ids := make([]string, len(xs))
+	for i, x := range xs {
+		ids[i] = id(x)
 	}
 	return ids
 }

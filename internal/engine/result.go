@@ -1,15 +1,15 @@
-package service
+package engine
 
 import (
 	"switchboard/internal/assess"
 	"switchboard/internal/core"
 )
 
-// engineResult maps the built-in engine's outcome onto the order's neutral
+// Result maps the built-in engine's outcome onto the order's neutral
 // result: the overall score on the outcome's scale, the fit label, the
 // summary, and one component per matching indicator (0–100 by construction
 // in assess.Score). This is the one place the engine's terms meet the core's.
-func engineResult(o assess.Outcome) core.Result {
+func Result(o assess.Outcome) core.Result {
 	r := core.Result{
 		Score:   &core.Score{Value: float64(o.Score), Min: float64(o.Min), Max: float64(o.Max)},
 		Label:   string(o.Label),

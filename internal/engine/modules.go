@@ -1,4 +1,4 @@
-package service
+package engine
 
 import (
 	"context"
@@ -12,8 +12,8 @@ import (
 // in the account: every module of every vacancy, by key, first name wins; the
 // default package's modules when there is no vacancy yet. The integration
 // overview maps each to an ATS field.
-func (s *Service) IndicatorModules(ctx context.Context, actor core.User) ([]assess.Module, error) {
-	vs, err := s.d.Store.ListVacancies(ctx, actor.AccountID)
+func (e *Engine) IndicatorModules(ctx context.Context, actor core.User) ([]assess.Module, error) {
+	vs, err := e.d.Store.ListVacancies(ctx, actor.AccountID)
 	if err != nil {
 		return nil, fmt.Errorf("indicator modules: %w", err)
 	}

@@ -1,10 +1,9 @@
-package service
+package engine
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"switchboard/internal/assess"
 	"switchboard/internal/core"
@@ -45,12 +44,12 @@ func (j Journey) NextModule() int {
 // OpenInvitation loads the journey for a candidate's token. An unknown token
 // is ErrNotFound; an expired, completed or withdrawn one says so, with the
 // journey still returned for the page to show names.
-func (s *Service) OpenInvitation(ctx context.Context, token string) (Journey, error) {
-	o, err := s.openOrder(ctx, token)
+func (e *Engine) OpenInvitation(ctx context.Context, token string) (Journey, error) {
+	o, err := e.openOrder(ctx, token)
 	if err != nil {
 		return Journey{}, err
 	}
-	j, err := s.journey(ctx, s.d.Store, o)
+	j, err := e.journey(ctx, e.d.Store, o)
 	if err != nil {
 		return Journey{}, err
 	}
@@ -59,16 +58,16 @@ func (s *Service) OpenInvitation(ctx context.Context, token string) (Journey, er
 
 // openOrder finds the order behind a token, expiring it first when its
 // invitation ran out, so that every caller sees the state a candidate should.
-func (s *Service) openOrder(ctx context.Context, token string) (core.Order, error) {
-	o, err := s.d.Store.GetOrderByInvitationHash(ctx, secret.HashToken(token))
+func (e *Engine) openOrder(ctx context.Context, token string) (core.Order, error) {
+	o, err := e.d.Store.GetOrderByInvitationHash(ctx, secret.HashToken(token))
 	if err != nil {
 		return core.Order{}, fmt.Errorf("open invitation: %w", err)
 	}
-	if o.State.CanTransition(core.StateExpired) && !s.now().Before(o.InvitationExpiresAt) {
-		if err := s.expireOrder(ctx, o.ID); err != nil {
+	if o.State.CanTransition(core.StateExpired) && !e.now().Before(o.InvitationExpiresAt) {
+		if err := e.expireOrder(ctx, o.ID); err != nil {
 			return core.Order{}, err
 		}
-		if o, err = s.d.Store.GetOrder(ctx, o.ID); err != nil {
+		if o, err = e.d.Store.GetOrder(ctx, o.ID); err != nil {
 			return core.Order{}, fmt.Errorf("open invitation: %w", err)
 		}
 	}
@@ -88,7 +87,7 @@ func closedErr(st core.State) error {
 	return nil
 }
 
-func (s *Service) journey(ctx context.Context, q store.Queries, o core.Order) (Journey, error) {
+func (e *Engine) journey(ctx context.Context, q store.Queries, o core.Order) (Journey, error) {
 	j := Journey{Order: o, Answers: assess.Answers{}}
 	var err error
 	if j.Vacancy, err = q.GetVacancy(ctx, o.VacancyID); err != nil {
@@ -111,15 +110,15 @@ func (s *Service) journey(ctx context.Context, q store.Queries, o core.Order) (J
 }
 
 // withOpenJourney runs fn on a journey that may still be worked on, in a transaction.
-func (s *Service) withOpenJourney(ctx context.Context, token string, fn func(tx store.Tx, j *Journey) error) error {
-	o, err := s.openOrder(ctx, token) // also expires an overdue order first
+func (e *Engine) withOpenJourney(ctx context.Context, token string, fn func(tx store.Tx, j *Journey) error) error {
+	o, err := e.openOrder(ctx, token) // also expires an overdue order first
 	if err != nil {
 		return err
 	}
 	if err := closedErr(o.State); err != nil {
 		return err
 	}
-	return s.d.Store.InTx(ctx, func(tx store.Tx) error {
+	return e.d.Store.InTx(ctx, func(tx store.Tx) error {
 		o, err := tx.GetOrder(ctx, o.ID) // as of this transaction
 		if err != nil {
 			return err
@@ -127,7 +126,7 @@ func (s *Service) withOpenJourney(ctx context.Context, token string, fn func(tx 
 		if err := closedErr(o.State); err != nil {
 			return err
 		}
-		j, err := s.journey(ctx, tx, o)
+		j, err := e.journey(ctx, tx, o)
 		if err != nil {
 			return err
 		}
@@ -136,19 +135,19 @@ func (s *Service) withOpenJourney(ctx context.Context, token string, fn func(tx 
 }
 
 // StartAssessment moves an invited order to in progress; starting again is a no-op.
-func (s *Service) StartAssessment(ctx context.Context, token string) error {
-	return s.withOpenJourney(ctx, token, func(tx store.Tx, j *Journey) error {
+func (e *Engine) StartAssessment(ctx context.Context, token string) error {
+	return e.withOpenJourney(ctx, token, func(tx store.Tx, j *Journey) error {
 		if j.Order.State != core.StateInvited {
 			return nil
 		}
-		return s.transition(ctx, tx, &j.Order, core.StateInProgress, "The candidate started the assessment")
+		return e.orders.Transition(ctx, tx, &j.Order, core.StateInProgress, "The candidate started the assessment")
 	})
 }
 
 // SaveAnswers records answers of a started assessment. Every answer is checked
 // against the package; one bad answer stores none.
-func (s *Service) SaveAnswers(ctx context.Context, token string, answers assess.Answers) error {
-	return s.withOpenJourney(ctx, token, func(tx store.Tx, j *Journey) error {
+func (e *Engine) SaveAnswers(ctx context.Context, token string, answers assess.Answers) error {
+	return e.withOpenJourney(ctx, token, func(tx store.Tx, j *Journey) error {
 		if j.Order.State != core.StateInProgress {
 			return fmt.Errorf("save answers: the assessment has not been started: %w", core.ErrConflict)
 		}
@@ -170,7 +169,7 @@ func (s *Service) SaveAnswers(ctx context.Context, token string, answers assess.
 		if err := bad.OrNil(); err != nil {
 			return err
 		}
-		now := s.now()
+		now := e.now()
 		for qid, oid := range answers {
 			if err := tx.SaveAnswer(ctx, core.Answer{OrderID: j.Order.ID, QuestionID: qid, OptionID: oid, AnsweredAt: now}); err != nil {
 				return err
@@ -182,9 +181,9 @@ func (s *Service) SaveAnswers(ctx context.Context, token string, answers assess.
 
 // FinishAssessment scores a fully answered assessment and records its result.
 // It returns where to send the candidate: the return URL, if any.
-func (s *Service) FinishAssessment(ctx context.Context, token string) (string, error) {
+func (e *Engine) FinishAssessment(ctx context.Context, token string) (string, error) {
 	var returnURL string
-	err := s.withOpenJourney(ctx, token, func(tx store.Tx, j *Journey) error {
+	err := e.withOpenJourney(ctx, token, func(tx store.Tx, j *Journey) error {
 		if j.Order.State != core.StateInProgress {
 			return fmt.Errorf("finish: the assessment has not been started: %w", core.ErrConflict)
 		}
@@ -193,80 +192,19 @@ func (s *Service) FinishAssessment(ctx context.Context, token string) (string, e
 			return core.Invalid("answers", err.Error())
 		}
 		returnURL = j.Order.ReturnURL
-		r := engineResult(outcome)
-		r.OrderID, r.StartedAt, r.SubmittedAt = j.Order.ID, j.Order.StartedAt, s.now()
-		return s.recordResult(ctx, tx, &j.Order, r, &store.EngineResult{Outcome: outcome, Answers: j.Answers},
-			"The candidate completed the assessment")
+		r := Result(outcome)
+		r.OrderID, r.StartedAt, r.SubmittedAt = j.Order.ID, j.Order.StartedAt, e.now()
+		return e.complete(ctx, tx, &j.Order, r, outcome, j.Answers, "The candidate completed the assessment")
 	})
 	return returnURL, err
 }
 
-// recordResult stores a result and completes the order. It is the one path
-// by which any assessment engine, built in or a vendor's, reports results;
-// the built-in engine also passes its own record (e), kept beside the result.
-func (s *Service) recordResult(ctx context.Context, tx store.Tx, o *core.Order, r core.Result, e *store.EngineResult, msg string) error {
-	if r.SubmittedAt.IsZero() {
-		r.SubmittedAt = s.now()
-	}
-	if err := r.Validate(); err != nil {
+// complete records the engine's outcome and answers beside the neutral
+// result r and completes the order, in tx. The engine's record goes first:
+// should the result be refused, the transaction takes both back.
+func (e *Engine) complete(ctx context.Context, tx store.Tx, o *core.Order, r core.Result, outcome assess.Outcome, answers assess.Answers, msg string) error {
+	if err := tx.SaveEngineResult(ctx, store.EngineResult{OrderID: o.ID, Outcome: outcome, Answers: answers}); err != nil {
 		return fmt.Errorf("record result: %w", err)
 	}
-	if err := tx.SaveResult(ctx, r); err != nil {
-		return fmt.Errorf("record result: %w", err)
-	}
-	if e != nil {
-		e.OrderID = r.OrderID
-		if err := tx.SaveEngineResult(ctx, *e); err != nil {
-			return fmt.Errorf("record result: %w", err)
-		}
-	}
-	return s.transition(ctx, tx, o, core.StateCompleted, msg+resultLine(r))
-}
-
-// resultLine is the timeline's summary of a result: ": 82/100, Great fit".
-func resultLine(r core.Result) string {
-	var parts []string
-	if sc := r.Score; sc != nil {
-		parts = append(parts, core.FormatNumber(sc.Value)+"/"+core.FormatNumber(sc.Max))
-	}
-	if r.Label != "" {
-		parts = append(parts, r.Label)
-	} else if r.Value != "" {
-		parts = append(parts, string(r.Value))
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return ": " + strings.Join(parts, ", ")
-}
-
-// RecordResult is the results entry point for engines outside the candidate
-// pages (and, later, the vendor API): it completes an in-progress order.
-func (s *Service) RecordResult(ctx context.Context, orderID string, r core.Result) error {
-	return s.recordResultFor(ctx, orderID, r, nil)
-}
-
-// recordEngineResult records the built-in engine's outcome for answers given
-// outside the candidate pages (a test order).
-func (s *Service) recordEngineResult(ctx context.Context, orderID string, o assess.Outcome, a assess.Answers) error {
-	return s.recordResultFor(ctx, orderID, engineResult(o), &store.EngineResult{Outcome: o, Answers: a})
-}
-
-func (s *Service) recordResultFor(ctx context.Context, orderID string, r core.Result, e *store.EngineResult) error {
-	return s.d.Store.InTx(ctx, func(tx store.Tx) error {
-		o, err := tx.GetOrder(ctx, orderID)
-		if err != nil {
-			return fmt.Errorf("record result: %w", err)
-		}
-		if o.State == core.StateInvited {
-			if err := s.transition(ctx, tx, &o, core.StateInProgress, "The assessment started"); err != nil {
-				return err
-			}
-		}
-		r.OrderID = o.ID
-		if r.StartedAt.IsZero() {
-			r.StartedAt = o.StartedAt
-		}
-		return s.recordResult(ctx, tx, &o, r, e, "Result received")
-	})
+	return e.orders.CompleteOrder(ctx, tx, o, r, msg)
 }
