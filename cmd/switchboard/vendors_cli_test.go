@@ -85,9 +85,6 @@ func TestVendorCommands(t *testing.T) {
 	}
 
 	r := cli("vendors", "create", "--name", "Acme Checks", "--kind", "background_check")
-	if r.err != nil && strings.Contains(r.err.Error(), "not stored yet") {
-		t.Skip("the vendor tables are not stored on this branch yet")
-	}
 	if r.err != nil {
 		t.Fatalf("vendors create: %v\n%s", r.err, r.stderr)
 	}

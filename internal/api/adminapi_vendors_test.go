@@ -17,14 +17,10 @@ type vendorJSON struct {
 	Linked bool   `json:"linked"`
 }
 
-// newVendor creates a vendor as the operator does. Until the vendor tables
-// are stored (another branch), the store refuses and the test is skipped.
+// newVendor creates a vendor as the operator does.
 func newVendor(t *testing.T, e *apptest.Env, name string, kind core.Kind) core.Vendor {
 	t.Helper()
 	v, _, err := e.App.Vendors.Create(context.Background(), name, kind)
-	if err != nil && strings.Contains(err.Error(), "not stored yet") {
-		t.Skip("the vendor tables are not stored on this branch yet")
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

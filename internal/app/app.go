@@ -198,10 +198,19 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return fail(err)
 	}
+	vnd, err := vendors.New(vendors.Deps{
+		Store: st, Keyring: keyring, HTTPClient: httpClient, Now: cfg.Now, Logger: log,
+		// A vendor on the operator's own network may speak plain http.
+		AllowHTTP: cfg.AllowPrivateNetwork,
+	})
+	if err != nil {
+		return fail(err)
+	}
 	svc, err := service.New(service.Deps{
 		Store: st, Connectors: connectors, Keyring: keyring, Signer: signer, Mail: sender,
 		HTTPClient: httpClient, BaseURL: cfg.BaseURL, Now: cfg.Now, Logger: log,
 		Observer: mtr, Integrations: integ, InboundRetention: cfg.InboundRetention, Engine: eng,
+		Vendors: vnd,
 	})
 	if err != nil {
 		return fail(err)
@@ -212,14 +221,6 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	// An integration's view shows its failed webhooks, which the service processes.
 	integ.UseInbound(svc)
 	id, err := identity.New(identity.Deps{Store: st, BaseURL: cfg.BaseURL, Now: cfg.Now, Logger: log})
-	if err != nil {
-		return fail(err)
-	}
-	vnd, err := vendors.New(vendors.Deps{
-		Store: st, Keyring: keyring, HTTPClient: httpClient, Now: cfg.Now, Logger: log,
-		// A vendor on the operator's own network may speak plain http.
-		AllowHTTP: cfg.AllowPrivateNetwork,
-	})
 	if err != nil {
 		return fail(err)
 	}
