@@ -24,6 +24,7 @@ var allowed = map[string][]string{
 	"lever":            {"ats", "ats/atshttp", "core", "netguard"},
 	"smartrecruiters":  {"ats", "ats/atshttp", "core", "httpform", "netguard"},
 	"store/sqlstore":   {"core", "store", "store/sqlcodec"},
+	"vendorapi":        {"core", "vendorapi/result", "vendorapi/wire"},
 	"vendorapi/result": {"core", "strictjson"},
 	"vendorapi/wire":   {},
 	"stdwebhook":       {},

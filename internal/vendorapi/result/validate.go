@@ -404,6 +404,16 @@ func (v *validator) url(field, s string) string {
 	return s
 }
 
+// CheckURL applies the rule for a result's links (absolute, https unless
+// opt allows http, a host, no user name or password) to another URL a vendor
+// sends, such as its webhook endpoint, so both are refused in the same words.
+// An empty s passes: whether the field is required is the caller's rule.
+func CheckURL(field, s string, opt Options) []FieldError {
+	v := validator{opt: opt}
+	v.url(field, s)
+	return v.errs
+}
+
 func (v *validator) attachments(as []Attachment) []ValidAttachment {
 	if len(as) > MaxAttachments {
 		v.add("attachments", fmt.Sprintf("has %d items: at most %d are allowed", len(as), MaxAttachments))
