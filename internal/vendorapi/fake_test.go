@@ -271,3 +271,5 @@ func fields(st wire.Status) []string {
 }
 
 var errBoom = errors.New("store: connection reset by peer")
+
+func httpBody(b []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(b)) }
