@@ -40,6 +40,9 @@ import (
 	"switchboard/internal/store/postgres"
 	"switchboard/internal/store/sqlite"
 	"switchboard/internal/ui"
+	"switchboard/internal/vendorapi"
+	"switchboard/internal/vendorapi/result"
+	"switchboard/internal/vendorapi/wire"
 	"switchboard/internal/vendors"
 	"switchboard/internal/web"
 )
@@ -81,6 +84,10 @@ type Config struct {
 	// ClientNow (default: Now).
 	ClientSleep func(ctx context.Context, d time.Duration) error
 	ClientNow   func() time.Time
+	// QueueOnClock runs scheduled jobs by Now rather than the wall clock
+	// (tests that live through a vendor's day-long outage); every wait,
+	// snoozes too, then passes only when Now moves.
+	QueueOnClock bool
 	// ExtraRoutes mounts more handlers (the demo's simulator).
 	ExtraRoutes func(mux *http.ServeMux)
 }
@@ -210,7 +217,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Store: st, Connectors: connectors, Keyring: keyring, Signer: signer, Mail: sender,
 		HTTPClient: httpClient, BaseURL: cfg.BaseURL, Now: cfg.Now, Logger: log,
 		Observer: mtr, Integrations: integ, InboundRetention: cfg.InboundRetention, Engine: eng,
-		Vendors: vnd,
+		Vendors: vnd, VendorHTTP: cfg.AllowPrivateNetwork,
 	})
 	if err != nil {
 		return fail(err)
@@ -225,6 +232,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return fail(err)
 	}
 	qcfg := queue.Config{Logger: quietRiver(log), PollInterval: cfg.PollInterval, RetryPolicy: cfg.RetryPolicy}
+	if cfg.QueueOnClock {
+		qcfg.Clock = cfg.Now
+	}
 	if cfg.Work {
 		qcfg.Workers = river.NewWorkers()
 		service.RegisterWorkers(qcfg.Workers, svc)
@@ -240,6 +250,16 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	mux := http.NewServeMux()
 	api.Register(mux, svc, id, integ, log)
 	api.RegisterVendors(mux, vnd, id, log)
+	vapi, err := vendorapi.New(vendorapi.Config{
+		Vendors: vnd, Orders: svc, Connectors: func() []wire.ConnectorMeta { return connectorMeta(connectors) },
+		Now: cfg.Now, Logger: log, ResultOptions: result.Options{AllowHTTP: cfg.AllowPrivateNetwork},
+	})
+	if err != nil {
+		return fail(err)
+	}
+	// The API outside vendors call, StackOne-shaped: results, orders,
+	// packages, their webhook endpoint; its OpenAPI document and reference.
+	mux.Handle(service.VendorAPIPath+"/", vapi)
 	// Endpoints ATSs such as SmartRecruiters call: /partners/{provider}/….
 	integ.RegisterPartnerEndpoints(mux, svc.PartnerOrders())
 	if err := web.Register(mux, svc, eng, log); err != nil {
@@ -461,4 +481,16 @@ func (f levelFilter) WithAttrs(a []slog.Attr) slog.Handler {
 }
 func (f levelFilter) WithGroup(n string) slog.Handler {
 	return levelFilter{h: f.h.WithGroup(n), min: f.min}
+}
+
+// connectorMeta says, per connector, what its ATS shows of a result (the
+// vendor API's connector meta).
+func connectorMeta(r *ats.Registry) []wire.ConnectorMeta {
+	var out []wire.ConnectorMeta
+	for _, p := range r.Providers() {
+		c, _ := r.Get(p)
+		d := c.Describe()
+		out = append(out, wire.ConnectorMeta{Provider: p, Name: d.Name, Shows: wire.Shows(d.Shows)})
+	}
+	return out
 }
