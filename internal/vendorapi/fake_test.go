@@ -216,6 +216,12 @@ type req struct {
 
 func (f *fixture) do(t testing.TB, r req) *httptest.ResponseRecorder {
 	t.Helper()
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, r.request())
+	return w
+}
+
+func (r req) request() *http.Request {
 	var body io.Reader
 	if r.body != "" {
 		body = bytes.NewBufferString(r.body)
@@ -238,9 +244,7 @@ func (f *fixture) do(t testing.TB, r req) *httptest.ResponseRecorder {
 	if r.body != "" {
 		hr.Header.Set("Content-Type", "application/json")
 	}
-	w := httptest.NewRecorder()
-	f.h.ServeHTTP(w, hr)
-	return w
+	return hr
 }
 
 // errorStatus decodes an error body strictly as a wire.Status and checks

@@ -44,7 +44,7 @@ func runCases(t *testing.T, cases []routeCase) {
 			}
 			w := f.do(t, tc.req)
 			if !tc.offDoc {
-				checkAnswer(t, tc.req, w)
+				checkExchange(t, tc.req, w)
 			}
 			if w.Code != tc.status {
 				t.Fatalf("%s %s: %d, want %d: %s", tc.req.method, tc.req.path, w.Code, tc.status, w.Body)
