@@ -260,8 +260,8 @@ func errorStatus(t testing.TB, w *httptest.ResponseRecorder) wire.Status {
 	if ct := w.Header().Get("Content-Type"); ct != "application/json" {
 		t.Errorf("error Content-Type = %q, want application/json", ct)
 	}
-	if st.StatusCode != w.Code || st.Message == "" || st.Timestamp.IsZero() {
-		t.Errorf("error body %s does not match status %d, or lacks message or timestamp", w.Body, w.Code)
+	if st.StatusCode != w.Code || st.Message == "" || !st.Timestamp.Equal(testNow) {
+		t.Errorf("error body %s does not match status %d, or lacks a message, or its timestamp is not the clock's %v", w.Body, w.Code, testNow)
 	}
 	return st
 }

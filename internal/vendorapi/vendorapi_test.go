@@ -282,6 +282,15 @@ func TestConnectorsAndRouting(t *testing.T) {
 	}
 }
 
+func TestNewNeedsBackends(t *testing.T) {
+	t.Parallel()
+	for _, cfg := range []Config{{}, {Vendors: &fakeVendors{}}, {Orders: &fakeOrders{}}} {
+		if _, err := New(cfg); err == nil {
+			t.Errorf("New(%+v) accepted a config without Vendors or Orders", cfg)
+		}
+	}
+}
+
 func TestDocumentServed(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, result.Options{})
