@@ -69,7 +69,7 @@ func (s *Service) VendorResult(ctx context.Context, v core.Vendor, accountID str
 			}
 		}
 	}
-	err = s.d.Store.InTx(ctx, func(tx store.Tx) error {
+	err = s.inTxRetry(ctx, func(tx store.Tx) error {
 		o, _, err := s.vendorOrderIn(ctx, tx, v, accountID, kind, orderID)
 		if err != nil {
 			return err
