@@ -7,12 +7,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"switchboard/internal/app/apptest"
+	"switchboard/internal/core"
 	"switchboard/internal/lever"
+	sr "switchboard/internal/smartrecruiters"
 )
 
 // BenchmarkWebhookIngest measures what Switchboard does before it answers a
@@ -103,3 +106,80 @@ func BenchmarkOrderToInvitation(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkVendorLatency measures, on SQLite with the job queue working (20
+// ms poll), the two latencies an outside vendor adds: from a recruiter's
+// order in SmartRecruiters to the signed delivery arriving at the vendor,
+// and from the vendor's result PATCH to SmartRecruiters showing COMPLETED
+// with the result (the attachment fetched and stored on the way). It
+// reports the median and the 99th percentile of each; the time between
+// (the vendor's in-progress update landing) is not timed.
+func BenchmarkVendorLatency(b *testing.B) {
+	e := apptest.New(b, apptest.Options{})
+	f := e.SetupSmartRecruiters(apptest.SROptions{})
+	arrived := make(chan struct{}, 1)
+	vf := e.SetupVendor("Acme Assessments", core.KindAssessment, apptest.VendorOptions{Manual: true, Handler: func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/webhooks" {
+				select {
+				case arrived <- struct{}{}:
+				default:
+				}
+			}
+			h.ServeHTTP(w, r)
+		})
+	}}, f.Admin.AccountID)
+	srMapLabel(e, f, "Cognitive ability", "val-good")
+	vac := e.VendorVacancy(f.Admin.AccountID, vf.Vendor.ID, "cog-20")
+	ctx := context.Background()
+	var toVendor, toATS []time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		start := time.Now()
+		pls, err := f.Sim.OrderAdHoc(ctx, f.Company.ID, string(f.Candidate.ID), string(f.Job.ID), vac.ID)
+		if err != nil || len(pls) != 1 || pls[0].StatusCode != http.StatusAccepted {
+			b.Fatalf("order %d: %+v %v", i, pls, err)
+		}
+		select {
+		case <-arrived:
+		case <-time.After(20 * time.Second):
+			b.Fatalf("order %d never reached the vendor", i)
+		}
+		toVendor = append(toVendor, time.Since(start))
+
+		b.StopTimer()
+		vf.Settle(e)
+		got := vf.Program.Received()
+		id := got[len(got)-1].ID
+		b.StartTimer()
+
+		start = time.Now()
+		if err := vf.Program.Complete(ctx, id); err != nil {
+			b.Fatal(err)
+		}
+		for {
+			if o, ok := f.Sim.Order(pls[0].OrderID); ok && o.Result.Status == sr.StatusCompleted {
+				break
+			}
+			if time.Since(start) > 20*time.Second {
+				b.Fatalf("order %d: SmartRecruiters never showed the result", i)
+			}
+			time.Sleep(time.Millisecond) // SmartRecruiters' side is a simulator's state: polled
+		}
+		toATS = append(toATS, time.Since(start))
+		b.StopTimer()
+		vf.Settle(e)
+		b.StartTimer()
+	}
+	b.StopTimer()
+	for _, m := range []struct {
+		name string
+		ds   []time.Duration
+	}{{"delivery", toVendor}, {"writeback", toATS}} {
+		slices.Sort(m.ds)
+		b.ReportMetric(ms(m.ds[len(m.ds)/2]), "p50-ms/"+m.name)
+		b.ReportMetric(ms(m.ds[min(len(m.ds)-1, len(m.ds)*99/100)]), "p99-ms/"+m.name)
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }
