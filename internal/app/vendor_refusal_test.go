@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"switchboard/examples/examplevendor"
 	"switchboard/internal/app/apptest"
@@ -139,4 +141,45 @@ func vendorPatch(t *testing.T, e *apptest.Env, key, accountID, kindPath, orderID
 		t.Fatalf("answer: %v", err)
 	}
 	return res.StatusCode, s
+}
+
+// TestVendorPackageListEndpoint: a vendor with a package list endpoint is
+// asked for its packages when SmartRecruiters lists them (signed, with the
+// key the vendor set), and that list wins over its static packages; when
+// the endpoint fails, the static packages are listed and the failure is
+// shown on the vendor.
+func TestVendorPackageListEndpoint(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, apptest.Options{})
+	f := e.SetupSmartRecruiters(apptest.SROptions{})
+	ctx := context.Background()
+	var broken atomic.Bool
+	vf := e.SetupVendor("Acme Assessments", core.KindAssessment, apptest.VendorOptions{Manual: true, Handler: func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/packages" && broken.Load() {
+				http.Error(w, "down", http.StatusInternalServerError)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}}, f.Admin.AccountID)
+	if _, err := e.App.Vendors.SetStaticPackages(ctx, vf.Vendor.ID, []core.VendorPackage{{ID: "old-1", Name: "Legacy test", Kind: core.KindAssessment}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.App.Vendors.SetPackageSource(ctx, vf.Vendor, wire.PackageSource{URL: vf.URL + "/packages", Key: vf.Key}); err != nil {
+		t.Fatal(err)
+	}
+	pkgs := srPackages(t, f)
+	if !strings.Contains(pkgs, "Cognitive ability") || !strings.Contains(pkgs, "Basic background check") || strings.Contains(pkgs, "Legacy test") {
+		t.Fatalf("with the endpoint up SmartRecruiters lists:\n%s", pkgs)
+	}
+	broken.Store(true)
+	e.Clock.Advance(2 * time.Minute) // past the answer's cache
+	if pkgs = srPackages(t, f); !strings.Contains(pkgs, "Legacy test") || strings.Contains(pkgs, "Cognitive ability") {
+		t.Fatalf("with the endpoint down SmartRecruiters lists:\n%s", pkgs)
+	}
+	v, err := e.App.Vendors.Get(ctx, vf.Vendor.ID)
+	if err != nil || !strings.Contains(v.PackagesError, "500") {
+		t.Errorf("the vendor shows package list error %q (%v)", v.PackagesError, err)
+	}
 }
