@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"switchboard/internal/app/apptest"
+	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/core"
 	"switchboard/internal/delivery"
 	"switchboard/internal/store"
@@ -191,4 +194,48 @@ func pullOpen(t *testing.T, e *apptest.Env, vf *apptest.VendorFixture, accountID
 		t.Fatalf("open orders: %d %v", res.StatusCode, err)
 	}
 	return page.Data
+}
+
+// TestVendorDownForAnInlineOrder: an applicant applies through a vendor's
+// inline package while the vendor is down; SmartRecruiters gets an error
+// saying so at once (an attempt waits at most 10 s for a slow vendor:
+// delivery.TestSendWithoutAnswer), and the order stays to be asked again.
+func TestVendorDownForAnInlineOrder(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, apptest.Options{})
+	f := e.SetupSmartRecruiters(apptest.SROptions{})
+	ctx := context.Background()
+	var down atomic.Bool
+	vf := e.SetupVendor("Acme Assessments", core.KindAssessment, apptest.VendorOptions{Manual: true, Handler: func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/webhooks" && down.Load() {
+				http.Error(w, "maintenance", http.StatusServiceUnavailable)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}}, f.Admin.AccountID)
+	inline := e.VendorVacancy(f.Admin.AccountID, vf.Vendor.ID, "sjt-1")
+	e.MustAPI(http.StatusOK, f.APIKey, "PATCH", "/vacancies/"+inline.ID, map[string]any{"inline": true}, nil)
+	proc, err := f.Sim.AddHiringProcess(f.Company.ID, "Analysts", inline.ID, srsim.Step{Name: "Applied"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := f.Sim.AddJob(f.Company.ID, "Data Analyst", proc.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	down.Store(true)
+	start := time.Now()
+	_, err = f.Sim.ApplyInline(ctx, f.Company.ID, string(job.ID), srsim.Applicant{FirstName: "Grace", LastName: "Hopper", Email: "grace@example.com"})
+	var pe *srsim.PartnerError
+	if !errors.As(err, &pe) || pe.StatusCode != http.StatusBadGateway || !strings.Contains(pe.Body, "could not start the assessment") {
+		t.Fatalf("applying while the vendor is down: %v, want a 502 saying the vendor could not start", err)
+	}
+	if took := time.Since(start); took > 9*time.Second {
+		t.Errorf("SmartRecruiters waited %s for the answer", took)
+	}
+	if len(vf.Program.Received()) != 0 {
+		t.Fatalf("the vendor got the order while down")
+	}
 }
