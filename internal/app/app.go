@@ -249,7 +249,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 
 	mux := http.NewServeMux()
 	api.Register(mux, svc, id, integ, log)
-	api.RegisterVendors(mux, vnd, id, log)
+	api.RegisterVendors(mux, vnd, svc, id, log)
 	vapi, err := vendorapi.New(vendorapi.Config{
 		Vendors: vnd, Orders: svc, Connectors: func() []wire.ConnectorMeta { return connectorMeta(connectors) },
 		Now: cfg.Now, Logger: log, ResultOptions: result.Options{AllowHTTP: cfg.AllowPrivateNetwork},
