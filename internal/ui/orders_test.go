@@ -32,7 +32,7 @@ func seedOrders(t *testing.T, e *apptest.Env, email string) (real, test string) 
 	}
 	ids := map[string]string{}
 	for i, who := range []string{"Real Person", service.TestCandidateName} {
-		ids[who] = seedOrder(t, e, u, in.ID, vac.ID, who, time.Now().Add(time.Duration(i)*time.Minute))
+		ids[who] = seedOrder(t, e, u, in.ID, vac.ID, who, core.StateCompleted, time.Now().Add(time.Duration(i)*time.Minute))
 	}
 	test = ids[service.TestCandidateName]
 	if err := e.App.Store.MarkOrderTest(ctx, test); err != nil {
@@ -41,9 +41,9 @@ func seedOrders(t *testing.T, e *apptest.Env, email string) (real, test string) 
 	return ids["Real Person"], test
 }
 
-// seedOrder stores a completed ad-hoc order of a vacancy for a new
+// seedOrder stores an ad-hoc order of a vacancy in state st for a new
 // candidate named who, and returns its id.
-func seedOrder(t *testing.T, e *apptest.Env, u core.User, integrationID, vacancyID, who string, at time.Time) string {
+func seedOrder(t *testing.T, e *apptest.Env, u core.User, integrationID, vacancyID, who string, st core.State, at time.Time) string {
 	t.Helper()
 	ctx := context.Background()
 	c, err := e.App.Store.UpsertCandidate(ctx, core.Candidate{ID: core.NewID("cand"), AccountID: u.AccountID, IntegrationID: integrationID,
@@ -53,7 +53,10 @@ func seedOrder(t *testing.T, e *apptest.Env, u core.User, integrationID, vacancy
 		t.Fatal(err)
 	}
 	o := core.Order{ID: core.NewID("ord"), AccountID: u.AccountID, IntegrationID: integrationID, VacancyID: vacancyID, CandidateID: c.ID,
-		State: core.StateCompleted, Mode: core.ModeAdHoc, ExternalID: c.ExternalID, CreatedAt: at, UpdatedAt: at, CompletedAt: at, Version: 1}
+		State: st, Mode: core.ModeAdHoc, ExternalID: c.ExternalID, CreatedAt: at, UpdatedAt: at, Version: 1}
+	if st == core.StateCompleted {
+		o.CompletedAt = at
+	}
 	if err := e.App.Store.CreateOrder(ctx, o); err != nil {
 		t.Fatal(err)
 	}

@@ -83,8 +83,9 @@ func (f vendorEnv) link(t *testing.T) core.Vacancy {
 	return core.Vacancy{}
 }
 
-// failedDelivery stores a failed delivery of an order of vac with two
-// attempts, and returns the delivery and the order.
+// failedDelivery stores a failed delivery of a received order of vac with
+// two attempts, and returns the delivery and the order. A replay of it is
+// parked pending: the vendor's endpoint is disabled.
 func (f vendorEnv) failedDelivery(t *testing.T, vac core.Vacancy) (core.Delivery, string) {
 	t.Helper()
 	in, err := f.e.App.Integrations.CreateIntegration(context.Background(), f.acme, "lever", "")
@@ -92,7 +93,7 @@ func (f vendorEnv) failedDelivery(t *testing.T, vac core.Vacancy) (core.Delivery
 		t.Fatal(err)
 	}
 	now := f.e.Clock.Now().UTC().Truncate(time.Second)
-	order := seedOrder(t, f.e, f.acme, in.ID, vac.ID, "Vera Vendor", now.Add(-3*time.Hour))
+	order := seedOrder(t, f.e, f.acme, in.ID, vac.ID, "Vera Vendor", core.StateReceived, now.Add(-3*time.Hour))
 	d := f.e.SeedDelivery(core.Delivery{ID: "msg_failed1", VendorID: f.vendor.ID, AccountID: f.acme.AccountID, OrderID: order,
 		Event: "background_check.created", Status: core.DeliveryFailed, Attempts: 2,
 		Message: "Acme Checks's endpoint was disabled after failing continuously: HTTP 503", LastAttemptAt: now.Add(-time.Hour), CreatedAt: now.Add(-2 * time.Hour)},
