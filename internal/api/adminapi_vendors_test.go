@@ -328,3 +328,34 @@ func TestVendorDeliveriesRoles(t *testing.T) {
 		e.MustAPI(http.StatusAccepted, key, "POST", "/deliveries/"+d.ID+"/replay", nil, nil)
 	}
 }
+
+// TestVendorVacanciesInTheAPI: a linked vendor's package is a vacancy
+// naming its vendor and kind; the built-in engine's are builtin assessments.
+func TestVendorVacanciesInTheAPI(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, apptest.Options{})
+	acme := e.CreateAccount("Acme Corp", "boss@acme.example")
+	checks := newVendor(t, e, "Acme Checks", core.KindBackgroundCheck)
+	if _, err := e.App.Vendors.SetStaticPackages(context.Background(), checks.ID, []core.VendorPackage{
+		{ID: "crim-7y", Kind: core.KindBackgroundCheck, Name: "Criminal record, 7 years"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.MustAPI(http.StatusOK, acme, "POST", "/vendors/"+checks.ID+"/link", nil, nil)
+	e.MustAPI(http.StatusCreated, acme, "POST", "/vacancies", map[string]string{"name": "Support"}, nil)
+	var out struct {
+		Vacancies []struct {
+			Name     string `json:"name"`
+			VendorID string `json:"vendor_id"`
+			Kind     string `json:"kind"`
+		} `json:"vacancies"`
+	}
+	e.MustAPI(http.StatusOK, acme, "GET", "/vacancies", nil, &out)
+	got := map[string]string{}
+	for _, v := range out.Vacancies {
+		got[v.Name] = v.VendorID + " " + v.Kind
+	}
+	if got["Criminal record, 7 years"] != checks.ID+" background_check" || got["Support"] != "builtin assessment" {
+		t.Errorf("GET /vacancies vendors and kinds = %v", got)
+	}
+}

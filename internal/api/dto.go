@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"time"
 
 	"switchboard/internal/assess"
@@ -113,7 +114,7 @@ func vacancyJSON(v core.Vacancy) vacancyOut {
 	if days == 0 {
 		days = core.DefaultExpiryDays
 	}
-	return vacancyOut{ID: v.ID, Name: v.Name, VendorID: v.VendorID, Kind: v.Kind, Tag: v.Tag, Inline: v.IsInline(), InlineSet: v.Inline, ExpiryDays: days, ReturnURL: v.ReturnURL,
+	return vacancyOut{ID: v.ID, Name: v.Name, VendorID: cmp.Or(v.VendorID, core.BuiltinVendorID), Kind: cmp.Or(v.Kind, core.KindAssessment), Tag: v.Tag, Inline: v.IsInline(), InlineSet: v.Inline, ExpiryDays: days, ReturnURL: v.ReturnURL,
 		Thresholds: v.Thresholds, Package: v.Package, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
 }
 
