@@ -68,6 +68,15 @@ func TestBrowserVendors(t *testing.T) {
 	u.mustSee("#delivery-status", "Pending")
 	u.shot("vendors-04-replayed")
 
+	// The order's page names its vendor and shows the replay on its timeline.
+	u.submit("open the order", "dl.facts a[href^='/orders/']")
+	u.mustSee("#order-vendor", "Acme Checks")
+	u.mustSee("table.timeline tr.kind-vendor", "Delivery replay requested by admin@acme.example")
+	if !u.eval(`document.querySelector("table.timeline tr.kind-vendor .kind").textContent === "Vendor"`) {
+		t.Error("the vendor's timeline entry has no Vendor badge")
+	}
+	u.shot("vendors-05-order")
+
 	team := &ui{t: t, ctx: newTab(t, ctx), base: f.e.URL, dir: u.dir}
 	team.open("/signin")
 	team.fill("#email", "team@acme.example")
@@ -78,5 +87,5 @@ func TestBrowserVendors(t *testing.T) {
 	if team.eval(`document.querySelector("` + row + ` form") !== null`) {
 		t.Error("a team member sees a link/unlink button")
 	}
-	team.shot("vendors-05-team-member")
+	team.shot("vendors-06-team-member")
 }

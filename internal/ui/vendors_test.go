@@ -276,7 +276,7 @@ func TestVendorOrderPage(t *testing.T) {
 	text := html.UnescapeString(body)
 	for _, want := range []string{`id="order-vendor"`, `href="/vendors/` + f.vendor.ID + `">Acme Checks</a>`, "Background check",
 		`<tr class="kind-vendor">`, `<span class="kind">Vendor</span> Sent to Acme Checks`, `<span class="kind">Vendor call</span> POST hooks.checks.example`,
-		`href="/deliveries/` + d.ID + `"`} {
+		`href="/deliveries/` + d.ID + `"`, "No result from Acme Checks yet."} {
 		if !strings.Contains(text, want) {
 			t.Errorf("vendor order page lacks %q", want)
 		}
