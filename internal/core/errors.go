@@ -14,6 +14,10 @@ var (
 	ErrNotFound  = errors.New("not found")
 	ErrConflict  = errors.New("conflict")
 	ErrForbidden = errors.New("forbidden")
+	// ErrStale is the conflict of an update made from an outdated copy:
+	// another change landed first. Reading again and redoing the change
+	// may well succeed, unlike other conflicts.
+	ErrStale = fmt.Errorf("stale version: %w", ErrConflict)
 )
 
 // ValidationError reports bad input, field by field. It is the error behind a 4xx

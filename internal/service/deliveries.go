@@ -96,7 +96,10 @@ func (s *Service) attemptDelivery(ctx context.Context, d core.Delivery, replay b
 		s.d.Logger.WarnContext(ctx, "endpoint outcome not recorded", "vendor_id", d.VendorID, "delivery_id", d.ID, "err", err)
 	}
 	var out core.Delivery
-	err = s.d.Store.InTx(ctx, func(tx store.Tx) error {
+	// Retried on a race with the vendor's own update of the order: a
+	// delivery that reached the vendor must be recorded, or its job would
+	// send it again.
+	err = s.inTxRetry(ctx, func(tx store.Tx) error {
 		cur, err := tx.GetDelivery(ctx, d.ID)
 		if err != nil {
 			return err

@@ -175,3 +175,17 @@ func (s *Service) timeline(ctx context.Context, q store.Queries, o core.Order, k
 	}
 	return nil
 }
+
+// inTxRetry runs fn in a transaction, and again (three times in all) when
+// it lost a race with a concurrent change of the same rows (core.ErrStale):
+// the order path and a vendor's updates may touch one order at once, and
+// neither may fail for it.
+func (s *Service) inTxRetry(ctx context.Context, fn func(store.Tx) error) error {
+	var err error
+	for range 3 {
+		if err = s.d.Store.InTx(ctx, fn); !errors.Is(err, core.ErrStale) {
+			return err
+		}
+	}
+	return err
+}

@@ -216,6 +216,12 @@ type req struct {
 
 func (f *fixture) do(t testing.TB, r req) *httptest.ResponseRecorder {
 	t.Helper()
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, r.request())
+	return w
+}
+
+func (r req) request() *http.Request {
 	var body io.Reader
 	if r.body != "" {
 		body = bytes.NewBufferString(r.body)
@@ -238,9 +244,7 @@ func (f *fixture) do(t testing.TB, r req) *httptest.ResponseRecorder {
 	if r.body != "" {
 		hr.Header.Set("Content-Type", "application/json")
 	}
-	w := httptest.NewRecorder()
-	f.h.ServeHTTP(w, hr)
-	return w
+	return hr
 }
 
 // errorStatus decodes an error body strictly as a wire.Status and checks
@@ -256,8 +260,8 @@ func errorStatus(t testing.TB, w *httptest.ResponseRecorder) wire.Status {
 	if ct := w.Header().Get("Content-Type"); ct != "application/json" {
 		t.Errorf("error Content-Type = %q, want application/json", ct)
 	}
-	if st.StatusCode != w.Code || st.Message == "" || st.Timestamp.IsZero() {
-		t.Errorf("error body %s does not match status %d, or lacks message or timestamp", w.Body, w.Code)
+	if st.StatusCode != w.Code || st.Message == "" || !st.Timestamp.Equal(testNow) {
+		t.Errorf("error body %s does not match status %d, or lacks a message, or its timestamp is not the clock's %v", w.Body, w.Code, testNow)
 	}
 	return st
 }

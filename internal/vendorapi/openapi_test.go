@@ -24,17 +24,23 @@ var docValidator = sync.OnceValues(func() (*openapicheck.Validator, error) {
 	return openapicheck.New(doc)
 })
 
-// checkAnswer fails t when the answer w to r is not one the document
-// describes for r's operation (status and body).
-func checkAnswer(t testing.TB, r req, w *httptest.ResponseRecorder) {
+// checkExchange fails t when the answer w to r is not one the document
+// describes for r's operation (status and body), or when r was accepted
+// but the document refuses it (a vendor's client built from the document
+// could not send it).
+func checkExchange(t testing.TB, r req, w *httptest.ResponseRecorder) {
 	t.Helper()
 	v, err := docValidator()
 	if err != nil {
 		t.Fatal(err)
 	}
-	hr := httptest.NewRequest(r.method, r.path, nil)
-	if err := v.Response(hr, w.Result()); err != nil {
+	if err := v.Response(r.request(), w.Result()); err != nil {
 		t.Error(err)
+	}
+	if w.Code < 400 {
+		if err := v.Request(r.request()); err != nil {
+			t.Errorf("accepted, but: %v", err)
+		}
 	}
 }
 

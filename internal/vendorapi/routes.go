@@ -183,7 +183,11 @@ func (s *server) register() {
 		"Posts the order's status and results: result.value moves the order (initiated keeps it invited, in_progress marks it started, "+
 			"completed, passed, failed and unmapped_value complete it, cancelled and expired end it); a score, summary or result_url alone completes it. "+
 			"A score needs value, min and max together, as numbers or strings holding numbers, with min ≤ value ≤ max. "+
-			"Attachments need a url and a content_type; URLs must be https. A result for an order that ended is refused 409.",
+			"Attachments need a url and a content_type; URLs must be https. A result for an order that ended is refused 409. "+
+			fmt.Sprintf("result.value is one of %s, %s, %s, %s, %s, %s, %s or %s (unmapped_value with source_value saying what it is); ",
+				result.Initiated, result.InProgress, result.Cancelled, result.Completed, result.Expired, result.Failed, result.Passed, result.UnmappedValue)+
+			fmt.Sprintf("attachments[].content_type.value one of %s, %s, %s, %s or %s.",
+				result.ContentText, result.ContentPDF, result.ContentVideo, result.ContentOther, result.ContentUnmapped),
 		http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge)
 	update.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
 		"application/json": {Schema: reg.Schema(reflect.TypeFor[result.Body](), true, "ResultUpdate")},

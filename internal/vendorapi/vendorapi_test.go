@@ -44,7 +44,7 @@ func runCases(t *testing.T, cases []routeCase) {
 			}
 			w := f.do(t, tc.req)
 			if !tc.offDoc {
-				checkAnswer(t, tc.req, w)
+				checkExchange(t, tc.req, w)
 			}
 			if w.Code != tc.status {
 				t.Fatalf("%s %s: %d, want %d: %s", tc.req.method, tc.req.path, w.Code, tc.status, w.Body)
@@ -279,6 +279,15 @@ func TestConnectorsAndRouting(t *testing.T) {
 	w := f.do(t, req{method: "DELETE", path: "/api/vendor/webhook"})
 	if got := w.Header().Values("Allow"); !slices.Equal(got, []string{"GET", "PUT"}) {
 		t.Errorf("Allow %q, want GET, PUT", got)
+	}
+}
+
+func TestNewNeedsBackends(t *testing.T) {
+	t.Parallel()
+	for _, cfg := range []Config{{}, {Vendors: &fakeVendors{}}, {Orders: &fakeOrders{}}} {
+		if _, err := New(cfg); err == nil {
+			t.Errorf("New(%+v) accepted a config without Vendors or Orders", cfg)
+		}
 	}
 }
 

@@ -93,7 +93,7 @@ func (q Queries) checkVersioned(ctx context.Context, res sql.Result, table, id s
 	if err != nil {
 		return q.fail(err, format, args...)
 	}
-	return fmt.Errorf("store: %s: version %d is stale: %w", fmt.Sprintf(format, args...), version, core.ErrConflict)
+	return fmt.Errorf("store: %s: version %d: %w", fmt.Sprintf(format, args...), version, core.ErrStale)
 }
 
 // ---- credentials ----
