@@ -203,7 +203,15 @@ type deliveryJSON struct {
 // delivery with an attempt scheduled is not replayed.
 func TestVendorDeliveries(t *testing.T) {
 	t.Parallel()
-	e := apptest.New(t, apptest.Options{})
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			testVendorDeliveries(t, apptest.New(t, apptest.Options{Dialect: dialect}))
+		})
+	}
+}
+
+func testVendorDeliveries(t *testing.T, e *apptest.Env) {
 	acme := e.CreateAccount("Acme Corp", "boss@acme.example")
 	globex := e.CreateAccount("Globex", "boss@globex.example")
 	initech := e.CreateAccount("Initech", "boss@initech.example")
