@@ -34,6 +34,10 @@ var everyRoute = []struct{ method, path string }{
 	{"GET", "/vendors"},
 	{"POST", "/vendors/vnd_x/link"},
 	{"DELETE", "/vendors/vnd_x/link"},
+	{"GET", "/vendors/vnd_x"},
+	{"GET", "/vendors/vnd_x/deliveries"},
+	{"GET", "/deliveries/msg_x"},
+	{"POST", "/deliveries/msg_x/replay"},
 }
 
 func TestAuthentication(t *testing.T) {

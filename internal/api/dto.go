@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"time"
 
 	"switchboard/internal/assess"
@@ -90,7 +91,11 @@ func integrationJSON(v integrations.IntegrationView) integrationOut {
 type vacancyOut struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
-	Tag  string `json:"tag,omitempty"`
+	// VendorID is the vendor fulfilling the vacancy's orders (builtin for
+	// the built-in engine); Kind is assessment or background_check.
+	VendorID string    `json:"vendor_id"`
+	Kind     core.Kind `json:"kind"`
+	Tag      string    `json:"tag,omitempty"`
 	// Inline is whether the package is taken mid-application, as the ATS and
 	// the pages see it (core.Vacancy.IsInline): set, or "inline" in the name.
 	// InlineSet is the flag alone, what `"inline"` in a create or change sets.
@@ -109,7 +114,7 @@ func vacancyJSON(v core.Vacancy) vacancyOut {
 	if days == 0 {
 		days = core.DefaultExpiryDays
 	}
-	return vacancyOut{ID: v.ID, Name: v.Name, Tag: v.Tag, Inline: v.IsInline(), InlineSet: v.Inline, ExpiryDays: days, ReturnURL: v.ReturnURL,
+	return vacancyOut{ID: v.ID, Name: v.Name, VendorID: cmp.Or(v.VendorID, core.BuiltinVendorID), Kind: cmp.Or(v.Kind, core.KindAssessment), Tag: v.Tag, Inline: v.IsInline(), InlineSet: v.Inline, ExpiryDays: days, ReturnURL: v.ReturnURL,
 		Thresholds: v.Thresholds, Package: v.Package, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
 }
 

@@ -246,7 +246,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 
 	mux := http.NewServeMux()
 	api.Register(mux, svc, id, integ, log)
-	api.RegisterVendors(mux, vnd, id, log)
+	api.RegisterVendors(mux, vnd, svc, id, log)
 	vapi, err := vendorapi.New(vendorapi.Config{
 		Vendors: vnd, Orders: svc, Connectors: func() []wire.ConnectorMeta { return connectorMeta(connectors) },
 		Now: cfg.Now, Logger: log, ResultOptions: result.Options{AllowHTTP: cfg.AllowPrivateNetwork},
@@ -262,7 +262,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := web.Register(mux, svc, eng, log); err != nil {
 		return fail(err)
 	}
-	if err := ui.Register(mux, svc, eng, id, integ, log); err != nil {
+	if err := ui.Register(mux, svc, eng, vnd, id, integ, log); err != nil {
 		return fail(err)
 	}
 	// Counts and latencies only: nothing about any account or candidate. Still

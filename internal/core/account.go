@@ -58,6 +58,10 @@ func (r Role) CanSeeIntegrations() bool {
 	return r == RoleSuperAdmin || r == RoleAdmin || r == RoleTeamMember
 }
 
+// CanSeeVendors reports whether the role may see the account's vendors,
+// their endpoint health and their deliveries.
+func (r Role) CanSeeVendors() bool { return r.CanSeeIntegrations() }
+
 // User is a person (or automation) who signs in to one account.
 type User struct {
 	ID           string

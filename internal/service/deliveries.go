@@ -285,6 +285,9 @@ func (s *Service) ReplayDelivery(ctx context.Context, actor core.User, deliveryI
 // Deliveries lists a vendor's deliveries in the actor's account, newest
 // first; DeliveryAttempts one delivery's attempts.
 func (s *Service) Deliveries(ctx context.Context, actor core.User, vendorID string, f store.DeliveryFilter) ([]core.Delivery, error) {
+	if !actor.Role.CanSeeVendors() {
+		return nil, fmt.Errorf("deliveries: %w", core.ErrForbidden)
+	}
 	f.AccountID = actor.AccountID
 	ds, err := s.d.Store.ListDeliveries(ctx, vendorID, f)
 	if err != nil {
@@ -296,6 +299,9 @@ func (s *Service) Deliveries(ctx context.Context, actor core.User, vendorID stri
 // DeliveryAttempts returns a delivery of the actor's account with its
 // attempts, oldest first.
 func (s *Service) DeliveryAttempts(ctx context.Context, actor core.User, deliveryID string) (core.Delivery, []core.DeliveryAttempt, error) {
+	if !actor.Role.CanSeeVendors() {
+		return core.Delivery{}, nil, fmt.Errorf("delivery attempts: %w", core.ErrForbidden)
+	}
 	d, err := s.d.Store.GetDelivery(ctx, deliveryID)
 	if err == nil && d.AccountID != actor.AccountID {
 		err = fmt.Errorf("delivery %s: %w", deliveryID, core.ErrNotFound)

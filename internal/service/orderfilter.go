@@ -2,6 +2,7 @@ package service
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -65,19 +66,49 @@ func ParseOrderFilter(v url.Values, pageSize int) (store.OrderFilter, error) {
 	default:
 		bad.Add("test", "use true (test orders only) or false (real orders only)")
 	}
-	number := func(name string, def, lo, hi int) int {
-		s := v.Get(name)
-		if s == "" {
-			return def
-		}
-		n, err := strconv.Atoi(s)
-		if err != nil || n < lo || n > hi {
-			bad.Add(name, "must be a whole number from "+strconv.Itoa(lo)+" to "+strconv.Itoa(hi))
-			return def
-		}
-		return n
+	f.Limit = queryNumber(v, bad, "limit", pageSize, 1, maxOrderPage)
+	f.Offset = queryNumber(v, bad, "offset", 0, 0, 1<<30)
+	return f, bad.OrNil()
+}
+
+// queryNumber reads a whole number from lo to hi, def when absent; what is
+// not one is added to bad and reads as def.
+func queryNumber(v url.Values, bad *core.ValidationError, name string, def, lo, hi int) int {
+	s := v.Get(name)
+	if s == "" {
+		return def
 	}
-	f.Limit = number("limit", pageSize, 1, maxOrderPage)
-	f.Offset = number("offset", 0, 0, 1<<30)
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		bad.Add(name, "must be a whole number from "+strconv.Itoa(lo)+" to "+strconv.Itoa(hi))
+		return def
+	}
+	return n
+}
+
+// maxDeliveryPage is the most deliveries one listing holds (the store's cap).
+const maxDeliveryPage = 200
+
+// DeliveryStatuses are the delivery statuses, in the order filters offer them.
+var DeliveryStatuses = []core.DeliveryStatus{core.DeliveryPending, core.DeliveryDelivered, core.DeliveryRejected, core.DeliveryFailed}
+
+// ParseDeliveryFilter reads a vendor's delivery list filters (status,
+// limit) from a query string, as the API and the UI take them; errors come
+// back as a *core.ValidationError.
+func ParseDeliveryFilter(v url.Values, pageSize int) (store.DeliveryFilter, error) {
+	bad := core.Invalid()
+	var f store.DeliveryFilter
+	if s := v.Get("status"); s != "" {
+		f.Status = core.DeliveryStatus(s)
+		if !slices.Contains(DeliveryStatuses, f.Status) {
+			names := make([]string, len(DeliveryStatuses))
+			for i, st := range DeliveryStatuses {
+				names[i] = string(st)
+			}
+			bad.Add("status", "is not a delivery status: use one of "+strings.Join(names, ", "))
+			f.Status = ""
+		}
+	}
+	f.Limit = queryNumber(v, bad, "limit", pageSize, 1, maxDeliveryPage)
 	return f, bad.OrNil()
 }

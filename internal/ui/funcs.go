@@ -4,9 +4,11 @@ import (
 	"html/template"
 	"maps"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	"switchboard/internal/ats"
 	"switchboard/internal/core"
 	"switchboard/internal/web"
 )
@@ -46,12 +48,45 @@ var uiFuncs = template.FuncMap{
 	"credForm": func(id, name, label, csrf string) credForm {
 		return credForm{ID: id, Name: name, Label: label, CSRF: csrf}
 	},
-	"title": func(s string) string {
-		if s == "" {
-			return s
-		}
-		return strings.ToUpper(s[:1]) + strings.ReplaceAll(s[1:], "_", " ")
+	"host":           ats.URLHost,
+	"endpointHealth": endpointHealth,
+	"kindName":       kindName,
+	"deliveryClass": func(s core.DeliveryStatus) string {
+		return "state delivery-" + string(s)
 	},
+	"ms": func(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) + " ms" },
+	// entryKind is a timeline entry's badge: the ATS's and the vendor's
+	// sides are named as such.
+	"entryKind": func(kind string) string {
+		switch kind {
+		case "ats_call":
+			return "ATS call"
+		case "vendor":
+			return "Vendor"
+		case "vendor_call":
+			return "Vendor call"
+		}
+		return title(kind)
+	},
+	"title": title,
+}
+
+func title(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + strings.ReplaceAll(s[1:], "_", " ")
+}
+
+// kindName is a package kind in the pages' words.
+func kindName(k core.Kind) string {
+	switch k {
+	case core.KindBackgroundCheck:
+		return "Background check"
+	case core.KindAssessment, "":
+		return "Assessment"
+	}
+	return string(k)
 }
 
 type kv struct{ K, V string }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,6 +17,9 @@ type orderData struct {
 	// the last failure of each job, so a job that failed thrice shows one button.
 	Retryable map[int64]string
 	CanResend bool
+	// Vendor fulfils the order when it is an outside vendor's; nil for the
+	// built-in engine.
+	Vendor *core.Vendor
 }
 
 // orderPage is the order page and also the candidate detail page that
@@ -35,6 +39,14 @@ func (h *handler) orderPage(w http.ResponseWriter, r *http.Request, q *request) 
 	}
 	for job, entry := range last {
 		data.Retryable[entry] = job
+	}
+	if !d.Vacancy.Builtin() {
+		v, err := h.vnd.Get(r.Context(), d.Vacancy.VendorID)
+		if err != nil {
+			h.serverError(w, r, q, fmt.Errorf("order %s: its vendor: %w", d.Order.ID, err))
+			return
+		}
+		data.Vendor = &v
 	}
 	data.CanResend = q.Can().ActOnOrders && d.Order.Mode != core.ModeInline &&
 		(d.Order.State == core.StateInvited || d.Order.State == core.StateInProgress || d.CanReinvite)

@@ -32,25 +32,35 @@ func seedOrders(t *testing.T, e *apptest.Env, email string) (real, test string) 
 	}
 	ids := map[string]string{}
 	for i, who := range []string{"Real Person", service.TestCandidateName} {
-		at := time.Now().Add(time.Duration(i) * time.Minute)
-		c, err := e.App.Store.UpsertCandidate(ctx, core.Candidate{ID: core.NewID("cand"), AccountID: u.AccountID, IntegrationID: in.ID,
-			ExternalID: core.NewID("opp"), Name: who, Email: strings.ReplaceAll(strings.ToLower(who), " ", ".") + "@example.com",
-			CreatedAt: at, UpdatedAt: at})
-		if err != nil {
-			t.Fatal(err)
-		}
-		o := core.Order{ID: core.NewID("ord"), AccountID: u.AccountID, IntegrationID: in.ID, VacancyID: vac.ID, CandidateID: c.ID,
-			State: core.StateCompleted, Mode: core.ModeAdHoc, ExternalID: c.ExternalID, CreatedAt: at, UpdatedAt: at, CompletedAt: at, Version: 1}
-		if err := e.App.Store.CreateOrder(ctx, o); err != nil {
-			t.Fatal(err)
-		}
-		ids[who] = o.ID
+		ids[who] = seedOrder(t, e, u, in.ID, vac.ID, who, core.StateCompleted, time.Now().Add(time.Duration(i)*time.Minute))
 	}
 	test = ids[service.TestCandidateName]
 	if err := e.App.Store.MarkOrderTest(ctx, test); err != nil {
 		t.Fatal(err)
 	}
 	return ids["Real Person"], test
+}
+
+// seedOrder stores an ad-hoc order of a vacancy in state st for a new
+// candidate named who, and returns its id.
+func seedOrder(t *testing.T, e *apptest.Env, u core.User, integrationID, vacancyID, who string, st core.State, at time.Time) string {
+	t.Helper()
+	ctx := context.Background()
+	c, err := e.App.Store.UpsertCandidate(ctx, core.Candidate{ID: core.NewID("cand"), AccountID: u.AccountID, IntegrationID: integrationID,
+		ExternalID: core.NewID("opp"), Name: who, Email: strings.ReplaceAll(strings.ToLower(who), " ", ".") + "@example.com",
+		CreatedAt: at, UpdatedAt: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := core.Order{ID: core.NewID("ord"), AccountID: u.AccountID, IntegrationID: integrationID, VacancyID: vacancyID, CandidateID: c.ID,
+		State: st, Mode: core.ModeAdHoc, ExternalID: c.ExternalID, CreatedAt: at, UpdatedAt: at, Version: 1}
+	if st == core.StateCompleted {
+		o.CompletedAt = at
+	}
+	if err := e.App.Store.CreateOrder(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	return o.ID
 }
 
 // withOrders is an admin signed in to an account with the orders of

@@ -24,6 +24,15 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		t.Fatalf("orders: %+v, %v", page, err)
 	}
 	orderID := page.Items[0].ID
+	boss := mustUser(t, e, "admin@acme.example")
+	vnd, _, err := e.App.Vendors.Create(ctx, "Acme Checks", core.KindBackgroundCheck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.App.Vendors.Link(ctx, boss, vnd.ID); err != nil {
+		t.Fatal(err)
+	}
+	delivery := e.SeedDelivery(core.Delivery{ID: "msg_roles", VendorID: vnd.ID, AccountID: boss.AccountID, Status: core.DeliveryFailed})
 
 	users := map[core.Role]string{core.RoleSuperAdmin: "admin@acme.example"}
 	setPassword(t, e, "admin@acme.example")
@@ -48,6 +57,10 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		{"/vacancies/new", all(ok, ok, no, no)},
 		{"/vacancies/" + f.VacancyID, all(ok, ok, no, no)},
 		{"/users", all(ok, ok, no, no)},
+		{"/vendors", all(ok, ok, ok, no)},
+		{"/vendors/" + vnd.ID, all(ok, ok, ok, no)},
+		{"/vendors/" + vnd.ID + "?status=failed", all(ok, ok, ok, no)},
+		{"/deliveries/" + delivery.ID, all(ok, ok, ok, no)},
 	}
 	for _, role := range core.Roles {
 		t.Run(string(role), func(t *testing.T) {

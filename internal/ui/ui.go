@@ -26,6 +26,7 @@ import (
 	"switchboard/internal/identity"
 	"switchboard/internal/integrations"
 	"switchboard/internal/service"
+	"switchboard/internal/vendors"
 	"switchboard/internal/web"
 )
 
@@ -41,6 +42,7 @@ type handler struct {
 	eng   *engine.Engine
 	id    *identity.Service
 	in    *integrations.Service
+	vnd   *vendors.Service
 	log   *slog.Logger
 	pages map[string]*template.Template
 	// secure marks cookies Secure (and gives the session cookie the
@@ -50,12 +52,12 @@ type handler struct {
 
 // Register mounts the admin UI on mux. The candidate and report pages (package
 // web) and the JSON API (package api) live beside it on the same mux.
-func Register(mux *http.ServeMux, svc *service.Service, eng *engine.Engine, id *identity.Service, in *integrations.Service, log *slog.Logger) error {
+func Register(mux *http.ServeMux, svc *service.Service, eng *engine.Engine, vnd *vendors.Service, id *identity.Service, in *integrations.Service, log *slog.Logger) error {
 	pages, err := web.ParsePages(templateFS, funcs)
 	if err != nil {
 		return fmt.Errorf("ui: %w", err)
 	}
-	h := &handler{svc: svc, eng: eng, id: id, in: in, log: log, pages: pages, secure: strings.HasPrefix(svc.BaseURL(), "https://")}
+	h := &handler{svc: svc, eng: eng, vnd: vnd, id: id, in: in, log: log, pages: pages, secure: strings.HasPrefix(svc.BaseURL(), "https://")}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return fmt.Errorf("ui: static: %w", err)
@@ -117,6 +119,13 @@ func (h *handler) routes(mux *http.ServeMux) {
 	get("/vacancies/{id}", manageVacancies, h.vacancyPage)
 	post("/vacancies/{id}", manageVacancies, h.updateVacancy)
 
+	get("/vendors", seeVendors, h.vendorsPage)
+	get("/vendors/{id}", seeVendors, h.vendorPage)
+	post("/vendors/{id}/link", linkVendors, h.linkVendor)
+	post("/vendors/{id}/unlink", linkVendors, h.unlinkVendor)
+	get("/deliveries/{id}", seeVendors, h.deliveryPage)
+	post("/deliveries/{id}/replay", actOnOrders, h.replayDelivery)
+
 	get("/users", manageUsers, h.usersPage)
 	post("/users", manageUsers, h.createUser)
 	get("/users/{id}", manageUsers, h.userPage)
@@ -141,6 +150,11 @@ func configure(r core.Role) bool       { return r.CanConfigureIntegrations() }
 func manageVacancies(r core.Role) bool { return r.CanManageVacancies() }
 func manageUsers(r core.Role) bool     { return r.CanManageUsers() }
 func seeIntegrations(r core.Role) bool { return r.CanSeeIntegrations() }
+func seeVendors(r core.Role) bool      { return r.CanSeeVendors() }
+
+// linkVendors is vendors.Service's rule, so the pages show the buttons
+// only to whom the service lets link.
+func linkVendors(r core.Role) bool { return r == core.RoleSuperAdmin }
 
 // seeVacancies keeps the menu to orders for limited team members; the
 // roles are listed, so an unknown role sees nothing.
@@ -162,11 +176,13 @@ type request struct {
 func (q *request) Can() perms {
 	r := q.User.Role
 	return perms{Configure: configure(r), ManageVacancies: manageVacancies(r), ManageUsers: manageUsers(r),
-		ActOnOrders: actOnOrders(r), SeeIntegrations: seeIntegrations(r), SeeVacancies: seeVacancies(r)}
+		ActOnOrders: actOnOrders(r), SeeIntegrations: seeIntegrations(r), SeeVacancies: seeVacancies(r),
+		SeeVendors: seeVendors(r), LinkVendors: linkVendors(r)}
 }
 
 type perms struct {
 	Configure, ManageVacancies, ManageUsers, ActOnOrders, SeeIntegrations, SeeVacancies bool
+	SeeVendors, LinkVendors                                                             bool
 }
 
 type pageFunc func(w http.ResponseWriter, r *http.Request, q *request)

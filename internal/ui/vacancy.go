@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,6 +24,14 @@ type vacancyForm struct {
 	Package                                   string
 	Modules                                   []assess.Module
 	Errors                                    map[string]string
+	// Vendor is set for an outside vendor's package: its questions are the
+	// vendor's, so only the name, tag and return URL are edited here.
+	Vendor *vendorPackage
+}
+
+type vendorPackage struct {
+	ID, Name, PackageID, Description string
+	Kind                             core.Kind
 }
 
 func formFromVacancy(v core.Vacancy) vacancyForm {
@@ -31,9 +40,13 @@ func formFromVacancy(v core.Vacancy) vacancyForm {
 	if v.ExpiryDays > 0 {
 		expiry = strconv.Itoa(v.ExpiryDays)
 	}
-	return vacancyForm{ID: v.ID, Name: v.Name, Tag: v.Tag, GreatFit: strconv.Itoa(v.Thresholds.GreatFit),
+	f := vacancyForm{ID: v.ID, Name: v.Name, Tag: v.Tag, GreatFit: strconv.Itoa(v.Thresholds.GreatFit),
 		GoodFit: strconv.Itoa(v.Thresholds.GoodFit), Expiry: expiry, URL: v.ReturnURL, Inline: v.Inline,
 		Package: string(pkg), Modules: v.Package.Modules, Errors: map[string]string{}}
+	if !v.Builtin() {
+		f.Vendor = &vendorPackage{ID: v.VendorID, Name: v.VendorID, PackageID: v.VendorPackageID, Description: v.Description, Kind: v.Kind}
+	}
+	return f
 }
 
 // input reads the posted form into a service input, collecting what cannot
@@ -43,6 +56,10 @@ func (f *vacancyForm) read(r *http.Request) service.VacancyInput {
 	f.Name, f.Tag, f.GreatFit, f.GoodFit = p("name"), p("tag"), p("great_fit"), p("good_fit")
 	f.Expiry, f.URL, f.Inline, f.Package = p("expiry_days"), p("return_url"), p("inline") == "on", p("package")
 	f.Errors = map[string]string{}
+	if f.Vendor != nil {
+		f.Name, f.Tag, f.URL = p("name"), p("tag"), p("return_url")
+		return service.VacancyInput{Name: &f.Name, Tag: &f.Tag, ReturnURL: &f.URL}
+	}
 	in := service.VacancyInput{Name: &f.Name, Tag: &f.Tag, ReturnURL: &f.URL, Inline: &f.Inline}
 	var t assess.Thresholds
 	var err1, err2 error
@@ -80,12 +97,31 @@ func (h *handler) newVacancyPage(w http.ResponseWriter, r *http.Request, q *requ
 }
 
 func (h *handler) vacancyPage(w http.ResponseWriter, r *http.Request, q *request) {
+	f, ok := h.vacancyForm(w, r, q)
+	if !ok {
+		return
+	}
+	h.render(w, r, http.StatusOK, "vacancy", view{Title: f.Name, Nav: "vacancies", Q: q, D: f})
+}
+
+// vacancyForm is the path's vacancy as its form shows it, with its
+// vendor's name; it answers the request itself when there is none.
+func (h *handler) vacancyForm(w http.ResponseWriter, r *http.Request, q *request) (vacancyForm, bool) {
 	v, err := h.svc.Vacancy(r.Context(), q.User, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, q, "vacancy", err)
-		return
+		return vacancyForm{}, false
 	}
-	h.render(w, r, http.StatusOK, "vacancy", view{Title: v.Name, Nav: "vacancies", Q: q, D: formFromVacancy(v)})
+	f := formFromVacancy(v)
+	if f.Vendor != nil {
+		vd, err := h.vnd.Get(r.Context(), v.VendorID)
+		if err != nil {
+			h.serverError(w, r, q, fmt.Errorf("vacancy %s: its vendor: %w", v.ID, err))
+			return vacancyForm{}, false
+		}
+		f.Vendor.Name = vd.Name
+	}
+	return f, true
 }
 
 func (h *handler) createVacancy(w http.ResponseWriter, r *http.Request, q *request) {
@@ -103,7 +139,10 @@ func (h *handler) createVacancy(w http.ResponseWriter, r *http.Request, q *reque
 }
 
 func (h *handler) updateVacancy(w http.ResponseWriter, r *http.Request, q *request) {
-	f := vacancyForm{ID: r.PathValue("id")}
+	f, ok := h.vacancyForm(w, r, q)
+	if !ok {
+		return
+	}
 	in := f.read(r)
 	if len(f.Errors) > 0 {
 		h.vacancyInvalid(w, r, q, f)

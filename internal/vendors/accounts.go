@@ -49,10 +49,20 @@ func (s *Service) Unlink(ctx context.Context, actor core.User, vendorID string) 
 	return nil
 }
 
-// AccountVendors lists every active vendor, and whether it is linked to the
-// actor's account.
+// mayView refuses an actor whose role may not see the account's vendors.
+func mayView(actor core.User) error {
+	if !actor.Role.CanSeeVendors() || !actor.Active() {
+		return core.Explain(fmt.Errorf("user %s (%s): %w", actor.ID, actor.Role, core.ErrForbidden),
+			"your role may not see the account's vendors")
+	}
+	return nil
+}
+
+// AccountVendors lists every active vendor and every vendor linked to the
+// actor's account (a linked vendor the operator disabled stays visible:
+// its orders and deliveries are still there), and whether it is linked.
 func (s *Service) AccountVendors(ctx context.Context, actor core.User) ([]AccountVendor, error) {
-	if err := mayLink(actor); err != nil {
+	if err := mayView(actor); err != nil {
 		return nil, fmt.Errorf("account vendors: %w", err)
 	}
 	all, err := s.d.Store.ListVendors(ctx)
@@ -69,11 +79,32 @@ func (s *Service) AccountVendors(ctx context.Context, actor core.User) ([]Accoun
 	}
 	out := make([]AccountVendor, 0, len(all))
 	for _, v := range all {
-		if v.Status == core.VendorActive {
+		if v.Status == core.VendorActive || isLinked[v.ID] {
 			out = append(out, AccountVendor{Vendor: v, Linked: isLinked[v.ID]})
 		}
 	}
 	return out, nil
+}
+
+// AccountVendor returns one vendor as AccountVendors lists it; a vendor it
+// does not list is not found.
+func (s *Service) AccountVendor(ctx context.Context, actor core.User, vendorID string) (AccountVendor, error) {
+	if err := mayView(actor); err != nil {
+		return AccountVendor{}, fmt.Errorf("account vendor: %w", err)
+	}
+	v, err := s.getVendor(ctx, s.d.Store, vendorID)
+	if err != nil {
+		return AccountVendor{}, fmt.Errorf("account vendor: %w", err)
+	}
+	_, err = s.d.Store.GetVendorLink(ctx, v.ID, actor.AccountID)
+	linked := err == nil
+	if err != nil && !errors.Is(err, core.ErrNotFound) {
+		return AccountVendor{}, fmt.Errorf("account vendor %s: %w", v.ID, err)
+	}
+	if !linked && v.Status != core.VendorActive {
+		return AccountVendor{}, fmt.Errorf("account vendor: %w", core.Explain(fmt.Errorf("vendor %s is %s and not linked: %w", v.ID, v.Status, core.ErrNotFound), "there is no vendor %s", vendorID))
+	}
+	return AccountVendor{Vendor: v, Linked: linked}, nil
 }
 
 func (s *Service) link(ctx context.Context, vendorID, accountID, by string) (bool, error) {

@@ -163,8 +163,9 @@ func TestLinkNeedsASuperAdmin(t *testing.T) {
 			if err := e.svc.Link(e.ctx, u, v.ID); !errors.Is(err, core.ErrForbidden) {
 				t.Errorf("%s links: %v, want ErrForbidden", role, err)
 			}
-			if _, err := e.svc.AccountVendors(e.ctx, u); !errors.Is(err, core.ErrForbidden) {
-				t.Errorf("%s lists: %v, want ErrForbidden", role, err)
+			// Seeing the vendors is for every role that sees integrations.
+			if _, err := e.svc.AccountVendors(e.ctx, u); (role == core.RoleLimitedTeamMember) != errors.Is(err, core.ErrForbidden) {
+				t.Errorf("%s lists: %v", role, err)
 			}
 		}
 		if err := e.svc.Link(e.ctx, boss, off.ID); !errors.Is(err, core.ErrConflict) {
@@ -201,6 +202,44 @@ func TestLinkNeedsASuperAdmin(t *testing.T) {
 		}
 		if err := e.svc.CheckLinked(e.ctx, v, ""); !errors.Is(err, core.ErrForbidden) || !strings.Contains(core.PublicMessage(err, ""), "x-account-id") {
 			t.Errorf("CheckLinked without an account: %v, want ErrForbidden naming the header", err)
+		}
+	})
+}
+
+// TestAccountVendor: one vendor as the account sees it; a vendor the
+// operator disabled stays visible where it is linked (its deliveries are
+// there) and is not found elsewhere.
+func TestAccountVendor(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, st store.Store) {
+		e := newEnv(t, st, nil)
+		acme, globex := e.account("acme"), e.account("globex")
+		v, _ := e.vendor("Acme Checks", core.KindBackgroundCheck)
+		if err := e.svc.Link(e.ctx, acme, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := e.svc.AccountVendor(e.ctx, globex, v.ID); err != nil || got.Linked || got.ID != v.ID {
+			t.Errorf("Globex's view of an active vendor: %+v, %v, want it, not linked", got, err)
+		}
+		if _, err := e.svc.SetStatus(e.ctx, v.ID, core.VendorDisabled); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := e.svc.AccountVendor(e.ctx, acme, v.ID); err != nil || !got.Linked || got.Status != core.VendorDisabled {
+			t.Errorf("Acme's view of its disabled vendor: %+v, %v, want it, linked, disabled", got, err)
+		}
+		if avs, err := e.svc.AccountVendors(e.ctx, acme); err != nil || len(avs) != 1 {
+			t.Errorf("Acme's vendors: %+v, %v, want the linked disabled one", avs, err)
+		}
+		if _, err := e.svc.AccountVendor(e.ctx, globex, v.ID); !errors.Is(err, core.ErrNotFound) {
+			t.Errorf("Globex's view of a disabled vendor: %v, want ErrNotFound", err)
+		}
+		if _, err := e.svc.AccountVendor(e.ctx, acme, "vnd_nope"); !errors.Is(err, core.ErrNotFound) {
+			t.Errorf("an unknown vendor: %v, want ErrNotFound", err)
+		}
+		limited := acme
+		limited.Role = core.RoleLimitedTeamMember
+		if _, err := e.svc.AccountVendor(e.ctx, limited, v.ID); !errors.Is(err, core.ErrForbidden) {
+			t.Errorf("a limited team member: %v, want ErrForbidden", err)
 		}
 	})
 }
