@@ -30,6 +30,22 @@ var steps = []string{
 	"Lever shows the score tag, a result note, the PDF and a link",
 	"the report link written to Lever resolves",
 	"the order's timeline (admin API)",
+	// The outside vendor, after the SmartRecruiters flows.
+	"the operator creates the vendors Acme Assessments and Acme Checks (switchboard vendors create)",
+	"each vendor's developer sets its webhook endpoint (PUT /api/vendor/webhook) and starts the example vendor with the key and signing secret",
+	"each vendor pushes its packages (PUT /api/vendor/unified/ats/{kind}/packages)",
+	"the super admin links both vendors to Acme Corp (admin API): their packages become vacancies",
+	"Lever: Acme's Cognitive ability vacancy gets a tag (admin API), and a Lever posting carries it",
+	"in Lever: Grace is moved to Phone Screen, and Acme Assessments receives the order",
+	"Grace finishes Acme's test: Acme posts the result, and Lever shows the score tag, a result note and the links",
+	"SmartRecruiters: Acme's Situational judgement made inline, Acme's score labels mapped onto the fit field (admin API)",
+	"SmartRecruiters lists the vendors' packages next to the built-in ones",
+	"ad-hoc: a recruiter orders Acme's Cognitive ability from Dara's profile",
+	"Dara finishes Acme's test: SmartRecruiters' profile shows Acme's result",
+	"inline: Eve applies to a job with Acme's inline package and is sent to Acme's test page",
+	"Eve finishes Acme's test: SmartRecruiters shows the result",
+	"background check: a recruiter orders Acme Checks' Basic background check from Dara's profile",
+	"Acme Checks finds no records: SmartRecruiters shows the check passed, Clear",
 }
 
 func TestRunOnce(t *testing.T) {
@@ -78,6 +94,28 @@ func TestRunOnce(t *testing.T) {
 		"%", // the score tag
 		".pdf (",
 		"GET → 200",
+		// The outside vendor's flows.
+		"Acme Assessments (assessment); API key svk_",
+		"Acme Checks (background_check); API key svk_",
+		"signing secret whsec_",
+		"(shown once)",
+		"got a signed assessment.created delivery (webhook-id msg_",
+		"got a signed background_check.created delivery (webhook-id msg_",
+		"signature verified",
+		"triggered lever order for Grace Hopper",
+		"tags: Switchboard: 90%", // examplevendor.ScoreFor(grace@example.com)
+		"Score: 90/100 (Cognitive ability)",
+		"INLINE_ASSESSMENT: Situational judgement",
+		"BACKGROUND_CHECK: Basic background check",
+		"ad_hoc order, status IN_PROGRESS",
+		`score 81 (min 0, max 100), label "Cognitive ability"`, // dara@example.com
+		"Assessment fit = fit-good",
+		"attachment link (PDF_URL): http://127.0.0.1:",
+		"bytes of PDF",
+		"SmartRecruiters sent Eve to Acme's test_url http://127.0.0.1:",
+		`score 84 (min 0, max 100), label "Situational judgement"`, // eve@example.com
+		`label "passed"`,
+		"summary: Clear — no records found.",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
