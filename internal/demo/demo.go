@@ -4,6 +4,8 @@
 // stage in Lever, invited, assessed over HTTP and written back, with every step
 // printed and checked. Then the SmartRecruiters flows against its simulator
 // (smartrecruiters.go): connect, packages, ad-hoc, auto-triggered and inline.
+// Then an outside vendor, the example vendor, fulfilling orders from both
+// ATSs through the vendor API (vendor.go).
 package demo
 
 import (
@@ -155,7 +157,8 @@ func Run(ctx context.Context, o Options) error {
 	fmt.Fprintf(o.Out, "  the invitation email (signed in): %s/dev/outbox\n", baseURL)
 	fmt.Fprintf(o.Out, "  the read-only report:             %s\n", r.reportURL)
 	fmt.Fprintf(o.Out, "  the order and its timeline (API): %s/api/v1/orders/%s\n", baseURL, r.orderID)
-	fmt.Fprintf(o.Out, "  the vendor API reference:          %s/api/vendor/docs\n", baseURL)
+	fmt.Fprintf(o.Out, "  the vendor API reference:         %s/api/vendor/docs\n", baseURL)
+	fmt.Fprintf(o.Out, "  an order Acme fulfilled (Lever):  %s/orders/%s\n", baseURL, r.vendorOrderID)
 	fmt.Fprintf(o.Out, "  (admin API key: %s — send it as Authorization: Bearer …)\n", r.apiKey)
 	select {
 	case <-ctx.Done():
@@ -177,6 +180,8 @@ type runner struct {
 	sr      *srDemo
 	// leverOwner is the Lever user who owns the demo's postings.
 	leverOwner string
+	// vendorOrderID is the Lever order the example vendor fulfilled.
+	vendorOrderID string
 	// vendors are the example vendor programs the demo runs; closed at its end.
 	vendors   []*demoVendor
 	app       *app.App

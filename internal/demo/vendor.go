@@ -186,8 +186,17 @@ func (r *runner) vendorScenario(ctx context.Context) error {
 			}
 			return b.String(), nil
 		}},
-		{"each vendor's developer sets its webhook endpoint (PUT /api/vendor/webhook) and starts the example vendor with the key and signing secret", func() (string, error) {
+		{"each vendor's developer reads the reference, sets its webhook endpoint (PUT /api/vendor/webhook) and starts the example vendor with the key and signing secret", func() (string, error) {
+			docs := r.base + "/api/vendor/docs"
+			page, err := r.get(ctx, docs)
+			if err == nil && !strings.Contains(page, "openapi.json") {
+				err = fmt.Errorf("%s does not link the OpenAPI document", docs)
+			}
+			if err != nil {
+				return "", err
+			}
 			var b strings.Builder
+			fmt.Fprintf(&b, "the vendor API reference: %s (OpenAPI 3.1: %s/api/vendor/openapi.json)\n", docs, r.base)
 			for _, v := range vs {
 				ln, err := net.Listen("tcp", "127.0.0.1:0")
 				if err != nil {
@@ -293,6 +302,7 @@ func (r *runner) vendorScenario(ctx context.Context) error {
 			if order.Mode != "triggered" || order.Provider != "lever" || order.Package.ID != acmeCog {
 				return "", fmt.Errorf("the vendor received a %s %s order of %s", order.Mode, order.Provider, order.Package.ID)
 			}
+			r.vendorOrderID = order.ID
 			return received(assessments, order), nil
 		}},
 		{"Grace finishes Acme's test: Acme posts the result, and Lever shows the score tag, a result note and the links", func() (string, error) {
