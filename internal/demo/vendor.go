@@ -125,6 +125,9 @@ func posted(b examplevendor.ResultBody) string {
 	if b.Result != nil {
 		parts = append(parts, "result "+b.Result.Value)
 	}
+	if b.ResultURL != "" {
+		parts = append(parts, "report "+b.ResultURL)
+	}
 	for _, a := range b.Attachments {
 		parts = append(parts, "attachment "+a.URL)
 	}
@@ -324,6 +327,9 @@ func (r *runner) vendorScenario(ctx context.Context) error {
 			if !slices.Contains(opp.Tags, "Switchboard: "+want) {
 				return "", fmt.Errorf("Lever shows tags %v, want the score tag %q", opp.Tags, want)
 			}
+			if !slices.Contains(opp.Links, res.ResultURL) {
+				return "", fmt.Errorf("Lever shows links %v, want Acme's report %s", opp.Links, res.ResultURL)
+			}
 			return fmt.Sprintf("%s\ntags: %s\nnote: %s\nlinks: %s", posted(res), strings.Join(opp.Tags, ", "),
 				strings.ReplaceAll(notes[len(notes)-1].Value(), "\n", "\n      "), strings.Join(opp.Links, "\n       ")), nil
 		}},
@@ -405,10 +411,11 @@ func (r *runner) vendorScenario(ctx context.Context) error {
 				return "", err
 			}
 			// The vendor's PDF reaches SmartRecruiters as a link to the copy
-			// Switchboard fetched and stored.
+			// Switchboard fetched and stored; its report page as a link.
 			i := slices.IndexFunc(o.Result.Attachments, func(a sr.Attachment) bool { return a.Type == sr.AttachmentPDFURL })
-			if i < 0 {
-				return "", fmt.Errorf("SmartRecruiters has no PDF link: %+v", o.Result.Attachments)
+			if i < 0 || !strings.HasPrefix(o.Result.Attachments[i].URL, r.base+"/files/") ||
+				!slices.ContainsFunc(o.Result.Attachments, func(a sr.Attachment) bool { return a.URL == res.ResultURL }) {
+				return "", fmt.Errorf("SmartRecruiters has attachments %+v, want Switchboard's copy of the PDF and Acme's report %s", o.Result.Attachments, res.ResultURL)
 			}
 			pdf, err := r.get(ctx, o.Result.Attachments[i].URL)
 			if err == nil && !strings.HasPrefix(pdf, "%PDF") {
