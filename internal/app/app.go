@@ -84,10 +84,9 @@ type Config struct {
 	// ClientNow (default: Now).
 	ClientSleep func(ctx context.Context, d time.Duration) error
 	ClientNow   func() time.Time
-	// QueueOnClock runs scheduled jobs by Now rather than the wall clock
-	// (tests that live through a vendor's day-long outage); every wait,
-	// snoozes too, then passes only when Now moves.
-	QueueOnClock bool
+	// VendorDisableAfter is how long a vendor's endpoint may fail without
+	// a break before it is disabled; 0 means vendors' default (5 days).
+	VendorDisableAfter time.Duration
 	// ExtraRoutes mounts more handlers (the demo's simulator).
 	ExtraRoutes func(mux *http.ServeMux)
 }
@@ -208,7 +207,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	vnd, err := vendors.New(vendors.Deps{
 		Store: st, Keyring: keyring, HTTPClient: httpClient, Now: cfg.Now, Logger: log,
 		// A vendor on the operator's own network may speak plain http.
-		AllowHTTP: cfg.AllowPrivateNetwork,
+		AllowHTTP:    cfg.AllowPrivateNetwork,
+		DisableAfter: cfg.VendorDisableAfter,
 	})
 	if err != nil {
 		return fail(err)
@@ -232,9 +232,6 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return fail(err)
 	}
 	qcfg := queue.Config{Logger: quietRiver(log), PollInterval: cfg.PollInterval, RetryPolicy: cfg.RetryPolicy}
-	if cfg.QueueOnClock {
-		qcfg.Clock = cfg.Now
-	}
 	if cfg.Work {
 		qcfg.Workers = river.NewWorkers()
 		service.RegisterWorkers(qcfg.Workers, svc)

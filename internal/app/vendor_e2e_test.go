@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -135,4 +136,126 @@ func srPackages(t *testing.T, f *apptest.SRFixture) string {
 	return b.String()
 }
 
-var _ = srsim.Placement{}
+// TestVendorFulfilsSRInlineAndBackgroundCheck: an applicant applies through
+// a vendor's inline package and SmartRecruiters sends them to the vendor's
+// own test page (its test_url, asked for synchronously); a recruiter orders
+// a background check (a BACKGROUND_CHECK package) from a second vendor,
+// which answers "Clear".
+func TestVendorFulfilsSRInlineAndBackgroundCheck(t *testing.T) {
+	t.Parallel()
+	dialects(t, func(t *testing.T, dialect string) {
+		e := apptest.New(t, apptest.Options{Dialect: dialect})
+		f := e.SetupSmartRecruiters(apptest.SROptions{})
+		ctx := context.Background()
+		tests := e.SetupVendor("Acme Assessments", core.KindAssessment, apptest.VendorOptions{Manual: true}, f.Admin.AccountID)
+		checks := e.SetupVendor("Acme Checks", core.KindBackgroundCheck, apptest.VendorOptions{Manual: true}, f.Admin.AccountID)
+		srMapLabel(e, f, "Situational judgement", "val-good")
+
+		// Inline: the vendor's package made inline for the account.
+		inline := e.VendorVacancy(f.Admin.AccountID, tests.Vendor.ID, "sjt-1")
+		e.MustAPI(http.StatusOK, f.APIKey, "PATCH", "/vacancies/"+inline.ID, map[string]any{"inline": true}, nil)
+		proc, err := f.Sim.AddHiringProcess(f.Company.ID, "Analysts", inline.ID, srsim.Step{Name: "Applied"}, srsim.Step{Name: "Interview"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		job, err := f.Sim.AddJob(f.Company.ID, "Data Analyst", proc.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		app, err := f.Sim.ApplyInline(ctx, f.Company.ID, string(job.ID), srsim.Applicant{FirstName: "Grace", LastName: "Hopper", Email: "grace@example.com"})
+		if err != nil {
+			t.Fatalf("apply inline: %v\n%s", err, e.Log())
+		}
+		if !strings.HasPrefix(app.CandidateURL, tests.URL+"/candidate/ord_") {
+			t.Fatalf("SmartRecruiters sends the applicant to %q, want the vendor's test page", app.CandidateURL)
+		}
+		tests.Settle(e)
+		got := tests.Program.Received()
+		if len(got) != 1 || got[0].Mode != "inline" || got[0].TestURL != app.CandidateURL {
+			t.Fatalf("the vendor received %+v", got)
+		}
+		if err := tests.Program.Complete(ctx, got[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		tests.Settle(e)
+		so := srSimOrder(t, f, app.OrderID)
+		if st := srStatuses(so); !strings.HasSuffix(st, "COMPLETED") || so.Result.Score == nil ||
+			int(so.Result.Score.Raw) != examplevendor.ScoreFor("grace@example.com") {
+			t.Errorf("inline order: SmartRecruiters shows %q, result %+v", st, so.Result)
+		}
+
+		// The background check.
+		bg := e.VendorVacancy(f.Admin.AccountID, checks.Vendor.ID, "bg-basic")
+		if pkgs := srPackages(t, f); !strings.Contains(pkgs, bg.ID+" BACKGROUND_CHECK Basic background check") {
+			t.Fatalf("SmartRecruiters lists:\n%s\nwant the background check", pkgs)
+		}
+		srMapLabel(e, f, "Clear", "val-great")
+		pls, err := f.Sim.OrderAdHoc(ctx, f.Company.ID, string(f.Candidate.ID), string(f.Job.ID), bg.ID)
+		srPlaced(t, pls, err, http.StatusAccepted)
+		checks.Settle(e)
+		rec := checks.Program.Received()
+		if len(rec) != 1 || rec[0].Kind != "background_check" || !strings.HasSuffix(rec[0].ResultsUpdateURL, "/unified/ats/background_checks/orders/"+rec[0].ID+"/result") {
+			t.Fatalf("the check vendor received %+v", rec)
+		}
+		if err := checks.Program.Complete(ctx, rec[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		checks.Settle(e)
+		so = srSimOrder(t, f, pls[0].OrderID)
+		if st := srStatuses(so); !strings.HasSuffix(st, "COMPLETED") || so.Result.Score != nil || so.Result.ScoreLabel != "Clear" ||
+			!strings.Contains(so.Result.Summary, "no records found") {
+			t.Errorf("background check: SmartRecruiters shows %q, result %+v", st, so.Result)
+		}
+		d := order(e, f.APIKey, srOrderBySR(t, e, f, pls[0].OrderID).ID)
+		if d.Result == nil || d.Result.Label != "Clear" {
+			t.Errorf("the check's result in the admin API: %+v", d.Result)
+		}
+	})
+}
+
+// TestVendorFulfilsLeverTriggeredOrder: a Lever stage move on a posting
+// tagged for a vendor's package orders it from the vendor; Lever shows the
+// invited tag and note, then the score tag, the result note and links to
+// the vendor's report and to Switchboard's copy of its PDF.
+func TestVendorFulfilsLeverTriggeredOrder(t *testing.T) {
+	t.Parallel()
+	dialects(t, func(t *testing.T, dialect string) {
+		e := apptest.New(t, apptest.Options{Dialect: dialect})
+		f := e.SetupLever(apptest.LeverOptions{})
+		admin, err := e.App.Identity.Authenticate(context.Background(), f.APIKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vf := e.SetupVendor("Acme Assessments", core.KindAssessment, apptest.VendorOptions{Manual: true}, admin.AccountID)
+		vac := e.VendorVacancy(admin.AccountID, vf.Vendor.ID, "cog-20")
+		e.MustAPI(http.StatusOK, f.APIKey, "PATCH", "/vacancies/"+vac.ID, map[string]any{"tag": "Acme: Cognitive"}, nil)
+		analysts := f
+		analysts.PostingID = e.Lever.AddPosting("Data Analyst", []string{"Acme: Cognitive"}, f.OwnerID).ID
+
+		opp := e.LeverToTrigger(analysts, "Ada Lovelace", "ada@example.com")
+		vf.Settle(e)
+		got := vf.Program.Received()
+		if len(got) != 1 || got[0].Mode != "triggered" || got[0].Provider != "lever" || got[0].Job.ID != analysts.PostingID || got[0].Package.ID != "cog-20" {
+			t.Fatalf("the vendor received %+v", got)
+		}
+		o, _ := e.Lever.Opportunity(opp.ID)
+		if !slices.Contains(o.Tags, "Switchboard: invited") || countContaining(noteTexts(e, opp.ID), `was invited to the "Cognitive ability" assessment.`) != 1 {
+			t.Errorf("Lever after the vendor took the order: tags %v, notes %q", o.Tags, noteTexts(e, opp.ID))
+		}
+		if err := vf.Program.Complete(context.Background(), got[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		vf.Settle(e)
+		o, _ = e.Lever.Opportunity(opp.ID)
+		score := examplevendor.ScoreFor("ada@example.com")
+		if !slices.Contains(o.Tags, "Switchboard: "+strconv.Itoa(score)+"%") {
+			t.Errorf("tags %v, want the score tag %d%%", o.Tags, score)
+		}
+		if countContaining(noteTexts(e, opp.ID), strconv.Itoa(score)) < 1 {
+			t.Errorf("notes %q, want the result", noteTexts(e, opp.ID))
+		}
+		if !contains(o.Links, vf.URL+"/reports/") || !contains(o.Links, e.URL+"/files/") {
+			t.Errorf("links %q, want the vendor's report and Switchboard's copy of its PDF", o.Links)
+		}
+	})
+}

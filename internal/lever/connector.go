@@ -350,6 +350,11 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 		if err := untag(core.StateExpired); err != nil {
 			return err
 		}
+		if u.Order.InvitationExpiresAt.IsZero() {
+			// An outside vendor's order: the vendor invites the candidate
+			// and keeps its own deadlines.
+			return note(fmt.Sprintf("%s: %s was invited to the %q %s.", prefix, who, u.Vacancy.Name, kindWord(u.Vacancy.Kind)))
+		}
 		return note(fmt.Sprintf("%s: %s was invited to the %q assessment. The invitation is valid until %s.",
 			prefix, who, u.Vacancy.Name, u.Order.InvitationExpiresAt.Format("2 Jan 2006 15:04 MST")))
 	case core.StateCompleted:
@@ -555,4 +560,12 @@ func describeCallError(base string, err error) string {
 		return ce.Error() // already says what to fix
 	}
 	return fmt.Sprintf("cannot reach Lever at %s: %v", base, err)
+}
+
+// kindWord names what a package is in a note.
+func kindWord(k core.Kind) string {
+	if k == core.KindBackgroundCheck {
+		return "background check"
+	}
+	return "assessment"
 }

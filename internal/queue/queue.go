@@ -53,20 +53,6 @@ type Config struct {
 	RetryPolicy  river.ClientRetryPolicy
 	PeriodicJobs []*river.PeriodicJob
 	Logger       *slog.Logger
-	// Clock, for tests only, makes the queue run scheduled jobs by this
-	// clock rather than the wall's, so a test can live through a vendor's
-	// day-long outage in a moment. Every wait (snoozes too) then passes
-	// only when the test moves the clock.
-	Clock func() time.Time
-}
-
-// clockTime is a test clock as River's time source.
-type clockTime func() time.Time
-
-func (c clockTime) Now() time.Time { return c() }
-func (c clockTime) NowOrNil() *time.Time {
-	t := c()
-	return &t
 }
 
 // Queue is the River client for one store.
@@ -128,9 +114,6 @@ func New(st store.Store, cfg Config) (*Queue, error) {
 			Email:              {MaxWorkers: EmailWorkers},
 			Vendor:             {MaxWorkers: VendorWorkers},
 		}
-	}
-	if cfg.Clock != nil {
-		rc.Test.Time = clockTime(cfg.Clock)
 	}
 	client, err := river.NewClient(drv, rc)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"switchboard/internal/core"
 	"switchboard/internal/store"
@@ -70,7 +72,7 @@ func (s *Service) VendorResult(ctx context.Context, v core.Vendor, accountID str
 		}
 	}
 	err = s.inTxRetry(ctx, func(tx store.Tx) error {
-		o, _, err := s.vendorOrderIn(ctx, tx, v, accountID, kind, orderID)
+		o, vac, err := s.vendorOrderIn(ctx, tx, v, accountID, kind, orderID)
 		if err != nil {
 			return err
 		}
@@ -98,6 +100,9 @@ func (s *Service) VendorResult(ctx context.Context, v core.Vendor, accountID str
 		}
 		if err := s.advance(ctx, tx, &o, core.StateInProgress, by); err != nil {
 			return err
+		}
+		if vac.Kind == core.KindBackgroundCheck && r.Label == "" {
+			r.Label = adjudication(r.Value, u.OutcomeSource)
 		}
 		return s.recordResult(ctx, tx, &o, r, "Result received from "+v.Name)
 	})
@@ -169,4 +174,21 @@ func (s *Service) VendorOrder(ctx context.Context, v core.Vendor, accountID stri
 		return wire.Order{}, fmt.Errorf("vendor order: %w", err)
 	}
 	return s.vendorOrderView(ctx, s.d.Store, o, vac)
+}
+
+// adjudication is a background check's label when its vendor gave none:
+// the vendor's own word for its verdict (result.source_value, "Clear"),
+// else the words background-check vendors use for passed and failed.
+func adjudication(v core.ResultValue, source string) string {
+	if source = strings.TrimSpace(source); source != "" && len(source) <= 40 {
+		r, n := utf8.DecodeRuneInString(source)
+		return string(unicode.ToUpper(r)) + source[n:]
+	}
+	switch v {
+	case core.ResultPassed:
+		return "Clear"
+	case core.ResultFailed:
+		return "Consider"
+	}
+	return ""
 }

@@ -48,6 +48,9 @@ type Options struct {
 	// NoWorkers makes an app that accepts and enqueues but never works jobs
 	// (benchmarks of the inbound path). WaitIdle cannot be used with it.
 	NoWorkers bool
+	// VendorDisableAfter is how long a vendor's endpoint may fail before it
+	// is disabled (0: the default).
+	VendorDisableAfter time.Duration
 }
 
 // Env is one running Switchboard with its surroundings.
@@ -96,6 +99,7 @@ func New(tb testing.TB, o Options) *Env {
 	// and localhost for a test that needs a second host name.
 	cfg.AllowATSHosts = []string{"127.0.0.1", "localhost"}
 	cfg.MetricsToken = MetricsToken
+	cfg.VendorDisableAfter = o.VendorDisableAfter
 	if o.Dialect == "postgres" {
 		cfg.DatabaseURL = pgtest.FreshDatabase(tb)
 		key, err := secret.GenerateKey()
