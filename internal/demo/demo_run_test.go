@@ -118,7 +118,7 @@ func TestRunOnce(t *testing.T) {
 		"SmartRecruiters sent Eve to Acme's test_url http://127.0.0.1:",
 		"/candidate/ord_",
 		fmt.Sprintf(`score %d (min 0, max 100), label "Situational judgement"`, examplevendor.ScoreFor("eve@example.com")),
-		`label "passed"`,
+		`label "Clear"`,
 		"summary: Clear — no records found.",
 	} {
 		if !strings.Contains(out, want) {

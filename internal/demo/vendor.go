@@ -337,18 +337,20 @@ func (r *runner) vendorScenario(ctx context.Context) error {
 			if code, err := r.api(ctx, "PATCH", "/vacancies/"+vac[acmeSJT], map[string]bool{"inline": true}, nil); err != nil || code != http.StatusOK {
 				return "", fmt.Errorf("make the vacancy inline: %d %v", code, err)
 			}
-			// Acme labels a score with its package's name; with the fit field
-			// on, every label a result can carry needs a value there.
+			// Acme labels a score with its package's name, a background check
+			// with its verdict; with the fit field on, every label a result
+			// can carry needs a value there.
 			wb := d.writeBack
 			wb.LabelValues = maps.Clone(wb.LabelValues)
 			for _, p := range assessments.packages() {
 				wb.LabelValues[p.Name] = "fit-good"
 			}
+			wb.LabelValues["Clear"], wb.LabelValues["Consider"] = "fit-great", "fit-poor"
 			if code, err := r.api(ctx, "PATCH", "/integrations/"+d.integrationID, map[string]any{"write_back": wb}, nil); err != nil || code != http.StatusOK {
 				return "", fmt.Errorf("map the labels: %d %v", code, err)
 			}
 			d.writeBack = wb
-			return "labels Cognitive ability and Situational judgement → Good fit", nil
+			return "labels Cognitive ability and Situational judgement → Good fit; a check's Clear → Great fit, Consider → Poor fit", nil
 		}},
 		{"SmartRecruiters lists the vendors' packages next to the built-in ones", func() (string, error) {
 			ps, err := d.sim.ListPackages(ctx, d.company.ID)
@@ -495,10 +497,15 @@ func (r *runner) vendorScenario(ctx context.Context) error {
 			if err != nil {
 				return "", err
 			}
-			if o.Result.ScoreLabel != "passed" || !strings.HasPrefix(o.Result.Summary, "Clear — ") {
-				return "", fmt.Errorf("SmartRecruiters shows label %q, summary %q; want passed, Clear — …", o.Result.ScoreLabel, o.Result.Summary)
+			if o.Result.ScoreLabel != "Clear" || !strings.HasPrefix(o.Result.Summary, "Clear — ") {
+				return "", fmt.Errorf("SmartRecruiters shows label %q, summary %q; want Clear, Clear — …", o.Result.ScoreLabel, o.Result.Summary)
 			}
-			return posted(res) + "\nprofile: " + d.profile(o), nil
+			// The verdict replaces Dara's fit, as any later result does.
+			fit := d.writeBack.LabelField.FieldID
+			err = waitFor(ctx, "Dara's fit field to show the check", func() (bool, error) {
+				return d.sim.Properties(d.company.ID, string(dara.ID), string(d.job.ID))[fit] == "fit-great", nil
+			})
+			return posted(res) + "\nprofile: " + d.profile(o) + "\n" + d.fields(string(dara.ID)), err
 		}},
 	}
 	for _, s := range steps {
