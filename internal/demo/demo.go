@@ -4,6 +4,8 @@
 // stage in Lever, invited, assessed over HTTP and written back, with every step
 // printed and checked. Then the SmartRecruiters flows against its simulator
 // (smartrecruiters.go): connect, packages, ad-hoc, auto-triggered and inline.
+// Then an outside vendor, the example vendor, fulfilling orders from both
+// ATSs through the vendor API (vendor.go).
 package demo
 
 import (
@@ -117,7 +119,7 @@ func Run(ctx context.Context, o Options) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.Serve(ctx, ln) }()
 
-	r := &runner{out: o.Out, base: baseURL, sim: sim, simURL: simURL, srSim: srSim, app: a, http: &http.Client{Timeout: 30 * time.Second}}
+	r := &runner{out: o.Out, log: o.Logger, base: baseURL, sim: sim, simURL: simURL, srSim: srSim, app: a, http: &http.Client{Timeout: 30 * time.Second}}
 	fmt.Fprintf(o.Out, "Switchboard demo — SQLite in %s\n", dir)
 	fmt.Fprintf(o.Out, "  Switchboard:     %s\n  Lever simulator: %s\n  SmartRecruiters simulator: %s\n\n", baseURL, simURL, srSim.BaseURL())
 	if err := r.scenario(ctx); err != nil {
@@ -126,6 +128,16 @@ func Run(ctx context.Context, o Options) error {
 	}
 	fmt.Fprintf(o.Out, "\nSmartRecruiters: it calls Switchboard, and Switchboard writes back\n")
 	if err := r.srScenario(ctx); err != nil {
+		fmt.Fprintf(o.Out, "\n✗ %v\n", err)
+		return err
+	}
+	defer func() {
+		for _, v := range r.vendors {
+			v.close()
+		}
+	}()
+	fmt.Fprintf(o.Out, "\nAn outside vendor: the example vendor (examples/examplevendor) over the vendor API\n")
+	if err := r.vendorScenario(ctx); err != nil {
 		fmt.Fprintf(o.Out, "\n✗ %v\n", err)
 		return err
 	}
@@ -145,6 +157,8 @@ func Run(ctx context.Context, o Options) error {
 	fmt.Fprintf(o.Out, "  the invitation email (signed in): %s/dev/outbox\n", baseURL)
 	fmt.Fprintf(o.Out, "  the read-only report:             %s\n", r.reportURL)
 	fmt.Fprintf(o.Out, "  the order and its timeline (API): %s/api/v1/orders/%s\n", baseURL, r.orderID)
+	fmt.Fprintf(o.Out, "  the vendor API reference:         %s/api/vendor/docs\n", baseURL)
+	fmt.Fprintf(o.Out, "  an order Acme fulfilled (Lever):  %s/orders/%s\n", baseURL, r.vendorOrderID)
 	fmt.Fprintf(o.Out, "  (admin API key: %s — send it as Authorization: Bearer …)\n", r.apiKey)
 	select {
 	case <-ctx.Done():
@@ -155,13 +169,21 @@ func Run(ctx context.Context, o Options) error {
 }
 
 type runner struct {
-	out       io.Writer
-	base      string
-	sim       *leversim.Server
-	simURL    string
-	srSim     *srsim.Server
-	srToken   string
-	srOrder   string
+	out     io.Writer
+	log     *slog.Logger
+	base    string
+	sim     *leversim.Server
+	simURL  string
+	srSim   *srsim.Server
+	srToken string
+	srOrder string
+	sr      *srDemo
+	// leverOwner is the Lever user who owns the demo's postings.
+	leverOwner string
+	// vendorOrderID is the Lever order the example vendor fulfilled.
+	vendorOrderID string
+	// vendors are the example vendor programs the demo runs; closed at its end.
+	vendors   []*demoVendor
 	app       *app.App
 	http      *http.Client
 	apiKey    string
@@ -186,6 +208,12 @@ func (r *runner) step(name string, fn func() (string, error)) error {
 
 // api calls the admin API as the demo's super admin.
 func (r *runner) api(ctx context.Context, method, path string, in, out any) (int, error) {
+	return r.call(ctx, method, r.base+"/api/v1"+path, "Bearer "+r.apiKey, in, out)
+}
+
+// call sends in as JSON with the Authorization header auth and decodes the
+// answer into out.
+func (r *runner) call(ctx context.Context, method, url, auth string, in, out any) (int, error) {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -194,11 +222,11 @@ func (r *runner) api(ctx context.Context, method, path string, in, out any) (int
 		}
 		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, r.base+"/api/v1"+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
 	if err != nil {
 		return 0, err
 	}
-	req.Header.Set("Authorization", "Bearer "+r.apiKey)
+	req.Header.Set("Authorization", auth)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := r.http.Do(req)
 	if err != nil {
@@ -211,7 +239,7 @@ func (r *runner) api(ctx context.Context, method, path string, in, out any) (int
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
-			return resp.StatusCode, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+			return resp.StatusCode, fmt.Errorf("%s %s: %d %s", method, url, resp.StatusCode, raw)
 		}
 	}
 	return resp.StatusCode, nil
@@ -291,6 +319,7 @@ func (r *runner) scenario(ctx context.Context) error {
 		{"in Lever: an API key, a user, a posting with the vacancy tag, a signed candidateStageChange webhook", func() (string, error) {
 			r.sim.AddAPIKey(apiKeyLever)
 			owner := r.sim.AddUser("Riley Recruiter", "riley@acme.example")
+			r.leverOwner = owner.ID
 			p := r.sim.AddPosting("Customer Support Specialist", []string{vacancyTag}, owner.ID)
 			postingID = p.ID
 			r.sim.RegisterWebhook(lever.EventCandidateStageChange, webhookURL, stageToken)

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"switchboard/examples/examplevendor"
 	"switchboard/internal/demo"
 )
 
@@ -30,6 +32,22 @@ var steps = []string{
 	"Lever shows the score tag, a result note, the PDF and a link",
 	"the report link written to Lever resolves",
 	"the order's timeline (admin API)",
+	// The outside vendor, after the SmartRecruiters flows.
+	"the operator creates the vendors Acme Assessments and Acme Checks (switchboard vendors create)",
+	"each vendor's developer reads the reference, sets its webhook endpoint (PUT /api/vendor/webhook) and starts the example vendor with the key and signing secret",
+	"each vendor pushes its packages (PUT /api/vendor/unified/ats/{kind}/packages)",
+	"the super admin links both vendors to Acme Corp (admin API): their packages become vacancies",
+	"Lever: Acme's Cognitive ability vacancy gets a tag (admin API), and a Lever posting carries it",
+	"in Lever: Grace is moved to Phone Screen, and Acme Assessments receives the order",
+	"Grace finishes Acme's test: Acme posts the result, and Lever shows the score tag, a result note and the links",
+	"SmartRecruiters: Acme's Situational judgement made inline, Acme's score labels mapped onto the fit field (admin API)",
+	"SmartRecruiters lists the vendors' packages next to the built-in ones",
+	"ad-hoc: a recruiter orders Acme's Cognitive ability from Dara's profile",
+	"Dara finishes Acme's test: SmartRecruiters' profile shows Acme's result",
+	"inline: Eve applies to a job with Acme's inline package and is sent to Acme's test page",
+	"Eve finishes Acme's test: SmartRecruiters shows the result",
+	"background check: a recruiter orders Acme Checks' Basic background check from Dara's profile",
+	"Acme Checks finds no records: SmartRecruiters shows the check passed, Clear",
 }
 
 func TestRunOnce(t *testing.T) {
@@ -78,6 +96,30 @@ func TestRunOnce(t *testing.T) {
 		"%", // the score tag
 		".pdf (",
 		"GET → 200",
+		// The outside vendor's flows.
+		"Acme Assessments (assessment); API key svk_",
+		"Acme Checks (background_check); API key svk_",
+		"signing secret whsec_",
+		"the vendor API reference: http://127.0.0.1:",
+		"(shown once)",
+		"got a signed assessment.created delivery (webhook-id msg_",
+		"got a signed background_check.created delivery (webhook-id msg_",
+		"signature verified",
+		"triggered lever order for Grace Hopper",
+		fmt.Sprintf("tags: Switchboard: %d%%", examplevendor.ScoreFor("grace@example.com")),
+		fmt.Sprintf("Score: %d/100 (Cognitive ability)", examplevendor.ScoreFor("grace@example.com")),
+		"INLINE_ASSESSMENT: Situational judgement",
+		"BACKGROUND_CHECK: Basic background check",
+		"ad_hoc order, status IN_PROGRESS",
+		fmt.Sprintf(`score %d (min 0, max 100), label "Cognitive ability"`, examplevendor.ScoreFor("dara@example.com")),
+		"Assessment fit = fit-good",
+		"attachment link (PDF_URL): http://127.0.0.1:",
+		"bytes of PDF",
+		"SmartRecruiters sent Eve to Acme's test_url http://127.0.0.1:",
+		"/candidate/ord_",
+		fmt.Sprintf(`score %d (min 0, max 100), label "Situational judgement"`, examplevendor.ScoreFor("eve@example.com")),
+		`label "Clear"`,
+		"summary: Clear — no records found.",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -142,30 +184,42 @@ func (c *cancelAfter) String() string {
 	return c.buf.String()
 }
 
+// TestFailingStepIsNamed cancels the demo once a step has printed, so the
+// next one fails: in the Lever flow and in the outside vendor's.
 func TestFailingStepIsNamed(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	stepCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	out := &cancelAfter{line: "✓ " + steps[1] + "\n", cancel: stop}
+	vendor := slices.Index(steps, "the operator creates the vendors Acme Assessments and Acme Checks (switchboard vendors create)")
+	if vendor < 0 {
+		t.Fatal("no vendor step in the list")
+	}
+	for _, after := range []int{1, vendor} {
+		failed := steps[after+1]
+		t.Run(failed, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			stepCtx, stop := context.WithCancel(ctx)
+			defer stop()
+			out := &cancelAfter{line: "✓ " + steps[after] + "\n", cancel: stop}
 
-	err := demo.Run(stepCtx, demo.Options{Listen: "127.0.0.1:0", Once: true, Out: out})
-	var se *demo.StepError
-	if !errors.As(err, &se) {
-		t.Fatalf("demo.Run = %v (%T), want a *demo.StepError\n%s", err, err, out.String())
-	}
-	if se.Step != steps[2] {
-		t.Errorf("failed step %q, want %q", se.Step, steps[2])
-	}
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("the step error does not carry its cause: %v", err)
-	}
-	text := out.String()
-	if !strings.Contains(text, "✗ demo step \""+steps[2]+"\" failed") {
-		t.Errorf("output does not name the failed step:\n%s", text)
-	}
-	if strings.Contains(text, "✓ "+steps[2]) || strings.Contains(text, "every step checked out") {
-		t.Errorf("output claims success after the failure:\n%s", text)
+			err := demo.Run(stepCtx, demo.Options{Listen: "127.0.0.1:0", Once: true, Out: out})
+			var se *demo.StepError
+			if !errors.As(err, &se) {
+				t.Fatalf("demo.Run = %v (%T), want a *demo.StepError\n%s", err, err, out.String())
+			}
+			if se.Step != failed {
+				t.Errorf("failed step %q, want %q", se.Step, failed)
+			}
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("the step error does not carry its cause: %v", err)
+			}
+			text := out.String()
+			if !strings.Contains(text, "✗ demo step \""+failed+"\" failed") {
+				t.Errorf("output does not name the failed step:\n%s", text)
+			}
+			if strings.Contains(text, "✓ "+failed) || strings.Contains(text, "every step checked out") {
+				t.Errorf("output claims success after the failure:\n%s", text)
+			}
+		})
 	}
 }

@@ -41,10 +41,12 @@ type srDemo struct {
 	job           sr.Job
 	ann, ben      sr.Candidate
 	fieldNames    map[string]string // property id → label
+	writeBack     core.WriteBackConfig
 }
 
 func (r *runner) srScenario(ctx context.Context) error {
 	d := &srDemo{sim: r.srSim, vacancies: map[string]string{}, fieldNames: map[string]string{}}
+	r.sr = d
 	steps := []struct {
 		name string
 		fn   func() (string, error)
@@ -252,6 +254,7 @@ func (d *srDemo) addIntegration(ctx context.Context, r *runner) (string, error) 
 		}
 	}
 	wb.LabelValues = map[string]string{string(assess.GreatFit): "fit-great", string(assess.GoodFit): "fit-good", string(assess.PoorFit): "fit-poor"}
+	d.writeBack = wb
 	patch := map[string]any{
 		"settings":   map[string]string{sr.SettingCompanyID: d.company.ID, sr.SettingBaseURL: d.sim.BaseURL()},
 		"write_back": wb,
@@ -329,20 +332,35 @@ func (d *srDemo) profile(o srsim.Order) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s order, status %s", o.Kind, strings.Join(hist, " → "))
-	if sc := o.Result.Score; sc != nil {
+	switch sc := o.Result.Score; {
+	case sc != nil:
 		fmt.Fprintf(&b, "\n  score %d (min %d, max %d), label %q", sc.Raw, sc.Min, sc.Max, o.Result.ScoreLabel)
+	case o.Result.ScoreLabel != "":
+		fmt.Fprintf(&b, "\n  label %q", o.Result.ScoreLabel)
+	}
+	if o.Result.Summary != "" {
 		fmt.Fprintf(&b, "\n  summary: %s", o.Result.Summary)
-		for _, ar := range o.Result.AssessmentResults {
-			if ar.Score != nil {
-				fmt.Fprintf(&b, "\n  - %s: %d/%d", ar.AssessmentName, ar.Score.Raw, ar.Score.Max)
-			}
+	}
+	for _, ar := range o.Result.AssessmentResults {
+		if ar.Score != nil {
+			fmt.Fprintf(&b, "\n  - %s: %d/%d", ar.AssessmentName, ar.Score.Raw, ar.Score.Max)
 		}
 	}
+	shown := map[string]bool{}
 	for _, a := range o.Attachments {
 		fmt.Fprintf(&b, "\n  attachment: %s (%s, %d bytes)", a.FileName, a.ContentType, len(a.Data))
+		shown[a.URL] = true
 	}
-	if u := o.ResultURL(); u != "" {
+	u := o.ResultURL()
+	if u != "" {
 		fmt.Fprintf(&b, "\n  result URL: %s", u)
+		shown[u] = true
+	}
+	// The other links a vendor's result carries: its report page, its PDF.
+	for _, a := range o.Result.Attachments {
+		if !shown[a.URL] {
+			fmt.Fprintf(&b, "\n  attachment link (%s): %s", a.Type, a.URL)
+		}
 	}
 	return b.String()
 }
