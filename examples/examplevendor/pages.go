@@ -23,6 +23,7 @@ var pages = template.Must(template.New("candidate").Parse(`<!doctype html>
 <html lang="en"><meta charset="utf-8"><title>Acme test for {{.Name}}</title>
 <h1>Acme test for {{.Name}}</h1>
 <p>{{.Package}}: this is where the candidate would take the test.</p>
+{{with .Return}}<p><a href="{{.}}">Back to your application</a></p>{{end}}
 </html>`))
 
 var _ = template.Must(pages.New("report").Parse(`<!doctype html>
@@ -35,6 +36,7 @@ var _ = template.Must(pages.New("report").Parse(`<!doctype html>
 // page is what the candidate and report pages show of an order.
 type page struct {
 	Name, Package, Outcome, Score, PDF string
+	Return                             string // the candidate page's way back, if any
 }
 
 // lookup returns what the pages show of an order; ok is false when it is
@@ -46,7 +48,7 @@ func (v *Vendor) lookup(id string, report bool) (page, bool) {
 	if !ok || o.State == StateRefused || (report && o.result == nil) {
 		return page{}, false
 	}
-	p := page{Name: o.Name(), Package: o.Package.Name}
+	p := page{Name: o.Name(), Package: o.Package.Name, Return: o.ReturnURL}
 	if o.result != nil {
 		p.Outcome = o.result.Result.Value
 		if o.result.Score != nil {

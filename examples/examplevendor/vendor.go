@@ -101,7 +101,10 @@ type Order struct {
 	ResultsUpdateURL string     `json:"results_update_url"`
 	// TestURL is, once accepted, the candidate page the vendor answered
 	// with (a delivery's own test_url is what Switchboard knew).
-	TestURL   string    `json:"test_url,omitempty"`
+	TestURL string `json:"test_url,omitempty"`
+	// ReturnURL is where the candidate goes when done (an inline order's
+	// way back to the application), when the ATS gave one.
+	ReturnURL string    `json:"return_url,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 
 	DeliveryID string       `json:"-"` // the webhook-id it came with

@@ -171,8 +171,11 @@ func TestVendorFulfilsSRInlineAndBackgroundCheck(t *testing.T) {
 		}
 		tests.Settle(e)
 		got := tests.Program.Received()
-		if len(got) != 1 || got[0].Mode != "inline" || got[0].TestURL != app.CandidateURL {
+		if len(got) != 1 || got[0].Mode != "inline" || got[0].TestURL != app.CandidateURL || got[0].ReturnURL != app.ReturnURL || app.ReturnURL == "" {
 			t.Fatalf("the vendor received %+v", got)
+		}
+		if _, page := e.Get(app.CandidateURL); !strings.Contains(page, `href="`+app.ReturnURL+`"`) {
+			t.Errorf("the vendor's page does not lead back to the application:\n%s", page)
 		}
 		if err := tests.Program.Complete(ctx, got[0].ID); err != nil {
 			t.Fatal(err)

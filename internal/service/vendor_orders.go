@@ -216,6 +216,7 @@ func (s *Service) vendorOrderView(ctx context.Context, q store.Queries, o core.O
 		Job:              wire.Job{ID: o.ExternalJobID, RemoteID: o.ExternalJobID},
 		ResultsUpdateURL: s.d.BaseURL + VendorAPIPath + "/unified/ats/" + kindPath(vac.Kind) + "/orders/" + o.ID + "/result",
 		TestURL:          o.CandidateURL,
+		ReturnURL:        o.ReturnURL,
 		CreatedAt:        o.CreatedAt,
 	}
 	if c.Email != "" {

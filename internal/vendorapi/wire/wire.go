@@ -40,7 +40,10 @@ type Order struct {
 	Requester        *Requester  `json:"requester,omitempty"`
 	ResultsUpdateURL string      `json:"results_update_url"`
 	TestURL          string      `json:"test_url,omitempty"`
-	CreatedAt        time.Time   `json:"created_at"`
+	// ReturnURL is where the candidate goes when done, when the ATS says
+	// (an inline order's way back into the application).
+	ReturnURL string    `json:"return_url,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Package is a vendor's package: ID is the vendor's own id.
