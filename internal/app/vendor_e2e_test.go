@@ -152,16 +152,7 @@ func TestVendorFulfilsSRInlineAndBackgroundCheck(t *testing.T) {
 		srMapLabel(e, f, "Situational judgement", "val-good")
 
 		// Inline: the vendor's package made inline for the account.
-		inline := e.VendorVacancy(f.Admin.AccountID, tests.Vendor.ID, "sjt-1")
-		e.MustAPI(http.StatusOK, f.APIKey, "PATCH", "/vacancies/"+inline.ID, map[string]any{"inline": true}, nil)
-		proc, err := f.Sim.AddHiringProcess(f.Company.ID, "Analysts", inline.ID, srsim.Step{Name: "Applied"}, srsim.Step{Name: "Interview"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		job, err := f.Sim.AddJob(f.Company.ID, "Data Analyst", proc.ID, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		job := srInlineJob(t, e, f, tests, "sjt-1")
 		app, err := f.Sim.ApplyInline(ctx, f.Company.ID, string(job.ID), srsim.Applicant{FirstName: "Grace", LastName: "Hopper", Email: "grace@example.com"})
 		if err != nil {
 			t.Fatalf("apply inline: %v\n%s", err, e.Log())
@@ -261,4 +252,21 @@ func TestVendorFulfilsLeverTriggeredOrder(t *testing.T) {
 			t.Errorf("links %q, want the vendor's report and Switchboard's copy of its PDF", o.Links)
 		}
 	})
+}
+
+// srInlineJob makes a vendor's package inline for the account and opens a
+// SmartRecruiters job whose hiring process takes it mid-application.
+func srInlineJob(t *testing.T, e *apptest.Env, f *apptest.SRFixture, vf *apptest.VendorFixture, packageID string) sr.Job {
+	t.Helper()
+	inline := e.VendorVacancy(f.Admin.AccountID, vf.Vendor.ID, packageID)
+	e.MustAPI(http.StatusOK, f.APIKey, "PATCH", "/vacancies/"+inline.ID, map[string]any{"inline": true}, nil)
+	proc, err := f.Sim.AddHiringProcess(f.Company.ID, "Analysts", inline.ID, srsim.Step{Name: "Applied"}, srsim.Step{Name: "Interview"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := f.Sim.AddJob(f.Company.ID, "Data Analyst", proc.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return job
 }

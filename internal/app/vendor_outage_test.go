@@ -2,12 +2,9 @@ package app_test
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,7 +13,6 @@ import (
 	"switchboard/internal/core"
 	"switchboard/internal/delivery"
 	"switchboard/internal/store"
-	"switchboard/internal/vendorapi/vendorapitest"
 	"switchboard/internal/vendorapi/wire"
 )
 
@@ -33,20 +29,9 @@ func TestVendorDownForADay(t *testing.T) {
 		e := apptest.New(t, apptest.Options{Dialect: dialect, VendorDisableAfter: threshold})
 		f := e.SetupSmartRecruiters(apptest.SROptions{})
 		ctx := context.Background()
-		var down atomic.Bool
-		var hits atomic.Int32
-		vf := e.SetupVendor("Acme Assessments", core.KindAssessment, apptest.VendorOptions{Manual: true, Handler: func(h http.Handler) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Path == "/webhooks" {
-					hits.Add(1)
-					if down.Load() {
-						http.Error(w, "maintenance", http.StatusServiceUnavailable)
-						return
-					}
-				}
-				h.ServeHTTP(w, r)
-			})
-		}}, f.Admin.AccountID)
+		outage := &apptest.Outage{Path: "/webhooks"}
+		down, hits := &outage.Down, &outage.Calls
+		vf := e.SetupVendor("Acme Assessments", core.KindAssessment, apptest.VendorOptions{Manual: true, Handler: outage.Wrap}, f.Admin.AccountID)
 		vac := e.VendorVacancy(f.Admin.AccountID, vf.Vendor.ID, "cog-20")
 
 		down.Store(true)
@@ -178,20 +163,9 @@ func attempts(t *testing.T, e *apptest.Env, id string) []core.DeliveryAttempt {
 // vendor that missed deliveries does.
 func pullOpen(t *testing.T, e *apptest.Env, vf *apptest.VendorFixture, accountID string) []wire.Order {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, e.URL+"/api/vendor/unified/ats/assessments/orders?status=open", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(vf.Key+":")))
-	req.Header.Set("x-account-id", accountID)
-	res, err := vendorapitest.Client(t, nil).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
 	var page wire.OrderList
-	if err := json.NewDecoder(res.Body).Decode(&page); err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("open orders: %d %v", res.StatusCode, err)
+	if status := vendorAPI(t, e, vf.Key, accountID, http.MethodGet, "/unified/ats/assessments/orders?status=open", "", &page); status != http.StatusOK {
+		t.Fatalf("open orders: %d", status)
 	}
 	return page.Data
 }
@@ -205,29 +179,12 @@ func TestVendorDownForAnInlineOrder(t *testing.T) {
 	e := apptest.New(t, apptest.Options{})
 	f := e.SetupSmartRecruiters(apptest.SROptions{})
 	ctx := context.Background()
-	var down atomic.Bool
-	vf := e.SetupVendor("Acme Assessments", core.KindAssessment, apptest.VendorOptions{Manual: true, Handler: func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/webhooks" && down.Load() {
-				http.Error(w, "maintenance", http.StatusServiceUnavailable)
-				return
-			}
-			h.ServeHTTP(w, r)
-		})
-	}}, f.Admin.AccountID)
-	inline := e.VendorVacancy(f.Admin.AccountID, vf.Vendor.ID, "sjt-1")
-	e.MustAPI(http.StatusOK, f.APIKey, "PATCH", "/vacancies/"+inline.ID, map[string]any{"inline": true}, nil)
-	proc, err := f.Sim.AddHiringProcess(f.Company.ID, "Analysts", inline.ID, srsim.Step{Name: "Applied"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	job, err := f.Sim.AddJob(f.Company.ID, "Data Analyst", proc.ID, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	down.Store(true)
+	outage := &apptest.Outage{Path: "/webhooks"}
+	vf := e.SetupVendor("Acme Assessments", core.KindAssessment, apptest.VendorOptions{Manual: true, Handler: outage.Wrap}, f.Admin.AccountID)
+	job := srInlineJob(t, e, f, vf, "sjt-1")
+	outage.Down.Store(true)
 	start := time.Now()
-	_, err = f.Sim.ApplyInline(ctx, f.Company.ID, string(job.ID), srsim.Applicant{FirstName: "Grace", LastName: "Hopper", Email: "grace@example.com"})
+	_, err := f.Sim.ApplyInline(ctx, f.Company.ID, string(job.ID), srsim.Applicant{FirstName: "Grace", LastName: "Hopper", Email: "grace@example.com"})
 	var pe *srsim.PartnerError
 	if !errors.As(err, &pe) || pe.StatusCode != http.StatusBadGateway || !strings.Contains(pe.Body, "could not start the assessment") {
 		t.Fatalf("applying while the vendor is down: %v, want a 502 saying the vendor could not start", err)

@@ -1,13 +1,11 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -121,14 +119,26 @@ func hasField(s wire.Status, field string) bool {
 }
 
 // vendorPatch sends a result update through the vendor API as a vendor
-// does, checked against the OpenAPI document.
+// does.
 func vendorPatch(t *testing.T, e *apptest.Env, key, accountID, kindPath, orderID, body string) (int, wire.Status) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPatch, e.URL+"/api/vendor/unified/ats/"+kindPath+"/orders/"+orderID+"/result", bytes.NewBufferString(body))
+	var s wire.Status
+	status := vendorAPI(t, e, key, accountID, http.MethodPatch, "/unified/ats/"+kindPath+"/orders/"+orderID+"/result", body, &s)
+	return status, s
+}
+
+// vendorAPI calls the vendor API with a vendor's key for an account, the
+// request and answer checked against the OpenAPI document, and decodes the
+// answer into out.
+func vendorAPI(t *testing.T, e *apptest.Env, key, accountID, method, path, body string, out any) int {
+	t.Helper()
+	req, err := http.NewRequest(method, e.URL+"/api/vendor"+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(key+":")))
 	req.Header.Set("x-account-id", accountID)
 	res, err := vendorapitest.Client(t, nil).Do(req)
@@ -136,11 +146,10 @@ func vendorPatch(t *testing.T, e *apptest.Env, key, accountID, kindPath, orderID
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var s wire.Status
-	if err := json.NewDecoder(res.Body).Decode(&s); err != nil {
-		t.Fatalf("answer: %v", err)
+	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+		t.Fatalf("%s %s: answer: %v", method, path, err)
 	}
-	return res.StatusCode, s
+	return res.StatusCode
 }
 
 // TestVendorPackageListEndpoint: a vendor with a package list endpoint is
@@ -153,16 +162,8 @@ func TestVendorPackageListEndpoint(t *testing.T) {
 	e := apptest.New(t, apptest.Options{})
 	f := e.SetupSmartRecruiters(apptest.SROptions{})
 	ctx := context.Background()
-	var broken atomic.Bool
-	vf := e.SetupVendor("Acme Assessments", core.KindAssessment, apptest.VendorOptions{Manual: true, Handler: func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/packages" && broken.Load() {
-				http.Error(w, "down", http.StatusInternalServerError)
-				return
-			}
-			h.ServeHTTP(w, r)
-		})
-	}}, f.Admin.AccountID)
+	outage := &apptest.Outage{Path: "/packages"}
+	vf := e.SetupVendor("Acme Assessments", core.KindAssessment, apptest.VendorOptions{Manual: true, Handler: outage.Wrap}, f.Admin.AccountID)
 	if _, err := e.App.Vendors.SetStaticPackages(ctx, vf.Vendor.ID, []core.VendorPackage{{ID: "old-1", Name: "Legacy test", Kind: core.KindAssessment}}); err != nil {
 		t.Fatal(err)
 	}
@@ -173,13 +174,13 @@ func TestVendorPackageListEndpoint(t *testing.T) {
 	if !strings.Contains(pkgs, "Cognitive ability") || !strings.Contains(pkgs, "Basic background check") || strings.Contains(pkgs, "Legacy test") {
 		t.Fatalf("with the endpoint up SmartRecruiters lists:\n%s", pkgs)
 	}
-	broken.Store(true)
+	outage.Down.Store(true)
 	e.Clock.Advance(2 * time.Minute) // past the answer's cache
 	if pkgs = srPackages(t, f); !strings.Contains(pkgs, "Legacy test") || strings.Contains(pkgs, "Cognitive ability") {
 		t.Fatalf("with the endpoint down SmartRecruiters lists:\n%s", pkgs)
 	}
 	v, err := e.App.Vendors.Get(ctx, vf.Vendor.ID)
-	if err != nil || !strings.Contains(v.PackagesError, "500") {
+	if err != nil || !strings.Contains(v.PackagesError, "503") {
 		t.Errorf("the vendor shows package list error %q (%v)", v.PackagesError, err)
 	}
 }

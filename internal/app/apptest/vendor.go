@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"switchboard/examples/examplevendor"
@@ -129,4 +130,26 @@ func (f *VendorFixture) Settle(e *Env) {
 		}
 	}
 	e.WaitIdle()
+}
+
+// Outage makes one path of a vendor answer 503 while Down is set, and
+// counts the calls to it (VendorOptions.Handler: outage.Wrap).
+type Outage struct {
+	Path  string
+	Down  atomic.Bool
+	Calls atomic.Int32
+}
+
+// Wrap puts the outage in front of a vendor's handler.
+func (o *Outage) Wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == o.Path {
+			o.Calls.Add(1)
+			if o.Down.Load() {
+				http.Error(w, "maintenance", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
 }
