@@ -187,12 +187,16 @@ func (q Queries) CreateVacancy(ctx context.Context, v store.EngineVacancy) error
 	return q.created(res, fmt.Sprintf("tag %q, vendor package %q or id taken", v.Tag, v.VendorPackageID), "create vacancy %s", v.ID)
 }
 
+// getVacancy and listVacancies read vacancies either way: as core.Vacancy
+// or with the engine's configuration.
+const getVacancy = `SELECT ` + vacancyCols + ` FROM vacancies WHERE id = $1`
+
 func (q Queries) GetVacancy(ctx context.Context, id string) (core.Vacancy, error) {
-	return one(q, q.r.QueryRowContext(ctx, `SELECT `+vacancyCols+` FROM vacancies WHERE id = $1`, id), scanVacancy, "get vacancy %s", id)
+	return one(q, q.r.QueryRowContext(ctx, getVacancy, id), scanVacancy, "get vacancy %s", id)
 }
 
 func (q Queries) GetEngineVacancy(ctx context.Context, id string) (store.EngineVacancy, error) {
-	return one(q, q.r.QueryRowContext(ctx, `SELECT `+vacancyCols+` FROM vacancies WHERE id = $1`, id), scanEngineVacancy, "get vacancy %s", id)
+	return one(q, q.r.QueryRowContext(ctx, getVacancy, id), scanEngineVacancy, "get vacancy %s", id)
 }
 
 const listVacancies = `SELECT ` + vacancyCols + ` FROM vacancies WHERE account_id = $1 ORDER BY created_at, id`
