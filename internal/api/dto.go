@@ -109,7 +109,7 @@ type vacancyOut struct {
 	UpdatedAt  time.Time         `json:"updated_at"`
 }
 
-func vacancyJSON(v core.Vacancy) vacancyOut {
+func vacancyJSON(v store.EngineVacancy) vacancyOut {
 	days := v.ExpiryDays
 	if days == 0 {
 		days = core.DefaultExpiryDays

@@ -23,7 +23,7 @@ func (v vacancyIn) input() service.VacancyInput {
 }
 
 func (h *handler) listVacancies(w http.ResponseWriter, r *http.Request) {
-	vs, err := h.svc.Vacancies(r.Context(), actor(r))
+	vs, err := h.svc.EngineVacancies(r.Context(), actor(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return

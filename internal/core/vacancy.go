@@ -5,15 +5,13 @@ import (
 	"strings"
 	"time"
 	"unicode"
-
-	"switchboard/internal/assess"
 )
 
 // Vacancy is what a recruiter can order in one account: a package of one
-// vendor. For the built-in engine (VendorID BuiltinVendorID) it holds the
-// questions, scoring thresholds, invitation expiry and end page; for an
-// outside vendor it is that vendor's package (VendorPackageID) made
-// orderable in the account, and the engine's fields stay empty.
+// vendor. For the built-in engine (VendorID BuiltinVendorID) it is one of the
+// engine's packages, whose questions and thresholds are the engine's own
+// (store.EngineVacancy); for an outside vendor it is that vendor's package
+// (VendorPackageID) made orderable in the account.
 type Vacancy struct {
 	ID        string
 	AccountID string
@@ -27,9 +25,11 @@ type Vacancy struct {
 	Description     string
 	// Archived vacancies are no longer offered (their vendor dropped the
 	// package); orders already placed go on.
-	Archived   bool
-	Package    assess.Package
-	Thresholds assess.Thresholds
+	Archived bool
+	// Parts are the package's scored parts as an ATS lists them (the
+	// engine's modules; StackOne's tests of a package), read-only here: the
+	// vendor defines them.
+	Parts []PackagePart
 	// Tag routes ATS jobs to this vacancy where the ATS routes by tag (Lever:
 	// the vacancy tag put on a job posting).
 	Tag string
@@ -40,6 +40,13 @@ type Vacancy struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	Version    int64
+}
+
+// PackagePart is one scored part of a package, e.g. "Cognitive ability".
+type PackagePart struct {
+	Key         string
+	Name        string
+	Description string
 }
 
 // IsInline reports whether the vacancy is taken mid-application: its Inline

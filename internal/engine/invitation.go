@@ -56,7 +56,7 @@ func (e *Engine) sendInvitation(ctx context.Context, a SendInvitationArgs) error
 	if cand.Email == "" {
 		return &ats.CallError{Failure: ats.FailGiveUp, Err: errors.New("send invitation: the ATS gave no email address for the candidate")}
 	}
-	vac, err := e.d.Store.GetVacancy(ctx, o.VacancyID)
+	vac, err := e.d.Store.GetEngineVacancy(ctx, o.VacancyID)
 	if err != nil {
 		return fmt.Errorf("send invitation: %w", err)
 	}

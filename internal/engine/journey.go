@@ -22,7 +22,7 @@ var (
 // Journey is what the candidate pages show for an invitation.
 type Journey struct {
 	Order     core.Order
-	Vacancy   core.Vacancy
+	Vacancy   store.EngineVacancy // with the questions the pages show
 	Candidate core.Candidate
 	Account   core.Account
 	Answers   assess.Answers
@@ -90,7 +90,7 @@ func closedErr(st core.State) error {
 func (e *Engine) journey(ctx context.Context, q store.Queries, o core.Order) (Journey, error) {
 	j := Journey{Order: o, Answers: assess.Answers{}}
 	var err error
-	if j.Vacancy, err = q.GetVacancy(ctx, o.VacancyID); err != nil {
+	if j.Vacancy, err = q.GetEngineVacancy(ctx, o.VacancyID); err != nil {
 		return Journey{}, fmt.Errorf("journey: %w", err)
 	}
 	if j.Candidate, err = q.GetCandidate(ctx, o.CandidateID); err != nil {

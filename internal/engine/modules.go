@@ -6,6 +6,7 @@ import (
 
 	"switchboard/internal/assess"
 	"switchboard/internal/core"
+	"switchboard/internal/store"
 )
 
 // IndicatorModules lists the modules whose scores become matching indicators
@@ -17,20 +18,21 @@ func (e *Engine) IndicatorModules(ctx context.Context, actor core.User) ([]asses
 	if err != nil {
 		return nil, fmt.Errorf("indicator modules: %w", err)
 	}
-	pkgs := []assess.Package{}
+	// A vacancy's parts are its modules (store.EngineParts).
+	parts := [][]core.PackagePart{}
 	for _, v := range vs {
-		pkgs = append(pkgs, v.Package)
+		parts = append(parts, v.Parts)
 	}
-	if len(pkgs) == 0 {
-		pkgs = append(pkgs, assess.DefaultPackage())
+	if len(parts) == 0 {
+		parts = append(parts, store.EngineParts(assess.DefaultPackage()))
 	}
 	seen := map[string]bool{}
 	var out []assess.Module
-	for _, p := range pkgs {
-		for _, m := range p.Modules {
-			if !seen[m.Key] {
-				seen[m.Key] = true
-				out = append(out, assess.Module{Key: m.Key, Name: m.Name})
+	for _, ps := range parts {
+		for _, p := range ps {
+			if !seen[p.Key] {
+				seen[p.Key] = true
+				out = append(out, assess.Module{Key: p.Key, Name: p.Name})
 			}
 		}
 	}

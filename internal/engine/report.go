@@ -28,13 +28,18 @@ func (e *Engine) PDF(ctx context.Context, o core.Order, c core.Candidate, v core
 	if err != nil {
 		return nil, fmt.Errorf("report pdf: %w", err)
 	}
-	// The report shows the engine's own record: the answers beside the questions.
+	// The report shows the engine's own record: the answers beside the
+	// questions, which are the engine's configuration of the vacancy.
 	er, err := e.d.Store.GetEngineResult(ctx, o.ID)
+	if err != nil {
+		return nil, fmt.Errorf("report pdf: %w", err)
+	}
+	ev, err := e.d.Store.GetEngineVacancy(ctx, v.ID)
 	if err != nil {
 		return nil, fmt.Errorf("report pdf: %w", err)
 	}
 	return report.PDF(report.Data{
 		OrderID: o.ID, CandidateName: c.Name, CandidateEmail: c.Email, VacancyName: v.Name, AccountName: acc.Name,
-		Package: v.Package, Answers: er.Answers, Outcome: er.Outcome, StartedAt: r.StartedAt, SubmittedAt: r.SubmittedAt,
+		Package: ev.Package, Answers: er.Answers, Outcome: er.Outcome, StartedAt: r.StartedAt, SubmittedAt: r.SubmittedAt,
 	})
 }

@@ -13,7 +13,7 @@ import (
 // candidate who picked the first option of every question, and returns the
 // result it recorded.
 func (e *Engine) CompleteTestOrder(ctx context.Context, o core.Order) (core.Result, error) {
-	vac, err := e.d.Store.GetVacancy(ctx, o.VacancyID)
+	vac, err := e.d.Store.GetEngineVacancy(ctx, o.VacancyID)
 	if err != nil {
 		return core.Result{}, fmt.Errorf("could not load the vacancy: %w", err)
 	}

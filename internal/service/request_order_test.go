@@ -346,7 +346,7 @@ func TestRecordResultCompletesAnInvitedOrder(t *testing.T) {
 	out := fx.invite(t)
 	id := out.Order.ID
 
-	vac, err := fx.e.App.Store.GetVacancy(ctx, out.Order.VacancyID)
+	vac, err := fx.e.App.Store.GetEngineVacancy(ctx, out.Order.VacancyID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -505,7 +505,7 @@ func TestVacancyQuestionsFrozenWhileTaken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := fx.e.App.Store.GetVacancy(ctx, fx.f.VacancyID)
+	v, err := fx.e.App.Store.GetEngineVacancy(ctx, fx.f.VacancyID)
 	if err != nil {
 		t.Fatal(err)
 	}

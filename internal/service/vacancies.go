@@ -15,7 +15,9 @@ import (
 
 // VacancyInput is what a user gives to create or change a vacancy. Nil fields
 // of an update are left alone; on create, a nil Package is the default package
-// and nil Thresholds the default thresholds.
+// and nil Thresholds the default thresholds. Package and Thresholds are the
+// built-in engine's configuration of the vacancy, so the vacancies edited
+// here are store.EngineVacancy.
 type VacancyInput struct {
 	Name       *string
 	Package    *assess.Package
@@ -26,7 +28,7 @@ type VacancyInput struct {
 	ReturnURL  *string
 }
 
-func (in VacancyInput) apply(v *core.Vacancy) error {
+func (in VacancyInput) apply(v *store.EngineVacancy) error {
 	bad := core.Invalid()
 	if in.Name != nil {
 		v.Name = strings.TrimSpace(*in.Name)
@@ -42,6 +44,7 @@ func (in VacancyInput) apply(v *core.Vacancy) error {
 	case v.Builtin():
 		if in.Package != nil {
 			v.Package = *in.Package
+			v.Parts = store.EngineParts(v.Package)
 		}
 		if err := v.Package.Validate(); err != nil {
 			bad.Add("package", err.Error())
@@ -77,35 +80,34 @@ func (in VacancyInput) apply(v *core.Vacancy) error {
 }
 
 // CreateVacancy adds a vacancy to the actor's account.
-func (s *Service) CreateVacancy(ctx context.Context, actor core.User, in VacancyInput) (core.Vacancy, error) {
+func (s *Service) CreateVacancy(ctx context.Context, actor core.User, in VacancyInput) (store.EngineVacancy, error) {
 	if !actor.Role.CanManageVacancies() {
-		return core.Vacancy{}, fmt.Errorf("create vacancy: %w", core.ErrForbidden)
+		return store.EngineVacancy{}, fmt.Errorf("create vacancy: %w", core.ErrForbidden)
 	}
 	now := s.now()
-	v := core.Vacancy{
+	v := store.EngineVacancy{Vacancy: core.Vacancy{
 		ID: core.NewID("vac"), AccountID: actor.AccountID, VendorID: core.BuiltinVendorID, Kind: core.KindAssessment,
-		Package: assess.DefaultPackage(), Thresholds: assess.DefaultThresholds(),
 		CreatedAt: now, UpdatedAt: now,
-	}
+	}, Package: assess.DefaultPackage(), Thresholds: assess.DefaultThresholds()}.WithParts()
 	if err := in.apply(&v); err != nil {
-		return core.Vacancy{}, err
+		return store.EngineVacancy{}, err
 	}
 	if err := s.d.Store.CreateVacancy(ctx, v); err != nil {
 		if errors.Is(err, core.ErrConflict) {
 			// Ids are random: what clashes is the tag.
 			err = core.Explain(err, "another vacancy already has the tag %q", v.Tag)
 		}
-		return core.Vacancy{}, fmt.Errorf("create vacancy: %w", err)
+		return store.EngineVacancy{}, fmt.Errorf("create vacancy: %w", err)
 	}
 	return v, nil
 }
 
 // UpdateVacancy changes a vacancy of the actor's account.
-func (s *Service) UpdateVacancy(ctx context.Context, actor core.User, id string, in VacancyInput) (core.Vacancy, error) {
+func (s *Service) UpdateVacancy(ctx context.Context, actor core.User, id string, in VacancyInput) (store.EngineVacancy, error) {
 	if !actor.Role.CanManageVacancies() {
-		return core.Vacancy{}, fmt.Errorf("update vacancy: %w", core.ErrForbidden)
+		return store.EngineVacancy{}, fmt.Errorf("update vacancy: %w", core.ErrForbidden)
 	}
-	var out core.Vacancy
+	var out store.EngineVacancy
 	err := s.d.Store.InTx(ctx, func(tx store.Tx) error {
 		v, err := s.vacancyFor(ctx, tx, actor, id)
 		if err != nil {
@@ -116,12 +118,12 @@ func (s *Service) UpdateVacancy(ctx context.Context, actor core.User, id string,
 			return err
 		}
 		if !reflect.DeepEqual(before.Package, v.Package) {
-			if err := s.refuseWhileTaken(ctx, tx, v); err != nil {
+			if err := s.refuseWhileTaken(ctx, tx, v.Vacancy); err != nil {
 				return err
 			}
 		}
 		if v.Tag != "" && v.Tag != before.Tag {
-			if err := tagFree(ctx, tx, v); err != nil {
+			if err := tagFree(ctx, tx, v.Vacancy); err != nil {
 				return err
 			}
 		}
@@ -137,30 +139,31 @@ func (s *Service) UpdateVacancy(ctx context.Context, actor core.User, id string,
 		return nil
 	})
 	if err != nil {
-		return core.Vacancy{}, fmt.Errorf("update vacancy: %w", err)
+		return store.EngineVacancy{}, fmt.Errorf("update vacancy: %w", err)
 	}
 	return out, nil
 }
 
-func (s *Service) vacancyFor(ctx context.Context, q store.Queries, actor core.User, id string) (core.Vacancy, error) {
-	v, err := q.GetVacancy(ctx, id)
+func (s *Service) vacancyFor(ctx context.Context, q store.Queries, actor core.User, id string) (store.EngineVacancy, error) {
+	v, err := q.GetEngineVacancy(ctx, id)
 	if err == nil && v.AccountID != actor.AccountID {
 		err = fmt.Errorf("vacancy %s: %w", id, core.ErrNotFound)
 	}
 	if errors.Is(err, core.ErrNotFound) {
-		return core.Vacancy{}, core.Explain(err, "there is no vacancy %q in your account", id)
+		return store.EngineVacancy{}, core.Explain(err, "there is no vacancy %q in your account", id)
 	}
 	if err != nil {
-		return core.Vacancy{}, err
+		return store.EngineVacancy{}, err
 	}
 	return v, nil
 }
 
-// Vacancy returns one vacancy of the actor's account.
-func (s *Service) Vacancy(ctx context.Context, actor core.User, id string) (core.Vacancy, error) {
+// Vacancy returns one vacancy of the actor's account, with the engine's
+// configuration of it.
+func (s *Service) Vacancy(ctx context.Context, actor core.User, id string) (store.EngineVacancy, error) {
 	v, err := s.vacancyFor(ctx, s.d.Store, actor, id)
 	if err != nil {
-		return core.Vacancy{}, fmt.Errorf("vacancy: %w", err)
+		return store.EngineVacancy{}, fmt.Errorf("vacancy: %w", err)
 	}
 	return v, nil
 }
@@ -168,6 +171,16 @@ func (s *Service) Vacancy(ctx context.Context, actor core.User, id string) (core
 // Vacancies lists the actor's account's vacancies.
 func (s *Service) Vacancies(ctx context.Context, actor core.User) ([]core.Vacancy, error) {
 	vs, err := s.d.Store.ListVacancies(ctx, actor.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("vacancies: %w", err)
+	}
+	return vs, nil
+}
+
+// EngineVacancies lists the actor's account's vacancies with the engine's
+// configuration of each, as the admin API shows them.
+func (s *Service) EngineVacancies(ctx context.Context, actor core.User) ([]store.EngineVacancy, error) {
+	vs, err := s.d.Store.ListEngineVacancies(ctx, actor.AccountID)
 	if err != nil {
 		return nil, fmt.Errorf("vacancies: %w", err)
 	}

@@ -137,7 +137,7 @@ func (s *Service) RunValidation(ctx context.Context, actor core.User, integratio
 	// 1. The connector creates the candidate and orders, as a recruiter would.
 	since := s.now()
 	to, steps := runner.StartTestOrder(ctx, cfg, ats.TestOrderRequest{
-		Vacancy:   vac,
+		Vacancy:   vac.Vacancy,
 		Candidate: ats.Candidate{Name: TestCandidateName, Email: testCandidateEmail()},
 	})
 	run.Checks = append(run.Checks, steps...)

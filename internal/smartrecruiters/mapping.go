@@ -206,9 +206,9 @@ func fullName(first, last string) string {
 // PackageFor lists a vacancy as an assessment package: a background check
 // as BACKGROUND_CHECK, inline vacancies (core.Vacancy.IsInline) as
 // INLINE_ASSESSMENT, others as SKILL_TEST. A built-in vacancy has one
-// assessment per module; an outside vendor's package is one assessment, the
-// package itself. Descriptions are required, so a module or package without
-// one is described by its name.
+// assessment per part (the engine's modules); an outside vendor's package
+// is one assessment, the package itself. Descriptions are required, so a
+// part or package without one is described by its name.
 func PackageFor(v core.Vacancy) AssessmentPackage {
 	typ := TypeSkillTest
 	switch {
@@ -223,13 +223,9 @@ func PackageFor(v core.Vacancy) AssessmentPackage {
 		p.Assessments = append(p.Assessments, Assessment{ID: ID(v.ID), Name: v.Name, Description: p.Description, Type: typ})
 		return p
 	}
-	names := make([]string, 0, len(v.Package.Modules))
-	for _, m := range v.Package.Modules {
-		desc := m.Description
-		if desc == "" {
-			desc = m.Name
-		}
-		p.Assessments = append(p.Assessments, Assessment{ID: ID(m.Key), Name: m.Name, Description: desc, Type: typ})
+	names := make([]string, 0, len(v.Parts))
+	for _, m := range v.Parts {
+		p.Assessments = append(p.Assessments, Assessment{ID: ID(m.Key), Name: m.Name, Description: cmp.Or(m.Description, m.Name), Type: typ})
 		names = append(names, m.Name)
 	}
 	p.Description = v.Name

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/internal/assess"
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
 	sr "switchboard/internal/smartrecruiters"
@@ -242,16 +241,16 @@ func TestInlineOrderEvent(t *testing.T) {
 
 func TestPackageFor(t *testing.T) {
 	t.Parallel()
-	pkg := assess.Package{Modules: []assess.Module{{Key: "cog", Name: "Cognitive ability", Description: "Reasoning"}, {Key: "ws", Name: "Work style"}}}
+	pkg := []core.PackagePart{{Key: "cog", Name: "Cognitive ability", Description: "Reasoning"}, {Key: "ws", Name: "Work style"}}
 	tests := []struct {
 		name string
 		v    core.Vacancy
 		typ  sr.AssessmentType
 	}{
-		{"plain", core.Vacancy{ID: "v1", Name: "Barista", Package: pkg}, sr.TypeSkillTest},
-		{"inline by name", core.Vacancy{ID: "v2", Name: "Barista (INLINE)", Package: pkg}, sr.TypeInlineAssessment},
-		{"inline by flag", core.Vacancy{ID: "v3", Name: "Apply test", Inline: true, Package: pkg}, sr.TypeInlineAssessment},
-		{"inline inside a word", core.Vacancy{ID: "v4", Name: "Mainline Support", Package: pkg}, sr.TypeSkillTest},
+		{"plain", core.Vacancy{ID: "v1", Name: "Barista", Parts: pkg}, sr.TypeSkillTest},
+		{"inline by name", core.Vacancy{ID: "v2", Name: "Barista (INLINE)", Parts: pkg}, sr.TypeInlineAssessment},
+		{"inline by flag", core.Vacancy{ID: "v3", Name: "Apply test", Inline: true, Parts: pkg}, sr.TypeInlineAssessment},
+		{"inline inside a word", core.Vacancy{ID: "v4", Name: "Mainline Support", Parts: pkg}, sr.TypeSkillTest},
 	}
 	for _, tc := range tests {
 		p := sr.PackageFor(tc.v)

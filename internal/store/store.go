@@ -95,11 +95,16 @@ type Queries interface {
 	DeleteCredential(ctx context.Context, integrationID, name string) error
 
 	// CreateVacancy fails with ErrConflict when the account has a vacancy with
-	// the same non-empty Tag.
-	CreateVacancy(ctx context.Context, v core.Vacancy) error
+	// the same non-empty Tag. Vacancies are written with the engine's
+	// configuration (empty for an outside vendor's) and read either way: as
+	// core.Vacancy, with Parts from the engine's modules, everywhere but
+	// where the engine's questions are used or edited.
+	CreateVacancy(ctx context.Context, v EngineVacancy) error
 	GetVacancy(ctx context.Context, id string) (core.Vacancy, error)
+	GetEngineVacancy(ctx context.Context, id string) (EngineVacancy, error)
 	ListVacancies(ctx context.Context, accountID string) ([]core.Vacancy, error)
-	UpdateVacancy(ctx context.Context, v core.Vacancy) error
+	ListEngineVacancies(ctx context.Context, accountID string) ([]EngineVacancy, error)
+	UpdateVacancy(ctx context.Context, v EngineVacancy) error
 
 	// UpsertCandidate inserts the candidate or, when one with the same
 	// (IntegrationID, ExternalID) exists, updates its name, email, profile URL
@@ -197,6 +202,36 @@ type OrderFilter struct {
 	Search string
 	Limit  int // default 50, at most 200
 	Offset int
+}
+
+// EngineVacancy is a vacancy with the built-in engine's configuration of it:
+// the questions and scoring thresholds, which only the engine and the
+// surfaces that edit them read. They are zero for an outside vendor's
+// vacancy. core.Vacancy carries only what every vendor's package has.
+type EngineVacancy struct {
+	core.Vacancy
+	Package    assess.Package
+	Thresholds assess.Thresholds
+}
+
+// EngineParts lists a package's modules as the vacancy's vendor-neutral
+// parts.
+func EngineParts(p assess.Package) []core.PackagePart {
+	if len(p.Modules) == 0 {
+		return nil
+	}
+	parts := make([]core.PackagePart, 0, len(p.Modules))
+	for _, m := range p.Modules {
+		parts = append(parts, core.PackagePart{Key: m.Key, Name: m.Name, Description: m.Description})
+	}
+	return parts
+}
+
+// WithParts returns the vacancy with Parts derived from its package, as the
+// store reads it back.
+func (v EngineVacancy) WithParts() EngineVacancy {
+	v.Parts = EngineParts(v.Package)
+	return v
 }
 
 // EngineResult is the built-in engine's own record of a result: the scored

@@ -3,18 +3,18 @@ package ui
 import (
 	"net/http"
 
-	"switchboard/internal/core"
+	"switchboard/internal/store"
 )
 
 // vacancyRow is a vacancy in the list, with the name of its vendor when an
 // outside vendor fulfils it.
 type vacancyRow struct {
-	core.Vacancy
-	VendorName string
+	store.EngineVacancy // a built-in vacancy's row shows its modules and thresholds
+	VendorName          string
 }
 
 func (h *handler) vacanciesPage(w http.ResponseWriter, r *http.Request, q *request) {
-	vs, err := h.svc.Vacancies(r.Context(), q.User)
+	vs, err := h.svc.EngineVacancies(r.Context(), q.User)
 	if err != nil {
 		h.fail(w, r, q, "vacancy", err)
 		return
@@ -26,7 +26,7 @@ func (h *handler) vacanciesPage(w http.ResponseWriter, r *http.Request, q *reque
 	}
 	rows := make([]vacancyRow, 0, len(vs))
 	for _, v := range vs {
-		row := vacancyRow{Vacancy: v}
+		row := vacancyRow{EngineVacancy: v}
 		if !v.Builtin() {
 			row.VendorName = names[v.VendorID]
 			if row.VendorName == "" {

@@ -12,6 +12,7 @@ import (
 	"switchboard/internal/assess"
 	"switchboard/internal/core"
 	"switchboard/internal/service"
+	"switchboard/internal/store"
 	"switchboard/internal/strictjson"
 )
 
@@ -34,7 +35,7 @@ type vendorPackage struct {
 	Kind                             core.Kind
 }
 
-func formFromVacancy(v core.Vacancy) vacancyForm {
+func formFromVacancy(v store.EngineVacancy) vacancyForm {
 	pkg, _ := json.MarshalIndent(v.Package, "", "  ") // a validated package always encodes
 	expiry := ""
 	if v.ExpiryDays > 0 {
@@ -92,7 +93,7 @@ func (f *vacancyForm) read(r *http.Request) service.VacancyInput {
 }
 
 func (h *handler) newVacancyPage(w http.ResponseWriter, r *http.Request, q *request) {
-	f := formFromVacancy(core.Vacancy{Package: assess.DefaultPackage(), Thresholds: assess.DefaultThresholds()})
+	f := formFromVacancy(store.EngineVacancy{Package: assess.DefaultPackage(), Thresholds: assess.DefaultThresholds()})
 	h.render(w, r, http.StatusOK, "vacancy", view{Title: "New vacancy", Nav: "vacancies", Q: q, D: f})
 }
 

@@ -17,7 +17,7 @@ func TestVacancyEditor(t *testing.T) {
 	if resp, body := b.post("/vacancies/new", form); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Vacancy Support created") {
 		t.Fatalf("create: %d", resp.StatusCode)
 	}
-	vs, err := e.App.Service.Vacancies(context.Background(), mustUser(t, e, "admin@acme.example"))
+	vs, err := e.App.Service.EngineVacancies(context.Background(), mustUser(t, e, "admin@acme.example"))
 	if err != nil || len(vs) != 1 || vs[0].Thresholds.GreatFit != 80 || vs[0].ExpiryDays != 5 || len(vs[0].Package.Modules) != 3 {
 		t.Fatalf("created vacancy: %+v %v", vs, err)
 	}

@@ -20,8 +20,8 @@ func BenchmarkCreateOrderTx(b *testing.B) {
 	acc := core.Account{ID: core.NewID("acc"), Name: "bench", CreatedAt: now}
 	in := core.Integration{ID: core.NewID("int"), AccountID: acc.ID, Provider: "lever", Status: core.IntegrationEnabled,
 		Patterns: []core.Pattern{core.PatternAdHoc}, WriteBack: core.DefaultWriteBack(), CreatedAt: now, Version: 1}
-	vac := core.Vacancy{ID: core.NewID("vac"), AccountID: acc.ID, Name: "Engineer", Thresholds: assess.DefaultThresholds(),
-		CreatedAt: now, Version: 1}
+	vac := store.EngineVacancy{Vacancy: core.Vacancy{ID: core.NewID("vac"), AccountID: acc.ID, Name: "Engineer",
+		CreatedAt: now, Version: 1}, Thresholds: assess.DefaultThresholds()}
 	err := s.InTx(ctx, func(tx store.Tx) error {
 		if err := tx.CreateAccount(ctx, acc); err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"switchboard/internal/core"
+	"switchboard/internal/store"
 	"switchboard/internal/store/sqlcodec"
 )
 
@@ -131,12 +132,19 @@ func scanCredential(s scanner) (core.Credential, error) {
 const vacancyCols = `id, account_id, name, vendor_id, kind, vendor_package_id, description, archived,
 	package, thresholds, tag, inline, expiry_days, return_url, created_at, updated_at, version`
 
-func scanVacancy(s scanner) (core.Vacancy, error) {
-	var v core.Vacancy
+// scanEngineVacancy reads a vacancy with the engine's configuration;
+// Parts come from the package's modules.
+func scanEngineVacancy(s scanner) (store.EngineVacancy, error) {
+	var v store.EngineVacancy
 	err := s.Scan(&v.ID, &v.AccountID, &v.Name, &v.VendorID, &v.Kind, &v.VendorPackageID, &v.Description, &v.Archived,
 		sqlcodec.JSON(&v.Package), sqlcodec.JSON(&v.Thresholds), &v.Tag,
 		&v.Inline, &v.ExpiryDays, &v.ReturnURL, timeCol{&v.CreatedAt}, timeCol{&v.UpdatedAt}, &v.Version)
-	return v, err
+	return v.WithParts(), err
+}
+
+func scanVacancy(s scanner) (core.Vacancy, error) {
+	v, err := scanEngineVacancy(s)
+	return v.Vacancy, err
 }
 
 // vacancyEnc is what a vacancy's columns hold where they differ from its
@@ -145,7 +153,7 @@ func scanVacancy(s scanner) (core.Vacancy, error) {
 // the columns' defaults say, so no vacancy reads back without them.
 type vacancyEnc struct{ vendor, kind, pkg, thresholds string }
 
-func encodeVacancy(v core.Vacancy) (vacancyEnc, error) {
+func encodeVacancy(v store.EngineVacancy) (vacancyEnc, error) {
 	e := vacancyEnc{vendor: cmp.Or(v.VendorID, core.BuiltinVendorID), kind: string(cmp.Or(v.Kind, core.KindAssessment))}
 	var err error
 	if e.pkg, err = sqlcodec.JSONText(v.Package); err != nil {
@@ -167,31 +175,46 @@ func (q Queries) insertVacancyArgs(v core.Vacancy, e vacancyEnc) []any {
 		e.pkg, e.thresholds, v.Tag, v.Inline, v.ExpiryDays, v.ReturnURL, q.tm(v.CreatedAt), q.tm(v.UpdatedAt), v.Version}
 }
 
-func (q Queries) CreateVacancy(ctx context.Context, v core.Vacancy) error {
+func (q Queries) CreateVacancy(ctx context.Context, v store.EngineVacancy) error {
 	e, err := encodeVacancy(v)
 	if err != nil {
 		return q.fail(err, "create vacancy %s", v.ID)
 	}
-	res, err := q.w.ExecContext(ctx, insertVacancy+` ON CONFLICT DO NOTHING`, q.insertVacancyArgs(v, e)...)
+	res, err := q.w.ExecContext(ctx, insertVacancy+` ON CONFLICT DO NOTHING`, q.insertVacancyArgs(v.Vacancy, e)...)
 	if err != nil {
 		return q.fail(err, "create vacancy %s", v.ID)
 	}
 	return q.created(res, fmt.Sprintf("tag %q, vendor package %q or id taken", v.Tag, v.VendorPackageID), "create vacancy %s", v.ID)
 }
 
+// getVacancy and listVacancies read vacancies either way: as core.Vacancy
+// or with the engine's configuration.
+const getVacancy = `SELECT ` + vacancyCols + ` FROM vacancies WHERE id = $1`
+
 func (q Queries) GetVacancy(ctx context.Context, id string) (core.Vacancy, error) {
-	return one(q, q.r.QueryRowContext(ctx, `SELECT `+vacancyCols+` FROM vacancies WHERE id = $1`, id), scanVacancy, "get vacancy %s", id)
+	return one(q, q.r.QueryRowContext(ctx, getVacancy, id), scanVacancy, "get vacancy %s", id)
 }
 
+func (q Queries) GetEngineVacancy(ctx context.Context, id string) (store.EngineVacancy, error) {
+	return one(q, q.r.QueryRowContext(ctx, getVacancy, id), scanEngineVacancy, "get vacancy %s", id)
+}
+
+const listVacancies = `SELECT ` + vacancyCols + ` FROM vacancies WHERE account_id = $1 ORDER BY created_at, id`
+
 func (q Queries) ListVacancies(ctx context.Context, accountID string) ([]core.Vacancy, error) {
-	rows, err := q.r.QueryContext(ctx, `SELECT `+vacancyCols+` FROM vacancies WHERE account_id = $1 ORDER BY created_at, id`, accountID)
+	rows, err := q.r.QueryContext(ctx, listVacancies, accountID)
 	return list(q, rows, err, scanVacancy, "list vacancies of account %s", accountID)
+}
+
+func (q Queries) ListEngineVacancies(ctx context.Context, accountID string) ([]store.EngineVacancy, error) {
+	rows, err := q.r.QueryContext(ctx, listVacancies, accountID)
+	return list(q, rows, err, scanEngineVacancy, "list vacancies of account %s", accountID)
 }
 
 // UpdateVacancy writes the mutable fields; ID, AccountID, VendorID,
 // VendorPackageID and CreatedAt say whose package in which account the
 // vacancy is, and are never changed.
-func (q Queries) UpdateVacancy(ctx context.Context, v core.Vacancy) error {
+func (q Queries) UpdateVacancy(ctx context.Context, v store.EngineVacancy) error {
 	e, err := encodeVacancy(v)
 	if err != nil {
 		return q.fail(err, "update vacancy %s", v.ID)

@@ -230,7 +230,8 @@ func (q Queries) UpsertVendorVacancy(ctx context.Context, v core.Vacancy) (core.
 		return core.Vacancy{}, fmt.Errorf("store: upsert vendor vacancy %s: vendor %q package %q: an outside vendor's package is needed",
 			v.ID, v.VendorID, v.VendorPackageID)
 	}
-	e, err := encodeVacancy(v)
+	// An outside vendor's package has no engine configuration.
+	e, err := encodeVacancy(store.EngineVacancy{Vacancy: v})
 	if err != nil {
 		return core.Vacancy{}, q.fail(err, "upsert vacancy of vendor %s package %s", v.VendorID, v.VendorPackageID)
 	}

@@ -87,7 +87,7 @@ func VacancyBackfill(t *testing.T, s store.Store, db *sql.DB, migrate func(conte
 	if s.Dialect() == "sqlite" { // its times are unix microseconds
 		created = at(2).UnixMicro()
 	}
-	old := []core.Vacancy{newVacancyValue(acme.ID, "Sales", "SB-sales"), newVacancyValue(acme.ID, "Support", "")}
+	old := []store.EngineVacancy{newVacancyValue(acme.ID, "Sales", "SB-sales"), newVacancyValue(acme.ID, "Support", "")}
 	for i := range old {
 		v := &old[i]
 		v.Inline, v.ExpiryDays, v.ReturnURL, v.CreatedAt, v.UpdatedAt = true, 3, "https://acme.example/done", at(2), time.Time{}
@@ -103,8 +103,8 @@ func VacancyBackfill(t *testing.T, s store.Store, db *sql.DB, migrate func(conte
 	}
 	ok(t, migrate(ctx), "migrate")
 
-	got, err := s.ListVacancies(ctx, acme.ID)
+	got, err := s.ListEngineVacancies(ctx, acme.ID)
 	ok(t, err, "list vacancies")
-	slices.SortFunc(got, func(a, b core.Vacancy) int { return cmp.Compare(a.Name, b.Name) })
+	slices.SortFunc(got, func(a, b store.EngineVacancy) int { return cmp.Compare(a.Name, b.Name) })
 	equal(t, "backfilled vacancies", got, old) // newVacancyValue is the built-in engine's assessment
 }

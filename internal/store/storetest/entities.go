@@ -329,7 +329,7 @@ func testVacancies(t *testing.T, s store.Store) {
 	acme := newAccount(t, s, "acme")
 	other := newAccount(t, s, "other")
 
-	v := core.Vacancy{
+	v := store.EngineVacancy{Vacancy: core.Vacancy{
 		ID:        core.NewID("vac"),
 		AccountID: acme.ID,
 		Name:      "Backend engineer",
@@ -339,8 +339,6 @@ func testVacancies(t *testing.T, s store.Store) {
 		VendorPackageID: "pkg-backend",
 		Description:     "Checks the <b>backend</b>",
 		Archived:        true,
-		Package:         samplePackage(),
-		Thresholds:      assess.Thresholds{GreatFit: 80, GoodFit: 55},
 		Tag:             "SB-backend",
 		Inline:          true,
 		ExpiryDays:      14,
@@ -348,11 +346,17 @@ func testVacancies(t *testing.T, s store.Store) {
 		CreatedAt:       at(1),
 		UpdatedAt:       at(2),
 		Version:         3,
-	}
+	}, Package: samplePackage(), Thresholds: assess.Thresholds{GreatFit: 80, GoodFit: 55}}
 	ok(t, s.CreateVacancy(ctx, v), "create vacancy")
+	// Read back, the vacancy lists the engine's modules as its parts.
+	v.Parts = []core.PackagePart{{Key: "cognitive", Name: "Cognitive ability", Description: "Reasoning with numbers"}}
+	equal(t, "parts of the sample package", store.EngineParts(v.Package), v.Parts)
 	got, err := s.GetVacancy(ctx, v.ID)
 	ok(t, err, "get vacancy")
-	equal(t, "vacancy", got, v)
+	equal(t, "vacancy", got, v.Vacancy)
+	gotEngine, err := s.GetEngineVacancy(ctx, v.ID)
+	ok(t, err, "get engine vacancy")
+	equal(t, "engine vacancy", gotEngine, v)
 
 	_, err = s.GetVacancy(ctx, "vac_missing")
 	isErr(t, err, core.ErrNotFound, "get missing vacancy")
@@ -366,7 +370,7 @@ func testVacancies(t *testing.T, s store.Store) {
 	got, err = s.GetVacancy(ctx, bare.ID)
 	ok(t, err, "get vacancy without vendor and kind")
 	bare.VendorID, bare.Kind = core.BuiltinVendorID, core.KindAssessment
-	equal(t, "vacancy without vendor and kind", got, bare)
+	equal(t, "vacancy without vendor and kind", got, bare.Vacancy)
 
 	sameTag := newVacancyValue(acme.ID, "Clone", "SB-backend")
 	isErr(t, s.CreateVacancy(ctx, sameTag), core.ErrConflict, "same tag in one account")
@@ -385,14 +389,20 @@ func testVacancies(t *testing.T, s store.Store) {
 		ids[i] = x.ID
 	}
 	equal(t, "vacancies of acme", ids, []string{v.ID, untagged1.ID, untagged2.ID, bare.ID})
-	equal(t, "listed vacancy", list[0], v)
+	equal(t, "listed vacancy", list[0], v.Vacancy)
+	engineList, err := s.ListEngineVacancies(ctx, acme.ID)
+	ok(t, err, "list engine vacancies")
+	equal(t, "engine vacancies of acme", len(engineList), len(list))
+	equal(t, "listed engine vacancy", engineList[0], v)
 }
 
-func newVacancyValue(accountID, name, tag string) core.Vacancy {
-	return core.Vacancy{
-		ID: core.NewID("vac"), AccountID: accountID, Name: name, VendorID: core.BuiltinVendorID, Kind: core.KindAssessment, Package: samplePackage(),
-		Thresholds: assess.DefaultThresholds(), Tag: tag, CreatedAt: at(10), UpdatedAt: at(10), Version: 1,
-	}
+// newVacancyValue is a built-in vacancy as the store reads it back (Parts
+// from its package).
+func newVacancyValue(accountID, name, tag string) store.EngineVacancy {
+	return store.EngineVacancy{Vacancy: core.Vacancy{
+		ID: core.NewID("vac"), AccountID: accountID, Name: name, VendorID: core.BuiltinVendorID, Kind: core.KindAssessment,
+		Tag: tag, CreatedAt: at(10), UpdatedAt: at(10), Version: 1,
+	}, Package: samplePackage(), Thresholds: assess.DefaultThresholds()}.WithParts()
 }
 
 func testUpdateVacancy(t *testing.T, s store.Store) {
@@ -406,6 +416,8 @@ func testUpdateVacancy(t *testing.T, s store.Store) {
 	changed.Package = samplePackage() // a copy: v's modules must stay as stored
 	changed.Package.Modules[0].Name = "Numbers"
 	changed.Thresholds = assess.Thresholds{GreatFit: 90, GoodFit: 60}
+	// Parts follow the package; what an update is given of them is not stored.
+	changed.Parts = nil
 	changed.Tag = "SB-sales-emea"
 	changed.Inline = true
 	changed.ExpiryDays = 3
@@ -419,10 +431,12 @@ func testUpdateVacancy(t *testing.T, s store.Store) {
 	moved := changed
 	moved.VendorID, moved.VendorPackageID = "vnd_other", "pkg-other"
 	ok(t, s.UpdateVacancy(ctx, moved), "update vacancy")
-	got, err := s.GetVacancy(ctx, v.ID)
+	got, err := s.GetEngineVacancy(ctx, v.ID)
 	ok(t, err, "get vacancy")
 	changed.Version = v.Version + 1
+	changed.Parts = store.EngineParts(changed.Package)
 	equal(t, "updated vacancy", got, changed)
+	equal(t, "renamed part", got.Parts[0].Name, "Numbers")
 
 	isErr(t, s.UpdateVacancy(ctx, v), core.ErrConflict, "stale vacancy version")
 

@@ -175,23 +175,23 @@ func samplePackage() assess.Package {
 	}}}
 }
 
-func newVacancy(t *testing.T, q store.Queries, accountID, name, tag string) core.Vacancy {
+// newVacancy creates a built-in vacancy and returns it as the store reads
+// it back.
+func newVacancy(t *testing.T, q store.Queries, accountID, name, tag string) store.EngineVacancy {
 	t.Helper()
-	v := core.Vacancy{
+	v := store.EngineVacancy{Vacancy: core.Vacancy{
 		ID:         core.NewID("vac"),
 		AccountID:  accountID,
 		Name:       name,
 		VendorID:   core.BuiltinVendorID,
 		Kind:       core.KindAssessment,
-		Package:    samplePackage(),
-		Thresholds: assess.DefaultThresholds(),
 		Tag:        tag,
 		ExpiryDays: 10,
 		ReturnURL:  "https://careers.example/thanks",
 		CreatedAt:  at(2),
 		UpdatedAt:  at(2),
 		Version:    1,
-	}
+	}, Package: samplePackage(), Thresholds: assess.DefaultThresholds()}.WithParts()
 	ok(t, q.CreateVacancy(t.Context(), v), "create vacancy %s", name)
 	return v
 }
@@ -248,7 +248,7 @@ func newWorld(t *testing.T, q store.Queries, name string) world {
 	var w world
 	w.account = newAccount(t, q, name)
 	w.integration = newIntegration(t, q, w.account.ID, "lever")
-	w.vacancy = newVacancy(t, q, w.account.ID, name+" engineer", "")
+	w.vacancy = newVacancy(t, q, w.account.ID, name+" engineer", "").Vacancy
 	w.candidate = newCandidate(t, q, w.integration, "Ada "+name, "ada@"+name+".example")
 	return w
 }

@@ -355,7 +355,7 @@ func testUpsertVendorVacancy(t *testing.T, s store.Store) {
 		}
 	}
 	// Create refuses a second vacancy of one package.
-	isErr(t, s.CreateVacancy(ctx, vendorVacancy(acme.ID, v.ID, "crim", core.KindAssessment)), core.ErrConflict, "create a second vacancy of a package")
+	isErr(t, s.CreateVacancy(ctx, store.EngineVacancy{Vacancy: vendorVacancy(acme.ID, v.ID, "crim", core.KindAssessment)}), core.ErrConflict, "create a second vacancy of a package")
 }
 
 func testArchiveVendorVacancies(t *testing.T, s store.Store) {
@@ -407,7 +407,7 @@ func testArchiveVendorVacancies(t *testing.T, s store.Store) {
 	// cannot bring the vacancy back; upserting the package again does.
 	stale := b
 	stale.Name = "B renamed"
-	isErr(t, s.UpdateVacancy(ctx, stale), core.ErrConflict, "update from a copy read before archiving")
+	isErr(t, s.UpdateVacancy(ctx, store.EngineVacancy{Vacancy: stale}), core.ErrConflict, "update from a copy read before archiving")
 	back, err := s.UpsertVendorVacancy(ctx, vendorVacancy(acme.ID, v.ID, "b", core.KindAssessment))
 	ok(t, err, "upsert an archived package")
 	equal(t, "upserted package's vacancy", back.ID, b.ID)
