@@ -2,6 +2,7 @@ package vendors
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 
@@ -136,4 +137,18 @@ func DecodeStaticPackages(r io.Reader, what string) ([]core.VendorPackage, error
 		ps[i] = core.VendorPackage{ID: p.ID, Name: p.Name, Description: p.Description, Kind: core.Kind(p.Type)}
 	}
 	return ps, nil
+}
+
+// EncodeStaticPackages writes ps as DecodeStaticPackages reads them,
+// indented, for the admin UI's editor.
+func EncodeStaticPackages(ps []core.VendorPackage) ([]byte, error) {
+	in := wire.PackageReplace{Packages: make([]wire.Package, len(ps))}
+	for i, p := range ps {
+		in.Packages[i] = wire.Package{ID: p.ID, Name: p.Name, Description: p.Description, Type: string(p.Kind)}
+	}
+	b, err := json.MarshalIndent(in, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode static packages: %w", err)
+	}
+	return b, nil
 }
