@@ -128,18 +128,17 @@ func (h *handler) operatorSetStatus(st core.VendorStatus) pageFunc {
 // JSON; what is wrong with it is shown beside the text, which stays.
 func (h *handler) operatorSetPackages(w http.ResponseWriter, r *http.Request, q *request) {
 	text := r.PostFormValue("packages")
-	ps, err := vendors.DecodeStaticPackages(strings.NewReader(text), "the packages")
-	if err == nil {
-		_, err = h.vnd.SetStaticPackages(r.Context(), r.PathValue("id"), ps)
-	}
-	errs := map[string]string{}
-	if inv, ok := asValidation(err); ok {
-		errs = inv.Fields
-	} else if err != nil && !errors.Is(err, core.ErrNotFound) {
-		errs["packages"] = jsonProblem(err)
-	}
-	if len(errs) > 0 {
+	refused := func(errs map[string]string) {
 		h.renderOperatorVendor(w, r, q, http.StatusUnprocessableEntity, r.PathValue("id"), operatorVendorData{PackagesJSON: text, Errors: errs})
+	}
+	ps, err := vendors.DecodeStaticPackages(strings.NewReader(text), "the packages")
+	if err != nil {
+		refused(map[string]string{"packages": jsonProblem(err)})
+		return
+	}
+	_, err = h.vnd.SetStaticPackages(r.Context(), r.PathValue("id"), ps)
+	if inv, ok := asValidation(err); ok {
+		refused(inv.Fields)
 		return
 	}
 	h.operatorDone(w, r, q, err, "The static packages are saved; linked accounts have them as vacancies.")
