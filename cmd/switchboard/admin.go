@@ -25,7 +25,7 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 		return runVendors(ctx, cmd, fs, c, args, stdout, stderr)
 	}
 	var name, email, account, role, password, user, key *string
-	jsonOut := new(bool)
+	jsonOut, off := new(bool), new(bool)
 	userFlag := func() { user = fs.String("user", "", "user id (required)") }
 	switch cmd {
 	case "accounts create":
@@ -41,6 +41,9 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 		password = fs.String("password", "", "the user's password for the web UI (at least 10 characters); without it they use the API key only; prefer the environment variable, which stays out of the process list")
 	case "users list":
 		account = fs.String("account", "", "account id (required)")
+	case "users set-operator":
+		email = fs.String("email", "", "the user's email (required)")
+		off = fs.Bool("off", false, "take the operator flag away instead")
 	case "users set-role":
 		userFlag()
 		role = fs.String("role", "", "super_admin, admin, team_member or limited_team_member (required)")
@@ -81,6 +84,10 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 	case "users list":
 		if *account == "" {
 			return usage("--account is required")
+		}
+	case "users set-operator":
+		if strings.TrimSpace(*email) == "" {
+			return usage("--email is required")
 		}
 	case "users set-role":
 		if *user == "" || *role == "" {
@@ -161,18 +168,31 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tEMAIL\tROLE\tSTATUS\tPASSWORD")
+		fmt.Fprintln(tw, "ID\tEMAIL\tROLE\tSTATUS\tPASSWORD\tOPERATOR")
 		for _, u := range us {
-			status, pw := "active", "no"
+			status, pw, op := "active", "no", "no"
 			if !u.Active() {
 				status = "deactivated " + u.DeactivatedAt.Format(time.DateOnly)
 			}
 			if u.PasswordHash != "" {
 				pw = "yes"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Role, status, pw)
+			if u.Operator {
+				op = "yes"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Role, status, pw, op)
 		}
 		return tw.Flush()
+	case "users set-operator":
+		u, err := ident.SetOperator(ctx, *email, !*off)
+		if err != nil {
+			return err
+		}
+		if u.Operator {
+			fmt.Fprintf(stdout, "user %s (%s) is an operator: they see the Operator pages and routes (vendors), besides their %s role\n", u.ID, u.Email, u.Role)
+		} else {
+			fmt.Fprintf(stdout, "user %s (%s) is no longer an operator\n", u.ID, u.Email)
+		}
 	case "users set-role":
 		u, err := ident.SetRole(ctx, nil, *user, r)
 		if err != nil {

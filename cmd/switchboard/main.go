@@ -38,6 +38,7 @@ var commands = []command{
 	{"users create", "", "add a user to an account (prints an API key)"},
 	{"users list", "", "list an account's users"},
 	{"users set-role", "", "change a user's role"},
+	{"users set-operator", "", "make a user an operator (vendor pages and routes), or with --off no longer"},
 	{"users set-password", "", "set a user's web UI password"},
 	{"users reset-password", "", "print a one-time set-password link for a user"},
 	{"users deactivate", "", "end a user's sign-in, sessions and API keys"},

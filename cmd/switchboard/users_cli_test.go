@@ -95,8 +95,26 @@ func TestUserAndKeyCommands(t *testing.T) {
 		t.Fatalf("demoting the last super admin: %v (exit %d)", r.err, r.code)
 	}
 
+	// The operator flag: set by email, shown in users list, taken away.
+	if out := must("users", "set-operator", "--email", "OWNER@acme.example"); !strings.Contains(out, "is an operator") {
+		t.Fatalf("users set-operator printed:\n%s", out)
+	}
+	if out := must("users", "list", "--account", accountID); !regexp.MustCompile(`owner@acme\.example\s+super_admin\s+active\s+\S+\s+yes`).MatchString(out) {
+		t.Fatalf("users list after set-operator printed:\n%s", out)
+	}
+	if out := must("users", "set-operator", "--email", "owner@acme.example", "--off"); !strings.Contains(out, "no longer an operator") {
+		t.Fatalf("users set-operator --off printed:\n%s", out)
+	}
+	if out := must("users", "list", "--account", accountID); !regexp.MustCompile(`owner@acme\.example\s+super_admin\s+active\s+\S+\s+no`).MatchString(out) {
+		t.Fatalf("users list after set-operator --off printed:\n%s", out)
+	}
+	if r := cli("users", "set-operator", "--email", "nobody@acme.example"); r.code != 1 || !strings.Contains(r.err.Error(), "no user nobody@acme.example") {
+		t.Fatalf("set-operator of an unknown email: %v (exit %d)", r.err, r.code)
+	}
+
 	// Usage errors exit 2 before the database is touched.
 	for _, args := range [][]string{
+		{"users", "set-operator"},
 		{"users", "set-role", "--user", team},
 		{"users", "set-role", "--user", team, "--role", "owner"},
 		{"users", "deactivate"},

@@ -10,8 +10,7 @@ import (
 
 	"switchboard/internal/app"
 	"switchboard/internal/core"
-	"switchboard/internal/strictjson"
-	"switchboard/internal/vendorapi/wire"
+	"switchboard/internal/vendors"
 )
 
 // runVendors runs the operator's vendor commands: vendors, their keys,
@@ -183,8 +182,7 @@ func orNone(s string) string {
 	return s
 }
 
-// readPackages reads a static package file, strictly: a typo in a field
-// name is an error, not a package without a description.
+// readPackages reads a static package file (see vendors.DecodeStaticPackages).
 func readPackages(path string) ([]core.VendorPackage, error) {
 	var r io.Reader = os.Stdin
 	if path != "-" {
@@ -195,13 +193,9 @@ func readPackages(path string) ([]core.VendorPackage, error) {
 		defer f.Close()
 		r = f
 	}
-	var in wire.PackageReplace
-	if err := strictjson.Decode(io.LimitReader(r, 1<<20), &in, path); err != nil {
+	ps, err := vendors.DecodeStaticPackages(io.LimitReader(r, 1<<20), path)
+	if err != nil {
 		return nil, fmt.Errorf("--file: %w", err)
-	}
-	ps := make([]core.VendorPackage, len(in.Packages))
-	for i, p := range in.Packages {
-		ps[i] = core.VendorPackage{ID: p.ID, Name: p.Name, Description: p.Description, Kind: core.Kind(p.Type)}
 	}
 	return ps, nil
 }

@@ -38,6 +38,28 @@ var everyRoute = []struct{ method, path string }{
 	{"GET", "/vendors/vnd_x/deliveries"},
 	{"GET", "/deliveries/msg_x"},
 	{"POST", "/deliveries/msg_x/replay"},
+	{"GET", "/operator/vendors"},
+	{"POST", "/operator/vendors"},
+	{"GET", "/operator/vendors/vnd_x"},
+	{"POST", "/operator/vendors/vnd_x/keys"},
+	{"DELETE", "/operator/vendors/vnd_x/keys/vkey_x"},
+	{"POST", "/operator/vendors/vnd_x/disable"},
+	{"POST", "/operator/vendors/vnd_x/enable"},
+	{"PUT", "/operator/vendors/vnd_x/packages"},
+	{"POST", "/operator/vendors/vnd_x/webhook/rotate"},
+	{"PUT", "/operator/vendors/vnd_x/links/acc_x"},
+	{"DELETE", "/operator/vendors/vnd_x/links/acc_x"},
+}
+
+// operatorRoutes are the routes of everyRoute for operators only.
+func operatorRoutes() []struct{ method, path string } {
+	var out []struct{ method, path string }
+	for _, r := range everyRoute {
+		if strings.HasPrefix(r.path, "/operator/") {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func TestAuthentication(t *testing.T) {

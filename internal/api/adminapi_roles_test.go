@@ -145,6 +145,15 @@ func TestRoleMatrix(t *testing.T) {
 		// retries real failed jobs).
 		{"POST", "/jobs/999999/retry", nil, map[string]int{super: 404, admin: 404, team: 404, limited: forbidden}},
 	}
+	// The operator routes are no role's: none of these users is an
+	// operator (TestOperatorRoutesNeedAnOperator has one).
+	for _, r := range operatorRoutes() {
+		tests = append(tests, struct {
+			method, path string
+			body         func(role string) any
+			want         map[string]int
+		}{r.method, r.path, nil, map[string]int{super: forbidden, admin: forbidden, team: forbidden, limited: forbidden}})
+	}
 	for _, tt := range tests {
 		for _, role := range allRoles {
 			want := tt.want[role]

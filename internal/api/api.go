@@ -137,7 +137,11 @@ func (h *handler) authenticated(next func(w http.ResponseWriter, r *http.Request
 // decode reads a JSON body strictly (see strictjson); what is wrong with it
 // is a 400 in the words of the JSON sent.
 func decode(r *http.Request, v any) error {
-	err := strictjson.Decode(io.LimitReader(r.Body, maxBody), v, "the body")
+	return unreadable(strictjson.Decode(io.LimitReader(r.Body, maxBody), v, "the body"))
+}
+
+// unreadable makes a strictjson error a badRequest; other errors pass.
+func unreadable(err error) error {
 	var je *strictjson.Error
 	if errors.As(err, &je) {
 		bad := &badRequest{msg: je.Message, err: je.Err}

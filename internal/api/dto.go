@@ -32,11 +32,13 @@ type userOut struct {
 	Active        bool       `json:"active"`
 	HasPassword   bool       `json:"has_password"`
 	DeactivatedAt *time.Time `json:"deactivated_at,omitempty"`
+	// Operator: the user may use the /api/v1/operator routes.
+	Operator bool `json:"operator"`
 }
 
 func userJSON(u core.User) userOut {
 	return userOut{ID: u.ID, AccountID: u.AccountID, Email: u.Email, Name: u.Name, Role: u.Role,
-		Active: u.Active(), HasPassword: u.PasswordHash != "", DeactivatedAt: ts(u.DeactivatedAt)}
+		Active: u.Active(), HasPassword: u.PasswordHash != "", DeactivatedAt: ts(u.DeactivatedAt), Operator: u.Operator}
 }
 
 type integrationOut struct {

@@ -15,7 +15,8 @@ import (
 // RegisterVendors mounts the admin API's vendor routes: the account's users
 // see the vendors, their endpoint health and deliveries, and replay a
 // delivery; a super admin links or unlinks vendors. Creating vendors, their
-// keys and secrets is the operator's, through the CLI.
+// keys and secrets is the operator's: the CLI, or the operator routes
+// (operator.go).
 func RegisterVendors(mux *http.ServeMux, vs *vendors.Service, svc *service.Service, id *identity.Service, log *slog.Logger) {
 	h := &handler{svc: svc, id: id, vendors: vs, log: log}
 	auth := h.authenticated
@@ -26,6 +27,7 @@ func RegisterVendors(mux *http.ServeMux, vs *vendors.Service, svc *service.Servi
 	mux.Handle("GET /api/v1/vendors/{id}/deliveries", auth(h.listDeliveries))
 	mux.Handle("GET /api/v1/deliveries/{id}", auth(h.getDelivery))
 	mux.Handle("POST /api/v1/deliveries/{id}/replay", auth(h.replayDelivery))
+	h.registerOperator(mux)
 }
 
 // vendorOut is a vendor as the account sees it: no secrets, no keys, and

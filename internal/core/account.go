@@ -74,7 +74,14 @@ type User struct {
 	// DeactivatedAt is when the user was deactivated; zero while active. A
 	// deactivated user keeps their row, so what they did stays attributed.
 	DeactivatedAt time.Time
+	// Operator marks a person who runs this Switchboard: besides their role in
+	// their own account, they manage the vendors, which span accounts. Only
+	// the CLI sets it (whoever runs the binary is the operator).
+	Operator bool
 }
+
+// IsOperator reports whether the user may use the operator pages and routes.
+func (u User) IsOperator() bool { return u.Operator && u.Active() }
 
 // Active reports whether the user may sign in and use API keys.
 func (u User) Active() bool { return u.DeactivatedAt.IsZero() }

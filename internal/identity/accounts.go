@@ -158,3 +158,13 @@ func (s *Service) Account(ctx context.Context, actor core.User) (core.Account, e
 	}
 	return a, nil
 }
+
+// Accounts lists every account, oldest first, for an operator linking a
+// vendor (the caller checks the actor is one).
+func (s *Service) Accounts(ctx context.Context) ([]core.Account, error) {
+	as, err := s.d.Store.ListAccounts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	return as, nil
+}

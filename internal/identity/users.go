@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"switchboard/internal/core"
@@ -384,6 +385,30 @@ func (s *Service) User(ctx context.Context, actor core.User, userID string) (cor
 	u, err := s.managedUser(ctx, s.d.Store, &actor, userID, true)
 	if err != nil {
 		return core.User{}, fmt.Errorf("user: %w", err)
+	}
+	return u, nil
+}
+
+// SetOperator makes the user with this email an operator, or no longer one
+// (CLI only: whoever runs the binary is the operator). Their role in their
+// own account stays as it is.
+func (s *Service) SetOperator(ctx context.Context, email string, on bool) (core.User, error) {
+	var u core.User
+	err := s.d.Store.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		if u, err = tx.GetUserByEmail(ctx, strings.TrimSpace(email)); errors.Is(err, core.ErrNotFound) {
+			return core.Explain(err, "there is no user %s", email)
+		} else if err != nil {
+			return err
+		}
+		if u.Operator == on {
+			return nil
+		}
+		u.Operator = on
+		return tx.SetUserOperator(ctx, u.ID, on)
+	})
+	if err != nil {
+		return core.User{}, fmt.Errorf("set operator: %w", err)
 	}
 	return u, nil
 }

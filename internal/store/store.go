@@ -60,6 +60,9 @@ type Queries interface {
 	ListUsers(ctx context.Context, accountID string) ([]core.User, error)
 	// UpdateUser writes a user's name, role and DeactivatedAt.
 	UpdateUser(ctx context.Context, u core.User) error
+	// SetUserOperator sets or clears a user's Operator flag (UpdateUser
+	// leaves it alone).
+	SetUserOperator(ctx context.Context, userID string, on bool) error
 	// ListActiveSuperAdminIDs returns the IDs of an account's super admins
 	// who are not deactivated. On PostgreSQL, inside a transaction, it locks
 	// their rows until the transaction ends, so two concurrent demotions

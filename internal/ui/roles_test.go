@@ -61,6 +61,10 @@ func TestEveryPageForEveryRole(t *testing.T) {
 		{"/vendors/" + vnd.ID, all(ok, ok, ok, no)},
 		{"/vendors/" + vnd.ID + "?status=failed", all(ok, ok, ok, no)},
 		{"/deliveries/" + delivery.ID, all(ok, ok, ok, no)},
+		// No role opens the operator pages: the Operator flag does
+		// (TestOperatorPagesAreForOperatorsOnly).
+		{"/operator/vendors", all(no, no, no, no)},
+		{"/operator/vendors/" + vnd.ID, all(no, no, no, no)},
 	}
 	for _, role := range core.Roles {
 		t.Run(string(role), func(t *testing.T) {
@@ -74,7 +78,7 @@ func TestEveryPageForEveryRole(t *testing.T) {
 					t.Errorf("GET %s: %d, want %d", p.path, resp.StatusCode, p.want[role])
 					continue
 				}
-				if resp.StatusCode == no && !strings.Contains(body, "Not available to your role") {
+				if resp.StatusCode == no && !strings.Contains(body, "Not available to your role") && !strings.Contains(body, "For operators only") {
 					t.Errorf("GET %s: 403 without the friendly page", p.path)
 				}
 				if !strings.Contains(body, "</html>") || strings.Contains(body, "Something went wrong") {

@@ -138,6 +138,22 @@ func (h *handler) routes(mux *http.ServeMux) {
 	post("/users/{id}/keys/{key}/revoke", manageUsers, h.revokeKey)
 	post("/users/{id}/keys/{key}/rotate", manageUsers, h.rotateKey)
 
+	// The operator's pages: for users with the Operator flag, whatever
+	// their role (operatorOnly answers everyone else 403).
+	opGet := func(pattern string, fn pageFunc) { get(pattern, anyone, h.operatorOnly(fn)) }
+	opPost := func(pattern string, fn pageFunc) { post(pattern, anyone, h.operatorOnly(fn)) }
+	opGet("/operator/vendors", h.operatorVendorsPage)
+	opPost("/operator/vendors", h.operatorCreateVendor)
+	opGet("/operator/vendors/{id}", h.operatorVendorPage)
+	opPost("/operator/vendors/{id}/keys", h.operatorNewKey)
+	opPost("/operator/vendors/{id}/keys/{key}/revoke", h.operatorRevokeKey)
+	opPost("/operator/vendors/{id}/disable", h.operatorSetStatus(core.VendorDisabled))
+	opPost("/operator/vendors/{id}/enable", h.operatorSetStatus(core.VendorActive))
+	opPost("/operator/vendors/{id}/packages", h.operatorSetPackages)
+	opPost("/operator/vendors/{id}/webhook/rotate", h.operatorRotateSecret)
+	opPost("/operator/vendors/{id}/links", h.operatorLink)
+	opPost("/operator/vendors/{id}/links/{account}/unlink", h.operatorUnlink)
+
 	get("/dev/outbox", actOnOrders, h.outboxPage)
 }
 
@@ -177,12 +193,14 @@ func (q *request) Can() perms {
 	r := q.User.Role
 	return perms{Configure: configure(r), ManageVacancies: manageVacancies(r), ManageUsers: manageUsers(r),
 		ActOnOrders: actOnOrders(r), SeeIntegrations: seeIntegrations(r), SeeVacancies: seeVacancies(r),
-		SeeVendors: seeVendors(r), LinkVendors: linkVendors(r)}
+		SeeVendors: seeVendors(r), LinkVendors: linkVendors(r), Operate: q.User.IsOperator()}
 }
 
 type perms struct {
 	Configure, ManageVacancies, ManageUsers, ActOnOrders, SeeIntegrations, SeeVacancies bool
 	SeeVendors, LinkVendors                                                             bool
+	// Operate: the user is an operator (the flag, not a role).
+	Operate bool
 }
 
 type pageFunc func(w http.ResponseWriter, r *http.Request, q *request)

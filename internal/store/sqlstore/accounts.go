@@ -37,17 +37,17 @@ func (q Queries) ListAccounts(ctx context.Context) ([]core.Account, error) {
 
 // ---- users ----
 
-const userCols = `id, account_id, email, name, role, password_hash, created_at, deactivated_at`
+const userCols = `id, account_id, email, name, role, password_hash, created_at, deactivated_at, operator`
 
 func scanUser(s scanner) (core.User, error) {
 	var u core.User
-	err := s.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, timeCol{&u.CreatedAt}, timeCol{&u.DeactivatedAt})
+	err := s.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, timeCol{&u.CreatedAt}, timeCol{&u.DeactivatedAt}, &u.Operator)
 	return u, err
 }
 
 func (q Queries) CreateUser(ctx context.Context, u core.User) error {
-	res, err := q.w.ExecContext(ctx, `INSERT INTO users (`+userCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-		u.ID, u.AccountID, u.Email, u.Name, string(u.Role), u.PasswordHash, q.tm(u.CreatedAt), q.tm(u.DeactivatedAt))
+	res, err := q.w.ExecContext(ctx, `INSERT INTO users (`+userCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+		u.ID, u.AccountID, u.Email, u.Name, string(u.Role), u.PasswordHash, q.tm(u.CreatedAt), q.tm(u.DeactivatedAt), u.Operator)
 	if err != nil {
 		return q.fail(err, "create user %s", u.ID)
 	}
@@ -72,6 +72,11 @@ func (q Queries) UpdateUser(ctx context.Context, u core.User) error {
 	res, err := q.w.ExecContext(ctx, `UPDATE users SET name = $1, role = $2, deactivated_at = $3 WHERE id = $4`,
 		u.Name, string(u.Role), q.tm(u.DeactivatedAt), u.ID)
 	return q.matched(res, err, "update user %s", u.ID)
+}
+
+func (q Queries) SetUserOperator(ctx context.Context, userID string, on bool) error {
+	res, err := q.w.ExecContext(ctx, `UPDATE users SET operator = $1 WHERE id = $2`, on, userID)
+	return q.matched(res, err, "set operator of user %s", userID)
 }
 
 func (q Queries) ListActiveSuperAdminIDs(ctx context.Context, accountID string) ([]string, error) {

@@ -134,6 +134,27 @@ func testUsers(t *testing.T, s store.Store) {
 	equal(t, "updated user", got, want)
 	equal(t, "deactivated user is not active", got.Active(), false)
 	isErr(t, s.UpdateUser(ctx, core.User{ID: "usr_missing", Role: core.RoleAdmin}), core.ErrNotFound, "update a missing user")
+
+	// The operator flag: created with a user, set and cleared on its own,
+	// and left alone by UpdateUser.
+	op := core.User{ID: core.NewID("usr"), AccountID: other.ID, Email: "op@other.example", Name: "Op", Role: core.RoleAdmin, CreatedAt: at(5), Operator: true}
+	ok(t, s.CreateUser(ctx, op), "create operator")
+	got, err = s.GetUser(ctx, op.ID)
+	ok(t, err, "get operator")
+	equal(t, "operator", got, op)
+	ok(t, s.SetUserOperator(ctx, u.ID, true), "make a user operator")
+	got, err = s.GetUserByEmail(ctx, u.Email)
+	ok(t, err, "get new operator")
+	equal(t, "operator flag set", got.Operator, true)
+	ok(t, s.UpdateUser(ctx, got), "update operator")
+	got, err = s.GetUser(ctx, u.ID)
+	ok(t, err, "get updated operator")
+	equal(t, "UpdateUser keeps the operator flag", got.Operator, true)
+	ok(t, s.SetUserOperator(ctx, u.ID, false), "clear operator")
+	got, err = s.GetUser(ctx, u.ID)
+	ok(t, err, "get former operator")
+	equal(t, "operator flag cleared", got.Operator, false)
+	isErr(t, s.SetUserOperator(ctx, "usr_missing", true), core.ErrNotFound, "set operator of a missing user")
 }
 
 func testSuperAdmins(t *testing.T, s store.Store) {
