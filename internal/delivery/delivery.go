@@ -100,10 +100,16 @@ func (s Sender) Send(ctx context.Context, d core.Delivery, url string, secrets [
 	defer res.Body.Close()
 	body, rerr := io.ReadAll(io.LimitReader(res.Body, maxAnswerBytes+1))
 	a.Record.Duration = time.Since(start)
-	a.Record.Status = res.StatusCode
+	return answered(a, res.StatusCode, res.Header, body, rerr, now)
+}
+
+// answered is what a vendor's answer means: status and body as read (at
+// most maxAnswerBytes+1 of it), rerr what broke off the reading.
+func answered(a Attempt, status int, h http.Header, body []byte, rerr error, now time.Time) Attempt {
+	a.Record.Status = status
 	a.Record.Response = snippet(body)
 	switch {
-	case res.StatusCode >= 200 && res.StatusCode < 300:
+	case status >= 200 && status < 300:
 		if rerr != nil {
 			// The vendor accepted; a broken body only loses the optional URL.
 			a.Record.Error = "answer body unreadable: " + rerr.Error()
@@ -114,7 +120,7 @@ func (s Sender) Send(ctx context.Context, d core.Delivery, url string, secrets [
 			a.TestURL = ans.TestURL
 		}
 		return a
-	case res.StatusCode == http.StatusUnprocessableEntity:
+	case status == http.StatusUnprocessableEntity:
 		a.Outcome = Refused
 		var r wire.Refusal
 		_ = json.Unmarshal(body, &r) // a refusal without a readable message still refuses
@@ -124,8 +130,10 @@ func (s Sender) Send(ctx context.Context, d core.Delivery, url string, secrets [
 		}
 		return a
 	}
-	a.RetryAfter = atshttp.ParseRetryAfter(res.Header.Get("Retry-After"), now)
-	return fail(fmt.Sprintf("the endpoint answered %d %s", res.StatusCode, http.StatusText(res.StatusCode)))
+	a.Outcome = Failed
+	a.RetryAfter = atshttp.ParseRetryAfter(h.Get("Retry-After"), now)
+	a.Message = fmt.Sprintf("the endpoint answered %d %s", status, http.StatusText(status))
+	return a
 }
 
 // transportError says in a few words why no answer came.

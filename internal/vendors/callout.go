@@ -190,6 +190,12 @@ func (s *Service) callout(ctx context.Context, v core.Vendor, req wire.PackageLi
 	case len(data) > MaxPackageListBytes:
 		return nil, core.Explain(errors.New("package list too large"), "the package list endpoint's answer is larger than %d bytes", MaxPackageListBytes)
 	}
+	return parsePackageList(v, data)
+}
+
+// parsePackageList reads a package list endpoint's answer strictly, with
+// the checks pushed packages get.
+func parsePackageList(v core.Vendor, data []byte) ([]core.VendorPackage, error) {
 	var list wire.PackageList
 	if err := strictjson.Decode(bytes.NewReader(data), &list, "the package list"); err != nil {
 		return nil, core.Explain(err, "the package list endpoint's answer is malformed: %s", core.PublicMessage(err, err.Error()))
@@ -198,7 +204,7 @@ func (s *Service) callout(ctx context.Context, v core.Vendor, req wire.PackageLi
 	for i, p := range list.Data {
 		ps[i] = core.VendorPackage{VendorID: v.ID, ID: p.ID, Kind: core.Kind(p.Type), Name: p.Name, Description: p.Description}
 	}
-	ps, err = checkPackages("data", ps, "", v.Kind)
+	ps, err := checkPackages("data", ps, "", v.Kind)
 	if err != nil {
 		return nil, core.Explain(err, "the package list endpoint's answer is malformed: %s", err.Error())
 	}
