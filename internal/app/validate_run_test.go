@@ -267,6 +267,14 @@ func TestValidationRunRefusals(t *testing.T) {
 		t.Errorf("another account: %v, want ErrNotFound", err)
 	}
 
+	// An outside vendor's package: the engine has none of its questions to answer.
+	vf := e.SetupVendor("Acme Assessments", core.KindAssessment, apptest.VendorOptions{Manual: true}, owner.AccountID)
+	var inv *core.ValidationError
+	if _, err := runValidation(t, e, ctx, "admin@acme.example", f.IntegrationID, e.VendorVacancy(owner.AccountID, vf.Vendor.ID, "cog-20").ID); !errors.As(err, &inv) ||
+		!strings.Contains(inv.Fields["vacancy"], "outside vendor's package") {
+		t.Errorf("a vendor's vacancy: %v, want it refused naming the vacancy", err)
+	}
+
 	e.MustAPI(http.StatusOK, f.APIKey, "POST", "/integrations/"+f.IntegrationID+"/disable", nil, nil)
 	if _, err := runValidation(t, e, ctx, "admin@acme.example", f.IntegrationID, f.VacancyID); !errors.Is(err, service.ErrNotEnabled) {
 		t.Errorf("disabled integration: %v, want ErrNotEnabled", err)

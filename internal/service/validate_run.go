@@ -110,6 +110,11 @@ func (s *Service) RunValidation(ctx context.Context, actor core.User, integratio
 	if vac.IsInline() {
 		return run, core.Invalid("vacancy", fmt.Sprintf("%q is inline: it is taken during the application, which a test order cannot do", vac.Name))
 	}
+	// A test order is completed by answering the built-in engine's
+	// questions; an outside vendor's package has none here to answer.
+	if !vac.Builtin() {
+		return run, core.Invalid("vacancy", fmt.Sprintf("%q is an outside vendor's package, which the vendor completes: run the test order with a built-in vacancy", vac.Name))
+	}
 
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, validationRunTimeout)
