@@ -28,7 +28,9 @@ func TestVendorFulfilsSRAdHocOrder(t *testing.T) {
 		f := e.SetupSmartRecruiters(apptest.SROptions{})
 		vf := e.SetupVendor("Acme Assessments", core.KindAssessment, apptest.VendorOptions{Manual: true}, f.Admin.AccountID)
 		vac := e.VendorVacancy(f.Admin.AccountID, vf.Vendor.ID, "cog-20")
-		srMapLabel(e, f, "Cognitive ability", "val-good") // the vendor's label, onto the fit field
+		// The vendor's label, onto the fit field; every report link that can
+		// go back to SmartRecruiters, goes.
+		srWriteBack(e, f, "Cognitive ability", "val-good", core.ReportConfig{PDFURL: true, SignedReportURL: true})
 
 		pkgs := srPackages(t, f)
 		if !strings.Contains(pkgs, vac.ID+" SKILL_TEST Cognitive ability") {
@@ -80,6 +82,11 @@ func TestVendorFulfilsSRAdHocOrder(t *testing.T) {
 		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF") {
 			t.Errorf("the PDF link answers %d %s %.20q", res.StatusCode, res.Header.Get("Content-Type"), body)
 		}
+		for _, u := range append(pdf, other...) {
+			if strings.Contains(u, "/report.pdf") {
+				t.Errorf("link %s is to the built-in engine's PDF, which a vendor's result has not", u)
+			}
+		}
 		if !contains(other, vf.URL+"/reports/") {
 			t.Errorf("result links %q, want the vendor's report page", other)
 		}
@@ -98,7 +105,13 @@ func TestVendorFulfilsSRAdHocOrder(t *testing.T) {
 // srMapLabel maps a result label onto a value of the fit field, keeping
 // the rest of the fixture's write-back configuration.
 func srMapLabel(e *apptest.Env, f *apptest.SRFixture, label, valueID string) {
+	srWriteBack(e, f, label, valueID, core.DefaultWriteBack().Reports)
+}
+
+// srWriteBack is srMapLabel choosing which reports go back too.
+func srWriteBack(e *apptest.Env, f *apptest.SRFixture, label, valueID string, reports core.ReportConfig) {
 	wb := core.DefaultWriteBack()
+	wb.Reports = reports
 	wb.ScoreField = core.FieldMapping{Enabled: true, FieldID: f.ScoreField.ID}
 	wb.LabelField = core.FieldMapping{Enabled: true, FieldID: f.LabelField.ID}
 	wb.LabelValues = map[string]string{label: valueID}

@@ -151,7 +151,7 @@ func (s *Service) attemptDelivery(ctx context.Context, d core.Delivery, replay b
 			default:
 				cur.NextAttemptAt = now.Add(wait)
 				if err := s.enqueue(ctx, tx, DeliverArgs{DeliveryID: cur.ID, OrderID: cur.OrderID, Attempt: cur.Attempts},
-					&river.InsertOpts{Queue: queue.Vendor, ScheduledAt: cur.NextAttemptAt}); err != nil {
+					&river.InsertOpts{ScheduledAt: cur.NextAttemptAt}); err != nil {
 					return err
 				}
 			}

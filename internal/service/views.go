@@ -48,22 +48,23 @@ func (s *Service) reports(o core.Order, c core.Candidate, v core.Vacancy, r core
 // upload when there is one.
 func (s *Service) resultReports(ctx context.Context, o core.Order, c core.Candidate, v core.Vacancy, r core.Result) (ats.Reports, error) {
 	rep, hasPDF, err := s.resultLinks(ctx, o)
-	if err != nil || !hasPDF {
-		return rep, err
+	if err == nil && hasPDF {
+		rep.PDF = func(ctx context.Context) ([]byte, error) { return s.d.Engine.PDF(ctx, o, c, v, r) }
 	}
-	return s.reports(o, c, v, r), nil
+	return rep, err
 }
 
 // resultLinks are the links to a completed order's report: the PDF is the
 // built-in engine's report, so a result without the engine's record has no
-// PDF link; hasPDF says which.
+// PDF link, and its signed report link is the signed page; hasPDF says
+// which.
 func (s *Service) resultLinks(ctx context.Context, o core.Order) (rep ats.Reports, hasPDF bool, err error) {
 	if hasPDF, err = s.d.Engine.HasPDF(ctx, o.ID); err != nil {
 		return ats.Reports{}, false, err
 	}
 	rep = s.reportLinks(o)
 	if !hasPDF {
-		rep.PDFURL = ""
+		rep.PDFURL, rep.SignedReportURL = "", rep.ReadOnlyPageURL
 	}
 	return rep, hasPDF, nil
 }
