@@ -175,7 +175,7 @@ func (f vendorFulfiller) Cancelled(ctx context.Context, tx store.Tx, o core.Orde
 // newDelivery stores a delivery of event about o, its body the order as the
 // vendor sees it now.
 func (s *Service) newDelivery(ctx context.Context, tx store.Tx, o core.Order, vac core.Vacancy, event string) (core.Delivery, error) {
-	view, err := s.vendorOrderView(ctx, tx, o, vac)
+	view, err := s.orderViews(tx, vac).view(ctx, o)
 	if err != nil {
 		return core.Delivery{}, err
 	}
@@ -194,27 +194,59 @@ func (s *Service) newDelivery(ctx context.Context, tx store.Tx, o core.Order, va
 	return d, nil
 }
 
-// vendorOrderView is an order as its vendor sees it.
-func (s *Service) vendorOrderView(ctx context.Context, q store.Queries, o core.Order, vac core.Vacancy) (wire.Order, error) {
-	c, err := q.GetCandidate(ctx, o.CandidateID)
-	if err != nil {
-		return wire.Order{}, fmt.Errorf("order %s: %w", o.ID, err)
+// orderViews builds orders as their vendor sees them, reading each
+// vacancy and integration once however many orders share them (a page of
+// a vendor's orders); the candidate is each order's own.
+type orderViews struct {
+	s         *Service
+	q         store.Queries
+	vacancies map[string]core.Vacancy
+	providers map[string]string
+}
+
+// orderViews reads through q; known vacancies need not be read again.
+func (s *Service) orderViews(q store.Queries, known ...core.Vacancy) *orderViews {
+	w := &orderViews{s: s, q: q, vacancies: map[string]core.Vacancy{}, providers: map[string]string{}}
+	for _, v := range known {
+		w.vacancies[v.ID] = v
 	}
-	in, err := q.GetIntegration(ctx, o.IntegrationID)
+	return w
+}
+
+// view is o as its vendor sees it.
+func (w *orderViews) view(ctx context.Context, o core.Order) (wire.Order, error) {
+	vac, ok := w.vacancies[o.VacancyID]
+	if !ok {
+		var err error
+		if vac, err = w.q.GetVacancy(ctx, o.VacancyID); err != nil {
+			return wire.Order{}, fmt.Errorf("order %s: %w", o.ID, err)
+		}
+		w.vacancies[vac.ID] = vac
+	}
+	provider, ok := w.providers[o.IntegrationID]
+	if !ok {
+		in, err := w.q.GetIntegration(ctx, o.IntegrationID)
+		if err != nil {
+			return wire.Order{}, fmt.Errorf("order %s: %w", o.ID, err)
+		}
+		provider = in.Provider
+		w.providers[in.ID] = provider
+	}
+	c, err := w.q.GetCandidate(ctx, o.CandidateID)
 	if err != nil {
 		return wire.Order{}, fmt.Errorf("order %s: %w", o.ID, err)
 	}
 	first, last := splitName(c.Name)
 	view := wire.Order{
 		ID: o.ID, AccountID: o.AccountID, Kind: string(vac.Kind), Status: string(o.State), Mode: string(o.Mode),
-		Provider: in.Provider,
+		Provider: provider,
 		Package:  wire.Package{ID: vac.VendorPackageID, Name: vac.Name, Description: vac.Description, Type: string(vac.Kind)},
 		Candidate: wire.Candidate{
 			ID: c.ID, RemoteID: c.ExternalID, FirstName: first, LastName: last, ProfileURL: c.ProfileURL,
 		},
 		Application:      wire.Application{ID: o.ExternalID, RemoteID: o.ExternalID},
 		Job:              wire.Job{ID: o.ExternalJobID, RemoteID: o.ExternalJobID},
-		ResultsUpdateURL: s.d.BaseURL + VendorAPIPath + "/unified/ats/" + kindPath(vac.Kind) + "/orders/" + o.ID + "/result",
+		ResultsUpdateURL: w.s.d.BaseURL + VendorAPIPath + "/unified/ats/" + kindPath(vac.Kind) + "/orders/" + o.ID + "/result",
 		TestURL:          o.CandidateURL,
 		ReturnURL:        o.ReturnURL,
 		CreatedAt:        o.CreatedAt,

@@ -149,16 +149,9 @@ func (s *Service) VendorOrders(ctx context.Context, v core.Vendor, accountID str
 		next = os[limit-1].ID
 	}
 	out := make([]wire.Order, 0, len(os))
-	vacs := map[string]core.Vacancy{}
+	views := s.orderViews(s.d.Store)
 	for _, o := range os {
-		vac, ok := vacs[o.VacancyID]
-		if !ok {
-			if vac, err = s.d.Store.GetVacancy(ctx, o.VacancyID); err != nil {
-				return nil, "", fmt.Errorf("vendor orders: %w", err)
-			}
-			vacs[o.VacancyID] = vac
-		}
-		view, err := s.vendorOrderView(ctx, s.d.Store, o, vac)
+		view, err := views.view(ctx, o)
 		if err != nil {
 			return nil, "", fmt.Errorf("vendor orders: %w", err)
 		}
@@ -173,7 +166,7 @@ func (s *Service) VendorOrder(ctx context.Context, v core.Vendor, accountID stri
 	if err != nil {
 		return wire.Order{}, fmt.Errorf("vendor order: %w", err)
 	}
-	return s.vendorOrderView(ctx, s.d.Store, o, vac)
+	return s.orderViews(s.d.Store, vac).view(ctx, o)
 }
 
 // adjudication is a background check's label when its vendor gave none:
