@@ -83,6 +83,8 @@ func TestVendorResultConflicts(t *testing.T) {
 	}{
 		{"a partial score", vf.Key, "assessments", `{"score":{"value":"80"}}`, http.StatusBadRequest, "score"},
 		{"an attachment without its type", vf.Key, "assessments", `{"result":{"value":"passed"},"attachments":[{"url":"https://acme.example/r.pdf"}]}`, http.StatusBadRequest, "attachments[0]"},
+		{"an attachment that is not there", vf.Key, "assessments", `{"result":{"value":"passed"},"attachments":[{"url":"` + vf.URL + `/reports/nothing.pdf","content_type":{"value":"pdf"}}]}`, http.StatusBadRequest, "attachments[0].url"},
+		{"an attachment that is not what it says", vf.Key, "assessments", `{"result":{"value":"passed"},"attachments":[{"url":"` + vf.URL + `/candidate/` + id + `","content_type":{"value":"pdf"}}]}`, http.StatusBadRequest, "attachments[0].url"},
 		{"the wrong kind", vf.Key, "background_checks", `{"result":{"value":"passed"}}`, http.StatusNotFound, ""},
 		{"another vendor's order", other.Key, "assessments", `{"result":{"value":"passed"}}`, http.StatusNotFound, ""},
 	} {
@@ -90,6 +92,9 @@ func TestVendorResultConflicts(t *testing.T) {
 		if status != tt.status || got.StatusCode != tt.status || (tt.field != "" && !hasField(got, tt.field)) {
 			t.Errorf("%s: %d %+v, want %d naming %q", tt.name, status, got, tt.status, tt.field)
 		}
+	}
+	if n := countRows(t, e, "files"); n != 0 {
+		t.Errorf("refused updates stored %d files", n)
 	}
 	if after := order(e, f.APIKey, id); after.Order.State != before.Order.State || len(after.Timeline) != len(before.Timeline) || after.Result != nil {
 		t.Errorf("refused updates changed the order: %s → %s, %d → %d timeline entries", before.Order.State, after.Order.State, len(before.Timeline), len(after.Timeline))

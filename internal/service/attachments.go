@@ -36,11 +36,11 @@ const PurposeFile = "file"
 // FilePath is where a stored file is served (behind a signed link).
 func FilePath(id string) string { return "/files/" + id }
 
-// fetchAttachments replaces each link attachment of r by a stored copy. A
-// link that cannot be fetched, is too large or is not what its content type
-// says fails the whole update with a field error, and stores nothing that a
-// result refers to.
-func (s *Service) fetchAttachments(ctx context.Context, o core.Order, r *core.Result) error {
+// fetchAttachments replaces each link attachment of r by a copy to store,
+// and returns the copies: the caller stores them in the transaction that
+// records the result. A link that cannot be fetched, is too large or is not
+// what its content type says fails the whole update with a field error.
+func (s *Service) fetchAttachments(ctx context.Context, o core.Order, r *core.Result) ([]core.StoredFile, error) {
 	bad := core.Invalid()
 	var files []core.StoredFile
 	for i, a := range r.Attachments {
@@ -56,14 +56,9 @@ func (s *Service) fetchAttachments(ctx context.Context, o core.Order, r *core.Re
 		r.Attachments[i] = core.Attachment{Name: f.Name, ContentType: f.ContentType, FileID: f.ID}
 	}
 	if err := bad.OrNil(); err != nil {
-		return err
+		return nil, err
 	}
-	for _, f := range files {
-		if err := s.d.Store.SaveFile(ctx, f); err != nil {
-			return fmt.Errorf("store attachment: %w", err)
-		}
-	}
-	return nil
+	return files, nil
 }
 
 func (s *Service) fetchAttachment(ctx context.Context, o core.Order, a core.Attachment) (core.StoredFile, error) {

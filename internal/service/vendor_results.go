@@ -58,15 +58,17 @@ func (s *Service) VendorResult(ctx context.Context, v core.Vendor, accountID str
 	default:
 		r.Value = "" // a lifecycle word or unmapped_value: the state says it
 	}
-	if len(r.Attachments) > 0 {
+	var files []core.StoredFile
+	if len(r.Attachments) > 0 && completes(u.Outcome) {
 		// Fetched before the transaction (they take seconds), for an order
-		// that exists and is open; the transaction checks again.
+		// that exists and is open; the transaction checks again and stores
+		// them with the result.
 		o, _, err := s.vendorOrderIn(ctx, s.d.Store, v, accountID, kind, orderID)
 		if err != nil {
 			return fmt.Errorf("vendor result: %w", err)
 		}
 		if !o.State.Terminal() {
-			if err := s.fetchAttachments(ctx, o, &r); err != nil {
+			if files, err = s.fetchAttachments(ctx, o, &r); err != nil {
 				return fmt.Errorf("vendor result: %w", err)
 			}
 		}
@@ -104,12 +106,27 @@ func (s *Service) VendorResult(ctx context.Context, v core.Vendor, accountID str
 		if vac.Kind == core.KindBackgroundCheck && r.Label == "" {
 			r.Label = adjudication(r.Value, u.OutcomeSource)
 		}
+		for _, f := range files {
+			if err := tx.SaveFile(ctx, f); err != nil {
+				return fmt.Errorf("store attachment: %w", err)
+			}
+		}
 		return s.recordResult(ctx, tx, &o, r, "Result received from "+v.Name)
 	})
 	if err != nil {
 		return fmt.Errorf("vendor result: %w", err)
 	}
 	return nil
+}
+
+// completes reports whether an update with this result.value is the
+// result, rather than a move of the order's life.
+func completes(v result.Outcome) bool {
+	switch v {
+	case result.Initiated, result.InProgress, result.Cancelled, result.Expired:
+		return false
+	}
+	return true
 }
 
 // advance moves an order forward through received, invited and in
