@@ -182,17 +182,7 @@ func (q Queries) ReplaceVendorPackages(ctx context.Context, vendorID string, src
 	if !ok {
 		return q.replaceVendorPackages(ctx, vendorID, src, ps)
 	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: replace %s packages of vendor %s: begin: %w", src, vendorID, err)
-	}
-	if err := New(q.d, tx, tx).replaceVendorPackages(ctx, vendorID, src, ps); err != nil {
-		return errors.Join(err, tx.Rollback())
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: replace %s packages of vendor %s: commit: %w", src, vendorID, err)
-	}
-	return nil
+	return q.d.InTx(ctx, db, func(tx store.Tx) error { return tx.ReplaceVendorPackages(ctx, vendorID, src, ps) })
 }
 
 func (q Queries) replaceVendorPackages(ctx context.Context, vendorID string, src core.PackageSource, ps []core.VendorPackage) error {
