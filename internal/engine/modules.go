@@ -19,21 +19,19 @@ func (e *Engine) IndicatorModules(ctx context.Context, actor core.User) ([]asses
 		return nil, fmt.Errorf("indicator modules: %w", err)
 	}
 	// A vacancy's parts are its modules (store.EngineParts).
-	parts := [][]core.PackagePart{}
+	var parts []core.PackagePart
 	for _, v := range vs {
-		parts = append(parts, v.Parts)
+		parts = append(parts, v.Parts...)
 	}
-	if len(parts) == 0 {
-		parts = append(parts, store.EngineParts(assess.DefaultPackage()))
+	if len(vs) == 0 {
+		parts = store.EngineParts(assess.DefaultPackage())
 	}
 	seen := map[string]bool{}
 	var out []assess.Module
-	for _, ps := range parts {
-		for _, p := range ps {
-			if !seen[p.Key] {
-				seen[p.Key] = true
-				out = append(out, assess.Module{Key: p.Key, Name: p.Name})
-			}
+	for _, p := range parts {
+		if !seen[p.Key] {
+			seen[p.Key] = true
+			out = append(out, assess.Module{Key: p.Key, Name: p.Name})
 		}
 	}
 	return out, nil

@@ -109,17 +109,27 @@ func (q Queries) created(res sql.Result, taken string, format string, args ...an
 // into nil, or ErrNotFound when no row matched; res and err are what the
 // statement returned. Any error is wrapped by fail with format and args.
 func (q Queries) matched(res sql.Result, err error, format string, args ...any) error {
+	n, err := q.affected(res, err, format, args...)
 	if err != nil {
-		return q.fail(err, format, args...)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return q.fail(err, format, args...)
+		return err
 	}
 	if n == 0 {
 		return notFound(format, args...)
 	}
 	return nil
+}
+
+// affected is the number of rows a statement changed; res and err are what
+// it returned. Any error is wrapped by fail with format and args.
+func (q Queries) affected(res sql.Result, err error, format string, args ...any) (int64, error) {
+	if err != nil {
+		return 0, q.fail(err, format, args...)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, q.fail(err, format, args...)
+	}
+	return n, nil
 }
 
 // notFound is the error for a statement that matched no row.

@@ -68,12 +68,9 @@ func (q Queries) ListInboundFailures(ctx context.Context, integrationID string, 
 
 func (q Queries) DeleteInboundBefore(ctx context.Context, before time.Time) (int, error) {
 	res, err := q.w.ExecContext(ctx, `DELETE FROM inbound_events WHERE received_at < $1`, q.tm(before))
+	n, err := q.affected(res, err, "delete inbound events received before %s", before.Format(time.RFC3339))
 	if err != nil {
-		return 0, q.fail(err, "delete inbound events received before %s", before.Format(time.RFC3339))
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, q.fail(err, "delete inbound events received before %s", before.Format(time.RFC3339))
+		return 0, err
 	}
 	return int(n), nil
 }
@@ -83,12 +80,9 @@ func (q Queries) DeleteInboundBefore(ctx context.Context, before time.Time) (int
 func (q Queries) MarkStep(ctx context.Context, orderID, step string, at time.Time) (bool, error) {
 	res, err := q.w.ExecContext(ctx, `INSERT INTO writeback_steps (order_id, step, done_at) VALUES ($1, $2, $3)
 		ON CONFLICT (order_id, step) DO NOTHING`, orderID, step, q.tm(at))
+	n, err := q.affected(res, err, "mark step %s of order %s", step, orderID)
 	if err != nil {
-		return false, q.fail(err, "mark step %s of order %s", step, orderID)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, q.fail(err, "mark step %s of order %s", step, orderID)
+		return false, err
 	}
 	return n == 1, nil
 }
@@ -109,12 +103,9 @@ func (q Queries) ClaimWriteBack(ctx context.Context, orderID, holder string, now
 	res, err := q.w.ExecContext(ctx, `INSERT INTO writeback_claims (order_id, holder, expires_at) VALUES ($1, $2, $3)
 		ON CONFLICT (order_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
 		WHERE writeback_claims.holder = excluded.holder OR writeback_claims.expires_at <= $4`, orderID, holder, q.tm(until), q.tm(now))
+	n, err := q.affected(res, err, "claim write-back of order %s", orderID)
 	if err != nil {
-		return false, q.fail(err, "claim write-back of order %s", orderID)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, q.fail(err, "claim write-back of order %s", orderID)
+		return false, err
 	}
 	return n == 1, nil
 }

@@ -79,12 +79,9 @@ func (q Queries) DeleteSession(ctx context.Context, tokenHash string) error {
 
 func (q Queries) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
 	res, err := q.w.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, q.tm(now))
+	n, err := q.affected(res, err, "delete expired sessions")
 	if err != nil {
-		return 0, q.fail(err, "delete expired sessions")
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, q.fail(err, "delete expired sessions")
+		return 0, err
 	}
 	return int(n), nil
 }

@@ -121,12 +121,9 @@ func scanVendorLink(s scanner) (core.VendorLink, error) {
 func (q Queries) LinkVendor(ctx context.Context, l core.VendorLink) (bool, error) {
 	res, err := q.w.ExecContext(ctx, `INSERT INTO vendor_links (`+vendorLinkCols+`) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
 		l.VendorID, l.AccountID, q.tm(l.CreatedAt), l.CreatedBy)
+	n, err := q.affected(res, err, "link vendor %s to account %s", l.VendorID, l.AccountID)
 	if err != nil {
-		return false, q.fail(err, "link vendor %s to account %s", l.VendorID, l.AccountID)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, q.fail(err, "link vendor %s to account %s", l.VendorID, l.AccountID)
+		return false, err
 	}
 	return n > 0, nil
 }
@@ -185,17 +182,7 @@ func (q Queries) ReplaceVendorPackages(ctx context.Context, vendorID string, src
 	if !ok {
 		return q.replaceVendorPackages(ctx, vendorID, src, ps)
 	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: replace %s packages of vendor %s: begin: %w", src, vendorID, err)
-	}
-	if err := New(q.d, tx, tx).replaceVendorPackages(ctx, vendorID, src, ps); err != nil {
-		return errors.Join(err, tx.Rollback())
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: replace %s packages of vendor %s: commit: %w", src, vendorID, err)
-	}
-	return nil
+	return q.d.InTx(ctx, db, func(tx store.Tx) error { return tx.ReplaceVendorPackages(ctx, vendorID, src, ps) })
 }
 
 func (q Queries) replaceVendorPackages(ctx context.Context, vendorID string, src core.PackageSource, ps []core.VendorPackage) error {
@@ -264,12 +251,9 @@ func (q Queries) ArchiveVendorVacancies(ctx context.Context, accountID, vendorID
 		stmt += ` AND vendor_package_id NOT IN (` + p.in(keep) + `)`
 	}
 	res, err := q.w.ExecContext(ctx, stmt, p.args...)
+	n, err := q.affected(res, err, "archive vacancies of vendor %s in account %s", vendorID, accountID)
 	if err != nil {
-		return 0, q.fail(err, "archive vacancies of vendor %s in account %s", vendorID, accountID)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, q.fail(err, "archive vacancies of vendor %s in account %s", vendorID, accountID)
+		return 0, err
 	}
 	return int(n), nil
 }
