@@ -63,9 +63,7 @@ func runAdmin(ctx context.Context, cmd string, args []string, stdout, stderr io.
 	}
 	// Usage errors are found before the database is opened, so a typo leaves
 	// no data directory, key or database behind.
-	usage := func(format string, a ...any) error {
-		return &exitError{code: 2, err: fmt.Errorf(cmd+": "+format, a...)}
-	}
+	usage := usageFor(cmd)
 	var r core.Role
 	var jobID int64
 	switch cmd {
@@ -278,6 +276,13 @@ func adminFlags(cmd string, stderr io.Writer) (*flag.FlagSet, *common) {
 	c := &common{}
 	c.register(fs)
 	return fs, c
+}
+
+// usageFor makes cmd's usage errors: exit status 2, the command named first.
+func usageFor(cmd string) func(format string, a ...any) error {
+	return func(format string, a ...any) error {
+		return &exitError{code: 2, err: fmt.Errorf(cmd+": "+format, a...)}
+	}
 }
 
 // keyRow is an API key as keys list shows it, a user's or a vendor's.

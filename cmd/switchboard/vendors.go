@@ -36,9 +36,7 @@ func runVendors(ctx context.Context, cmd string, fs *flag.FlagSet, c *common, ar
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	usage := func(format string, a ...any) error {
-		return &exitError{code: 2, err: fmt.Errorf(cmd+": "+format, a...)}
-	}
+	usage := usageFor(cmd)
 	var k core.Kind
 	var ps []core.VendorPackage
 	switch {
@@ -60,7 +58,7 @@ func runVendors(ctx context.Context, cmd string, fs *flag.FlagSet, c *common, ar
 	if file != nil {
 		var err error
 		if ps, err = readPackages(*file); err != nil {
-			return &exitError{code: 2, err: fmt.Errorf("%s: %w", cmd, err)}
+			return usage("%w", err)
 		}
 	}
 	cfg, err := c.config(stderr)

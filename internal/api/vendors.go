@@ -91,7 +91,7 @@ func (h *handler) linkVendor(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.respondVendor(w, r)
+	h.getVendor(w, r) // the vendor as the account now sees it
 }
 
 func (h *handler) unlinkVendor(w http.ResponseWriter, r *http.Request) {
@@ -99,10 +99,5 @@ func (h *handler) unlinkVendor(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.respondVendor(w, r)
-}
-
-// respondVendor answers with the path's vendor as the account sees it.
-func (h *handler) respondVendor(w http.ResponseWriter, r *http.Request) {
-	h.getVendor(w, r)
+	h.getVendor(w, r) // the vendor as the account now sees it
 }

@@ -29,7 +29,7 @@ func (s *Service) Create(ctx context.Context, name string, kind core.Kind) (core
 	case utf8.RuneCountInString(name) > MaxNameLength:
 		bad.Add("name", fmt.Sprintf("is longer than %d characters", MaxNameLength))
 	}
-	if kind != core.KindAssessment && kind != core.KindBackgroundCheck {
+	if !knownKind(kind) {
 		bad.Add("kind", "must be assessment or background_check")
 	}
 	if err := bad.OrNil(); err != nil {

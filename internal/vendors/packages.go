@@ -59,7 +59,7 @@ func checkPackages(prefix string, ps []core.VendorPackage, want, vendorKind core
 			p.Kind = want
 		case p.Kind == "":
 			p.Kind = vendorKind
-		case p.Kind != core.KindAssessment && p.Kind != core.KindBackgroundCheck:
+		case !knownKind(p.Kind):
 			bad.Add(field("type"), "must be assessment or background_check")
 		case want != "" && p.Kind != want:
 			bad.Add(field("type"), fmt.Sprintf("is %s, but these are the %s packages: put it with those", p.Kind, want))

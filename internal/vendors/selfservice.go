@@ -85,7 +85,7 @@ func (s *Service) Packages(ctx context.Context, v core.Vendor, kind core.Kind) (
 // ReplacePackages makes ps the vendor's pushed packages of one kind
 // (Kombo's replace-all); its pushed packages of the other kind stay.
 func (s *Service) ReplacePackages(ctx context.Context, v core.Vendor, kind core.Kind, ps []core.VendorPackage) ([]core.VendorPackage, error) {
-	if kind != core.KindAssessment && kind != core.KindBackgroundCheck {
+	if !knownKind(kind) {
 		return nil, core.Invalid("kind", "must be assessment or background_check")
 	}
 	out, err := s.replacePackages(ctx, v, core.PackagesPushed, kind, ps)

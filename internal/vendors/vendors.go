@@ -146,6 +146,12 @@ func (s *Service) getVendor(ctx context.Context, q store.Queries, id string) (co
 	return v, nil
 }
 
+// knownKind reports whether k is a package kind; unlike core.ParseKind, it
+// does not take "" for an assessment.
+func knownKind(k core.Kind) bool {
+	return k == core.KindAssessment || k == core.KindBackgroundCheck
+}
+
 // ts is t as a pointer for JSON, nil when zero.
 func ts(t time.Time) *time.Time {
 	if t.IsZero() {
