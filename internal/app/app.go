@@ -214,7 +214,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return fail(err)
 	}
 	svc, err := service.New(service.Deps{
-		Store: st, Connectors: connectors, Keyring: keyring, Signer: signer, Mail: sender,
+		Store: st, Connectors: connectors, Signer: signer, Mail: sender,
 		HTTPClient: httpClient, BaseURL: cfg.BaseURL, Now: cfg.Now, Logger: log,
 		Observer: mtr, Integrations: integ, InboundRetention: cfg.InboundRetention, Engine: eng,
 		Vendors: vnd, VendorHTTP: cfg.AllowPrivateNetwork,

@@ -39,7 +39,7 @@ var allowed = map[string][]string{
 	// app). It still imports assess for editing the engine's questions and
 	// thresholds of a vacancy (vacancies.go, store.EngineVacancy).
 	"service": {"assess", "ats", "core", "delivery", "integrations", "mail", "metrics", "netguard", "queue",
-		"report", "secret", "store", "vendorapi/result", "vendorapi/wire", "vendors"},
+		"report", "store", "vendorapi/result", "vendorapi/wire", "vendors"},
 	"vendorapi/wire": {},
 	"delivery":       {"ats/atshttp", "core", "netguard", "stdwebhook", "vendorapi/wire"},
 	"stdwebhook":     {},

@@ -32,7 +32,6 @@ import (
 	"switchboard/internal/core"
 	"switchboard/internal/mail"
 	"switchboard/internal/report"
-	"switchboard/internal/secret"
 	"switchboard/internal/store"
 )
 
@@ -48,7 +47,6 @@ type Queue interface {
 type Deps struct {
 	Store      store.Store
 	Connectors *ats.Registry
-	Keyring    *secret.Keyring
 	Signer     *report.Signer
 	// Mail is set when emails go over SMTP; when nil they go to the dev
 	// outbox (MailConfigured, Outbox).
@@ -119,8 +117,8 @@ type Service struct {
 // the service, and the service needs the queue.
 func New(d Deps) (*Service, error) {
 	switch {
-	case d.Store == nil, d.Connectors == nil, d.Keyring == nil, d.Signer == nil, d.HTTPClient == nil, d.Integrations == nil, d.Engine == nil:
-		return nil, errors.New("service: Store, Connectors, Keyring, Signer, HTTPClient, Integrations and Engine are required")
+	case d.Store == nil, d.Connectors == nil, d.Signer == nil, d.HTTPClient == nil, d.Integrations == nil, d.Engine == nil:
+		return nil, errors.New("service: Store, Connectors, Signer, HTTPClient, Integrations and Engine are required")
 	case d.BaseURL == "":
 		return nil, errors.New("service: BaseURL is required")
 	}
