@@ -62,9 +62,7 @@ func (v *Validator) Response(r *http.Request, resp *http.Response) error {
 	if err != nil {
 		return err
 	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(body))
+	body, err := readBack(&resp.Body)
 	if err != nil {
 		return fmt.Errorf("openapicheck: read the response: %w", err)
 	}
@@ -85,14 +83,21 @@ func withBody(r *http.Request) (*http.Request, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return c, nil
 	}
-	body, err := io.ReadAll(r.Body)
-	r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	body, err := readBack(&r.Body)
 	if err != nil {
 		return nil, fmt.Errorf("openapicheck: read the request: %w", err)
 	}
 	c.Body = io.NopCloser(bytes.NewReader(body))
 	return c, nil
+}
+
+// readBack reads and closes *body and puts back a body of what was read,
+// so its owner still finds it unread.
+func readBack(body *io.ReadCloser) ([]byte, error) {
+	b, err := io.ReadAll(*body)
+	(*body).Close()
+	*body = io.NopCloser(bytes.NewReader(b))
+	return b, err
 }
 
 func describe(errs []*verrors.ValidationError) string {

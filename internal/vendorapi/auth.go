@@ -2,7 +2,6 @@ package vendorapi
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -50,13 +49,9 @@ func (s *server) unauthorized(ctx huma.Context, msg string) {
 
 // writeErr answers e from a middleware, where no handler returns it to huma.
 func (s *server) writeErr(ctx huma.Context, e *apiError) {
-	b, err := json.Marshal(e.Status)
-	if err != nil { // a Status always marshals
-		s.cfg.Logger.Error("vendor API: marshal status", "error", err)
-	}
 	ctx.SetHeader("Content-Type", "application/json")
 	ctx.SetStatus(e.StatusCode)
-	ctx.BodyWriter().Write(b)
+	ctx.BodyWriter().Write(s.statusJSON(e.Status))
 }
 
 // vendorOf is the vendor authenticate found.

@@ -407,7 +407,7 @@ func (s *server) webhook(name string, call func(Vendors, context.Context, core.V
 }
 
 func (s *server) setWebhook(ctx context.Context, in *webhookInput) (*webhookOut, error) {
-	if err := s.checkURL("url", in.Body.URL, "where Switchboard posts your orders"); err != nil {
+	if err := invalid(s.urlProblems("url", in.Body.URL, "where Switchboard posts your orders")); err != nil {
 		return nil, s.fail(ctx, "set webhook", err)
 	}
 	w, err := s.cfg.Vendors.SetWebhook(ctx, vendorOf(ctx), in.Body.URL)
@@ -417,21 +417,18 @@ func (s *server) setWebhook(ctx context.Context, in *webhookInput) (*webhookOut,
 	return &webhookOut{w}, nil
 }
 
-// checkURL applies result's URL rule (and ResultOptions.AllowHTTP) to a
-// required URL.
-func (s *server) checkURL(field, url, what string) error {
+// urlProblems applies result's URL rule (and ResultOptions.AllowHTTP) to a
+// required URL; none when it passes.
+func (s *server) urlProblems(field, url, what string) []result.FieldError {
 	if url == "" {
-		return invalid([]result.FieldError{{Field: field, Message: "is required: " + what}})
+		return []result.FieldError{{Field: field, Message: "is required: " + what}}
 	}
-	return invalid(result.CheckURL(field, url, s.cfg.ResultOptions))
+	return result.CheckURL(field, url, s.cfg.ResultOptions)
 }
 
 func (s *server) setPackageSource(ctx context.Context, in *packageSourceInput) (*statusOutput, error) {
 	src := in.Body
-	var errs []result.FieldError
-	if err := s.checkURL("url", src.URL, "your package list endpoint"); err != nil {
-		errs = append(errs, err.(*result.Invalid).Fields...)
-	}
+	errs := s.urlProblems("url", src.URL, "your package list endpoint")
 	if msg := lineProblem(src.Key, maxKeyLength, "the key Switchboard sends your endpoint as the HTTP Basic user name"); msg != "" {
 		errs = append(errs, result.FieldError{Field: "key", Message: msg})
 	} else if strings.ContainsAny(src.Key, ": ") {

@@ -221,13 +221,18 @@ func (s *server) noRoute(w http.ResponseWriter, r *http.Request) {
 
 // writeStatus writes a wire.Status outside huma (routes it does not serve).
 func (s *server) writeStatus(w http.ResponseWriter, status int, msg string, fields []wire.FieldError) {
-	b, err := json.Marshal(s.status(status, msg, fields))
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(s.statusJSON(s.status(status, msg, fields)))
+}
+
+// statusJSON is st as written where huma does not write it.
+func (s *server) statusJSON(st wire.Status) []byte {
+	b, err := json.Marshal(st)
 	if err != nil { // a Status always marshals
 		s.cfg.Logger.Error("vendor API: marshal status", "error", err)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(b)
+	return b
 }
 
 func (s *server) status(code int, msg string, fields []wire.FieldError) wire.Status {
