@@ -12,7 +12,7 @@ import (
 
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/ats"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // errBody is the admin API's error shape.

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"switchboard/internal/app/apptest"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 func setCred(t *testing.T, e *apptest.Env, key, id, name, value string) integrationJSON {

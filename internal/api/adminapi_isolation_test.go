@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"switchboard/internal/app/apptest"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // TestAccountIsolation runs two tenants on one Switchboard and one Lever

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"switchboard/internal/app/apptest"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 func TestMalformedBodiesAre400(t *testing.T) {

@@ -13,8 +13,8 @@ import (
 
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/ats"
-	"switchboard/internal/lever"
-	sr "switchboard/internal/smartrecruiters"
+	"switchboard/internal/ats/lever"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 // listener is a server an admin points an integration at: it records every

@@ -14,8 +14,8 @@ import (
 
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/core"
-	"switchboard/internal/lever"
-	sr "switchboard/internal/smartrecruiters"
+	"switchboard/internal/ats/lever"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 // BenchmarkWebhookIngest measures what Switchboard does before it answers a

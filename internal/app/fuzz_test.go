@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"switchboard/internal/app/apptest"
-	sr "switchboard/internal/smartrecruiters"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 // FuzzPartnerAccessToken: the partner endpoints accept exactly the access

@@ -18,7 +18,7 @@ import (
 
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/atssim/leversim"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 	"switchboard/internal/mail/mailtest"
 )
 

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"switchboard/internal/app/apptest"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // TestLeverApplicationCreated: with applicationCreated on, applying to a

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"switchboard/internal/app/apptest"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // TestLeverReinvite: an expired invitation is renewed as a new order, by

@@ -9,7 +9,7 @@ import (
 
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/atssim/leversim"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // TestLeverReplayForAnotherCandidate: Lever signs only token and

@@ -12,7 +12,7 @@ import (
 
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/candidatebot"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // TestLeverRouting: only a move into the trigger stage of an applicant to a

@@ -16,7 +16,7 @@ import (
 
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/candidatebot"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // TestLeverInvitationExpiry: an invitation not taken within 7 days expires,

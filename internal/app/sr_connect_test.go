@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"switchboard/internal/app/apptest"
-	sr "switchboard/internal/smartrecruiters"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 // TestSRConnect covers the marketplace connection: Switchboard's endpoints

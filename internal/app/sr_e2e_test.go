@@ -13,7 +13,7 @@ import (
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/candidatebot"
-	sr "switchboard/internal/smartrecruiters"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 // TestSRAdHocToResults follows one ad-hoc order from a recruiter's click in

@@ -12,7 +12,7 @@ import (
 
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/atssim/srsim"
-	sr "switchboard/internal/smartrecruiters"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 // srIntegration is the admin API's view of the integration.

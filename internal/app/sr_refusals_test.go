@@ -14,7 +14,7 @@ import (
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/service"
-	sr "switchboard/internal/smartrecruiters"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 // TestSROrderRefusals: an order for a package the account does not have, an

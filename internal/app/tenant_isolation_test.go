@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"switchboard/internal/app/apptest"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 	"switchboard/internal/service"
 )
 

@@ -13,7 +13,7 @@ import (
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 	"switchboard/internal/service"
 )
 

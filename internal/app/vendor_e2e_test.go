@@ -12,7 +12,7 @@ import (
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/core"
-	sr "switchboard/internal/smartrecruiters"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 // TestVendorFulfilsSRAdHocOrder: a recruiter orders an outside vendor's

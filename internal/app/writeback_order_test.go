@@ -17,7 +17,7 @@ import (
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/atssim/simkit"
 	"switchboard/internal/candidatebot"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // eventually waits until cond holds, failing after a generous deadline.

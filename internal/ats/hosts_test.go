@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"switchboard/internal/ats"
-	"switchboard/internal/lever"
-	sr "switchboard/internal/smartrecruiters"
+	"switchboard/internal/ats/lever"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 func TestCheckURL(t *testing.T) {

@@ -30,7 +30,7 @@ import (
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/candidatebot"
 	"switchboard/internal/core"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // Options configure a demo run.

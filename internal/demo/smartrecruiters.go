@@ -20,7 +20,7 @@ import (
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/candidatebot"
 	"switchboard/internal/core"
-	sr "switchboard/internal/smartrecruiters"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 const (

@@ -26,8 +26,8 @@ import (
 	"switchboard/examples/examplevendor"
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/core"
-	"switchboard/internal/lever"
-	sr "switchboard/internal/smartrecruiters"
+	"switchboard/internal/ats/lever"
+	sr "switchboard/internal/ats/smartrecruiters"
 	"switchboard/internal/vendorapi/wire"
 )
 

@@ -20,18 +20,19 @@ var allowed = map[string][]string{
 	// the engine, the store (that type and EngineResult) and the surfaces
 	// that edit or show the questions: service's vacancy editing, api, ui,
 	// web's candidate pages, report, demo.
-	"core":             {},
-	"identity":         {"core", "secret", "store"},
-	"vendors":          {"core", "secret", "stdwebhook", "store", "strictjson", "vendorapi/result", "vendorapi/wire"},
-	"integrations":     {"ats", "core", "secret", "store"},
-	"ats":              {"ats/atshttp", "core"},
-	"ats/atshttp":      {"netguard"},
-	"lever":            {"ats", "ats/atshttp", "core", "netguard"},
-	"smartrecruiters":  {"ats", "ats/atshttp", "core", "httpform", "netguard"},
-	"store":            {"assess", "core"},
-	"store/sqlstore":   {"core", "store", "store/sqlcodec"},
-	"vendorapi":        {"core", "vendorapi/result", "vendorapi/wire"},
-	"vendorapi/result": {"core", "strictjson"},
+	"core":         {},
+	"identity":     {"core", "secret", "store"},
+	"vendors":      {"core", "secret", "stdwebhook", "store", "strictjson", "vendorapi/result", "vendorapi/wire"},
+	"integrations": {"ats", "core", "secret", "store"},
+	"ats":          {"ats/atshttp", "core"},
+	"ats/atshttp":  {"netguard"},
+	// Connectors sit together under ats/ and know only the seam.
+	"ats/lever":           {"ats", "ats/atshttp", "core", "netguard"},
+	"ats/smartrecruiters": {"ats", "ats/atshttp", "core", "httpform", "netguard"},
+	"store":               {"assess", "core"},
+	"store/sqlstore":      {"core", "store", "store/sqlcodec"},
+	"vendorapi":           {"core", "vendorapi/result", "vendorapi/wire"},
+	"vendorapi/result":    {"core", "strictjson"},
 	// The built-in engine is a vendor: it reaches orders through its own
 	// Orders interface (the service implements it), never a connector.
 	"engine": {"assess", "ats", "core", "mail", "queue", "report", "secret", "store"},

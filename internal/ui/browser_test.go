@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"switchboard/internal/app/apptest"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 const chromiumPath = "/usr/bin/chromium"

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"switchboard/internal/app/apptest"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // TestSettingsSayWhenTheHostChangeClearedCredentials: in the UI, a base URL

@@ -11,7 +11,7 @@ import (
 
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/core"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // TestInboundFailuresShown: a stored webhook that cannot be resolved (the

@@ -10,7 +10,7 @@ import (
 
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/core"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 	"switchboard/internal/service"
 )
 

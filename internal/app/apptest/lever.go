@@ -4,7 +4,7 @@ import (
 	"context"
 	"net/http"
 
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // Lever fixture values.

@@ -15,7 +15,7 @@ import (
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/core"
 	"switchboard/internal/integrations"
-	sr "switchboard/internal/smartrecruiters"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 // SmartRecruiters fixture values.

@@ -8,12 +8,12 @@ import (
 	"strconv"
 	"strings"
 
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // createOpportunityAPI serves POST /v1/opportunities?perform_as=<user id>,
 // Lever's "create an opportunity", as far as it is known (see the evidence
-// in switchboard/internal/lever/create.go): perform_as is required and must
+// in switchboard/internal/ats/lever/create.go): perform_as is required and must
 // be a user, one posting at most, stage/owner/followers/posting must exist,
 // origin is one of Lever's. The opportunity starts in the given stage or New
 // lead, is owned by the owner given, else the posting's owner with

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // TestCreateOpportunityValidation: Lever's create refuses what it refuses,

@@ -17,7 +17,7 @@ import (
 	"strings"
 	"switchboard/internal/atssim/simkit"
 
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 const maxJSONBody = 1 << 20

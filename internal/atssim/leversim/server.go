@@ -2,7 +2,7 @@
 // and of the webhooks Lever sends, for tests, `switchboard demo` and
 // `validate --sandbox`.
 //
-// It speaks the same wire types as the client (switchboard/internal/lever),
+// It speaks the same wire types as the client (switchboard/internal/ats/lever),
 // so the two cannot drift apart, and it is strict where Lever is: Basic auth
 // with a registered key and a blank password, a per-key token bucket (10/s,
 // burst 20) answering 429, opaque pagination tokens with limit 1..100,
@@ -27,7 +27,7 @@ import (
 	"sync"
 	"time"
 
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // Server is one simulated Lever account.

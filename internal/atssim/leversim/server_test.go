@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"switchboard/internal/atssim/leversim"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 const key = "sim-key-1"

@@ -10,7 +10,7 @@ import (
 	"io"
 	"net/http"
 
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // Delivery is one webhook POST and its outcome. StatusCode is the

@@ -18,7 +18,7 @@ import (
 	"switchboard/internal/atssim/simkit"
 	"time"
 
-	sr "switchboard/internal/smartrecruiters"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 const (

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"switchboard/internal/atssim/srsim"
-	sr "switchboard/internal/smartrecruiters"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 var master = sr.ClientCredentials{ClientID: "partner-master", ClientSecret: "master-secret-1"}

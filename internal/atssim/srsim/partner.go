@@ -19,7 +19,7 @@ import (
 	"switchboard/internal/ats/atshttp"
 	"time"
 
-	sr "switchboard/internal/smartrecruiters"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 const maxPartnerResponse = 1 << 20

@@ -11,7 +11,7 @@
 //     auto-triggered and inline orders, and disable, each authenticated with a
 //     token fetched from the partner's oauthTokenUrl, as SmartRecruiters does.
 //
-// It speaks the wire types of switchboard/internal/smartrecruiters, so the two
+// It speaks the wire types of switchboard/internal/ats/smartrecruiters, so the two
 // cannot drift apart, and it is strict where SmartRecruiters is: bearer tokens
 // with scopes (401/403), 404 for orders of other companies, 400 for invalid
 // partial updates, 415 for other media types, and per-credential rate limits
@@ -37,7 +37,7 @@ import (
 	"sync"
 	"time"
 
-	sr "switchboard/internal/smartrecruiters"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 // Server is one simulated SmartRecruiters with one partner app (the

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"switchboard/internal/atssim/srsim"
-	sr "switchboard/internal/smartrecruiters"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 func TestTokenEndpoint(t *testing.T) {

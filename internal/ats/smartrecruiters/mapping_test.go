@@ -10,7 +10,7 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
-	sr "switchboard/internal/smartrecruiters"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 func TestStatusFor(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	sr "switchboard/internal/smartrecruiters"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")

@@ -7,7 +7,7 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // TestWriteBackVendorResult writes back a result built by hand, as a vendor

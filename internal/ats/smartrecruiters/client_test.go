@@ -18,7 +18,7 @@ import (
 
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/core"
-	sr "switchboard/internal/smartrecruiters"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 var masterCreds = sr.ClientCredentials{ClientID: "partner-master", ClientSecret: "master-secret-5b1f0e"}

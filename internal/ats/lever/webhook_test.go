@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 const examplePayload = `{

@@ -19,7 +19,7 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
-	sr "switchboard/internal/smartrecruiters"
+	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 // FuzzDecodeOrder feeds arbitrary bodies to the inbound order decoders: they

@@ -10,7 +10,7 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // TestVerifyWebhookKeepsOnlyIDsAndKeysEveryVerifiedDelivery: what is stored

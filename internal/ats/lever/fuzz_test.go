@@ -18,7 +18,7 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/atshttp"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 func FuzzParseWebhook(f *testing.F) {

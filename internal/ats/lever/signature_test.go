@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // goldenCase is one entry of testdata/signatures.json, computed with openssl

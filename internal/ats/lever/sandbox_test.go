@@ -12,7 +12,7 @@ import (
 	"switchboard/internal/ats"
 	"switchboard/internal/atssim/leversim"
 	"switchboard/internal/core"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 // sandboxEnv is a Lever simulator with a tagged posting and a connector

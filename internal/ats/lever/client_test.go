@@ -20,7 +20,7 @@ import (
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/atssim/leversim"
-	"switchboard/internal/lever"
+	"switchboard/internal/ats/lever"
 )
 
 const apiKey = "test-api-key-5b1f0e"
