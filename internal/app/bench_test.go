@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"switchboard/internal/app/apptest"
-	"switchboard/internal/core"
 	"switchboard/internal/ats/lever"
 	sr "switchboard/internal/ats/smartrecruiters"
+	"switchboard/internal/core"
 )
 
 // BenchmarkWebhookIngest measures what Switchboard does before it answers a

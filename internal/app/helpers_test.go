@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"switchboard/internal/app/apptest"
-	"switchboard/internal/atssim/leversim"
 	"switchboard/internal/ats/lever"
+	"switchboard/internal/atssim/leversim"
 	"switchboard/internal/mail/mailtest"
 )
 

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"switchboard/internal/app/apptest"
-	"switchboard/internal/atssim/leversim"
 	"switchboard/internal/ats/lever"
+	"switchboard/internal/atssim/leversim"
 )
 
 // TestLeverReplayForAnotherCandidate: Lever signs only token and

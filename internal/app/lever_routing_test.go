@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"switchboard/internal/app/apptest"
-	"switchboard/internal/candidatebot"
 	"switchboard/internal/ats/lever"
+	"switchboard/internal/candidatebot"
 )
 
 // TestLeverRouting: only a move into the trigger stage of an applicant to a

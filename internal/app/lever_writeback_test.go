@@ -15,8 +15,8 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"switchboard/internal/app/apptest"
-	"switchboard/internal/candidatebot"
 	"switchboard/internal/ats/lever"
+	"switchboard/internal/candidatebot"
 )
 
 // TestLeverInvitationExpiry: an invitation not taken within 7 days expires,

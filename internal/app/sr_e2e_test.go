@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"switchboard/internal/app/apptest"
+	sr "switchboard/internal/ats/smartrecruiters"
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/candidatebot"
-	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 // TestSRAdHocToResults follows one ad-hoc order from a recruiter's click in

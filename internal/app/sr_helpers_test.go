@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"switchboard/internal/app/apptest"
-	"switchboard/internal/atssim/srsim"
 	sr "switchboard/internal/ats/smartrecruiters"
+	"switchboard/internal/atssim/srsim"
 )
 
 // srIntegration is the admin API's view of the integration.

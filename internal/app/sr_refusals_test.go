@@ -12,9 +12,9 @@ import (
 	"github.com/riverqueue/river"
 
 	"switchboard/internal/app/apptest"
+	sr "switchboard/internal/ats/smartrecruiters"
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/service"
-	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 // TestSROrderRefusals: an order for a package the account does not have, an

@@ -12,8 +12,8 @@ import (
 
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/ats"
-	"switchboard/internal/core"
 	"switchboard/internal/ats/lever"
+	"switchboard/internal/core"
 	"switchboard/internal/service"
 )
 

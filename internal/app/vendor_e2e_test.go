@@ -10,9 +10,9 @@ import (
 
 	"switchboard/examples/examplevendor"
 	"switchboard/internal/app/apptest"
+	sr "switchboard/internal/ats/smartrecruiters"
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/core"
-	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 // TestVendorFulfilsSRAdHocOrder: a recruiter orders an outside vendor's

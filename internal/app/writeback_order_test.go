@@ -15,9 +15,9 @@ import (
 	"github.com/riverqueue/river"
 
 	"switchboard/internal/app/apptest"
+	"switchboard/internal/ats/lever"
 	"switchboard/internal/atssim/simkit"
 	"switchboard/internal/candidatebot"
-	"switchboard/internal/ats/lever"
 )
 
 // eventually waits until cond holds, failing after a generous deadline.

@@ -26,11 +26,11 @@ import (
 
 	"switchboard/internal/app"
 	"switchboard/internal/assess"
+	"switchboard/internal/ats/lever"
 	"switchboard/internal/atssim/leversim"
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/candidatebot"
 	"switchboard/internal/core"
-	"switchboard/internal/ats/lever"
 )
 
 // Options configure a demo run.

@@ -17,10 +17,10 @@ import (
 	"strings"
 
 	"switchboard/internal/assess"
+	sr "switchboard/internal/ats/smartrecruiters"
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/candidatebot"
 	"switchboard/internal/core"
-	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 const (

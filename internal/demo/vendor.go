@@ -24,10 +24,10 @@ import (
 	"time"
 
 	"switchboard/examples/examplevendor"
-	"switchboard/internal/atssim/srsim"
-	"switchboard/internal/core"
 	"switchboard/internal/ats/lever"
 	sr "switchboard/internal/ats/smartrecruiters"
+	"switchboard/internal/atssim/srsim"
+	"switchboard/internal/core"
 	"switchboard/internal/vendorapi/wire"
 )
 

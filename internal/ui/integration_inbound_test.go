@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"switchboard/internal/app/apptest"
-	"switchboard/internal/core"
 	"switchboard/internal/ats/lever"
+	"switchboard/internal/core"
 )
 
 // TestInboundFailuresShown: a stored webhook that cannot be resolved (the

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"switchboard/internal/app/apptest"
-	"switchboard/internal/core"
 	"switchboard/internal/ats/lever"
+	"switchboard/internal/core"
 	"switchboard/internal/service"
 )
 

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"switchboard/internal/assess"
+	sr "switchboard/internal/ats/smartrecruiters"
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/core"
 	"switchboard/internal/integrations"
-	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 // SmartRecruiters fixture values.

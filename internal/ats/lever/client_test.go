@@ -19,8 +19,8 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/atshttp"
-	"switchboard/internal/atssim/leversim"
 	"switchboard/internal/ats/lever"
+	"switchboard/internal/atssim/leversim"
 )
 
 const apiKey = "test-api-key-5b1f0e"

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"switchboard/internal/ats"
-	"switchboard/internal/core"
 	"switchboard/internal/ats/lever"
+	"switchboard/internal/core"
 )
 
 // TestWriteBackVendorResult writes back a result built by hand, as a vendor

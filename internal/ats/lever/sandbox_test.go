@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"switchboard/internal/ats"
+	"switchboard/internal/ats/lever"
 	"switchboard/internal/atssim/leversim"
 	"switchboard/internal/core"
-	"switchboard/internal/ats/lever"
 )
 
 // sandboxEnv is a Lever simulator with a tagged posting and a connector

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"switchboard/internal/ats"
-	"switchboard/internal/core"
 	"switchboard/internal/ats/lever"
+	"switchboard/internal/core"
 )
 
 // TestVerifyWebhookKeepsOnlyIDsAndKeysEveryVerifiedDelivery: what is stored

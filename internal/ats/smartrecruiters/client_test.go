@@ -16,9 +16,9 @@ import (
 	"testing"
 	"time"
 
+	sr "switchboard/internal/ats/smartrecruiters"
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/core"
-	sr "switchboard/internal/ats/smartrecruiters"
 )
 
 var masterCreds = sr.ClientCredentials{ClientID: "partner-master", ClientSecret: "master-secret-5b1f0e"}

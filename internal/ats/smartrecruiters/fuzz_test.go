@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"switchboard/internal/ats"
-	"switchboard/internal/core"
 	sr "switchboard/internal/ats/smartrecruiters"
+	"switchboard/internal/core"
 )
 
 // FuzzDecodeOrder feeds arbitrary bodies to the inbound order decoders: they

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"switchboard/internal/ats"
-	"switchboard/internal/core"
 	sr "switchboard/internal/ats/smartrecruiters"
+	"switchboard/internal/core"
 )
 
 func TestStatusFor(t *testing.T) {

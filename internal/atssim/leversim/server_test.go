@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/internal/atssim/leversim"
 	"switchboard/internal/ats/lever"
+	"switchboard/internal/atssim/leversim"
 )
 
 const key = "sim-key-1"

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/internal/atssim/srsim"
 	sr "switchboard/internal/ats/smartrecruiters"
+	"switchboard/internal/atssim/srsim"
 )
 
 var master = sr.ClientCredentials{ClientID: "partner-master", ClientSecret: "master-secret-1"}

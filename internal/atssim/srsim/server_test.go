@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/internal/atssim/srsim"
 	sr "switchboard/internal/ats/smartrecruiters"
+	"switchboard/internal/atssim/srsim"
 )
 
 func TestTokenEndpoint(t *testing.T) {
