@@ -98,8 +98,13 @@ type Event struct {
 	PackageID   string
 	PackageTags []string
 	ReturnURL   string
-	CallbackURL string
-	Reason      string // for cancellations and ignored events
+	// CallbackURL is where the ATS wants this order's results, and
+	// CallbackToken what it wants them sent with, when the ATS gives one per
+	// order (Workable's callback_url, Greenhouse's url). Both are stored
+	// sealed with the order and handed back in Update.Callback.
+	CallbackURL   string
+	CallbackToken string
+	Reason        string // for cancellations and ignored events
 	// Renew asks for a new invitation when the order this event names has
 	// expired: a new request in the ATS (Lever: a new move to the trigger
 	// stage), not a retry of the one that made the order.
@@ -122,6 +127,14 @@ type Update struct {
 	State     core.State
 	Result    *core.Result // set when State is completed
 	Reports   Reports
+	// Callback is the order's callback, unsealed, when the ATS gave one.
+	Callback Callback
+}
+
+// Callback is where and with what an ATS wants one order's results.
+type Callback struct {
+	URL   string
+	Token string
 }
 
 // Reports are the links and files an integration may send back. Which of
@@ -181,7 +194,30 @@ type Description struct {
 	// Shows is what the ATS shows a recruiter of a result, for vendors
 	// deciding what to send (the vendor API's connector meta).
 	Shows Shows `json:"shows"`
+	// Results says how results reach the ATS: pushed by write-back jobs,
+	// pulled by the ATS from a status endpoint Switchboard serves
+	// (PartnerCore.Status), or both (Greenhouse: pulled, after a ping that is
+	// itself a write-back). The zero value is ResultsPushed.
+	Results Results `json:"results"`
+	// Multiple is set for ATSs where one account may need more than one
+	// integration (Workable: one per subdomain).
+	Multiple bool `json:"multiple"`
 }
+
+// Results is how results reach an ATS.
+type Results string
+
+const (
+	ResultsPushed Results = "pushed"
+	ResultsPulled Results = "pulled"
+	ResultsBoth   Results = "both"
+)
+
+// Pushed reports whether write-back jobs run for the ATS.
+func (r Results) Pushed() bool { return r != ResultsPulled }
+
+// Pulled reports whether the ATS asks Switchboard for results.
+func (r Results) Pulled() bool { return r == ResultsPulled || r == ResultsBoth }
 
 // Shows lists the parts of a result an ATS shows a recruiter.
 type Shows struct {

@@ -10,9 +10,11 @@ type Registry struct {
 	byName map[string]Connector
 }
 
-// NewRegistry builds a registry; it panics on a duplicate provider name, or
-// a connector whose Description.TestOrders disagrees with whether it is a
-// SandboxRunner: programming errors at start-up.
+// NewRegistry builds a registry; it panics on a duplicate provider name, a
+// connector whose Description.TestOrders disagrees with whether it is a
+// SandboxRunner, an OAuth partner without a consent page (a Consenter),
+// or results pulled from a connector that serves no partner endpoints:
+// programming errors at start-up.
 func NewRegistry(cs ...Connector) *Registry {
 	r := &Registry{byName: map[string]Connector{}}
 	for _, c := range cs {
@@ -21,6 +23,13 @@ func NewRegistry(cs ...Connector) *Registry {
 		}
 		if _, runs := c.(SandboxRunner); runs != c.Describe().TestOrders {
 			panic(fmt.Sprintf("ats: connector %q: Description.TestOrders is %v, but it is a SandboxRunner: %v", c.Provider(), c.Describe().TestOrders, runs))
+		}
+		pe, partner := c.(PartnerEndpoints)
+		if _, consents := c.(Consenter); partner && pe.InboundAuth() == InboundOAuthClient && !consents {
+			panic(fmt.Sprintf("ats: connector %q: OAuth client credentials are handed over on a consent page, but it is no Consenter", c.Provider()))
+		}
+		if c.Describe().Results.Pulled() && !partner {
+			panic(fmt.Sprintf("ats: connector %q: its ATS pulls results, but it serves no partner endpoints to pull them from", c.Provider()))
 		}
 		r.byName[c.Provider()] = c
 	}

@@ -95,7 +95,9 @@ func credentialAAD(integrationID, name string) []byte {
 
 // isReserved tells the core's own records (partner.go) from the connector's
 // credentials.
-func isReserved(name string) bool { return name == credConnectionToken || name == credPartnerClient }
+func isReserved(name string) bool {
+	return name == credConnectionToken || name == credPartnerClient || name == credInboundKey
+}
 
 // putSecret encrypts and stores one credential of an integration.
 func (s *Service) putSecret(ctx context.Context, q store.Queries, integrationID, name, value string) error {

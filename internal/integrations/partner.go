@@ -46,6 +46,7 @@ const partnerAccessTokenTTL = time.Hour
 const (
 	credConnectionToken = "switchboard_connection_token"
 	credPartnerClient   = "switchboard_partner_client"
+	credInboundKey      = "switchboard_inbound_key"
 )
 
 // Token prefixes make a leaked token recognisable and tell the kinds apart.
@@ -54,6 +55,7 @@ const (
 	prefixClientID        = "sbpc_"
 	prefixClientSecret    = "sbps_"
 	prefixAccessToken     = "sbat_"
+	prefixInboundKey      = "sbik_"
 )
 
 // connectionTokenRecord is the stored state of an integration's current
@@ -126,9 +128,9 @@ func (s *Service) GenerateConnectionToken(ctx context.Context, actor core.User, 
 	if err != nil {
 		return ConnectionToken{}, fmt.Errorf("connection token: %w", err)
 	}
-	pe, ok := conn.(ats.PartnerEndpoints)
+	pe, ok := conn.(ats.Consenter)
 	if !ok {
-		return ConnectionToken{}, core.Invalid("integration", conn.Describe().Name+" is connected with the credentials you enter; it takes no connection token")
+		return ConnectionToken{}, core.Invalid("integration", conn.Describe().Name+" is not connected from a consent page; it takes no connection token")
 	}
 	// Registering with the ATS is a call out: outside any transaction.
 	if err := pe.PrepareConnect(ctx, cfg, s.PartnerEndpointBase(in.Provider)); err != nil {
@@ -150,17 +152,24 @@ func (s *Service) GenerateConnectionToken(ctx context.Context, actor core.User, 
 
 // PartnerConnection is an integration's connection state, for the UI.
 type PartnerConnection struct {
-	// Supported is false for connectors that take no connection token.
+	// Auth is how the ATS calls this integration; "" for connectors whose
+	// ATS does not call Switchboard.
+	Auth ats.InboundAuth
+	// Supported is set for connectors that connect from a consent page with
+	// a connection token (ats.Consenter).
 	Supported bool
 	// EndpointBase is where the ATS reaches this integration's provider.
 	EndpointBase string
-	Connected    bool // the ATS holds a client credential that works
+	Connected    bool // the ATS holds a credential that works
 	ConnectedAt  time.Time
 	ClientID     string // the id (not a secret) the ATS calls with
 	// The current connection token, if any: when it expires, whether it was used.
 	TokenExpiresAt time.Time
 	TokenUsed      bool
 	TokenValidity  time.Duration
+	// KeyHint is the start of the issued key (Auth.IssuesKey), enough to
+	// tell which key the ATS holds, never enough to use it.
+	KeyHint string
 }
 
 // PartnerConnection tells whether and since when an integration is
@@ -177,10 +186,24 @@ func (s *Service) PartnerConnection(ctx context.Context, actor core.User, integr
 	if !ok {
 		return PartnerConnection{}, fmt.Errorf("partner connection: no connector for %q", in.Provider)
 	}
-	if _, ok := conn.(ats.PartnerEndpoints); !ok {
+	pe, ok := conn.(ats.PartnerEndpoints)
+	if !ok {
 		return PartnerConnection{}, nil
 	}
-	pc := PartnerConnection{Supported: true, EndpointBase: s.PartnerEndpointBase(in.Provider), TokenValidity: ConnectionTokenValidity}
+	pc := PartnerConnection{Auth: pe.InboundAuth(), EndpointBase: s.PartnerEndpointBase(in.Provider)}
+	if pc.Auth.IssuesKey() {
+		var k inboundKeyRecord
+		if found, err := s.getRecord(ctx, s.d.Store, in.ID, credInboundKey, &k); err != nil {
+			return PartnerConnection{}, fmt.Errorf("partner connection: %w", err)
+		} else if found {
+			pc.Connected, pc.ConnectedAt, pc.KeyHint = true, k.IssuedAt, k.Hint
+		}
+		return pc, nil
+	}
+	if _, ok := conn.(ats.Consenter); !ok {
+		return pc, nil
+	}
+	pc.Supported, pc.TokenValidity = true, ConnectionTokenValidity
 	var tok connectionTokenRecord
 	if found, err := s.getRecord(ctx, s.d.Store, in.ID, credConnectionToken, &tok); err != nil {
 		return PartnerConnection{}, fmt.Errorf("partner connection: %w", err)
@@ -194,6 +217,55 @@ func (s *Service) PartnerConnection(ctx context.Context, actor core.User, integr
 		pc.Connected, pc.ConnectedAt, pc.ClientID = true, cl.IssuedAt, cl.ClientID
 	}
 	return pc, nil
+}
+
+// inboundKeyRecord is the key an ATS calls Switchboard with (InboundBearer,
+// InboundBasic), kept as its hash: nobody reads it again after it is shown.
+type inboundKeyRecord struct {
+	Hash     string    `json:"hash"`
+	Hint     string    `json:"hint"`
+	IssuedAt time.Time `json:"issued_at"`
+}
+
+// InboundKey is a freshly issued key: shown once.
+type InboundKey struct {
+	Key      string
+	IssuedAt time.Time
+	// Auth says how the ATS sends it, for the page that shows it.
+	Auth ats.InboundAuth
+}
+
+// IssueInboundKey makes the key the integration's ATS calls Switchboard
+// with, for connectors whose InboundAuth issues one. A new key replaces the
+// previous one at once: from then on the old key is refused (rotation).
+func (s *Service) IssueInboundKey(ctx context.Context, actor core.User, integrationID string) (InboundKey, error) {
+	if !actor.Role.CanConfigureIntegrations() {
+		return InboundKey{}, fmt.Errorf("inbound key: %w", core.ErrForbidden)
+	}
+	in, err := s.IntegrationFor(ctx, s.d.Store, actor, integrationID)
+	if err != nil {
+		return InboundKey{}, fmt.Errorf("inbound key: %w", err)
+	}
+	conn, ok := s.d.Connectors.Get(in.Provider)
+	if !ok {
+		return InboundKey{}, fmt.Errorf("inbound key: no connector for %q", in.Provider)
+	}
+	pe, ok := conn.(ats.PartnerEndpoints)
+	if !ok || !pe.InboundAuth().IssuesKey() {
+		return InboundKey{}, core.Invalid("integration", conn.Describe().Name+" does not call Switchboard with a key Switchboard issues")
+	}
+	random, err := secret.NewToken("")
+	if err != nil {
+		return InboundKey{}, fmt.Errorf("inbound key: %w", err)
+	}
+	key := prefixInboundKey + idPart(in.ID) + "_" + random
+	now := s.now()
+	rec := inboundKeyRecord{Hash: secret.HashToken(key), Hint: key[:len(prefixInboundKey)+len(idPart(in.ID))+5] + "…", IssuedAt: now}
+	if err := s.putRecord(ctx, s.d.Store, in.ID, credInboundKey, rec); err != nil {
+		return InboundKey{}, fmt.Errorf("inbound key: %w", err)
+	}
+	s.d.Logger.InfoContext(ctx, "inbound key issued", "integration_id", in.ID, "user_id", actor.ID)
+	return InboundKey{Key: key, IssuedAt: now, Auth: pe.InboundAuth()}, nil
 }
 
 // PartnerEndpointBase is the public URL of a provider's partner endpoints.
@@ -213,6 +285,8 @@ type PartnerOrders interface {
 	Package(ctx context.Context, in core.Integration, id string) (core.Vacancy, error)
 	Order(ctx context.Context, in core.Integration, e ats.Event) (ats.OrderReceipt, error)
 	Cancel(ctx context.Context, in core.Integration, e ats.Event) error
+	Status(ctx context.Context, in core.Integration, orderID string) (ats.Update, error)
+	Complaint(ctx context.Context, in core.Integration, c ats.Complaint) error
 }
 
 // RegisterPartnerEndpoints mounts the partner endpoints of every connector
@@ -222,7 +296,7 @@ func (s *Service) RegisterPartnerEndpoints(mux *http.ServeMux, orders PartnerOrd
 	for _, name := range s.d.Connectors.Providers() {
 		conn, _ := s.d.Connectors.Get(name)
 		if pe, ok := conn.(ats.PartnerEndpoints); ok {
-			pe.RegisterPartner(mux, partnerPrefix(name), &partnerCore{s: s, orders: orders, provider: name})
+			pe.RegisterPartner(mux, partnerPrefix(name), &partnerCore{s: s, orders: orders, provider: name, auth: pe.InboundAuth()})
 		}
 	}
 }
@@ -230,7 +304,7 @@ func (s *Service) RegisterPartnerEndpoints(mux *http.ServeMux, orders PartnerOrd
 // connectionSettingsChanged reports whether an update changes a setting that
 // names the ATS account an integration is connected to.
 func connectionSettingsChanged(conn ats.Connector, before, after map[string]string) bool {
-	pe, ok := conn.(ats.PartnerEndpoints)
+	pe, ok := conn.(ats.Consenter)
 	if !ok {
 		return false
 	}
@@ -263,6 +337,7 @@ type partnerCore struct {
 	s        *Service
 	orders   PartnerOrders
 	provider string
+	auth     ats.InboundAuth
 }
 
 var _ ats.PartnerCore = (*partnerCore)(nil)
@@ -317,10 +392,76 @@ func (p *partnerCore) IssueToken(ctx context.Context, clientID, clientSecret str
 	return ats.AccessToken{Token: prefixAccessToken + base64.RawURLEncoding.EncodeToString(sealed), ExpiresIn: partnerAccessTokenTTL}, nil
 }
 
-// Authenticate implements ats.PartnerCore. A token stops working when it
-// expires and when its client credential is revoked or replaced (the
-// integration was disconnected, or connected again).
-func (p *partnerCore) Authenticate(ctx context.Context, accessToken string) (ats.Config, error) {
+// Authenticate implements ats.PartnerCore with the credential of the
+// provider's kind.
+func (p *partnerCore) Authenticate(ctx context.Context, h http.Header) (ats.Config, error) {
+	refuse := func(why string) (ats.Config, error) {
+		return ats.Config{}, ats.Refuse(http.StatusUnauthorized, "%s", why)
+	}
+	switch p.auth {
+	case ats.InboundOAuthClient:
+		tok, ok := bearer(h)
+		if !ok {
+			return refuse("a bearer token from the token endpoint is required")
+		}
+		return p.authenticateAccessToken(ctx, tok)
+	case ats.InboundBearer:
+		key, ok := bearer(h)
+		if !ok {
+			return refuse("the key Switchboard issued for this integration is required, as \"Authorization: Bearer <key>\"")
+		}
+		return p.authenticateKey(ctx, key)
+	case ats.InboundBasic:
+		key, pass, ok := (&http.Request{Header: h}).BasicAuth()
+		if !ok || key == "" || pass != "" {
+			return refuse("the key Switchboard issued for this integration is required, as the HTTP Basic user name with an empty password")
+		}
+		return p.authenticateKey(ctx, key)
+	}
+	return ats.Config{}, fmt.Errorf("authenticate: provider %s has no inbound auth kind %q", p.provider, p.auth)
+}
+
+// bearer is the token of an "Authorization: Bearer" header.
+func bearer(h http.Header) (string, bool) {
+	scheme, tok, ok := strings.Cut(h.Get("Authorization"), " ")
+	tok = strings.TrimSpace(tok)
+	return tok, ok && strings.EqualFold(scheme, "Bearer") && tok != ""
+}
+
+// authenticateKey resolves an issued key: the integration it names must
+// hold it as its current key, so a rotated key stops working at once.
+func (p *partnerCore) authenticateKey(ctx context.Context, key string) (ats.Config, error) {
+	invalid := ats.Refuse(http.StatusUnauthorized, "invalid key: use the key Switchboard showed for this integration (a new key replaces the previous one)")
+	id, ok := integrationIn(prefixInboundKey, key)
+	if !ok {
+		return ats.Config{}, invalid
+	}
+	in, ok, err := p.integration(ctx, p.s.d.Store, id)
+	if err != nil {
+		return ats.Config{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if !ok {
+		return ats.Config{}, invalid
+	}
+	var rec inboundKeyRecord
+	found, err := p.s.getRecord(ctx, p.s.d.Store, in.ID, credInboundKey, &rec)
+	if err != nil {
+		return ats.Config{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if !found || subtle.ConstantTimeCompare([]byte(rec.Hash), []byte(secret.HashToken(key))) != 1 {
+		return ats.Config{}, invalid
+	}
+	_, cfg, err := p.s.LocalConnectorConfig(ctx, p.s.d.Store, in)
+	if err != nil {
+		return ats.Config{}, fmt.Errorf("authenticate: %w", err)
+	}
+	return cfg, nil
+}
+
+// authenticateAccessToken resolves an access token of InboundOAuthClient. A
+// token stops working when it expires and when its client credential is
+// revoked or replaced (the integration was disconnected, or connected again).
+func (p *partnerCore) authenticateAccessToken(ctx context.Context, accessToken string) (ats.Config, error) {
 	refuse := func(why string) (ats.Config, error) {
 		return ats.Config{}, ats.Refuse(http.StatusUnauthorized, "%s", why)
 	}
@@ -421,6 +562,31 @@ func (p *partnerCore) Cancel(ctx context.Context, cfg ats.Config, e ats.Event) e
 		return ats.Refuse(http.StatusUnauthorized, "no such integration")
 	}
 	return p.orders.Cancel(ctx, in, e)
+}
+
+// Status implements ats.PartnerCore. An ATS may ask about its orders after
+// its integration was disabled, as for Cancel.
+func (p *partnerCore) Status(ctx context.Context, cfg ats.Config, orderID string) (ats.Update, error) {
+	in, ok, err := p.integration(ctx, p.s.d.Store, cfg.Integration.ID)
+	if err != nil {
+		return ats.Update{}, fmt.Errorf("status: %w", err)
+	}
+	if !ok {
+		return ats.Update{}, ats.Refuse(http.StatusUnauthorized, "no such integration")
+	}
+	return p.orders.Status(ctx, in, orderID)
+}
+
+// Complaint implements ats.PartnerCore.
+func (p *partnerCore) Complaint(ctx context.Context, cfg ats.Config, c ats.Complaint) error {
+	in, ok, err := p.integration(ctx, p.s.d.Store, cfg.Integration.ID)
+	if err != nil {
+		return fmt.Errorf("complaint: %w", err)
+	}
+	if !ok {
+		return ats.Refuse(http.StatusUnauthorized, "no such integration")
+	}
+	return p.orders.Complaint(ctx, in, c)
 }
 
 // Connect implements ats.PartnerCore.

@@ -40,6 +40,16 @@ func (r *recordingOrders) Cancel(_ context.Context, in core.Integration, _ ats.E
 	return nil
 }
 
+func (r *recordingOrders) Status(_ context.Context, in core.Integration, _ string) (ats.Update, error) {
+	r.reached(in)
+	return ats.Update{}, nil
+}
+
+func (r *recordingOrders) Complaint(_ context.Context, in core.Integration, _ ats.Complaint) error {
+	r.reached(in)
+	return nil
+}
+
 // TestPartnerOrdersSeam pins the rule at the seam between integrations and
 // the order side: packages and orders are reached only for an enabled
 // integration of the endpoint's own provider (403 while it is not enabled,
@@ -118,6 +128,10 @@ func TestPartnerOrdersSeam(t *testing.T) {
 			return err
 		}, http.StatusForbidden},
 		{"cancel", func(pc *partnerCore, in core.Integration) error { return pc.Cancel(ctx, cfg(in), ats.Event{}) }, http.StatusOK},
+		// An ATS may still ask about, or complain about, orders of a
+		// disabled integration.
+		{"status", func(pc *partnerCore, in core.Integration) error { _, err := pc.Status(ctx, cfg(in), "ord_x"); return err }, http.StatusOK},
+		{"complaint", func(pc *partnerCore, in core.Integration) error { return pc.Complaint(ctx, cfg(in), ats.Complaint{}) }, http.StatusOK},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

@@ -101,3 +101,13 @@ func (p partnerOrders) Order(ctx context.Context, in core.Integration, e ats.Eve
 func (p partnerOrders) Cancel(ctx context.Context, in core.Integration, e ats.Event) error {
 	return p.s.cancelOrder(ctx, in, e)
 }
+
+// Status implements integrations.PartnerOrders.
+func (p partnerOrders) Status(ctx context.Context, in core.Integration, orderID string) (ats.Update, error) {
+	return ats.Update{}, fmt.Errorf("status of order %s: not implemented yet", orderID)
+}
+
+// Complaint implements integrations.PartnerOrders.
+func (p partnerOrders) Complaint(ctx context.Context, in core.Integration, c ats.Complaint) error {
+	return fmt.Errorf("complaint about order %s: not implemented yet", c.OrderID)
+}

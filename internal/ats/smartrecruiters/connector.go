@@ -83,6 +83,7 @@ func NewConnector(o ConnectorOptions) *Connector {
 var (
 	_ ats.Connector        = (*Connector)(nil)
 	_ ats.PartnerEndpoints = (*Connector)(nil)
+	_ ats.Consenter        = (*Connector)(nil)
 )
 
 // Provider implements ats.Connector.

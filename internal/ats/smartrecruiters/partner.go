@@ -59,11 +59,15 @@ func PartnerConfigurationFor(endpointBase string) PartnerConfigurationRequest {
 	}
 }
 
-// ConnectionSettings implements ats.PartnerEndpoints: the companyId names
+// InboundAuth implements ats.PartnerEndpoints: SmartRecruiters connects on
+// the consent page and calls with OAuth client-credential access tokens.
+func (c *Connector) InboundAuth() ats.InboundAuth { return ats.InboundOAuthClient }
+
+// ConnectionSettings implements ats.Consenter: the companyId names
 // the connected company.
 func (c *Connector) ConnectionSettings() []string { return []string{SettingCompanyID} }
 
-// PrepareConnect implements ats.PartnerEndpoints: before a customer can
+// PrepareConnect implements ats.Consenter: before a customer can
 // connect, SmartRecruiters must know where Switchboard's endpoints are, so
 // the partner configuration is registered (PUT /partner/configuration, an
 // idempotent replace) with the master credentials.
@@ -157,12 +161,7 @@ type authedFunc func(w http.ResponseWriter, r *http.Request, cfg ats.Config)
 // authed resolves the bearer token to its integration.
 func (h *partnerHandler) authed(fn authedFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-			h.fail(w, r, ats.Refuse(http.StatusUnauthorized, "a bearer token from the token endpoint is required"))
-			return
-		}
-		cfg, err := h.pc.Authenticate(r.Context(), strings.TrimSpace(tok))
+		cfg, err := h.pc.Authenticate(r.Context(), r.Header)
 		if err != nil {
 			h.fail(w, r, err)
 			return
