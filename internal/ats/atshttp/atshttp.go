@@ -1,9 +1,10 @@
-// Package atshttp holds the HTTP mechanics every ATS client needs alike:
-// waiting with a context, reading Retry-After, exponential backoff with
-// jitter, pacing under a rate limit, request timeouts, and a readable
-// snippet of an error body. Each connector keeps its own client, auth and
-// error types; only these rules are shared, so that every ATS is retried the
-// same way.
+// Package atshttp is the one outbound HTTP client of every connector
+// (Client: the retry loop, auth and token refresh, the limiter, error
+// decoding, redaction) and the rules it keeps: waiting with a context,
+// reading Retry-After, exponential backoff with jitter, pacing under a rate
+// limit, request timeouts, and a readable snippet of an error body. A
+// connector writes its wire types and calls, not another client, so that
+// every ATS is retried the same way.
 package atshttp
 
 import (
