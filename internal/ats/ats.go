@@ -19,6 +19,10 @@ type Config struct {
 	// Secrets holds the integration's decrypted credentials by name. It lives
 	// only for one call and is never logged.
 	Secrets map[string]string
+	// IssuedKey is the key Switchboard issued for the ATS to call it with
+	// (PartnerEndpoints of InboundBearer or InboundBasic), for ATSs that want
+	// it back on Switchboard's calls; "" when none was issued.
+	IssuedKey string
 	// HTTPClient is the outbound client: SSRF-guarded, instrumented. Connectors
 	// must use it for every call to the ATS.
 	HTTPClient *http.Client

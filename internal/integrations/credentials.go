@@ -66,7 +66,16 @@ func (s *Service) LocalConnectorConfig(ctx context.Context, q store.Queries, in 
 		return nil, ats.Config{}, fmt.Errorf("integration %s: credentials: %w", in.ID, err)
 	}
 	secrets := make(map[string]string, len(creds))
+	var issued string
 	for _, c := range creds {
+		if c.Name == credInboundKey {
+			var rec inboundKeyRecord
+			if _, err := s.getRecord(ctx, q, in.ID, credInboundKey, &rec); err != nil {
+				return nil, ats.Config{}, err
+			}
+			issued = rec.Key
+			continue
+		}
 		if isReserved(c.Name) {
 			continue // the core's own records (partner.go), not the connector's
 		}
@@ -76,7 +85,7 @@ func (s *Service) LocalConnectorConfig(ctx context.Context, q store.Queries, in 
 		}
 		secrets[c.Name] = string(plain)
 	}
-	return conn, ats.Config{Integration: in, Secrets: secrets, HTTPClient: &http.Client{Transport: refuseTransport{}}}, nil
+	return conn, ats.Config{Integration: in, Secrets: secrets, IssuedKey: issued, HTTPClient: &http.Client{Transport: refuseTransport{}}}, nil
 }
 
 // refuseTransport refuses every request: the client of a local connector

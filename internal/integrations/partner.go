@@ -220,8 +220,13 @@ func (s *Service) PartnerConnection(ctx context.Context, actor core.User, integr
 }
 
 // inboundKeyRecord is the key an ATS calls Switchboard with (InboundBearer,
-// InboundBasic), kept as its hash: nobody reads it again after it is shown.
+// InboundBasic). It is compared by its hash; the key itself is kept (the
+// record is encrypted at rest like every credential) because some ATSs
+// want it back on Switchboard's calls (Greenhouse's PATCH ping carries the
+// same Basic key), and is handed only to its own integration's connector
+// (ats.Config.IssuedKey), never shown again.
 type inboundKeyRecord struct {
+	Key      string    `json:"key"`
 	Hash     string    `json:"hash"`
 	Hint     string    `json:"hint"`
 	IssuedAt time.Time `json:"issued_at"`
@@ -260,7 +265,7 @@ func (s *Service) IssueInboundKey(ctx context.Context, actor core.User, integrat
 	}
 	key := prefixInboundKey + idPart(in.ID) + "_" + random
 	now := s.now()
-	rec := inboundKeyRecord{Hash: secret.HashToken(key), Hint: key[:len(prefixInboundKey)+len(idPart(in.ID))+5] + "…", IssuedAt: now}
+	rec := inboundKeyRecord{Key: key, Hash: secret.HashToken(key), Hint: key[:len(prefixInboundKey)+len(idPart(in.ID))+5] + "…", IssuedAt: now}
 	if err := s.putRecord(ctx, s.d.Store, in.ID, credInboundKey, rec); err != nil {
 		return InboundKey{}, fmt.Errorf("inbound key: %w", err)
 	}
