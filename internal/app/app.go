@@ -22,8 +22,8 @@ import (
 
 	"switchboard/internal/api"
 	"switchboard/internal/ats"
-	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/ats/ashby"
+	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/ats/lever"
 	"switchboard/internal/ats/smartrecruiters"
 	"switchboard/internal/core"
