@@ -544,3 +544,11 @@ func (s *Server) Cancel(ctx context.Context, assessmentID string) (int, error) {
 	}
 	return status, nil
 }
+
+// Forget deletes an assessment on Ashby's side (its application was
+// deleted), so that Ashby answers updates for it with success:false.
+func (s *Server) Forget(assessmentID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.assessments, assessmentID)
+}
