@@ -164,7 +164,8 @@ func UpdateFor(u ats.Update, rc core.ReportConfig) (req UpdateRequest, ok bool, 
 	}
 	switch u.State {
 	case core.StateInvited:
-		req.Timestamp = ms(o.UpdatedAt, o.CreatedAt)
+		// Invited in the transaction that made the order.
+		req.Timestamp = ms(o.CreatedAt, o.UpdatedAt)
 		req.AssessmentStatus = status(StatusInvited)
 	case core.StateInProgress:
 		req.Timestamp = ms(o.StartedAt, o.UpdatedAt)

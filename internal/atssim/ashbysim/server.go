@@ -504,10 +504,10 @@ func (s *Server) Send(ctx context.Context, req ashby.StartRequest) (StartOutcome
 			return out, fmt.Errorf("ashbysim: assessment.start answered 200 with %s", body)
 		}
 		out.AssessmentID = sr.Results.AssessmentID
+		// A 200 starts an assessment: one the partner named before (an
+		// expired one it invites anew) starts over.
 		s.mu.Lock()
-		if _, ok := s.assessments[out.AssessmentID]; !ok {
-			s.assessments[out.AssessmentID] = &Assessment{ID: out.AssessmentID, ApplicationID: req.Application.AshbyID, TypeID: req.AssessmentTypeID}
-		}
+		s.assessments[out.AssessmentID] = &Assessment{ID: out.AssessmentID, ApplicationID: req.Application.AshbyID, TypeID: req.AssessmentTypeID}
 		s.mu.Unlock()
 	case http.StatusConflict:
 		out.Shown = AlreadyAssessed
