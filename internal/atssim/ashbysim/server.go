@@ -128,6 +128,7 @@ type Server struct {
 	throttled    int
 	refused      []Refusal
 	calls        int
+	down         bool
 }
 
 // Option configures a Server.
@@ -317,6 +318,11 @@ func writeEnvelope(w http.ResponseWriter, status int, e ashby.Envelope) {
 // the status.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request, body []byte, perm string) (user string, refused int) {
 	s.calls++
+	if s.down {
+		w.Header().Set("Retry-After", "1")
+		writeEnvelope(w, http.StatusServiceUnavailable, fail("service_unavailable", "Ashby is unavailable"))
+		return "", http.StatusServiceUnavailable
+	}
 	if f, ok := s.faults.Take(r, body); ok {
 		f.Header(w.Header())
 		writeEnvelope(w, f.Status, fail("injected_fault", http.StatusText(f.Status)))
@@ -551,4 +557,11 @@ func (s *Server) Forget(assessmentID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.assessments, assessmentID)
+}
+
+// SetDown makes Ashby's API answer 503 to everything until SetDown(false).
+func (s *Server) SetDown(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = down
 }
