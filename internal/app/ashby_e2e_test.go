@@ -288,7 +288,8 @@ func TestAshbyUpdateRefusedIsVisible(t *testing.T) {
 
 // TestVendorFulfilsAshbyStart: an outside vendor's package, listed in
 // Ashby, started there; the vendor receives the order, reports progress
-// and its result through the vendor API, and Ashby shows them. A second
+// and its result through the vendor API, and Ashby shows them; a second
+// start for the same application is a 409 and reaches no vendor. A second
 // application's assessment, cancelled in Ashby, is cancelled at the vendor.
 func TestVendorFulfilsAshbyStart(t *testing.T) {
 	t.Parallel()
@@ -310,6 +311,9 @@ func TestVendorFulfilsAshbyStart(t *testing.T) {
 			t.Fatalf("start: %+v", out)
 		}
 		vf.Settle(e)
+		if again := f.StartFor(f.Application.ID, vac.ID); again.Status != http.StatusConflict || again.Shown != ashbysim.AlreadyAssessed {
+			t.Fatalf("a second start of the vendor's package: %+v, want 409", again)
+		}
 		got := vf.Program.Received()
 		if len(got) != 1 || got[0].Package.ID != "cog-20" || got[0].Email() != apptest.AshbyCandidateEmail || got[0].Provider != "ashby" {
 			t.Fatalf("the vendor received %+v", got)
