@@ -105,6 +105,13 @@ func TestAshbyStartToResults(t *testing.T) {
 		if n, _ := orders(e, f.APIKey); n != 1 {
 			t.Fatalf("%d orders after the second start, want 1", n)
 		}
+		starts := f.Calls.Find("POST", ashby.PathStart)
+		if len(starts) != 2 || starts[0].Status != http.StatusOK || starts[1].Status != http.StatusConflict {
+			t.Fatalf("Ashby's starts: %+v", starts)
+		}
+		if d := order(e, f.APIKey, d.Order.ID); len(d.entries("ignored", "asked again")) != 1 {
+			t.Errorf("the repeated start is not on the order's timeline:%s", d.dump())
+		}
 
 		link := invitationLink(t, e, e.Mail.Messages()[0])
 		srStart(t, link)
