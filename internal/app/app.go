@@ -22,6 +22,7 @@ import (
 
 	"switchboard/internal/api"
 	"switchboard/internal/ats"
+	"switchboard/internal/ats/ashby"
 	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/ats/lever"
 	"switchboard/internal/ats/smartrecruiters"
@@ -190,6 +191,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	connectors := ats.NewRegistry(
 		lever.NewConnector(lever.ConnectorOptions{Limiters: lever.NewLimiterPool(), Sleep: cfg.ClientSleep, Now: clientNow}),
 		smartrecruiters.NewConnector(smartrecruiters.ConnectorOptions{Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
+		ashby.NewConnector(ashby.ConnectorOptions{Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
 	)
 	integ, err := integrations.New(integrations.Deps{
 		Store: st, Connectors: connectors, Keyring: keyring, HTTPClient: httpClient,

@@ -27,6 +27,7 @@ import (
 	"switchboard/internal/app"
 	"switchboard/internal/assess"
 	"switchboard/internal/ats/lever"
+	"switchboard/internal/atssim/ashbysim"
 	"switchboard/internal/atssim/leversim"
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/candidatebot"
@@ -93,6 +94,16 @@ func Run(ctx context.Context, o Options) error {
 	defer srSrv.Close()
 	srSim.SetBaseURL("http://" + srLn.Addr().String())
 
+	// And the Ashby simulator.
+	ashbySim := ashbysim.New()
+	ashbyLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("demo: listen for the Ashby simulator: %w", err)
+	}
+	ashbySrv := &http.Server{Handler: ashbySim.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go ashbySrv.Serve(ashbyLn)
+	defer ashbySrv.Close()
+
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return fmt.Errorf("demo: listen on %s: %w", o.Listen, err)
@@ -105,7 +116,7 @@ func Run(ctx context.Context, o Options) error {
 		DataDir: dir, BaseURL: baseURL, AllowPrivateNetwork: true, Work: true,
 		Logger: o.Logger, PollInterval: 50 * time.Millisecond,
 		// The simulators' hosts, which integrations are pointed at.
-		AllowATSHosts: []string{simLn.Addr().String(), srLn.Addr().String()},
+		AllowATSHosts: []string{simLn.Addr().String(), srLn.Addr().String(), ashbyLn.Addr().String()},
 	})
 	if err != nil {
 		ln.Close()
@@ -128,6 +139,11 @@ func Run(ctx context.Context, o Options) error {
 	}
 	fmt.Fprintf(o.Out, "\nSmartRecruiters: it calls Switchboard, and Switchboard writes back\n")
 	if err := r.srScenario(ctx); err != nil {
+		fmt.Fprintf(o.Out, "\n✗ %v\n", err)
+		return err
+	}
+	fmt.Fprintf(o.Out, "\nAshby: it calls Switchboard with the key Switchboard issued, and Switchboard pushes results\n")
+	if err := r.ashbyScenario(ctx, ashbySim, "http://"+ashbyLn.Addr().String()); err != nil {
 		fmt.Fprintf(o.Out, "\n✗ %v\n", err)
 		return err
 	}

@@ -32,7 +32,14 @@ var steps = []string{
 	"Lever shows the score tag, a result note, the PDF and a link",
 	"the report link written to Lever resolves",
 	"the order's timeline (admin API)",
-	// The outside vendor, after the SmartRecruiters flows.
+	// Ashby, after the SmartRecruiters flows.
+	"Ashby lists the packages (assessment.list)",
+	"a recruiter starts the assessment for Ada (assessment.start)",
+	"the recruiter starts it again: 409, and Ashby says so",
+	"a start of a package the account does not have: 422, with the message Ashby shows",
+	"Ada takes the assessment from her email (HTTP); Ashby shows her result",
+	"Alan's assessment is started, then cancelled in Ashby (assessment.cancel)",
+	// The outside vendor, after them.
 	"the operator creates the vendors Acme Assessments and Acme Checks (switchboard vendors create)",
 	"each vendor's developer reads the reference, sets its webhook endpoint (PUT /api/vendor/webhook) and starts the example vendor with the key and signing secret",
 	"each vendor pushes its packages (PUT /api/vendor/unified/ats/{kind}/packages)",

@@ -50,6 +50,10 @@ var allowed = map[string][]string{
 	// vendorapitest holds the API to its document in tests.
 	"vendorapi/vendorapitest": {"openapicheck", "vendorapi"},
 	"openapicheck":            {},
+
+	// Ashby: the connector, and its simulator, which shares its wire types.
+	"ats/ashby":       {"ats", "ats/atshttp", "core", "netguard", "strictjson"},
+	"atssim/ashbysim": {"ats/ashby", "atssim/simkit"},
 }
 
 func TestImportsFollowTheLayers(t *testing.T) {
