@@ -29,6 +29,7 @@ var allowed = map[string][]string{
 	// Connectors sit together under ats/ and know only the seam.
 	"ats/lever":           {"ats", "ats/atshttp", "core", "netguard"},
 	"ats/smartrecruiters": {"ats", "ats/atshttp", "core", "httpform", "netguard"},
+	"ats/greenhouse":      {"ats", "ats/atshttp", "core", "netguard"},
 	"store":               {"assess", "core"},
 	"store/sqlstore":      {"core", "store", "store/sqlcodec"},
 	"vendorapi":           {"core", "vendorapi/result", "vendorapi/wire"},
