@@ -125,6 +125,8 @@ type Server struct {
 	seq        int
 	bg         sync.WaitGroup
 	pollErrs   []string // polls after pings that got no answer
+	down       bool     // pings answer 503 (Down)
+	keyRevoked bool     // pings are refused for their key (RefuseKey)
 }
 
 // Option configures a Server.
@@ -273,6 +275,31 @@ func (s *Server) AddFault(n int, f simkit.Fault) <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.faults.Add(n, f)
+}
+
+// Down makes the ping endpoint answer 503 until recover is called.
+func (s *Server) Down() (recover func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = true
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.down = false
+	}
+}
+
+// RefuseKey makes the ping endpoint refuse every key with 401 (Greenhouse
+// holding another key) until restore is called.
+func (s *Server) RefuseKey() (restore func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keyRevoked = true
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.keyRevoked = false
+	}
 }
 
 // Wait waits until the polls that pings started are done.
@@ -612,6 +639,11 @@ func (s *Server) ping(w http.ResponseWriter, r *http.Request) {
 		writeError(w, f.Status, http.StatusText(f.Status))
 		return
 	}
+	if s.down {
+		s.mu.Unlock()
+		writeError(w, http.StatusServiceUnavailable, "Greenhouse is down for maintenance")
+		return
+	}
 	t, ok := s.tests[r.PathValue("id")]
 	if !ok {
 		s.mu.Unlock()
@@ -619,7 +651,7 @@ func (s *Server) ping(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o := s.orgs[t.OrgID]
-	if user, pass, hasAuth := r.BasicAuth(); !hasAuth || pass != "" || user != o.Partner.Key {
+	if user, pass, hasAuth := r.BasicAuth(); !hasAuth || pass != "" || user != o.Partner.Key || s.keyRevoked {
 		s.refused++
 		s.mu.Unlock()
 		w.Header().Set("WWW-Authenticate", `Basic realm="Greenhouse"`)

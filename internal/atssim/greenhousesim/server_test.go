@@ -294,3 +294,25 @@ func TestKeyLength(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestDownAndRefuseKey(t *testing.T) {
+	t.Parallel()
+	e := setup(t, complete)
+	auth := func(r *http.Request) { r.SetBasicAuth(key, "") }
+	recover := e.sim.Down()
+	if got := e.ping(t, e.test.ID, auth); got != 503 {
+		t.Errorf("down: %d", got)
+	}
+	recover()
+	restore := e.sim.RefuseKey()
+	if got := e.ping(t, e.test.ID, auth); got != 401 {
+		t.Errorf("key refused: %d", got)
+	}
+	restore()
+	if e.p.hits() != 0 {
+		t.Fatalf("failed pings made Greenhouse poll")
+	}
+	if got := e.ping(t, e.test.ID, auth); got != 200 || e.p.hits() != 1 {
+		t.Errorf("recovered: %d, %d polls", got, e.p.hits())
+	}
+}
