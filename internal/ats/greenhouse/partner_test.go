@@ -34,7 +34,9 @@ func (f *fakeCore) Authenticate(_ context.Context, h http.Header) (ats.Config, e
 	return ats.Config{Integration: core.Integration{ID: "int_1"}}, nil
 }
 
-func (f *fakeCore) Packages(context.Context, ats.Config) ([]core.Vacancy, error) { return f.vacancies, nil }
+func (f *fakeCore) Packages(context.Context, ats.Config) ([]core.Vacancy, error) {
+	return f.vacancies, nil
+}
 
 func (f *fakeCore) Order(_ context.Context, _ ats.Config, e ats.Event) (ats.OrderReceipt, error) {
 	f.events = append(f.events, e)
