@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"switchboard/examples/examplevendor"
 	"switchboard/internal/app/apptest"
@@ -365,4 +366,38 @@ func containsTest(ts []greenhouse.Test, id string) bool {
 		}
 	}
 	return false
+}
+
+// TestGreenhouseExpiry: an untaken test expires; Switchboard does not ping
+// ("Mark Test as Completed" is for results), and Greenhouse's own poll
+// shows it expired, until its 8 weeks are over.
+func TestGreenhouseExpiry(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, apptest.Options{})
+	f := e.SetupGreenhouse(apptest.GHOptions{})
+	ctx := context.Background()
+	ti := ghSend(t, e, f, f.Application, f.VacancyID)
+	srWaitMails(t, e, 1)
+	e.WaitIdle()
+	e.Clock.Advance(7*24*time.Hour + time.Minute)
+	if n, err := e.App.Engine.ExpireDue(ctx); n != 1 || err != nil {
+		t.Fatalf("expire due: %d %v, want 1", n, err)
+	}
+	e.WaitIdle()
+	f.Sim.Wait()
+	if seen, _ := f.Sim.Pings(); seen != 0 {
+		t.Fatalf("%d pings for an expiry, want none", seen)
+	}
+	if n, err := f.Sim.PollDue(ctx); n != 1 || err != nil {
+		t.Fatalf("poll: %d %v", n, err)
+	}
+	ti = ghTest(t, f, ti.ID)
+	ghStatusServed(t, e, ti)
+	if ti.Status != greenhouse.StatusExpired || ti.Complete || ti.Score != nil {
+		t.Fatalf("after expiry Greenhouse shows %+v", ti)
+	}
+	e.Clock.Advance(greenhousesim.PollFor)
+	if n, _ := f.Sim.PollDue(ctx); n != 0 {
+		t.Errorf("Greenhouse polled %d times after 8 weeks", n)
+	}
 }
