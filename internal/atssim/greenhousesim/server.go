@@ -123,10 +123,11 @@ type Server struct {
 	pingsSeen  int
 	refused    int // pings refused for their credentials
 	seq        int
-	bg         sync.WaitGroup
-	pollErrs   []string // polls after pings that got no answer
-	down       bool     // pings answer 503 (Down)
-	keyRevoked bool     // pings are refused for their key (RefuseKey)
+	inflight   int        // polls started by pings, not yet done
+	idle       *sync.Cond // on mu: inflight reached 0
+	pollErrs   []string   // polls after pings that got no answer
+	down       bool       // pings answer 503 (Down)
+	keyRevoked bool       // pings are refused for their key (RefuseKey)
 }
 
 // Option configures a Server.
@@ -142,6 +143,7 @@ func WithPartnerClient(c *http.Client) Option { return func(s *Server) { s.clien
 func New(opts ...Option) *Server {
 	s := &Server{now: time.Now, client: &http.Client{Timeout: 30 * time.Second},
 		orgs: map[string]*Organization{}, apps: map[string]*Application{}, tests: map[string]*TestInstance{}}
+	s.idle = sync.NewCond(&s.mu)
 	for _, o := range opts {
 		o(s)
 	}
@@ -302,8 +304,15 @@ func (s *Server) RefuseKey() (restore func()) {
 	}
 }
 
-// Wait waits until the polls that pings started are done.
-func (s *Server) Wait() { s.bg.Wait() }
+// Wait waits until the polls that pings started are done. (A WaitGroup
+// would not do: a ping may arrive while a test waits.)
+func (s *Server) Wait() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.inflight > 0 {
+		s.idle.Wait()
+	}
+}
 
 // PollErrors are the polls after pings that got no answer at all.
 func (s *Server) PollErrors() []string {
@@ -664,11 +673,17 @@ func (s *Server) ping(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t.Pings++
-	s.bg.Add(1)
+	s.inflight++
 	s.mu.Unlock()
 	w.WriteHeader(http.StatusOK)
 	go func() {
-		defer s.bg.Done()
+		defer func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if s.inflight--; s.inflight == 0 {
+				s.idle.Broadcast()
+			}
+		}()
 		// Greenhouse's own request, not the ping's: it outlives the ping.
 		if _, err := s.Poll(context.Background(), t.ID); err != nil {
 			s.mu.Lock()
