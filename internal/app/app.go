@@ -24,6 +24,7 @@ import (
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/ashby"
 	"switchboard/internal/ats/atshttp"
+	"switchboard/internal/ats/greenhouse"
 	"switchboard/internal/ats/lever"
 	"switchboard/internal/ats/smartrecruiters"
 	"switchboard/internal/core"
@@ -192,6 +193,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		lever.NewConnector(lever.ConnectorOptions{Limiters: lever.NewLimiterPool(), Sleep: cfg.ClientSleep, Now: clientNow}),
 		smartrecruiters.NewConnector(smartrecruiters.ConnectorOptions{Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
 		ashby.NewConnector(ashby.ConnectorOptions{Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
+		greenhouse.NewConnector(greenhouse.ConnectorOptions{AllowHosts: cfg.AllowATSHosts, Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
 	)
 	integ, err := integrations.New(integrations.Deps{
 		Store: st, Connectors: connectors, Keyring: keyring, HTTPClient: httpClient,
