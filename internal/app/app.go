@@ -25,6 +25,7 @@ import (
 	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/ats/lever"
 	"switchboard/internal/ats/smartrecruiters"
+	"switchboard/internal/ats/workable"
 	"switchboard/internal/core"
 	"switchboard/internal/engine"
 	"switchboard/internal/identity"
@@ -190,6 +191,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	connectors := ats.NewRegistry(
 		lever.NewConnector(lever.ConnectorOptions{Limiters: lever.NewLimiterPool(), Sleep: cfg.ClientSleep, Now: clientNow}),
 		smartrecruiters.NewConnector(smartrecruiters.ConnectorOptions{Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
+		workable.NewConnector(workable.ConnectorOptions{AllowATSHosts: cfg.AllowATSHosts, Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
 	)
 	integ, err := integrations.New(integrations.Deps{
 		Store: st, Connectors: connectors, Keyring: keyring, HTTPClient: httpClient,

@@ -179,8 +179,8 @@ func New(opts ...Option) *Server {
 // Workable's error body.
 func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h, pattern := s.mux.Handler(r); pattern != "" {
-			h.ServeHTTP(w, r)
+		if _, pattern := s.mux.Handler(r); pattern != "" {
+			s.mux.ServeHTTP(w, r) // which sets the path's values
 			return
 		}
 		status, allow := simkit.Unrouted(s.mux, r)
