@@ -215,8 +215,8 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 	put := func(ru ResultsUpdate) func(ctx context.Context) error {
 		return func(ctx context.Context) error { return cb.Put(ctx, callbackURL, ru) }
 	}
-	switch u.State {
-	case core.StateCompleted:
+	ru := ResultsUpdate{Status: status}
+	if u.State == core.StateCompleted {
 		if u.Result == nil {
 			return &ats.CallError{Failure: ats.FailGiveUp, Err: errors.New("workable: write back: completed without a result")}
 		}
@@ -224,14 +224,19 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 		if l.ResultsURL == "" {
 			return &ats.CallError{Failure: ats.FailConfig, Err: errors.New("workable: Workable needs a results URL with a completed assessment: switch on the read-only page, the signed report or the detail page under Reports")}
 		}
-		return step("completed:status", put(CompletedUpdate(*u.Result, l)))
-	case core.StateReceived, core.StateInvited:
-		if err := step(string(u.State)+":status", put(ResultsUpdate{Status: status})); err != nil {
-			return err
-		}
+		ru = CompletedUpdate(*u.Result, l)
+	}
+	if err := step(string(u.State)+":status", put(ru)); err != nil {
+		return err
+	}
+	// The note says the assessment went out: written once, with the first
+	// state change that shows it did (an outside vendor's order may be
+	// written back first as started, or even completed).
+	switch u.State {
+	case core.StateReceived, core.StateInvited, core.StateInProgress, core.StateCompleted:
 		return step("note", func(ctx context.Context) error { return c.note(ctx, cfg, u) })
 	}
-	return step(string(u.State)+":status", put(ResultsUpdate{Status: status}))
+	return nil
 }
 
 // note records on the candidate's timeline that the assessment was sent.

@@ -8,44 +8,43 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"switchboard/internal/ats/atshttp"
 )
 
 // Workable counts an account token's requests in 10-second windows and
-// allows 10 in each [V]. Switchboard paces one request a second with no
-// burst: at most 10 in any 10 seconds, and no wait between two requests of
-// one job longer than atshttp.MaxInCallWait, so that a validation or a
-// write-back of a few calls finishes in one go. The margin is Workable's
-// own word: when a response says no request remains in the window
-// (X-Rate-Limit-Remaining: 0), the next waits for X-Rate-Limit-Reset, and a
-// 429's Retry-After is kept the same way, so requests that left a second
-// apart but arrived bunched never make an eleventh.
+// allows 10 in each [V]. Switchboard sends one request of a token at a time
+// and the next no sooner than Spacing after the last answer arrived: every
+// request then reaches Workable at least Spacing after the one before it,
+// however the network delays either, so no 10 seconds ever see more than
+// 10. Workable's own word is kept on top: when a response says no request
+// remains in the window (X-Rate-Limit-Remaining: 0) the next waits for
+// X-Rate-Limit-Reset, and a 429 for its Retry-After. A wait, for the pace or
+// for the request in flight, of more than atshttp.MaxInCallWait ends the
+// call with a *atshttp.WaitError (the job is snoozed).
 const (
 	Window     = 10 * time.Second
 	WindowMax  = 10
-	PaceRate   = 1 // requests per second
-	PaceBurst  = 1
+	Spacing    = Window / WindowMax
 	maxBlocked = time.Hour // a Reset or Retry-After further off is not believed
 )
 
-// Limits is one token's share of Workable's limit: the pace, and what the
-// last responses said of the window. Every client acting with one token
-// must share one (Pool). It is safe for concurrent use.
+// Limits is one token's share of Workable's limit. Every client acting with
+// one token must share one (NewPool). It is safe for concurrent use.
 type Limits struct {
-	bucket *rate.Limiter
-	mu     sync.Mutex
-	until  time.Time // no request before this: the window is spent
+	spacing time.Duration
+	slot    chan struct{} // one request in flight
+	mu      sync.Mutex
+	last    time.Time // when the last answer arrived
+	until   time.Time // no request before this: Workable said the window is spent
 }
 
-// NewLimits returns limits pacing r requests a second with burst b.
-func NewLimits(r float64, b int) *Limits {
-	return &Limits{bucket: rate.NewLimiter(rate.Limit(r), max(b, 1))}
+// NewLimits returns limits spacing requests by spacing.
+func NewLimits(spacing time.Duration) *Limits {
+	return &Limits{spacing: spacing, slot: make(chan struct{}, 1)}
 }
 
 // DefaultLimits are Workable's account-token limits as Switchboard keeps them.
-func DefaultLimits() *Limits { return NewLimits(PaceRate, PaceBurst) }
+func DefaultLimits() *Limits { return NewLimits(Spacing) }
 
 // NewPool returns a pool of DefaultLimits, one per token.
 func NewPool() *atshttp.Pool[*Limits] { return atshttp.NewPool(DefaultLimits) }
@@ -55,25 +54,43 @@ var (
 	_ atshttp.ResponseObserver = (*Limits)(nil)
 )
 
-// Acquire implements atshttp.Limiter: first the window Workable said is
-// spent, then the pace; a wait longer than atshttp.MaxInCallWait is a
-// *atshttp.WaitError saying how long.
+// Acquire implements atshttp.Limiter: the token's one slot, then the pace
+// and the window Workable said is spent. release records when the answer
+// arrived and frees the slot.
 func (l *Limits) Acquire(ctx context.Context, _ atshttp.Request, now func() time.Time, sleep func(context.Context, time.Duration) error) (func(), error) {
+	t := time.NewTimer(atshttp.MaxInCallWait)
+	defer t.Stop()
+	select {
+	case l.slot <- struct{}{}:
+	case <-t.C:
+		// Another request of the token is in flight, and slow.
+		return nil, &atshttp.WaitError{Wait: l.spacing}
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	release := func() {
+		l.mu.Lock()
+		l.last = later(l.last, now())
+		l.mu.Unlock()
+		<-l.slot
+	}
 	l.mu.Lock()
-	until := l.until
+	next := l.until
+	if !l.last.IsZero() {
+		next = later(next, l.last.Add(l.spacing))
+	}
 	l.mu.Unlock()
-	if d := until.Sub(now()); d > 0 {
+	if d := next.Sub(now()); d > 0 {
 		if d > atshttp.MaxInCallWait {
+			<-l.slot
 			return nil, &atshttp.WaitError{Wait: d}
 		}
 		if err := sleep(ctx, d); err != nil {
+			<-l.slot
 			return nil, err
 		}
 	}
-	if err := atshttp.Pace(ctx, l.bucket, now, sleep); err != nil {
-		return nil, err
-	}
-	return func() {}, nil
+	return release, nil
 }
 
 // Observe implements atshttp.ResponseObserver: X-Rate-Limit-Remaining 0
