@@ -349,6 +349,15 @@ func (s *Server) CreateIntegration(subdomain string) (callbackToken string) {
 	return a.card.CallbackToken
 }
 
+// SetCallbackToken replaces the token Workable expects results with (as
+// recreating the integration would): callbacks with the old one are then
+// refused 401.
+func (s *Server) SetCallbackToken(subdomain, token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.account(subdomain).card.CallbackToken = token
+}
+
 // ConfigureProvider enters the provider's URL and the key it issued on the
 // integration card, as the customer's admin does.
 func (s *Server) ConfigureProvider(subdomain, providerURL, key string) {
