@@ -29,10 +29,13 @@ var allowed = map[string][]string{
 	// Connectors sit together under ats/ and know only the seam.
 	"ats/lever":           {"ats", "ats/atshttp", "core", "netguard"},
 	"ats/smartrecruiters": {"ats", "ats/atshttp", "core", "httpform", "netguard"},
-	"store":               {"assess", "core"},
-	"store/sqlstore":      {"core", "store", "store/sqlcodec"},
-	"vendorapi":           {"core", "vendorapi/result", "vendorapi/wire"},
-	"vendorapi/result":    {"core", "strictjson"},
+	"ats/workable":        {"ats", "ats/atshttp", "core", "netguard"},
+	// Simulators know their connector's wire types and simkit, nothing else.
+	"atssim/workablesim": {"ats/workable", "atssim/simkit"},
+	"store":              {"assess", "core"},
+	"store/sqlstore":     {"core", "store", "store/sqlcodec"},
+	"vendorapi":          {"core", "vendorapi/result", "vendorapi/wire"},
+	"vendorapi/result":   {"core", "strictjson"},
 	// The built-in engine is a vendor: it reaches orders through its own
 	// Orders interface (the service implements it), never a connector.
 	"engine": {"assess", "ats", "core", "mail", "queue", "report", "secret", "store"},
