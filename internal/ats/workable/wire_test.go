@@ -77,10 +77,10 @@ func TestDecodeResultsUpdate(t *testing.T) {
 		{`{"status":"expired"}`, true},
 		{`{"status":"completed","results_url":"https://h/r","assessment":{"score":82,"grade":"excelled","details":{"a":1},"duration":"00:41:17"},"attachments":[{"description":"PDF","url":"https://h/p.pdf"}]}`, true},
 		{`{"status":"completed","results_url":"https://h/r","assessment":{"score":"82"}}`, true},
-		{`{"status":"completed"}`, false},                                          // results_url is mandatory
-		{`{"status":"done"}`, false},                                               // unknown status
+		{`{"status":"completed"}`, false}, // results_url is mandatory
+		{`{"status":"done"}`, false},      // unknown status
 		{`{"status":"completed","results_url":"u","assessment":{"grade":"A"}}`, false}, // unknown grade
-		{`{"status":"pending","attachments":[{"description":"x"}]}`, false},        // an attachment without a url
+		{`{"status":"pending","attachments":[{"description":"x"}]}`, false},            // an attachment without a url
 		{`[]`, false},
 	} {
 		_, err := workable.DecodeResultsUpdate([]byte(tc.body))
