@@ -357,3 +357,24 @@ func wkTestNames(ts []workable.Test) string {
 	}
 	return b.String()
 }
+
+// TestWorkableCallbackCarriesToken: results go with the token Workable
+// issued, and with no other: when Workable holds another one (the
+// integration was recreated there), the callback is refused and the
+// write-back gives up asking for the configuration to be fixed, saying so
+// on the order's timeline; Workable shows nothing of it.
+func TestWorkableCallbackCarriesToken(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, apptest.Options{})
+	f := e.SetupWorkable(apptest.WorkableOptions{})
+	f.Sim.SetCallbackToken(apptest.WorkableSubdomain, "a-token-switchboard-does-not-hold")
+	as := f.Send(string(f.Candidate.ID))
+	e.WaitIdle()
+	if got := wkShown(t, f, as.ID); got.Status != "" || len(got.Updates) != 0 {
+		t.Fatalf("Workable shows %+v after callbacks with the wrong token", got)
+	}
+	d := order(e, f.APIKey, as.ProviderID)
+	if fails := d.entries("job_failed", "401"); len(fails) == 0 || fails[0].Detail["verdict"] != "fix configuration" {
+		t.Fatalf("timeline, want the refused callback and the verdict fix configuration:%s", d.dump())
+	}
+}
