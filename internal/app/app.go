@@ -27,6 +27,7 @@ import (
 	"switchboard/internal/ats/greenhouse"
 	"switchboard/internal/ats/lever"
 	"switchboard/internal/ats/smartrecruiters"
+	"switchboard/internal/ats/workable"
 	"switchboard/internal/core"
 	"switchboard/internal/engine"
 	"switchboard/internal/identity"
@@ -194,6 +195,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		smartrecruiters.NewConnector(smartrecruiters.ConnectorOptions{Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
 		ashby.NewConnector(ashby.ConnectorOptions{Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
 		greenhouse.NewConnector(greenhouse.ConnectorOptions{AllowHosts: cfg.AllowATSHosts, Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
+		workable.NewConnector(workable.ConnectorOptions{AllowATSHosts: cfg.AllowATSHosts, Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
 	)
 	integ, err := integrations.New(integrations.Deps{
 		Store: st, Connectors: connectors, Keyring: keyring, HTTPClient: httpClient,

@@ -39,7 +39,10 @@ func (a AllowedHosts) allows(u *url.URL) bool {
 
 // CheckURL says what is wrong with raw as the value of the URL setting f, in
 // the user's words, or returns "" when it may be used: an https URL of one of
-// f.Hosts, or an http(s) URL of a host the operator allowed.
+// f.Hosts, or an http(s) URL of a host the operator allowed. An entry
+// "*.example.com" of f.Hosts stands for every subdomain of example.com (not
+// example.com itself), for ATSs that give each customer their own host
+// (Workable's {subdomain}.workable.com).
 func (a AllowedHosts) CheckURL(ats string, f Field, raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
@@ -48,13 +51,24 @@ func (a AllowedHosts) CheckURL(ats string, f Field, raw string) string {
 	if a.allows(u) {
 		return ""
 	}
-	if !slices.Contains(f.Hosts, strings.ToLower(u.Hostname())) {
+	if !slices.ContainsFunc(f.Hosts, func(h string) bool { return hostMatches(h, u.Hostname()) }) {
 		return fmt.Sprintf("%s is not one of %s's API hosts (%s); the operator can allow another with --allow-ats-host", u.Host, ats, strings.Join(f.Hosts, ", "))
 	}
 	if u.Scheme != "https" {
 		return fmt.Sprintf("%s's API is reached over https: use https://%s", ats, u.Host+u.RequestURI())
 	}
 	return ""
+}
+
+// hostMatches reports whether host is the entry pattern names: the same
+// host, or for "*.domain" any host under domain.
+func hostMatches(pattern, host string) bool {
+	host = strings.ToLower(host)
+	if domain, ok := strings.CutPrefix(pattern, "*."); ok {
+		sub, ok := strings.CutSuffix(host, "."+domain)
+		return ok && sub != "" && !strings.HasPrefix(sub, ".") && !strings.HasSuffix(sub, ".")
+	}
+	return pattern == host
 }
 
 // URLHost is the host a URL setting points at, lower-cased and without its

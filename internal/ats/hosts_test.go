@@ -44,6 +44,27 @@ func TestCheckURL(t *testing.T) {
 	}
 }
 
+func TestCheckURLWildcard(t *testing.T) {
+	t.Parallel()
+	f := ats.Field{Key: "base_url", Hosts: []string{"*.ats.example"}}
+	for _, tc := range []struct {
+		url  string
+		want string
+	}{
+		{"https://acme.ats.example/spi/v3", ""},
+		{"https://Acme.EU.ats.example/spi/v3", ""},
+		{"https://ats.example/spi/v3", "--allow-ats-host"},
+		{"https://acme.ats.example.evil.example/", "--allow-ats-host"},
+		{"https://evilats.example/", "--allow-ats-host"},
+		{"http://acme.ats.example/spi/v3", "over https"},
+	} {
+		got := (ats.AllowedHosts{}).CheckURL("ATS", f, tc.url)
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("CheckURL(%q) = %q, want %q", tc.url, got, tc.want)
+		}
+	}
+}
+
 func TestParseAllowedHostsRefusesURLs(t *testing.T) {
 	t.Parallel()
 	for _, bad := range []string{"https://sim.internal", "sim.internal/v1", "user@sim", "sim:", ":8080"} {

@@ -30,6 +30,7 @@ import (
 	"switchboard/internal/atssim/ashbysim"
 	"switchboard/internal/atssim/leversim"
 	"switchboard/internal/atssim/srsim"
+	"switchboard/internal/atssim/workablesim"
 	"switchboard/internal/candidatebot"
 	"switchboard/internal/core"
 )
@@ -103,6 +104,16 @@ func Run(ctx context.Context, o Options) error {
 	ashbySrv := &http.Server{Handler: ashbySim.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go ashbySrv.Serve(ashbyLn)
 	defer ashbySrv.Close()
+	// The Workable simulator likewise.
+	wkSim := workablesim.New()
+	wkLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("demo: listen for the Workable simulator: %w", err)
+	}
+	wkSrv := &http.Server{Handler: wkSim.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go wkSrv.Serve(wkLn)
+	defer wkSrv.Close()
+	wkSim.SetBaseURL("http://" + wkLn.Addr().String())
 
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
@@ -116,7 +127,7 @@ func Run(ctx context.Context, o Options) error {
 		DataDir: dir, BaseURL: baseURL, AllowPrivateNetwork: true, Work: true,
 		Logger: o.Logger, PollInterval: 50 * time.Millisecond,
 		// The simulators' hosts, which integrations are pointed at.
-		AllowATSHosts: []string{simLn.Addr().String(), srLn.Addr().String(), ashbyLn.Addr().String()},
+		AllowATSHosts: []string{simLn.Addr().String(), srLn.Addr().String(), ashbyLn.Addr().String(), wkLn.Addr().String()},
 	})
 	if err != nil {
 		ln.Close()
@@ -130,7 +141,7 @@ func Run(ctx context.Context, o Options) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.Serve(ctx, ln) }()
 
-	r := &runner{out: o.Out, log: o.Logger, base: baseURL, sim: sim, simURL: simURL, srSim: srSim, app: a, http: &http.Client{Timeout: 30 * time.Second}}
+	r := &runner{out: o.Out, log: o.Logger, base: baseURL, sim: sim, simURL: simURL, srSim: srSim, wkSim: wkSim, app: a, http: &http.Client{Timeout: 30 * time.Second}}
 	fmt.Fprintf(o.Out, "Switchboard demo — SQLite in %s\n", dir)
 	fmt.Fprintf(o.Out, "  Switchboard:     %s\n  Lever simulator: %s\n  SmartRecruiters simulator: %s\n\n", baseURL, simURL, srSim.BaseURL())
 	if err := r.scenario(ctx); err != nil {
@@ -144,6 +155,11 @@ func Run(ctx context.Context, o Options) error {
 	}
 	fmt.Fprintf(o.Out, "\nAshby: it calls Switchboard with the key Switchboard issued, and Switchboard pushes results\n")
 	if err := r.ashbyScenario(ctx, ashbySim, "http://"+ashbyLn.Addr().String()); err != nil {
+		fmt.Fprintf(o.Out, "\n✗ %v\n", err)
+		return err
+	}
+	fmt.Fprintf(o.Out, "\nWorkable: it lists the tests and sends one, and Switchboard reports to its callback\n")
+	if err := r.wkScenario(ctx); err != nil {
 		fmt.Fprintf(o.Out, "\n✗ %v\n", err)
 		return err
 	}
@@ -191,6 +207,7 @@ type runner struct {
 	sim     *leversim.Server
 	simURL  string
 	srSim   *srsim.Server
+	wkSim   *workablesim.Server
 	srToken string
 	srOrder string
 	sr      *srDemo

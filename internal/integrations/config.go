@@ -272,9 +272,13 @@ func (s *Service) checkHosts(desc ats.Description, before, after map[string]stri
 		if was == now {
 			continue
 		}
-		if problem := s.atsHosts.CheckURL(desc.Name, f, now); problem != "" {
-			v.Add("settings."+f.Key, problem)
-			continue
+		// Unset (again), an optional URL is the connector's own, derived
+		// from other settings on its ATS's host (Workable's subdomain).
+		if now != "" || f.Required {
+			if problem := s.atsHosts.CheckURL(desc.Name, f, now); problem != "" {
+				v.Add("settings."+f.Key, problem)
+				continue
+			}
 		}
 		moved = moved || ats.URLHost(was) != ats.URLHost(now)
 	}

@@ -46,7 +46,11 @@ func (s *Service) apiHostChecks(desc ats.Description, in core.Integration) []ats
 		if len(f.Hosts) == 0 {
 			continue
 		}
-		problem := s.atsHosts.CheckURL(desc.Name, f, cmp.Or(in.Settings[f.Key], f.Default))
+		v := cmp.Or(in.Settings[f.Key], f.Default)
+		if v == "" && !f.Required {
+			continue // unset: the connector derives the URL itself (Workable's from the subdomain)
+		}
+		problem := s.atsHosts.CheckURL(desc.Name, f, v)
 		checks = append(checks, ats.Check{Name: f.Label + " is an allowed " + desc.Name + " host", OK: problem == "", Problem: problem})
 	}
 	return checks

@@ -27,11 +27,16 @@ var allowed = map[string][]string{
 	"ats":          {"ats/atshttp", "core"},
 	"ats/atshttp":  {"netguard"},
 	// Connectors sit together under ats/ and know only the seam.
+	"ats/ashby":           {"ats", "ats/atshttp", "core", "netguard", "strictjson"},
+	"ats/greenhouse":      {"ats", "ats/atshttp", "core", "netguard"},
 	"ats/lever":           {"ats", "ats/atshttp", "core", "netguard"},
 	"ats/smartrecruiters": {"ats", "ats/atshttp", "core", "httpform", "netguard"},
-	"ats/greenhouse":      {"ats", "ats/atshttp", "core", "netguard"},
-	// Simulators share their connector's wire types, nothing else of it.
+	"ats/workable":        {"ats", "ats/atshttp", "core", "netguard"},
+	// Simulators share their connector's wire types and simkit, nothing
+	// else of Switchboard.
+	"atssim/ashbysim":      {"ats/ashby", "atssim/simkit"},
 	"atssim/greenhousesim": {"ats/greenhouse", "atssim/simkit"},
+	"atssim/workablesim":   {"ats/workable", "atssim/simkit"},
 	"store":                {"assess", "core"},
 	"store/sqlstore":       {"core", "store", "store/sqlcodec"},
 	"vendorapi":            {"core", "vendorapi/result", "vendorapi/wire"},
@@ -53,10 +58,6 @@ var allowed = map[string][]string{
 	// vendorapitest holds the API to its document in tests.
 	"vendorapi/vendorapitest": {"openapicheck", "vendorapi"},
 	"openapicheck":            {},
-
-	// Ashby: the connector, and its simulator, which shares its wire types.
-	"ats/ashby":       {"ats", "ats/atshttp", "core", "netguard", "strictjson"},
-	"atssim/ashbysim": {"ats/ashby", "atssim/simkit"},
 }
 
 func TestImportsFollowTheLayers(t *testing.T) {
