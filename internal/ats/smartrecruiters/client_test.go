@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/internal/ats/atshttp"
 	sr "switchboard/internal/ats/smartrecruiters"
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/core"
@@ -200,7 +201,7 @@ func TestPatchResultsEachStatusInOrder(t *testing.T) {
 		t.Errorf("profile shows result URL %q, label %q, score %+v", ord.ResultURL(), ord.Result.ScoreLabel, ord.Result.Score)
 	}
 
-	var ae *sr.APIError
+	var ae *atshttp.StatusError
 	_, err = cl.PatchResults(ctx, "no-such-order", sr.PackageResult{Status: sr.StatusPending})
 	if !errors.As(err, &ae) || ae.StatusCode != 404 || ae.Message == "" {
 		t.Errorf("unknown order: %v", err)
@@ -283,7 +284,7 @@ func TestSetApplicationProperties(t *testing.T) {
 	if err := cl.SetApplicationProperties(ctx, f.candID, f.jobID, nil); err != nil || f.transport.n.Load() != before {
 		t.Errorf("empty batch: %v, %d requests", err, f.transport.n.Load()-before)
 	}
-	var ae *sr.APIError
+	var ae *atshttp.StatusError
 	if err := cl.SetApplicationProperties(ctx, f.candID, f.jobID, []sr.PropertyValue{sr.SelectProperty(label.ID, "Great fit")}); !errors.As(err, &ae) || ae.StatusCode != 400 {
 		t.Errorf("label text instead of value id: %v, want 400", err)
 	}
@@ -331,7 +332,7 @@ func TestRetries(t *testing.T) {
 			}
 			before, slept := f.transport.n.Load(), len(f.slept())
 			_, err := cl.GetJob(ctx, f.jobID)
-			var ae *sr.APIError
+			var ae *atshttp.StatusError
 			switch {
 			case tc.wantStatus == 0 && err != nil:
 				t.Fatal(err)
@@ -399,8 +400,8 @@ func TestBadCredentials(t *testing.T) {
 	cl := f.client(sr.ClientCredentials{ClientID: f.customer.ClientID, ClientSecret: secret})
 	before := f.transport.n.Load()
 	_, err := cl.GetJob(context.Background(), f.jobID)
-	var ae *sr.APIError
-	if !errors.As(err, &ae) || ae.StatusCode != 401 || len(ae.Errors) != 1 || ae.Errors[0].Code != sr.TokenErrInvalidClient {
+	var ae *atshttp.StatusError
+	if d := sr.ErrorDetails(err); !errors.As(err, &ae) || ae.StatusCode != 401 || len(d) != 1 || d[0].Code != sr.TokenErrInvalidClient {
 		t.Fatalf("err = %#v", err)
 	}
 	if strings.Contains(err.Error(), secret) {
@@ -633,7 +634,7 @@ func TestErrorsNeverShowSecrets(t *testing.T) {
 			defer srv.Close()
 			cl := sr.NewClient(srv.URL, masterCreds, sr.WithHTTPClient(srv.Client()), sr.WithMaxRetries(0))
 			_, err := cl.GetPartnerConfiguration(context.Background())
-			var ae *sr.APIError
+			var ae *atshttp.StatusError
 			if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadGateway {
 				t.Fatalf("err = %v", err)
 			}
