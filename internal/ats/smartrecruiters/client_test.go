@@ -695,3 +695,69 @@ func TestLimiterPoolSharesPerCredential(t *testing.T) {
 		t.Error("two credentials share limits")
 	}
 }
+
+// TestFieldErrorsStayReadable: SmartRecruiters' field errors are in the
+// error's text and come back whole from ErrorDetails.
+func TestFieldErrorsStayReadable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body, wantText string
+		want                 []sr.ErrorDetail
+	}{
+		{"message and field errors",
+			`{"message":"Invalid properties","errors":[{"code":"INVALID_VALUE","message":"Value v-x not allowed"},{"code":"MISSING"}]}`,
+			"PUT /candidates/c1/jobs/j1/properties: HTTP 400: Invalid properties; INVALID_VALUE: Value v-x not allowed; MISSING",
+			[]sr.ErrorDetail{{Code: "INVALID_VALUE", Message: "Value v-x not allowed"}, {Code: "MISSING"}}},
+		{"a field error repeating the message is said once",
+			`{"message":"Job not found","errors":[{"code":"NOT_FOUND","message":"Job not found"}]}`,
+			"PUT /candidates/c1/jobs/j1/properties: HTTP 400: Job not found",
+			[]sr.ErrorDetail{{Code: "NOT_FOUND", Message: "Job not found"}}},
+		{"not JSON", "<html>oops</html>", "PUT /candidates/c1/jobs/j1/properties: HTTP 400: <html>oops</html>", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(tokenThen(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusBadRequest)
+				io.WriteString(w, tc.body)
+			}))
+			defer srv.Close()
+			err := sr.NewClient(srv.URL, masterCreds, sr.WithHTTPClient(srv.Client())).
+				SetApplicationProperties(context.Background(), "c1", "j1", []sr.PropertyValue{sr.SelectProperty("p", "v-x")})
+			if err == nil || err.Error() != "smartrecruiters: set application properties: "+tc.wantText {
+				t.Errorf("err = %v, want %q", err, tc.wantText)
+			}
+			if got := sr.ErrorDetails(err); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("ErrorDetails = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestOneTokenRequestAtATime: callers of one credential that all need a
+// token wait for one request rather than each starting their own.
+func TestOneTokenRequestAtATime(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t, srsim.WithRateLimit(1000, 1000))
+	cl := f.client(f.customer, sr.WithTokenCache(sr.NewTokenCache()), sr.WithLimits(sr.NewLimits(1000, 1000, sr.MaxConcurrent, 1)))
+	before := f.sim.TokensIssued(f.customer.ClientID)
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Go(func() {
+			_, err := cl.GetJob(ctx, f.jobID)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.sim.TokensIssued(f.customer.ClientID) - before; n != 1 {
+		t.Errorf("%d tokens issued for 16 concurrent calls, want 1", n)
+	}
+}
