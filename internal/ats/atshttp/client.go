@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"slices"
 	"strings"
@@ -310,6 +312,29 @@ func JSONBody(v any) ([]byte, error) {
 		return nil, fmt.Errorf("encode body: %w", err)
 	}
 	return b, nil
+}
+
+// FileBody is a multipart/form-data body of one file part (an upload of a
+// PDF report) and its Content-Type. It is built whole, so that every retry
+// sends the same bytes; an empty contentType is sent as
+// application/octet-stream.
+func FileBody(part, filename, contentType string, data []byte) (body []byte, formContentType string, err error) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", multipart.FileContentDisposition(part, filename))
+	h.Set("Content-Type", cmp.Or(contentType, "application/octet-stream"))
+	pw, err := mw.CreatePart(h)
+	if err == nil {
+		_, err = pw.Write(data)
+	}
+	if err == nil {
+		err = mw.Close()
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("build multipart body: %w", err)
+	}
+	return buf.Bytes(), mw.FormDataContentType(), nil
 }
 
 // attempt sends rq once. sent is the request as sent, for a Refresher.

@@ -614,3 +614,35 @@ func TestPoolOneEntryPerCredential(t *testing.T) {
 		t.Errorf("two credentials share an entry, or %d made", made)
 	}
 }
+
+func TestFileBody(t *testing.T) {
+	t.Parallel()
+	data := []byte("%PDF-1.7\x00\xff report")
+	for _, ct := range []string{"application/pdf", ""} {
+		body, formType, err := atshttp.FileBody("file", "Ann Lee – report.pdf", ct, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := http.NewRequest(http.MethodPost, "/", strings.NewReader(string(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Header.Set("Content-Type", formType)
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			t.Fatal(err)
+		}
+		fhs := r.MultipartForm.File["file"]
+		if len(fhs) != 1 || fhs[0].Filename != "Ann Lee – report.pdf" {
+			t.Fatalf("parts %+v", r.MultipartForm.File)
+		}
+		f, _ := fhs[0].Open()
+		got, _ := io.ReadAll(f)
+		want := ct
+		if want == "" {
+			want = "application/octet-stream"
+		}
+		if string(got) != string(data) || fhs[0].Header.Get("Content-Type") != want {
+			t.Errorf("content type %q (want %q), data %q", fhs[0].Header.Get("Content-Type"), want, got)
+		}
+	}
+}

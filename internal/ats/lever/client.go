@@ -1,15 +1,12 @@
 package lever
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -350,27 +347,12 @@ func (c *Client) UploadFile(ctx context.Context, opportunityID, performAs, filen
 	case len(data) > MaxFileBytes:
 		return File{}, fmt.Errorf("lever: upload file %q (%d bytes): %w", filename, len(data), ErrFileTooLarge)
 	}
-	if contentType == "" {
-		contentType = "application/octet-stream"
-	}
-	// Built once into memory so every retry can resend the same bytes.
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", multipart.FileContentDisposition("file", filename))
-	h.Set("Content-Type", contentType)
-	pw, err := mw.CreatePart(h)
-	if err == nil {
-		_, err = pw.Write(data)
-	}
-	if err == nil {
-		err = mw.Close()
-	}
+	body, formType, err := atshttp.FileBody("file", filename, contentType, data)
 	if err != nil {
-		return File{}, fmt.Errorf("lever: upload file: build multipart body: %w", err)
+		return File{}, fmt.Errorf("lever: upload file: %w", err)
 	}
 	var env Envelope[File]
-	if err := c.api.JSON(ctx, atshttp.Request{Method: http.MethodPost, Path: oppPath(opportunityID, "/files"), Query: performAsQuery(performAs), Body: buf.Bytes(), ContentType: mw.FormDataContentType(), Creates: true, Timeout: atshttp.UploadTimeout}, &env); err != nil {
+	if err := c.api.JSON(ctx, atshttp.Request{Method: http.MethodPost, Path: oppPath(opportunityID, "/files"), Query: performAsQuery(performAs), Body: body, ContentType: formType, Creates: true, Timeout: atshttp.UploadTimeout}, &env); err != nil {
 		return File{}, fmt.Errorf("lever: upload file: %w", err)
 	}
 	if env.Data.ID == "" {

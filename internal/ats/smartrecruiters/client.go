@@ -1,15 +1,12 @@
 package smartrecruiters
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -403,27 +400,12 @@ func (c *Client) UploadAttachment(ctx context.Context, orderID, filename, conten
 	case len(data) > MaxAttachmentBytes:
 		return AttachmentResult{}, fmt.Errorf("smartrecruiters: upload attachment %q (%d bytes): %w", filename, len(data), ErrAttachmentTooLarge)
 	}
-	if contentType == "" {
-		contentType = "application/octet-stream"
-	}
-	// Built once so that every retry resends the same bytes.
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", multipart.FileContentDisposition(AttachmentPart, filename))
-	h.Set("Content-Type", contentType)
-	pw, err := mw.CreatePart(h)
-	if err == nil {
-		_, err = pw.Write(data)
-	}
-	if err == nil {
-		err = mw.Close()
-	}
+	body, formType, err := atshttp.FileBody(AttachmentPart, filename, contentType, data)
 	if err != nil {
-		return AttachmentResult{}, fmt.Errorf("smartrecruiters: upload attachment: build multipart body: %w", err)
+		return AttachmentResult{}, fmt.Errorf("smartrecruiters: upload attachment: %w", err)
 	}
 	rq := atshttp.Request{Method: http.MethodPost, Path: AssessmentAPIPath + "/orders/" + url.PathEscape(orderID) + "/results/attachment",
-		Body: buf.Bytes(), ContentType: mw.FormDataContentType(), Creates: true, Timeout: atshttp.UploadTimeout}
+		Body: body, ContentType: formType, Creates: true, Timeout: atshttp.UploadTimeout}
 	var out AttachmentResult
 	if err := c.api.JSON(ctx, rq, &out); err != nil {
 		return AttachmentResult{}, fmt.Errorf("smartrecruiters: upload attachment: %w", err)
