@@ -59,6 +59,47 @@ type Client struct {
 	Now   func() time.Time
 }
 
+// Option sets a field of a Client. Connectors wrap these in options of
+// their own clients, so that each setting means the same for every ATS.
+type Option func(*Client)
+
+// WithHTTPClient sets Client.HTTP; nil keeps what is there.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) {
+		if hc != nil {
+			c.HTTP = hc
+		}
+	}
+}
+
+// WithSleep sets Client.Sleep, every wait (tests inject a fake that advances
+// their clock); nil keeps what is there. It must return promptly with
+// ctx.Err() when ctx is done.
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *Client) {
+		if sleep != nil {
+			c.Sleep = sleep
+		}
+	}
+}
+
+// WithClock sets Client.Now, the clock of the limiter and of HTTP-date
+// Retry-After; nil keeps what is there.
+func WithClock(now func() time.Time) Option {
+	return func(c *Client) {
+		if now != nil {
+			c.Now = now
+		}
+	}
+}
+
+// WithMaxRetries sets how many times a failed attempt is retried inside one
+// call; 0 or negative means none (unlike a zero Client.MaxRetries, which
+// means DefaultMaxRetries).
+func WithMaxRetries(n int) Option {
+	return func(c *Client) { c.MaxRetries = cmp.Or(max(n, 0), -1) }
+}
+
 // Defaults of a Client.
 const (
 	DefaultMaxRetries       = 4

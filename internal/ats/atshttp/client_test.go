@@ -646,3 +646,33 @@ func TestFileBody(t *testing.T) {
 		}
 	}
 }
+
+func TestOptions(t *testing.T) {
+	t.Parallel()
+	hc := &http.Client{}
+	tests := []struct {
+		name string
+		opt  atshttp.Option
+		want func(c *atshttp.Client) bool
+	}{
+		{"WithMaxRetries(0) is none, not the default", atshttp.WithMaxRetries(0), func(c *atshttp.Client) bool { return c.MaxRetries < 0 }},
+		{"WithMaxRetries(-3) is none", atshttp.WithMaxRetries(-3), func(c *atshttp.Client) bool { return c.MaxRetries < 0 }},
+		{"WithMaxRetries(2)", atshttp.WithMaxRetries(2), func(c *atshttp.Client) bool { return c.MaxRetries == 2 }},
+		{"WithHTTPClient(nil) keeps the client", atshttp.WithHTTPClient(nil), func(c *atshttp.Client) bool { return c.HTTP == hc }},
+		{"WithSleep(nil) keeps none", atshttp.WithSleep(nil), func(c *atshttp.Client) bool { return c.Sleep == nil }},
+		{"WithClock(nil) keeps none", atshttp.WithClock(nil), func(c *atshttp.Client) bool { return c.Now == nil }},
+	}
+	for _, tc := range tests {
+		c := &atshttp.Client{HTTP: hc}
+		tc.opt(c)
+		if !tc.want(c) {
+			t.Errorf("%s: %+v", tc.name, c)
+		}
+	}
+	// A zero MaxRetries is DefaultMaxRetries: five attempts in all.
+	busy := answer{status: 429, retryAfter: "1"} // a wait the call may take, unlike a growing backoff
+	s, c, _ := serve(t, busy, busy, busy, busy, answer{status: 200})
+	if _, err := c.Do(context.Background(), atshttp.Request{Method: http.MethodGet, Path: "/x"}); err != nil || len(s.seen()) != 1+atshttp.DefaultMaxRetries {
+		t.Errorf("%d attempts (%v), want %d", len(s.seen()), err, 1+atshttp.DefaultMaxRetries)
+	}
+}

@@ -1,7 +1,6 @@
 package lever
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -46,16 +45,13 @@ type Client struct {
 // Option configures a Client.
 type Option func(*Client)
 
+// api is an option of the atshttp.Client under a Client.
+func api(o atshttp.Option) Option { return func(c *Client) { o(&c.api) } }
+
 // WithHTTPClient sets the HTTP client. Each request has its own deadline
 // (atshttp.RequestTimeout, atshttp.UploadTimeout for files), so the client
 // needs no timeout of its own.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) {
-		if hc != nil {
-			c.api.HTTP = hc
-		}
-	}
-}
+func WithHTTPClient(hc *http.Client) Option { return api(atshttp.WithHTTPClient(hc)) }
 
 // WithLimiter sets the token bucket waited on before every attempt. Lever
 // limits per API key, so every client for one key must share one limiter:
@@ -73,28 +69,16 @@ func WithLimiter(l *rate.Limiter) Option {
 // WithSleep replaces the wait between retries (tests inject a fake). The
 // function must return promptly with ctx.Err() when ctx is done.
 func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
-	return func(c *Client) {
-		if sleep != nil {
-			c.api.Sleep = sleep
-		}
-	}
+	return api(atshttp.WithSleep(sleep))
 }
 
 // WithClock sets the clock of the rate limit and of HTTP-date Retry-After
 // (default time.Now); tests pair it with WithSleep.
-func WithClock(now func() time.Time) Option {
-	return func(c *Client) {
-		if now != nil {
-			c.api.Now = now
-		}
-	}
-}
+func WithClock(now func() time.Time) Option { return api(atshttp.WithClock(now)) }
 
 // WithMaxRetries sets how many times a failed attempt is retried (default 4;
 // 0 or negative means none).
-func WithMaxRetries(n int) Option {
-	return func(c *Client) { c.api.MaxRetries = cmp.Or(max(n, 0), -1) }
-}
+func WithMaxRetries(n int) Option { return api(atshttp.WithMaxRetries(n)) }
 
 // NewClient returns a client for baseURL (DefaultBaseURL, SandboxBaseURL or
 // a simulator's ".../v1") authenticating with apiKey.

@@ -1,7 +1,6 @@
 package smartrecruiters
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -47,17 +46,14 @@ type Client struct {
 // Option configures a Client.
 type Option func(*Client)
 
+// api is an option of the atshttp.Client under a Client.
+func api(o atshttp.Option) Option { return func(c *Client) { o(&c.api) } }
+
 // WithHTTPClient sets the HTTP client. Each request has its own deadline
 // (atshttp.RequestTimeout; atshttp.UploadTimeout for attachments, where
 // SmartRecruiters asks for patience), so the client needs no timeout of its
 // own.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) {
-		if hc != nil {
-			c.api.HTTP = hc
-		}
-	}
-}
+func WithHTTPClient(hc *http.Client) Option { return api(atshttp.WithHTTPClient(hc)) }
 
 // WithLimits sets the rate limits waited on before every request.
 // SmartRecruiters limits per credential, so every client of one credential
@@ -85,28 +81,16 @@ func WithTokenCache(tc *TokenCache) Option {
 // inject a fake that advances their clock). It must return promptly with
 // ctx.Err() when ctx is done.
 func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
-	return func(c *Client) {
-		if sleep != nil {
-			c.api.Sleep = sleep
-		}
-	}
+	return api(atshttp.WithSleep(sleep))
 }
 
 // WithClock sets the clock used for token expiry, the rate limit and
 // HTTP-date Retry-After (default time.Now).
-func WithClock(now func() time.Time) Option {
-	return func(c *Client) {
-		if now != nil {
-			c.api.Now = now
-		}
-	}
-}
+func WithClock(now func() time.Time) Option { return api(atshttp.WithClock(now)) }
 
 // WithMaxRetries sets how many times a failed attempt is retried (default 4;
 // 0 or negative means none).
-func WithMaxRetries(n int) Option {
-	return func(c *Client) { c.api.MaxRetries = cmp.Or(max(n, 0), -1) }
-}
+func WithMaxRetries(n int) Option { return api(atshttp.WithMaxRetries(n)) }
 
 // NewClient returns a client for baseURL (DefaultBaseURL, or a simulator's
 // root) acting with creds. The Assessment API is under
