@@ -35,7 +35,8 @@ type Client struct {
 	BaseURL string
 	// HTTP sends the requests: the SSRF-guarded, instrumented client a
 	// connector gets in ats.Config. Each attempt has its own deadline
-	// (Request.Timeout), so it needs none of its own.
+	// (Request.Timeout), so it needs none of its own. nil means
+	// http.DefaultClient, which has no guard: for tests only.
 	HTTP *http.Client
 	// Auth sets the credentials of each attempt; nil sends none.
 	Auth Auth
