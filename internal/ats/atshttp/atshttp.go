@@ -1,10 +1,29 @@
-// Package atshttp is the one outbound HTTP client of every connector
-// (Client: the retry loop, auth and token refresh, the limiter, error
-// decoding, redaction) and the rules it keeps: waiting with a context,
-// reading Retry-After, exponential backoff with jitter, pacing under a rate
-// limit, request timeouts, and a readable snippet of an error body. A
-// connector writes its wire types and calls, not another client, so that
-// every ATS is retried the same way.
+// Package atshttp is the one outbound HTTP client of every connector, so
+// that every ATS is called, retried and limited the same way. A connector
+// writes its wire types and calls, not another client:
+//
+//   - Client sends a Request: BaseURL+Path (or an absolute URL the ATS handed
+//     out, its Query merged in), retrying 429, 5xx and transport errors up to
+//     MaxRetries, and a Creates request only on 429; waits longer than
+//     MaxInCallWait (a Retry-After, a backoff, the rate limit) end the call
+//     with an error that says when (StatusError.RetryAfter, *WaitError), for
+//     the job queue to come back then.
+//   - Auth sets the credentials: Basic, Bearer, or a Refresher whose token can
+//     go stale and which gets exactly one retry on a 401 with a fresh one. A
+//     failure to get the credential ends the call.
+//   - Limiter is a credential's share of its ATS's limits (RateLimit, or the
+//     connector's own; Request.Tag singles out calls it treats apart), shared
+//     through a Pool keyed by credential; a ResponseObserver also reads each
+//     answer's headers.
+//   - A non-2xx answer is a *StatusError: the ATS's code and message as the
+//     connector's DecodeError reads them, Retry-After, and the body for
+//     connectors that need more. No error text holds a secret of the Auth or
+//     the credential sent, whatever a server or a transport echoes back.
+//
+// The rules it keeps are exported for the rest of Switchboard too: waiting
+// with a context, reading Retry-After, exponential backoff with jitter,
+// pacing under a rate limit, request timeouts, and a readable snippet of an
+// error body.
 package atshttp
 
 import (

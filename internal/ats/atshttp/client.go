@@ -10,8 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -32,14 +35,16 @@ type Client struct {
 	BaseURL string
 	// HTTP sends the requests: the SSRF-guarded, instrumented client a
 	// connector gets in ats.Config. Each attempt has its own deadline
-	// (Request.Timeout), so it needs none of its own.
+	// (Request.Timeout), so it needs none of its own. nil means
+	// http.DefaultClient, which has no guard: for tests only.
 	HTTP *http.Client
 	// Auth sets the credentials of each attempt; nil sends none.
 	Auth Auth
 	// Limiter is acquired before every attempt; nil means no limit.
 	Limiter Limiter
-	// DecodeError reads an ATS's error body into a code and a message;
-	// nil, or ok false, keeps a printable snippet of the body as the message.
+	// DecodeError reads an ATS's error body (already redacted) into a code
+	// and a message; nil, or ok false, or both empty, keeps a printable
+	// snippet of the body as the message.
 	DecodeError func(body []byte) (code, message string, ok bool)
 	// MaxRetries is how many times a failed attempt is retried inside one
 	// call (waits of at most MaxInCallWait); 0 means DefaultMaxRetries,
@@ -53,6 +58,47 @@ type Client struct {
 	// means Sleep and time.Now.
 	Sleep func(ctx context.Context, d time.Duration) error
 	Now   func() time.Time
+}
+
+// Option sets a field of a Client. Connectors wrap these in options of
+// their own clients, so that each setting means the same for every ATS.
+type Option func(*Client)
+
+// WithHTTPClient sets Client.HTTP; nil keeps what is there.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) {
+		if hc != nil {
+			c.HTTP = hc
+		}
+	}
+}
+
+// WithSleep sets Client.Sleep, every wait (tests inject a fake that advances
+// their clock); nil keeps what is there. It must return promptly with
+// ctx.Err() when ctx is done.
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *Client) {
+		if sleep != nil {
+			c.Sleep = sleep
+		}
+	}
+}
+
+// WithClock sets Client.Now, the clock of the limiter and of HTTP-date
+// Retry-After; nil keeps what is there.
+func WithClock(now func() time.Time) Option {
+	return func(c *Client) {
+		if now != nil {
+			c.Now = now
+		}
+	}
+}
+
+// WithMaxRetries sets how many times a failed attempt is retried inside one
+// call; 0 or negative means none (unlike a zero Client.MaxRetries, which
+// means DefaultMaxRetries).
+func WithMaxRetries(n int) Option {
+	return func(c *Client) { c.MaxRetries = cmp.Or(max(n, 0), -1) }
 }
 
 // Defaults of a Client.
@@ -79,7 +125,8 @@ type Request struct {
 	// anything; after a 5xx or a cut connection it may have been applied,
 	// and a retry would apply it twice.
 	Creates bool
-	// Timeout bounds each attempt; 0 means RequestTimeout.
+	// Timeout bounds each attempt (its wait for the Limiter and the
+	// exchange); 0 means RequestTimeout.
 	Timeout time.Duration
 	// Unauthenticated skips Client.Auth (a token endpoint) and the Limiter's
 	// count, where the ATS does not count it.
@@ -105,8 +152,9 @@ type StatusError struct {
 	Code       string // the ATS's error code, when its body had one
 	Message    string // the ATS's message, or the start of a non-JSON body
 	RetryAfter time.Duration
-	// Body is the raw error body (bounded), for connectors whose ATS says
-	// more than a code and a message (field errors).
+	// Body is the error body (its first 64 KiB, the Auth's secrets
+	// redacted), for connectors whose ATS says more than a code and a
+	// message (SmartRecruiters' field errors).
 	Body []byte
 }
 
@@ -230,7 +278,9 @@ func (p *Pool[L]) For(credential string) L {
 }
 
 // Do sends rq, retrying what may succeed when tried again: 429, 5xx and
-// transport errors, and for Creates requests only 429. Only waits of at most
+// transport errors, and for Creates requests only 429. A 401 to a Refresher's
+// credential is tried once more with a fresh one; a failure to get the
+// credential at all ends the call (the Auth retried its own request). Only waits of at most
 // MaxInCallWait happen here; a longer Retry-After, backoff or rate-limit wait
 // ends the call with its error, and the job queue comes back later (the
 // error says when: StatusError.RetryAfter, *WaitError).
@@ -248,6 +298,12 @@ func (c *Client) Do(ctx context.Context, rq Request) (*Response, error) {
 		resp, sent, err := c.attempt(ctx, rq, now, sleep)
 		if err == nil {
 			return resp, nil
+		}
+		var ae *authError
+		if errors.As(err, &ae) {
+			// The credential could not be had (a token endpoint down or
+			// refusing): the Auth retried as far as it should itself.
+			return nil, err
 		}
 		var se *StatusError
 		isStatus := errors.As(err, &se)
@@ -300,29 +356,50 @@ func JSONBody(v any) ([]byte, error) {
 	return b, nil
 }
 
+// FileBody is a multipart/form-data body of one file part (an upload of a
+// PDF report) and its Content-Type. It is built whole, so that every retry
+// sends the same bytes; an empty contentType is sent as
+// application/octet-stream.
+func FileBody(part, filename, contentType string, data []byte) (body []byte, formContentType string, err error) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", multipart.FileContentDisposition(part, filename))
+	h.Set("Content-Type", cmp.Or(contentType, "application/octet-stream"))
+	pw, err := mw.CreatePart(h)
+	if err == nil {
+		_, err = pw.Write(data)
+	}
+	if err == nil {
+		err = mw.Close()
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("build multipart body: %w", err)
+	}
+	return buf.Bytes(), mw.FormDataContentType(), nil
+}
+
 // attempt sends rq once. sent is the request as sent, for a Refresher.
+//
+// The credential is fetched under ctx (a token request has deadlines of its
+// own); the attempt's deadline covers the wait for the limiter and the
+// exchange, so that neither holds a worker longer than Request.Timeout.
 func (c *Client) attempt(ctx context.Context, rq Request, now func() time.Time, sleep func(context.Context, time.Duration) error) (resp *Response, sent *http.Request, err error) {
 	path := c.pathOf(rq)
-	u := cmp.Or(rq.URL, c.BaseURL+rq.Path)
-	if len(rq.Query) > 0 {
-		sep := "?"
-		if strings.Contains(u, "?") {
-			sep = "&"
-		}
-		u += sep + rq.Query.Encode()
+	u, err := c.urlOf(rq)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s %s: %w", rq.Method, path, err)
 	}
 	var body io.Reader
 	if rq.Body != nil {
 		body = bytes.NewReader(rq.Body)
 	}
-	ctx, cancel := WithTimeout(ctx, rq.Timeout)
-	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, rq.Method, u, body)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s %s: build request: %w", rq.Method, path, err)
 	}
 	for k, vs := range rq.Header {
-		req.Header[k] = append([]string(nil), vs...)
+		req.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
 	}
 	if req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "application/json")
@@ -335,13 +412,16 @@ func (c *Client) attempt(ctx context.Context, rq Request, now func() time.Time, 
 	}
 	if c.Auth != nil && !rq.Unauthenticated {
 		if err := c.Auth.Apply(ctx, req); err != nil {
-			return nil, nil, c.redactErr(fmt.Errorf("%s %s: credentials: %w", rq.Method, path, err))
+			return nil, nil, &authError{err: c.redactErr(nil, fmt.Errorf("%s %s: %w", rq.Method, path, err))}
 		}
 	}
+	actx, cancel := WithTimeout(ctx, rq.Timeout)
+	defer cancel()
+	req = req.WithContext(actx)
 	if c.Limiter != nil && !rq.Unauthenticated {
-		release, err := c.Limiter.Acquire(ctx, rq, now, sleep)
+		release, err := c.Limiter.Acquire(actx, rq, now, sleep)
 		if err != nil {
-			return nil, nil, fmt.Errorf("rate limit wait: %w", err)
+			return nil, nil, fmt.Errorf("%s %s: rate limit wait: %w", rq.Method, path, err)
 		}
 		defer release()
 	}
@@ -351,7 +431,7 @@ func (c *Client) attempt(ctx context.Context, rq Request, now func() time.Time, 
 	}
 	r, err := hc.Do(req)
 	if err != nil {
-		return nil, req, &TransportError{Err: c.redactErr(fmt.Errorf("%s %s: %w", rq.Method, path, err))}
+		return nil, req, &TransportError{Err: c.redactErr(req, fmt.Errorf("%s %s: %w", rq.Method, path, withoutQuery(err)))}
 	}
 	defer r.Body.Close()
 	if o, ok := c.Limiter.(ResponseObserver); ok && !rq.Unauthenticated {
@@ -360,10 +440,10 @@ func (c *Client) attempt(ctx context.Context, rq Request, now func() time.Time, 
 	limit := cmp.Or(c.MaxResponseBytes, DefaultMaxResponseBytes)
 	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
-		return nil, req, &TransportError{Err: fmt.Errorf("%s %s: read response: %w", rq.Method, path, err)}
+		return nil, req, &TransportError{Err: c.redactErr(req, fmt.Errorf("%s %s: read response: %w", rq.Method, path, err))}
 	}
 	if r.StatusCode < 200 || r.StatusCode > 299 {
-		return nil, req, c.statusError(rq.Method, path, r, data, now())
+		return nil, req, c.statusError(req, rq.Method, path, r, data, now())
 	}
 	if int64(len(data)) > limit {
 		return nil, req, fmt.Errorf("%s %s: response larger than %d bytes", rq.Method, path, limit)
@@ -371,19 +451,74 @@ func (c *Client) attempt(ctx context.Context, rq Request, now func() time.Time, 
 	return &Response{StatusCode: r.StatusCode, Header: r.Header, Body: data}, req, nil
 }
 
+// urlOf is the URL rq goes to: Request.URL or BaseURL+Path, with
+// Request.Query merged in (its keys replace the same keys of the URL's own
+// query, so a next-page URL and a page size do not add up to two).
+func (c *Client) urlOf(rq Request) (string, error) {
+	raw := rq.URL
+	if raw == "" {
+		raw = strings.TrimRight(c.BaseURL, "/") + rq.Path
+	}
+	if len(rq.Query) == 0 {
+		return raw, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("bad URL: %w", withoutQuery(err))
+	}
+	q := u.Query()
+	for k, vs := range rq.Query {
+		q[k] = append([]string(nil), vs...)
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// withoutQuery drops the query of the URL a *url.Error names (it may carry
+// a token), keeping the error's type for errors.As (net.Error, timeouts).
+func withoutQuery(err error) error {
+	ue, ok := err.(*url.Error) // what http.Client.Do and url.Parse return
+	if !ok {
+		return err
+	}
+	cp := *ue
+	if i := strings.IndexAny(cp.URL, "?#"); i >= 0 {
+		cp.URL = cp.URL[:i]
+	}
+	return &cp
+}
+
+// authError is a failure to get the attempt's credential. It ends the call:
+// an Auth that fetches a token retries that request itself.
+type authError struct{ err error }
+
+func (e *authError) Error() string { return e.err.Error() }
+func (e *authError) Unwrap() error { return e.err }
+
 // pathOf is what errors and logs name of rq: its path, without the query.
 func (c *Client) pathOf(rq Request) string {
 	if rq.URL == "" {
-		return rq.Path
+		p, _, _ := strings.Cut(rq.Path, "?")
+		return p
 	}
 	if u, err := url.Parse(rq.URL); err == nil {
-		return u.Path
+		return u.EscapedPath()
 	}
-	return "(callback URL)"
+	return "(URL unreadable)"
 }
 
-func (c *Client) statusError(method, path string, r *http.Response, data []byte, now time.Time) *StatusError {
+// maxErrorBody bounds StatusError.Body.
+const maxErrorBody = 64 << 10
+
+func (c *Client) statusError(sent *http.Request, method, path string, r *http.Response, data []byte, now time.Time) *StatusError {
 	e := &StatusError{Method: method, Path: path, StatusCode: r.StatusCode}
+	if len(data) > maxErrorBody {
+		data = data[:maxErrorBody]
+	}
+	secrets := c.secrets(sent)
+	// Redacted before anything reads it, so that neither the decoder nor a
+	// connector parsing Body sees a credential a proxy echoed back.
+	data = []byte(redact(string(data), secrets))
 	if c.DecodeError != nil {
 		if code, msg, ok := c.DecodeError(data); ok {
 			e.Code, e.Message = code, msg
@@ -392,31 +527,56 @@ func (c *Client) statusError(method, path string, r *http.Response, data []byte,
 	if e.Code == "" && e.Message == "" {
 		e.Message = Snippet(data)
 	}
-	e.Code, e.Message = c.redact(e.Code), c.redact(e.Message)
+	// Again after decoding: JSON escapes or a dropped invalid byte can
+	// spell a secret the raw body did not.
+	e.Code, e.Message = redact(e.Code, secrets), redact(e.Message, secrets)
 	e.RetryAfter = ParseRetryAfter(r.Header.Get("Retry-After"), now)
-	if len(data) > 64<<10 {
-		data = data[:64<<10]
-	}
 	e.Body = data
 	return e
 }
 
-// redact removes the Auth's secrets from server- or transport-supplied
-// text, in case a proxy or error page echoes a credential back.
-func (c *Client) redact(s string) string {
-	if c.Auth == nil {
-		return s
+// secrets is what no error text may hold: the Auth's secrets and the
+// credential the attempt sent in its Authorization header (a Refresher's
+// token changes, so the header is the truth of what went out).
+func (c *Client) secrets(sent *http.Request) []string {
+	var s []string
+	if c.Auth != nil {
+		s = append(s, c.Auth.Secrets()...)
 	}
-	for _, sec := range c.Auth.Secrets() {
-		if len(sec) >= 4 { // never blank out common short strings
+	if sent != nil {
+		if h := sent.Header.Get("Authorization"); h != "" {
+			s = append(s, h)
+			if _, cred, ok := strings.Cut(h, " "); ok {
+				s = append(s, strings.TrimSpace(cred))
+			}
+			if user, pass, ok := sent.BasicAuth(); ok {
+				s = append(s, user+":"+pass, user, pass)
+			}
+		}
+	}
+	return s
+}
+
+// minSecret is the shortest secret redacted: blanking out every "a" or
+// "ab" of an error would make it unreadable and hide nothing worth hiding.
+const minSecret = 4
+
+// redact removes secrets from server- or transport-supplied text, in case a
+// proxy or an error page echoes a credential back. Longer secrets go first,
+// so that a secret containing another is removed whole.
+func redact(s string, secrets []string) string {
+	secrets = slices.Clone(secrets)
+	slices.SortFunc(secrets, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	for _, sec := range secrets {
+		if len(sec) >= minSecret {
 			s = strings.ReplaceAll(s, sec, "[redacted]")
 		}
 	}
 	return s
 }
 
-func (c *Client) redactErr(err error) error {
-	if msg := c.redact(err.Error()); msg != err.Error() {
+func (c *Client) redactErr(sent *http.Request, err error) error {
+	if msg := redact(err.Error(), c.secrets(sent)); msg != err.Error() {
 		return &redactedError{msg: msg, err: err}
 	}
 	return err

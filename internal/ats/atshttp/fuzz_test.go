@@ -1,6 +1,13 @@
 package atshttp_test
 
 import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -97,6 +104,71 @@ func FuzzSnippet(f *testing.F) {
 			want := strings.TrimSpace(string(b[:min(len(b), 200)]))
 			if s != want {
 				t.Fatalf("Snippet(%q) = %q, want %q", b, s, want)
+			}
+		}
+	})
+}
+
+// FuzzStatusError: whatever an ATS (or a proxy in front of it) answers, a
+// 2xx is a response of that body and anything else a *StatusError of that
+// status, its retry classification and exactly the Retry-After the header
+// says, and no text of the error (nor its Body) carries the credential,
+// wherever the answer echoes it.
+func FuzzStatusError(f *testing.F) {
+	const user, pass = "ats-key-0123456789", "pw-abcdef"
+	basic := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+	for _, seed := range []struct {
+		status           int
+		retryAfter, body string
+		echo             uint8
+	}{
+		{404, "", `{"code":"NotFound","message":"no such job"}`, 0},
+		{429, "3", `{"message":"slow down"}`, 0},
+		{503, "Wed, 21 Oct 2015 07:28:00 GMT", "<html>down</html>", 1},
+		{401, "", `{"code":"Unauthorized","message":"bad key %s"}`, 2},
+		{403, "", `{"message":"Authorization: %s"}`, 3},
+		{500, "-1", "\x00\xff%s", 4},
+		{200, "", `{"id":"x"}`, 0},
+		{204, "", ``, 0},
+	} {
+		f.Add(seed.status, seed.retryAfter, []byte(seed.body), seed.echo)
+	}
+	f.Fuzz(func(t *testing.T, status int, retryAfter string, body []byte, echo uint8) {
+		if status < 200 || status > 599 || (status >= 300 && status < 400) {
+			return
+		}
+		hc := &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+			// The answer may echo a form of the credential where the body says %s.
+			forms := []string{"", user, pass, basic, r.Header.Get("Authorization")}
+			b := bytes.ReplaceAll(body, []byte("%s"), []byte(forms[int(echo)%len(forms)]))
+			h := http.Header{"Retry-After": {retryAfter}}
+			return &http.Response{StatusCode: status, Header: h, Body: io.NopCloser(bytes.NewReader(b)), Request: r}, nil
+		})}
+		now := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+		c := &atshttp.Client{BaseURL: "https://ats.example", HTTP: hc, Auth: atshttp.Basic(user, pass), MaxRetries: -1,
+			Now: func() time.Time { return now },
+			DecodeError: func(b []byte) (string, string, bool) {
+				var eb struct{ Code, Message string }
+				return eb.Code, eb.Message, json.Unmarshal(b, &eb) == nil
+			}}
+		resp, err := c.Do(context.Background(), atshttp.Request{Method: http.MethodGet, Path: "/jobs/1"})
+		if status < 300 {
+			if err != nil || resp.StatusCode != status {
+				t.Fatalf("HTTP %d: %v", status, err)
+			}
+			return
+		}
+		var se *atshttp.StatusError
+		if !errors.As(err, &se) {
+			t.Fatalf("HTTP %d: %v is not a *StatusError", status, err)
+		}
+		if se.StatusCode != status || se.Temporary() != (status == 429 || status >= 500) || se.RetryAfter != atshttp.ParseRetryAfter(retryAfter, now) {
+			t.Fatalf("HTTP %d, Retry-After %q: %+v (temporary %v)", status, retryAfter, se, se.Temporary())
+		}
+		text := fmt.Sprintf("%v|%+v|%s", err, *se, se.Body)
+		for _, secret := range []string{user, pass, basic} {
+			if strings.Contains(text, secret) {
+				t.Fatalf("error carries %q: %s", secret, text)
 			}
 		}
 	})

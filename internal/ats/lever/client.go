@@ -1,16 +1,11 @@
 package lever
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -38,231 +33,79 @@ const (
 // over MaxFileBytes.
 var ErrFileTooLarge = errors.New("lever: file exceeds 30 MB")
 
-// Client calls Lever's API with one API key. It is safe for concurrent use.
+// Client calls Lever's API with one API key, through atshttp.Client: HTTP
+// Basic with the key as user name, Lever's error bodies decoded into
+// *atshttp.StatusError (Code, Message), its rate limit, and retries on 429,
+// 5xx and transport errors except for what creates something (notes, files,
+// opportunities), which only a 429 repeats. It is safe for concurrent use.
 type Client struct {
-	baseURL    string
-	apiKey     string
-	hc         *http.Client
-	limiter    *rate.Limiter // nil: no limit
-	sleep      func(ctx context.Context, d time.Duration) error
-	maxRetries int
-	now        func() time.Time // for HTTP-date Retry-After
+	api atshttp.Client
 }
 
 // Option configures a Client.
 type Option func(*Client)
 
+// api is an option of the atshttp.Client under a Client.
+func api(o atshttp.Option) Option { return func(c *Client) { o(&c.api) } }
+
 // WithHTTPClient sets the HTTP client. Each request has its own deadline
 // (atshttp.RequestTimeout, atshttp.UploadTimeout for files), so the client
 // needs no timeout of its own.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) {
-		if hc != nil {
-			c.hc = hc
-		}
-	}
-}
+func WithHTTPClient(hc *http.Client) Option { return api(atshttp.WithHTTPClient(hc)) }
 
 // WithLimiter sets the token bucket waited on before every attempt. Lever
 // limits per API key, so every client for one key must share one limiter:
 // take it from a LimiterPool. nil disables limiting. The default is a
 // private DefaultRate, DefaultBurst bucket.
 func WithLimiter(l *rate.Limiter) Option {
-	return func(c *Client) { c.limiter = l }
+	return func(c *Client) {
+		c.api.Limiter = nil // not a typed nil: no limit
+		if l != nil {
+			c.api.Limiter = &atshttp.RateLimit{L: l}
+		}
+	}
 }
 
 // WithSleep replaces the wait between retries (tests inject a fake). The
 // function must return promptly with ctx.Err() when ctx is done.
 func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
-	return func(c *Client) {
-		if sleep != nil {
-			c.sleep = sleep
-		}
-	}
+	return api(atshttp.WithSleep(sleep))
 }
 
 // WithClock sets the clock of the rate limit and of HTTP-date Retry-After
 // (default time.Now); tests pair it with WithSleep.
-func WithClock(now func() time.Time) Option {
-	return func(c *Client) {
-		if now != nil {
-			c.now = now
-		}
-	}
-}
+func WithClock(now func() time.Time) Option { return api(atshttp.WithClock(now)) }
 
 // WithMaxRetries sets how many times a failed attempt is retried (default 4;
-// negative means 0).
-func WithMaxRetries(n int) Option {
-	return func(c *Client) { c.maxRetries = max(n, 0) }
-}
+// 0 or negative means none).
+func WithMaxRetries(n int) Option { return api(atshttp.WithMaxRetries(n)) }
 
 // NewClient returns a client for baseURL (DefaultBaseURL, SandboxBaseURL or
 // a simulator's ".../v1") authenticating with apiKey.
 func NewClient(baseURL, apiKey string, opts ...Option) *Client {
-	c := &Client{
-		baseURL:    strings.TrimRight(baseURL, "/"),
-		apiKey:     apiKey,
-		hc:         &http.Client{},
-		limiter:    rate.NewLimiter(DefaultRate, DefaultBurst),
-		sleep:      atshttp.Sleep,
-		maxRetries: defaultMaxRetries,
-		now:        time.Now,
-	}
+	c := &Client{api: atshttp.Client{
+		BaseURL:          strings.TrimRight(baseURL, "/"),
+		HTTP:             &http.Client{},
+		Auth:             atshttp.Basic(apiKey, ""),
+		Limiter:          &atshttp.RateLimit{L: rate.NewLimiter(DefaultRate, DefaultBurst)},
+		DecodeError:      decodeError,
+		MaxRetries:       defaultMaxRetries,
+		UserAgent:        userAgent,
+		MaxResponseBytes: maxResponseBytes,
+	}}
 	for _, o := range opts {
 		o(c)
 	}
 	return c
 }
 
-// APIError is a non-2xx answer from Lever. Its text never contains the API key.
-type APIError struct {
-	StatusCode int
-	Code       string        // Lever's error code, when the body had one
-	Message    string        // Lever's message, or the start of a non-JSON body
-	RetryAfter time.Duration // from Retry-After, when present
-	Method     string
-	Path       string // relative to the base URL, without the query
-}
-
-func (e *APIError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: HTTP %d", e.Method, e.Path, e.StatusCode)
-	if e.Code != "" {
-		fmt.Fprintf(&b, " %s", e.Code)
-	}
-	if e.Message != "" {
-		fmt.Fprintf(&b, ": %s", e.Message)
-	}
-	if e.RetryAfter > 0 {
-		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
-	}
-	return b.String()
-}
-
-// Temporary reports whether retrying later may succeed: 429 and 5xx.
-func (e *APIError) Temporary() bool {
-	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
-}
-
-type request struct {
-	method      string
-	path        string // escaped, relative to baseURL
-	query       url.Values
-	body        []byte // re-read from the start on every attempt
-	contentType string
-	// unlessApplied: a POST that creates something (a note, a file, an
-	// opportunity) is retried only on 429, which Lever answers before doing
-	// anything; after a 5xx or a cut connection it may have been applied, and
-	// a retry would apply it twice.
-	unlessApplied bool
-	// timeout bounds each attempt; 0 means atshttp.RequestTimeout.
-	timeout time.Duration
-}
-
-// do sends rq with retries and decodes a 2xx body into out (if non-nil).
-//
-// Retries cover 429, 5xx and transport errors; requests marked unlessApplied
-// only 429. Tags and links are sets, so repeating them is harmless. Only
-// waits of at most atshttp.MaxInCallWait happen here; a longer Retry-After,
-// backoff or rate-limit wait ends the call with its error, and the job queue
-// comes back later.
-func (c *Client) do(ctx context.Context, rq request, out any) error {
-	u := c.baseURL + rq.path
-	if len(rq.query) > 0 {
-		u += "?" + rq.query.Encode()
-	}
-	for attempt := 0; ; attempt++ {
-		if err := atshttp.Pace(ctx, c.limiter, c.now, c.sleep); err != nil {
-			return fmt.Errorf("rate limit wait: %w", err)
-		}
-		err := c.attempt(ctx, rq, u, out)
-		if err == nil {
-			return nil
-		}
-		var ae *APIError
-		isAPI := errors.As(err, &ae)
-		if rq.unlessApplied && !(isAPI && ae.StatusCode == http.StatusTooManyRequests) {
-			return err
-		}
-		var retryAfter time.Duration
-		if isAPI {
-			retryAfter = ae.RetryAfter
-		}
-		wait, ok := atshttp.RetryWait(ctx, err, attempt, c.maxRetries, retryAfter)
-		if !ok {
-			return err
-		}
-		if serr := c.sleep(ctx, wait); serr != nil {
-			return fmt.Errorf("waiting to retry: %w (last error: %v)", serr, err)
-		}
-	}
-}
-
-func (c *Client) attempt(ctx context.Context, rq request, u string, out any) error {
-	var body io.Reader
-	if rq.body != nil {
-		body = bytes.NewReader(rq.body)
-	}
-	ctx, cancel := atshttp.WithTimeout(ctx, rq.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, rq.method, u, body)
-	if err != nil {
-		return fmt.Errorf("build request: %w", err)
-	}
-	req.SetBasicAuth(c.apiKey, "")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
-	if rq.contentType != "" {
-		req.Header.Set("Content-Type", rq.contentType)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return &atshttp.TransportError{Err: err}
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
-	if err != nil {
-		return &atshttp.TransportError{Err: fmt.Errorf("%s %s: read response: %w", rq.method, rq.path, err)}
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return c.apiError(rq, resp, data)
-	}
-	if len(data) > maxResponseBytes {
-		return fmt.Errorf("%s %s: response larger than %d bytes", rq.method, rq.path, maxResponseBytes)
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("%s %s: decode response: %w", rq.method, rq.path, err)
-	}
-	return nil
-}
-
-func (c *Client) apiError(rq request, resp *http.Response, data []byte) *APIError {
-	e := &APIError{StatusCode: resp.StatusCode, Method: rq.method, Path: rq.path}
+// decodeError reads Lever's error body, {"code": …, "message": …}.
+func decodeError(body []byte) (code, message string, ok bool) {
 	var eb ErrorBody
-	if json.Unmarshal(data, &eb) == nil {
-		e.Code, e.Message = eb.Code, eb.Message
+	if json.Unmarshal(body, &eb) != nil {
+		return "", "", false
 	}
-	if e.Code == "" && e.Message == "" {
-		e.Message = atshttp.Snippet(data)
-	}
-	e.Code, e.Message = c.redact(e.Code), c.redact(e.Message)
-	e.RetryAfter = atshttp.ParseRetryAfter(resp.Header.Get("Retry-After"), c.now())
-	return e
-}
-
-// redact removes the API key from server-supplied text, in case a proxy or
-// error page echoes the Authorization header back: the key itself, and the
-// Basic credential it is sent as.
-func (c *Client) redact(s string) string {
-	if c.apiKey == "" {
-		return s
-	}
-	basic := base64.StdEncoding.EncodeToString([]byte(c.apiKey + ":"))
-	return strings.NewReplacer(c.apiKey, "[redacted]", basic, "[redacted]").Replace(s)
+	return eb.Code, eb.Message, true
 }
 
 // listAll follows hasNext/next until the last page.
@@ -276,7 +119,7 @@ func listAll[T any](ctx context.Context, c *Client, path string, query url.Value
 	seen := map[string]bool{}
 	for {
 		var page ListResponse[T]
-		if err := c.do(ctx, request{method: http.MethodGet, path: path, query: q}, &page); err != nil {
+		if err := c.api.JSON(ctx, atshttp.Request{Method: http.MethodGet, Path: path, Query: q}, &page); err != nil {
 			return nil, err
 		}
 		all = append(all, page.Data...)
@@ -290,14 +133,6 @@ func listAll[T any](ctx context.Context, c *Client, path string, query url.Value
 		seen[page.Next] = true
 		q.Set("offset", page.Next)
 	}
-}
-
-func jsonBody(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("encode body: %w", err)
-	}
-	return b, nil
 }
 
 func oppPath(id string, suffix string) string {
@@ -315,7 +150,7 @@ func (c *Client) GetOpportunity(ctx context.Context, id string) (Opportunity, er
 	}
 	var env Envelope[Opportunity]
 	q := url.Values{"expand": {"applications", "stage"}}
-	if err := c.do(ctx, request{method: http.MethodGet, path: oppPath(id, ""), query: q}, &env); err != nil {
+	if err := c.api.JSON(ctx, atshttp.Request{Method: http.MethodGet, Path: oppPath(id, ""), Query: q}, &env); err != nil {
 		return Opportunity{}, fmt.Errorf("lever: get opportunity: %w", err)
 	}
 	if env.Data.ID == "" {
@@ -357,7 +192,7 @@ func (c *Client) GetPosting(ctx context.Context, id string) (Posting, error) {
 		return Posting{}, fmt.Errorf("lever: get posting: %w", errEmptyID("posting"))
 	}
 	var env Envelope[Posting]
-	if err := c.do(ctx, request{method: http.MethodGet, path: "/postings/" + url.PathEscape(id)}, &env); err != nil {
+	if err := c.api.JSON(ctx, atshttp.Request{Method: http.MethodGet, Path: "/postings/" + url.PathEscape(id)}, &env); err != nil {
 		return Posting{}, fmt.Errorf("lever: get posting: %w", err)
 	}
 	if env.Data.ID == "" {
@@ -427,11 +262,11 @@ func (c *Client) postList(ctx context.Context, opportunityID, suffix string, bod
 	if n == 0 {
 		return nil
 	}
-	b, err := jsonBody(body)
+	b, err := atshttp.JSONBody(body)
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, request{method: http.MethodPost, path: oppPath(opportunityID, suffix), body: b, contentType: "application/json"}, nil)
+	return c.api.JSON(ctx, atshttp.Request{Method: http.MethodPost, Path: oppPath(opportunityID, suffix), Body: b, ContentType: "application/json"}, nil)
 }
 
 // UpdateStage moves an opportunity to stageID, recorded as performAs when
@@ -440,11 +275,11 @@ func (c *Client) UpdateStage(ctx context.Context, opportunityID, stageID, perfor
 	if opportunityID == "" || stageID == "" {
 		return fmt.Errorf("lever: update stage: %w", errEmptyID("opportunity or stage"))
 	}
-	b, err := jsonBody(StageRequest{Stage: stageID})
+	b, err := atshttp.JSONBody(StageRequest{Stage: stageID})
 	if err != nil {
 		return fmt.Errorf("lever: update stage: %w", err)
 	}
-	if err := c.do(ctx, request{method: http.MethodPut, path: oppPath(opportunityID, "/stage"), query: performAsQuery(performAs), body: b, contentType: "application/json"}, nil); err != nil {
+	if err := c.api.JSON(ctx, atshttp.Request{Method: http.MethodPut, Path: oppPath(opportunityID, "/stage"), Query: performAsQuery(performAs), Body: b, ContentType: "application/json"}, nil); err != nil {
 		return fmt.Errorf("lever: update stage: %w", err)
 	}
 	return nil
@@ -466,12 +301,12 @@ func (c *Client) AddNote(ctx context.Context, opportunityID, performAs, value st
 	if value == "" {
 		return "", errors.New("lever: add note: empty value")
 	}
-	b, err := jsonBody(NoteRequest{Value: value})
+	b, err := atshttp.JSONBody(NoteRequest{Value: value})
 	if err != nil {
 		return "", fmt.Errorf("lever: add note: %w", err)
 	}
 	var env Envelope[NoteCreated]
-	if err := c.do(ctx, request{method: http.MethodPost, path: oppPath(opportunityID, "/notes"), query: performAsQuery(performAs), body: b, contentType: "application/json", unlessApplied: true}, &env); err != nil {
+	if err := c.api.JSON(ctx, atshttp.Request{Method: http.MethodPost, Path: oppPath(opportunityID, "/notes"), Query: performAsQuery(performAs), Body: b, ContentType: "application/json", Creates: true}, &env); err != nil {
 		return "", fmt.Errorf("lever: add note: %w", err)
 	}
 	id := env.Data.NoteID
@@ -496,27 +331,12 @@ func (c *Client) UploadFile(ctx context.Context, opportunityID, performAs, filen
 	case len(data) > MaxFileBytes:
 		return File{}, fmt.Errorf("lever: upload file %q (%d bytes): %w", filename, len(data), ErrFileTooLarge)
 	}
-	if contentType == "" {
-		contentType = "application/octet-stream"
-	}
-	// Built once into memory so every retry can resend the same bytes.
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", multipart.FileContentDisposition("file", filename))
-	h.Set("Content-Type", contentType)
-	pw, err := mw.CreatePart(h)
-	if err == nil {
-		_, err = pw.Write(data)
-	}
-	if err == nil {
-		err = mw.Close()
-	}
+	body, formType, err := atshttp.FileBody("file", filename, contentType, data)
 	if err != nil {
-		return File{}, fmt.Errorf("lever: upload file: build multipart body: %w", err)
+		return File{}, fmt.Errorf("lever: upload file: %w", err)
 	}
 	var env Envelope[File]
-	if err := c.do(ctx, request{method: http.MethodPost, path: oppPath(opportunityID, "/files"), query: performAsQuery(performAs), body: buf.Bytes(), contentType: mw.FormDataContentType(), unlessApplied: true, timeout: atshttp.UploadTimeout}, &env); err != nil {
+	if err := c.api.JSON(ctx, atshttp.Request{Method: http.MethodPost, Path: oppPath(opportunityID, "/files"), Query: performAsQuery(performAs), Body: body, ContentType: formType, Creates: true, Timeout: atshttp.UploadTimeout}, &env); err != nil {
 		return File{}, fmt.Errorf("lever: upload file: %w", err)
 	}
 	if env.Data.ID == "" {

@@ -27,8 +27,7 @@ func TestRetryAfterHTTPDateIsRead(t *testing.T) {
 	c := NewClient(srv.URL, "k", WithLimiter(nil), WithSleep(func(_ context.Context, d time.Duration) error {
 		slept = append(slept, d)
 		return nil
-	}))
-	c.now = func() time.Time { return now }
+	}), WithClock(func() time.Time { return now }))
 	if _, err := c.ListUsers(context.Background()); err != nil {
 		t.Fatal(err)
 	}

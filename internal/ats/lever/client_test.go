@@ -145,7 +145,7 @@ func TestGetOpportunityExpandsStageAndApplications(t *testing.T) {
 		t.Errorf("posting = %+v", gotPosting)
 	}
 	_, err = f.client(apiKey).GetPosting(context.Background(), "no-such-posting")
-	var ae *lever.APIError
+	var ae *atshttp.StatusError
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusNotFound || !strings.HasPrefix(err.Error(), "lever: get posting: GET /postings/no-such-posting: HTTP 404") {
 		t.Errorf("unknown posting: %v", err)
 	}
@@ -302,7 +302,7 @@ func TestNoteIsNotRepeatedAfter5xx(t *testing.T) {
 	f.sim.FailNext(1, http.StatusServiceUnavailable, time.Second)
 
 	_, err := f.client(apiKey).AddNote(context.Background(), opp.ID, owner.ID, "Invited to the assessment.")
-	var ae *lever.APIError
+	var ae *atshttp.StatusError
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("AddNote after 429 then 503: %v, want the 503", err)
 	}
@@ -331,7 +331,7 @@ func TestLongRetryAfterIsLeftToTheCaller(t *testing.T) {
 		for i, call := range calls {
 			f.sim.FailNext(1, http.StatusTooManyRequests, wait)
 			err := call()
-			var ae *lever.APIError
+			var ae *atshttp.StatusError
 			if !errors.As(err, &ae) || ae.StatusCode != http.StatusTooManyRequests || ae.RetryAfter != wait || !ae.Temporary() {
 				t.Fatalf("call %d: err = %v, want a temporary 429 with RetryAfter %s", i, err, wait)
 			}
@@ -381,9 +381,9 @@ func TestGivesUpAfterMaxRetries(t *testing.T) {
 	f.sim.FailNext(10, http.StatusBadGateway, 0)
 
 	err := f.client(apiKey, lever.WithMaxRetries(2)).AddLinks(context.Background(), opp.ID, []string{"https://r.example/1"})
-	var ae *lever.APIError
+	var ae *atshttp.StatusError
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadGateway || !ae.Temporary() {
-		t.Fatalf("err = %v, want 502 APIError", err)
+		t.Fatalf("err = %v, want 502 StatusError", err)
 	}
 	if !strings.HasPrefix(err.Error(), "lever: add links: POST /opportunities/") {
 		t.Errorf("error lacks context: %q", err)
@@ -400,12 +400,12 @@ func TestWrongKeyIs401WithoutRetry(t *testing.T) {
 	const wrong = "wrong-key-9a8b7c"
 
 	_, err := f.client(wrong).GetOpportunity(context.Background(), opp.ID)
-	var ae *lever.APIError
+	var ae *atshttp.StatusError
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusUnauthorized || ae.Temporary() {
-		t.Fatalf("err = %v, want 401 APIError", err)
+		t.Fatalf("err = %v, want 401 StatusError", err)
 	}
 	if ae.Code != lever.CodeUnauthorized || ae.Method != http.MethodGet || ae.Path != "/opportunities/"+opp.ID {
-		t.Errorf("APIError = %+v", ae)
+		t.Errorf("StatusError = %+v", ae)
 	}
 	if n := f.transport.n.Load(); n != 1 || len(f.slept()) != 0 {
 		t.Errorf("%d attempts, sleeps %v: a 401 must not be retried", n, f.slept())
@@ -425,7 +425,7 @@ func TestAPIErrorNeverContainsTheKey(t *testing.T) {
 	}))
 	defer srv.Close()
 	_, err := lever.NewClient(srv.URL, apiKey, lever.WithLimiter(nil)).AddNote(context.Background(), "o1", "", "hi")
-	var ae *lever.APIError
+	var ae *atshttp.StatusError
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusForbidden {
 		t.Fatalf("err = %v", err)
 	}
@@ -439,7 +439,7 @@ func TestUnknownPerformAsIs400(t *testing.T) {
 	f := newFixture(t)
 	_, _, opp := f.seed(t)
 	_, err := f.client(apiKey).AddNote(context.Background(), opp.ID, "no-such-user", "x")
-	var ae *lever.APIError
+	var ae *atshttp.StatusError
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadRequest {
 		t.Fatalf("err = %v, want 400", err)
 	}
@@ -477,7 +477,7 @@ func TestLimiterIsWaitedOnBeforeEveryAttempt(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
 	_, err := c.ListStages(ctx)
-	var ae *lever.APIError
+	var ae *atshttp.StatusError
 	if err == nil || errors.As(err, &ae) || !strings.Contains(err.Error(), "rate limit wait") {
 		t.Fatalf("err = %v, want a limiter error", err)
 	}
@@ -531,7 +531,7 @@ func TestTransportErrorsAreRetried(t *testing.T) {
 	down := roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, errors.New("no route to host") })
 	c = f.client(apiKey, lever.WithHTTPClient(&http.Client{Transport: down}), lever.WithMaxRetries(1))
 	_, err := c.ListUsers(context.Background())
-	var ae *lever.APIError
+	var ae *atshttp.StatusError
 	if err == nil || errors.As(err, &ae) || !strings.Contains(err.Error(), "no route to host") {
 		t.Fatalf("err = %v", err)
 	}
@@ -669,7 +669,7 @@ func TestNonJSONErrorBody(t *testing.T) {
 	}))
 	defer srv.Close()
 	_, err := lever.NewClient(srv.URL, apiKey, lever.WithLimiter(nil), lever.WithMaxRetries(0)).ListPostings(context.Background())
-	var ae *lever.APIError
+	var ae *atshttp.StatusError
 	if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadGateway || ae.Code != "" ||
 		!strings.Contains(ae.Message, "Bad gateway") || strings.Contains(ae.Message, "\n") {
 		t.Fatalf("err = %v (%+v)", err, ae)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"switchboard/internal/ats"
+	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/core"
 	"switchboard/internal/netguard"
 )
@@ -268,7 +269,7 @@ func findStage(stages []Stage, want string) (Stage, bool) {
 
 // classify turns a client error into the core's verdict.
 func classify(err error) error {
-	var ae *APIError
+	var ae *atshttp.StatusError
 	switch {
 	case errors.As(err, &ae):
 		return &ats.CallError{Failure: ats.ClassifyStatus(ae.StatusCode), RetryAfter: ae.RetryAfter, Err: err}
@@ -544,7 +545,7 @@ func (c *Connector) Validate(ctx context.Context, cfg ats.Config) []ats.Check {
 }
 
 func describeCallError(base string, err error) string {
-	var ae *APIError
+	var ae *atshttp.StatusError
 	switch {
 	case err == nil:
 		return ""

@@ -36,6 +36,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"switchboard/internal/ats/atshttp"
 )
 
 // Origins of an opportunity: how it was added to Lever.
@@ -91,13 +93,13 @@ func (c *Client) CreateOpportunity(ctx context.Context, performAs string, in Cre
 	case in.Origin != "" && !slices.Contains(Origins(), in.Origin):
 		return Opportunity{}, fmt.Errorf("lever: create opportunity: unknown origin %q", in.Origin)
 	}
-	b, err := jsonBody(in)
+	b, err := atshttp.JSONBody(in)
 	if err != nil {
 		return Opportunity{}, fmt.Errorf("lever: create opportunity: %w", err)
 	}
 	var env Envelope[Opportunity]
-	rq := request{method: http.MethodPost, path: "/opportunities", query: performAsQuery(performAs), body: b, contentType: "application/json", unlessApplied: true}
-	if err := c.do(ctx, rq, &env); err != nil {
+	rq := atshttp.Request{Method: http.MethodPost, Path: "/opportunities", Query: performAsQuery(performAs), Body: b, ContentType: "application/json", Creates: true}
+	if err := c.api.JSON(ctx, rq, &env); err != nil {
 		return Opportunity{}, fmt.Errorf("lever: create opportunity: %w", err)
 	}
 	if env.Data.ID == "" {

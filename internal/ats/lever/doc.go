@@ -1,10 +1,13 @@
-// Package lever is Switchboard's client for Lever's v1 REST API and the
-// parser and verifier for Lever's webhooks.
+// Package lever is Switchboard's Lever connector: a client for Lever's v1
+// REST API, the parser and verifier of Lever's webhooks, and the connector
+// built on them.
 //
-// It is a library, not a connector: it knows Lever's paths, authentication,
-// pagination, rate limit, error bodies and webhook signature, and nothing of
-// Switchboard's orders. The connector builds on it, and the in-process
-// simulator (internal/atssim/leversim) shares its wire types, so that a
+// The client (client.go, create.go) knows Lever's paths, pagination, rate
+// limit and error bodies; it sends every call through atshttp.Client, the one
+// outbound client (HTTP Basic with the API key, retries, the per-key token
+// bucket from a LimiterPool, errors as *atshttp.StatusError). The connector
+// (connector.go, sandbox.go) owns Switchboard's orders. The in-process
+// simulator (internal/atssim/leversim) shares the wire types, so that a
 // correction to the wire format is one edit that fixes both.
 //
 // What is verified and what is inferred about Lever's contract is recorded at

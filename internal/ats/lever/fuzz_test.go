@@ -257,9 +257,10 @@ func FuzzVerifyWebhook(f *testing.F) {
 }
 
 // FuzzAPIError: whatever Lever (or a proxy in front of it) answers, the
-// client returns an *APIError with the status, its retry classification and
-// Retry-After, and its text never carries the API key, raw or as sent in the
-// Authorization header.
+// client returns an *atshttp.StatusError (once Lever's own *APIError, hence
+// the name, which its saved corpus keeps) with the status, its retry
+// classification and Retry-After, and its text never carries the API key,
+// raw or as sent in the Authorization header.
 func FuzzAPIError(f *testing.F) {
 	const apiKey = "lever-api-key-0123456789"
 	basic := base64.StdEncoding.EncodeToString([]byte(apiKey + ":"))
@@ -305,7 +306,7 @@ func FuzzAPIError(f *testing.F) {
 				}
 			}
 		} else {
-			var ae *lever.APIError
+			var ae *atshttp.StatusError
 			if !errors.As(err, &ae) {
 				t.Fatalf("HTTP %d: error %v is not an *APIError", status, err)
 			}

@@ -1,10 +1,9 @@
 package lever
 
 import (
-	"crypto/sha256"
-	"sync"
-
 	"golang.org/x/time/rate"
+
+	"switchboard/internal/ats/atshttp"
 )
 
 // Lever's published limit per API key or OAuth token: 10 requests/s steady,
@@ -25,30 +24,11 @@ const (
 )
 
 // LimiterPool hands out one token bucket per API key, so that every client
-// and worker using one key shares Lever's per-key budget. Buckets are keyed
-// by a SHA-256 of the key, so the pool never holds a key. It is safe for
-// concurrent use.
-type LimiterPool struct {
-	mu    sync.Mutex
-	rate  rate.Limit
-	burst int
-	m     map[[sha256.Size]byte]*rate.Limiter
-}
+// and worker using one key shares Lever's per-key budget (an atshttp.Pool:
+// keyed by a SHA-256 of the key, safe for concurrent use).
+type LimiterPool = atshttp.Pool[*rate.Limiter]
 
 // NewLimiterPool returns a pool of DefaultRate, DefaultBurst buckets.
 func NewLimiterPool() *LimiterPool {
-	return &LimiterPool{rate: DefaultRate, burst: DefaultBurst, m: map[[sha256.Size]byte]*rate.Limiter{}}
-}
-
-// For returns the bucket of apiKey, creating it on first use.
-func (p *LimiterPool) For(apiKey string) *rate.Limiter {
-	k := sha256.Sum256([]byte(apiKey))
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	l, ok := p.m[k]
-	if !ok {
-		l = rate.NewLimiter(p.rate, p.burst)
-		p.m[k] = l
-	}
-	return l
+	return atshttp.NewPool(func() *rate.Limiter { return rate.NewLimiter(DefaultRate, DefaultBurst) })
 }

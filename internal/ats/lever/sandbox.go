@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"switchboard/internal/ats"
+	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/core"
 	"switchboard/internal/netguard"
 )
@@ -58,7 +59,7 @@ func (c *Connector) StartTestOrder(ctx context.Context, cfg ats.Config, req ats.
 	// The trigger stage is resolved first, so a setting Lever no longer
 	// matches does not leave a stranded test candidate behind.
 	triggerID, err := c.triggerStageID(ctx, cl, cfg)
-	var ae *APIError
+	var ae *atshttp.StatusError
 	var ce *ats.CallError
 	switch {
 	case err == nil:

@@ -1,15 +1,11 @@
 package smartrecruiters
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -33,33 +29,31 @@ var ErrAttachmentTooLarge = errors.New("smartrecruiters: attachment too large")
 // Client calls SmartRecruiters with one OAuth 2.0 client credential: the
 // partner's master credential (partner configuration, credential exchange) or
 // a company's customer-level credential (results, properties, customer API).
-// It fetches and caches access tokens itself. It is safe for concurrent use.
+//
+// Its calls go through atshttp.Client: the Auth is a Refresher over the
+// TokenCache (a 401 drops the token and the call is tried once more with a
+// fresh one), the Limiter is the credential's Limits, and error bodies are
+// decoded into *atshttp.StatusError, whose Message carries SmartRecruiters'
+// message and field errors (ErrorDetails reads them back). It is safe for
+// concurrent use.
 type Client struct {
-	baseURL    string
-	tokenURL   string
-	creds      ClientCredentials
-	hc         *http.Client
-	limits     *Limits
-	tokens     *TokenCache
-	sleep      func(ctx context.Context, d time.Duration) error
-	now        func() time.Time
-	maxRetries int
+	baseURL string
+	creds   ClientCredentials
+	tokens  *TokenCache
+	api     atshttp.Client
 }
 
 // Option configures a Client.
 type Option func(*Client)
 
+// api is an option of the atshttp.Client under a Client.
+func api(o atshttp.Option) Option { return func(c *Client) { o(&c.api) } }
+
 // WithHTTPClient sets the HTTP client. Each request has its own deadline
 // (atshttp.RequestTimeout; atshttp.UploadTimeout for attachments, where
 // SmartRecruiters asks for patience), so the client needs no timeout of its
 // own.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) {
-		if hc != nil {
-			c.hc = hc
-		}
-	}
-}
+func WithHTTPClient(hc *http.Client) Option { return api(atshttp.WithHTTPClient(hc)) }
 
 // WithLimits sets the rate limits waited on before every request.
 // SmartRecruiters limits per credential, so every client of one credential
@@ -68,7 +62,7 @@ func WithHTTPClient(hc *http.Client) Option {
 func WithLimits(l *Limits) Option {
 	return func(c *Client) {
 		if l != nil {
-			c.limits = l
+			c.api.Limiter = l
 		}
 	}
 }
@@ -87,28 +81,16 @@ func WithTokenCache(tc *TokenCache) Option {
 // inject a fake that advances their clock). It must return promptly with
 // ctx.Err() when ctx is done.
 func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
-	return func(c *Client) {
-		if sleep != nil {
-			c.sleep = sleep
-		}
-	}
+	return api(atshttp.WithSleep(sleep))
 }
 
 // WithClock sets the clock used for token expiry, the rate limit and
 // HTTP-date Retry-After (default time.Now).
-func WithClock(now func() time.Time) Option {
-	return func(c *Client) {
-		if now != nil {
-			c.now = now
-		}
-	}
-}
+func WithClock(now func() time.Time) Option { return api(atshttp.WithClock(now)) }
 
 // WithMaxRetries sets how many times a failed attempt is retried (default 4;
-// negative means 0).
-func WithMaxRetries(n int) Option {
-	return func(c *Client) { c.maxRetries = max(n, 0) }
-}
+// 0 or negative means none).
+func WithMaxRetries(n int) Option { return api(atshttp.WithMaxRetries(n)) }
 
 // NewClient returns a client for baseURL (DefaultBaseURL, or a simulator's
 // root) acting with creds. The Assessment API is under
@@ -116,249 +98,127 @@ func WithMaxRetries(n int) Option {
 func NewClient(baseURL string, creds ClientCredentials, opts ...Option) *Client {
 	base := strings.TrimRight(baseURL, "/")
 	c := &Client{
-		baseURL:    base,
-		tokenURL:   base + TokenPath,
-		creds:      creds,
-		hc:         &http.Client{},
-		limits:     DefaultLimits(),
-		tokens:     NewTokenCache(),
-		sleep:      atshttp.Sleep,
-		now:        time.Now,
-		maxRetries: defaultMaxRetries,
+		baseURL: base,
+		creds:   creds,
+		tokens:  NewTokenCache(),
+		api: atshttp.Client{
+			BaseURL:          base,
+			HTTP:             &http.Client{},
+			Limiter:          DefaultLimits(),
+			DecodeError:      decodeError,
+			MaxRetries:       defaultMaxRetries,
+			UserAgent:        userAgent,
+			MaxResponseBytes: maxResponseBytes,
+			Sleep:            atshttp.Sleep,
+			Now:              time.Now,
+		},
 	}
+	c.api.Auth = tokenAuth{c}
 	for _, o := range opts {
 		o(c)
 	}
 	return c
 }
 
-// APIError is a non-2xx answer from SmartRecruiters (or its token endpoint).
-// Its text never contains the client secret or an access token.
-type APIError struct {
-	StatusCode int
-	Errors     []ErrorDetail // from the error body, when it had them
-	Message    string        // the body's message, or the start of a non-JSON body
-	RetryAfter time.Duration // from Retry-After, when present
-	Method     string
-	Path       string // without the query
-}
-
-func (e *APIError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: HTTP %d", e.Method, e.Path, e.StatusCode)
-	if e.Message != "" {
-		fmt.Fprintf(&b, ": %s", e.Message)
-	}
-	for _, d := range e.Errors {
-		if d.Message != "" && d.Message != e.Message {
-			fmt.Fprintf(&b, "; %s: %s", d.Code, d.Message)
-		} else if d.Message == "" {
-			fmt.Fprintf(&b, "; %s", d.Code)
+// decodeError reads SmartRecruiters' error body (ErrorResponse) or its token
+// endpoint's (TokenErrorResponse, RFC 6749 §5.2) into the message of an
+// *atshttp.StatusError: the body's message, then each field error.
+func decodeError(body []byte) (code, message string, ok bool) {
+	var eb ErrorResponse
+	if json.Unmarshal(body, &eb) == nil && (eb.Message != "" || len(eb.Errors) > 0) {
+		parts := []string{}
+		if eb.Message != "" {
+			parts = append(parts, eb.Message)
 		}
-	}
-	if e.RetryAfter > 0 {
-		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
-	}
-	return b.String()
-}
-
-// Temporary reports whether retrying later may succeed: 429 and 5xx.
-func (e *APIError) Temporary() bool {
-	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
-}
-
-type request struct {
-	method         string
-	url            string // absolute, without query
-	path           string // for errors: relative to the base URL
-	query          url.Values
-	body           []byte // re-read from the start on every attempt
-	contentType    string
-	auth           bool // send a bearer token (everything but the token endpoint)
-	candidatesList bool // GET /candidates: one in flight per credential
-	// unlessApplied: a POST that creates something is retried only on 429,
-	// which is answered before anything is done; after a 5xx or a cut
-	// connection it may have been applied, and a retry would apply it twice.
-	unlessApplied bool
-	// timeout bounds each attempt; 0 means atshttp.RequestTimeout.
-	timeout time.Duration
-}
-
-// do sends rq with retries and decodes a 2xx body into out (if non-nil).
-//
-// Retries cover 429, 5xx and transport errors, waiting Retry-After when the
-// server gave one, but only waits of at most atshttp.MaxInCallWait happen
-// here: a longer one ends the call with its error and the job queue comes
-// back later. A 401 with a cached token drops the token and tries once
-// more with a fresh one. A POST that failed with a 5xx or a cut connection
-// may have been applied; the attachment upload is then repeated, which is why
-// callers record a landed upload and skip it on their own retries.
-func (c *Client) do(ctx context.Context, rq request, out any) error {
-	var lastErr error
-	reauthed := false
-	for attempt := 0; ; attempt++ {
-		var token string
-		if rq.auth {
-			t, err := c.token(ctx)
-			if err != nil {
-				return err
+		for _, d := range eb.Errors {
+			switch {
+			case d.Message == "":
+				parts = append(parts, d.Code)
+			case d.Message != eb.Message:
+				parts = append(parts, d.Code+": "+d.Message)
 			}
-			token = t
 		}
-		err := c.attempt(ctx, rq, token, out)
-		lastErr = err
-		if err == nil {
-			return nil
-		}
-		var ae *APIError
-		if rq.auth && !reauthed && errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized {
-			reauthed = true
-			c.tokens.entry(c.tokenURL, c.creds).invalidate(token)
-			attempt--
-			continue
-		}
-		is429 := errors.As(err, &ae) && ae.StatusCode == http.StatusTooManyRequests
-		if rq.unlessApplied && !is429 {
-			return err
-		}
-		var retryAfter time.Duration
-		if errors.As(err, &ae) {
-			retryAfter = ae.RetryAfter
-		}
-		wait, ok := atshttp.RetryWait(ctx, err, attempt, c.maxRetries, retryAfter)
-		if !ok {
-			return err
-		}
-		if serr := c.sleep(ctx, wait); serr != nil {
-			return fmt.Errorf("waiting to retry: %w (last error: %v)", serr, lastErr)
-		}
+		return "", strings.Join(parts, "; "), true
 	}
+	var te TokenErrorResponse
+	if json.Unmarshal(body, &te) == nil && te.Error != "" {
+		return te.Error, te.ErrorDescription, true
+	}
+	return "", "", false
 }
 
-func (c *Client) attempt(ctx context.Context, rq request, token string, out any) error {
-	u := rq.url
-	if len(rq.query) > 0 {
-		u += "?" + rq.query.Encode()
-	}
-	var body io.Reader
-	if rq.body != nil {
-		body = bytes.NewReader(rq.body)
-	}
-	ctx, cancel := atshttp.WithTimeout(ctx, rq.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, rq.method, u, body)
-	if err != nil {
-		return fmt.Errorf("build request: %w", err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
-	if rq.contentType != "" {
-		req.Header.Set("Content-Type", rq.contentType)
-	}
-	// The token endpoint is not an API call of the credential, so only API
-	// calls count against its limits.
-	if rq.auth {
-		release, err := c.limits.acquire(ctx, rq.candidatesList, c.now, c.sleep)
-		if err != nil {
-			return fmt.Errorf("rate limit wait: %w", err)
-		}
-		defer release()
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return &atshttp.TransportError{Err: fmt.Errorf("%s %s: %w", rq.method, rq.path, redactErr(err, c.creds.ClientSecret, token))}
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
-	if err != nil {
-		return &atshttp.TransportError{Err: fmt.Errorf("%s %s: read response: %w", rq.method, rq.path, err)}
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return c.apiError(rq, resp, data, token)
-	}
-	if len(data) > maxResponseBytes {
-		return fmt.Errorf("%s %s: response larger than %d bytes", rq.method, rq.path, maxResponseBytes)
-	}
-	if out == nil || resp.StatusCode == http.StatusNoContent || len(bytes.TrimSpace(data)) == 0 {
+// ErrorDetails are the field errors of the SmartRecruiters answer err
+// carries (an *atshttp.StatusError), read from its body (redacted by the
+// client): a token endpoint's error is one detail of its code and
+// description. nil when err holds no such answer or the answer none.
+func ErrorDetails(err error) []ErrorDetail {
+	var se *atshttp.StatusError
+	if !errors.As(err, &se) {
 		return nil
 	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("%s %s: decode response: %w", rq.method, rq.path, err)
+	var eb ErrorResponse
+	if json.Unmarshal(se.Body, &eb) == nil && len(eb.Errors) > 0 {
+		return eb.Errors
+	}
+	var te TokenErrorResponse
+	if json.Unmarshal(se.Body, &te) == nil && te.Error != "" {
+		return []ErrorDetail{{Code: te.Error, Message: te.ErrorDescription}}
 	}
 	return nil
 }
 
-func (c *Client) apiError(rq request, resp *http.Response, data []byte, token string) *APIError {
-	e := &APIError{StatusCode: resp.StatusCode, Method: rq.method, Path: rq.path}
-	var eb ErrorResponse
-	var te TokenErrorResponse
-	switch {
-	case json.Unmarshal(data, &eb) == nil && (eb.Message != "" || len(eb.Errors) > 0):
-		e.Message, e.Errors = eb.Message, eb.Errors
-	case json.Unmarshal(data, &te) == nil && te.Error != "":
-		e.Message = te.ErrorDescription
-		e.Errors = []ErrorDetail{{Code: te.Error, Message: te.ErrorDescription}}
-	default:
-		e.Message = atshttp.Snippet(data)
+// tokenAuth authenticates the client's requests with a bearer token of its
+// credential, from the shared TokenCache.
+type tokenAuth struct{ c *Client }
+
+var _ atshttp.Refresher = tokenAuth{}
+
+// Apply implements atshttp.Auth.
+func (a tokenAuth) Apply(ctx context.Context, req *http.Request) error {
+	tok, err := a.c.token(ctx)
+	if err != nil {
+		return err
 	}
-	// A proxy or error page might echo credentials back; never keep them.
-	e.Message = redact(e.Message, c.creds.ClientSecret, token)
-	for i := range e.Errors {
-		e.Errors[i].Code = redact(e.Errors[i].Code, c.creds.ClientSecret, token)
-		e.Errors[i].Message = redact(e.Errors[i].Message, c.creds.ClientSecret, token)
-	}
-	e.RetryAfter = atshttp.ParseRetryAfter(resp.Header.Get("Retry-After"), c.now())
-	return e
+	req.Header.Set("Authorization", "Bearer "+tok)
+	return nil
 }
 
-func redact(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
-		}
+// Secrets implements atshttp.Auth: the client secret, which the token
+// request carries (the client redacts the bearer token it sent itself).
+func (a tokenAuth) Secrets() []string { return []string{a.c.creds.ClientSecret} }
+
+// Invalidate implements atshttp.Refresher: a 401 showed the token sent
+// revoked or expired early.
+func (a tokenAuth) Invalidate(sent *http.Request) {
+	tok, ok := strings.CutPrefix(sent.Header.Get("Authorization"), "Bearer ")
+	if ok {
+		a.c.tokens.entry(a.c.baseURL+TokenPath, a.c.creds).invalidate(tok)
 	}
-	return s
-}
-
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
-
-func redactErr(err error, secrets ...string) error {
-	msg := err.Error()
-	if r := redact(msg, secrets...); r != msg {
-		return &redactedError{msg: r, err: err}
-	}
-	return err
 }
 
 // token returns a cached access token, fetching one when there is none or
-// the cached one is near expiry.
+// the cached one is near expiry. The entry is held while fetching, so that
+// a credential has one refresh at a time and concurrent callers share it.
 func (c *Client) token(ctx context.Context) (string, error) {
 	if err := c.creds.Validate(); err != nil {
 		return "", fmt.Errorf("token: %w", err)
 	}
-	e := c.tokens.entry(c.tokenURL, c.creds)
+	e := c.tokens.entry(c.baseURL+TokenPath, c.creds)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	now := c.now()
+	now := c.api.Now()
 	if e.token != "" && now.Before(e.refreshAt) {
 		return e.token, nil
 	}
 	var at AccessToken
-	rq := request{
-		method: http.MethodPost, url: c.tokenURL, path: TokenPath,
-		body:        []byte(NewTokenInput(c.creds).Form().Encode()),
-		contentType: "application/x-www-form-urlencoded",
+	// Not an API call of the credential: neither authenticated nor counted
+	// against its limits.
+	rq := atshttp.Request{
+		Method: http.MethodPost, Path: TokenPath, Unauthenticated: true,
+		Body:        []byte(NewTokenInput(c.creds).Form().Encode()),
+		ContentType: "application/x-www-form-urlencoded",
 	}
-	if err := c.do(ctx, rq, &at); err != nil {
+	if err := c.api.JSON(ctx, rq, &at); err != nil {
 		return "", fmt.Errorf("token: %w", err)
 	}
 	if at.AccessToken == "" {
@@ -387,28 +247,27 @@ func (c *Client) Authenticate(ctx context.Context) error {
 	return nil
 }
 
-func (c *Client) assessment(path string) (string, string) {
-	return c.baseURL + AssessmentAPIPath + path, AssessmentAPIPath + path
+func (c *Client) assessment(path string) string {
+	return c.baseURL + AssessmentAPIPath + path
 }
 
-func (c *Client) jsonRequest(method, path string, body any) (request, error) {
-	u, p := c.assessment(path)
-	rq := request{method: method, url: u, path: p, auth: true}
+func jsonRequest(method, path string, body any) (atshttp.Request, error) {
+	rq := atshttp.Request{Method: method, Path: AssessmentAPIPath + path}
 	if body != nil {
-		b, err := json.Marshal(body)
+		b, err := atshttp.JSONBody(body)
 		if err != nil {
-			return request{}, fmt.Errorf("encode body: %w", err)
+			return atshttp.Request{}, err
 		}
-		rq.body, rq.contentType = b, "application/json"
+		rq.Body, rq.ContentType = b, "application/json"
 	}
 	return rq, nil
 }
 
 // GetPartnerConfiguration reads the partner's configuration (master credential).
 func (c *Client) GetPartnerConfiguration(ctx context.Context) (PartnerConfiguration, error) {
-	rq, _ := c.jsonRequest(http.MethodGet, "/partner/configuration", nil)
+	rq, _ := jsonRequest(http.MethodGet, "/partner/configuration", nil)
 	var out PartnerConfiguration
-	if err := c.do(ctx, rq, &out); err != nil {
+	if err := c.api.JSON(ctx, rq, &out); err != nil {
 		return PartnerConfiguration{}, fmt.Errorf("smartrecruiters: get partner configuration: %w", err)
 	}
 	return out, nil
@@ -421,12 +280,12 @@ func (c *Client) SavePartnerConfiguration(ctx context.Context, cfg PartnerConfig
 	if err := cfg.Validate(); err != nil {
 		return PartnerConfiguration{}, fmt.Errorf("smartrecruiters: save partner configuration: %w", err)
 	}
-	rq, err := c.jsonRequest(http.MethodPut, "/partner/configuration", cfg)
+	rq, err := jsonRequest(http.MethodPut, "/partner/configuration", cfg)
 	if err != nil {
 		return PartnerConfiguration{}, fmt.Errorf("smartrecruiters: save partner configuration: %w", err)
 	}
 	var out PartnerConfiguration
-	if err := c.do(ctx, rq, &out); err != nil {
+	if err := c.api.JSON(ctx, rq, &out); err != nil {
 		return PartnerConfiguration{}, fmt.Errorf("smartrecruiters: save partner configuration: %w", err)
 	}
 	return out, nil
@@ -445,13 +304,13 @@ func (c *Client) SetUpIntegration(ctx context.Context, companyID string, partner
 	if err := partner.Validate(); err != nil {
 		return ClientCredentials{}, fmt.Errorf("smartrecruiters: set up integration: %w", err)
 	}
-	rq, err := c.jsonRequest(http.MethodPost, "/integration/company/"+url.PathEscape(companyID), partner)
+	rq, err := jsonRequest(http.MethodPost, "/integration/company/"+url.PathEscape(companyID), partner)
 	if err != nil {
 		return ClientCredentials{}, fmt.Errorf("smartrecruiters: set up integration: %w", err)
 	}
-	rq.unlessApplied = true // a second exchange is refused as "already integrated"
+	rq.Creates = true // a second exchange is refused as "already integrated"
 	var out ClientCredentials
-	if err := c.do(ctx, rq, &out); err != nil {
+	if err := c.api.JSON(ctx, rq, &out); err != nil {
 		return ClientCredentials{}, fmt.Errorf("smartrecruiters: set up integration: %w", err)
 	}
 	if err := out.Validate(); err != nil {
@@ -462,8 +321,7 @@ func (c *Client) SetUpIntegration(ctx context.Context, companyID string, partner
 
 // ResultsURL is where results of orderID go on this client's SmartRecruiters.
 func (c *Client) ResultsURL(orderID string) string {
-	u, _ := c.assessment("/orders/" + url.PathEscape(orderID) + "/results")
-	return u
+	return c.assessment("/orders/" + url.PathEscape(orderID) + "/results")
 }
 
 // OrderIDFromCallback extracts the order id from an order's
@@ -496,16 +354,16 @@ func (c *Client) PatchResults(ctx context.Context, orderID string, r PackageResu
 	if err := r.Validate(); err != nil {
 		return PackageResult{}, fmt.Errorf("smartrecruiters: patch results: %w", err)
 	}
-	rq, err := c.jsonRequest(http.MethodPatch, "/orders/"+url.PathEscape(orderID)+"/results", r)
+	rq, err := jsonRequest(http.MethodPatch, "/orders/"+url.PathEscape(orderID)+"/results", r)
 	if err != nil {
 		return PackageResult{}, fmt.Errorf("smartrecruiters: patch results: %w", err)
 	}
 	var out PackageResult
-	err = c.do(ctx, rq, &out)
-	var ae *APIError
-	if errors.As(err, &ae) && ae.StatusCode == http.StatusUnsupportedMediaType {
-		rq.contentType = "application/merge-patch+json"
-		err = c.do(ctx, rq, &out)
+	err = c.api.JSON(ctx, rq, &out)
+	var se *atshttp.StatusError
+	if errors.As(err, &se) && se.StatusCode == http.StatusUnsupportedMediaType {
+		rq.ContentType = "application/merge-patch+json"
+		err = c.api.JSON(ctx, rq, &out)
 	}
 	if err != nil {
 		return PackageResult{}, fmt.Errorf("smartrecruiters: patch results: %w", err)
@@ -526,29 +384,14 @@ func (c *Client) UploadAttachment(ctx context.Context, orderID, filename, conten
 	case len(data) > MaxAttachmentBytes:
 		return AttachmentResult{}, fmt.Errorf("smartrecruiters: upload attachment %q (%d bytes): %w", filename, len(data), ErrAttachmentTooLarge)
 	}
-	if contentType == "" {
-		contentType = "application/octet-stream"
-	}
-	// Built once so that every retry resends the same bytes.
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", multipart.FileContentDisposition(AttachmentPart, filename))
-	h.Set("Content-Type", contentType)
-	pw, err := mw.CreatePart(h)
-	if err == nil {
-		_, err = pw.Write(data)
-	}
-	if err == nil {
-		err = mw.Close()
-	}
+	body, formType, err := atshttp.FileBody(AttachmentPart, filename, contentType, data)
 	if err != nil {
-		return AttachmentResult{}, fmt.Errorf("smartrecruiters: upload attachment: build multipart body: %w", err)
+		return AttachmentResult{}, fmt.Errorf("smartrecruiters: upload attachment: %w", err)
 	}
-	u, p := c.assessment("/orders/" + url.PathEscape(orderID) + "/results/attachment")
-	rq := request{method: http.MethodPost, url: u, path: p, auth: true, body: buf.Bytes(), contentType: mw.FormDataContentType(), unlessApplied: true, timeout: atshttp.UploadTimeout}
+	rq := atshttp.Request{Method: http.MethodPost, Path: AssessmentAPIPath + "/orders/" + url.PathEscape(orderID) + "/results/attachment",
+		Body: body, ContentType: formType, Creates: true, Timeout: atshttp.UploadTimeout}
 	var out AttachmentResult
-	if err := c.do(ctx, rq, &out); err != nil {
+	if err := c.api.JSON(ctx, rq, &out); err != nil {
 		return AttachmentResult{}, fmt.Errorf("smartrecruiters: upload attachment: %w", err)
 	}
 	if out.URL == "" {
@@ -573,8 +416,8 @@ func (c *Client) SetApplicationProperties(ctx context.Context, candidateID, jobI
 		return fmt.Errorf("smartrecruiters: set application properties: encode body: %w", err)
 	}
 	p := "/candidates/" + url.PathEscape(candidateID) + "/jobs/" + url.PathEscape(jobID) + "/properties"
-	rq := request{method: http.MethodPut, url: c.baseURL + p, path: p, auth: true, body: b, contentType: "application/json"}
-	if err := c.do(ctx, rq, nil); err != nil {
+	rq := atshttp.Request{Method: http.MethodPut, Path: p, Body: b, ContentType: "application/json"}
+	if err := c.api.JSON(ctx, rq, nil); err != nil {
 		return fmt.Errorf("smartrecruiters: set application properties: %w", err)
 	}
 	return nil
@@ -587,7 +430,7 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (Job, error) {
 	}
 	p := "/jobs/" + url.PathEscape(jobID)
 	var out Job
-	if err := c.do(ctx, request{method: http.MethodGet, url: c.baseURL + p, path: p, auth: true}, &out); err != nil {
+	if err := c.api.JSON(ctx, atshttp.Request{Method: http.MethodGet, Path: p}, &out); err != nil {
 		return Job{}, fmt.Errorf("smartrecruiters: get job: %w", err)
 	}
 	return out, nil
@@ -600,7 +443,7 @@ func (c *Client) GetCandidate(ctx context.Context, candidateID string) (Candidat
 	}
 	p := "/candidates/" + url.PathEscape(candidateID)
 	var out Candidate
-	if err := c.do(ctx, request{method: http.MethodGet, url: c.baseURL + p, path: p, auth: true}, &out); err != nil {
+	if err := c.api.JSON(ctx, atshttp.Request{Method: http.MethodGet, Path: p}, &out); err != nil {
 		return Candidate{}, fmt.Errorf("smartrecruiters: get candidate: %w", err)
 	}
 	return out, nil
@@ -618,8 +461,8 @@ func (c *Client) ListCandidates(ctx context.Context, jobID string) ([]Candidate,
 	seen := map[string]bool{}
 	for range maxPages {
 		var page Page[Candidate]
-		rq := request{method: http.MethodGet, url: c.baseURL + "/candidates", path: "/candidates", query: q, auth: true, candidatesList: true}
-		if err := c.do(ctx, rq, &page); err != nil {
+		rq := atshttp.Request{Method: http.MethodGet, Path: "/candidates", Query: q, Tag: tagCandidatesList}
+		if err := c.api.JSON(ctx, rq, &page); err != nil {
 			return nil, fmt.Errorf("smartrecruiters: list candidates: %w", err)
 		}
 		all = append(all, page.Content...)

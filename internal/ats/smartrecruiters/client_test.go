@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/internal/ats/atshttp"
 	sr "switchboard/internal/ats/smartrecruiters"
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/core"
@@ -200,7 +201,7 @@ func TestPatchResultsEachStatusInOrder(t *testing.T) {
 		t.Errorf("profile shows result URL %q, label %q, score %+v", ord.ResultURL(), ord.Result.ScoreLabel, ord.Result.Score)
 	}
 
-	var ae *sr.APIError
+	var ae *atshttp.StatusError
 	_, err = cl.PatchResults(ctx, "no-such-order", sr.PackageResult{Status: sr.StatusPending})
 	if !errors.As(err, &ae) || ae.StatusCode != 404 || ae.Message == "" {
 		t.Errorf("unknown order: %v", err)
@@ -283,7 +284,7 @@ func TestSetApplicationProperties(t *testing.T) {
 	if err := cl.SetApplicationProperties(ctx, f.candID, f.jobID, nil); err != nil || f.transport.n.Load() != before {
 		t.Errorf("empty batch: %v, %d requests", err, f.transport.n.Load()-before)
 	}
-	var ae *sr.APIError
+	var ae *atshttp.StatusError
 	if err := cl.SetApplicationProperties(ctx, f.candID, f.jobID, []sr.PropertyValue{sr.SelectProperty(label.ID, "Great fit")}); !errors.As(err, &ae) || ae.StatusCode != 400 {
 		t.Errorf("label text instead of value id: %v, want 400", err)
 	}
@@ -331,7 +332,7 @@ func TestRetries(t *testing.T) {
 			}
 			before, slept := f.transport.n.Load(), len(f.slept())
 			_, err := cl.GetJob(ctx, f.jobID)
-			var ae *sr.APIError
+			var ae *atshttp.StatusError
 			switch {
 			case tc.wantStatus == 0 && err != nil:
 				t.Fatal(err)
@@ -399,8 +400,8 @@ func TestBadCredentials(t *testing.T) {
 	cl := f.client(sr.ClientCredentials{ClientID: f.customer.ClientID, ClientSecret: secret})
 	before := f.transport.n.Load()
 	_, err := cl.GetJob(context.Background(), f.jobID)
-	var ae *sr.APIError
-	if !errors.As(err, &ae) || ae.StatusCode != 401 || len(ae.Errors) != 1 || ae.Errors[0].Code != sr.TokenErrInvalidClient {
+	var ae *atshttp.StatusError
+	if d := sr.ErrorDetails(err); !errors.As(err, &ae) || ae.StatusCode != 401 || len(d) != 1 || d[0].Code != sr.TokenErrInvalidClient {
 		t.Fatalf("err = %#v", err)
 	}
 	if strings.Contains(err.Error(), secret) {
@@ -633,7 +634,7 @@ func TestErrorsNeverShowSecrets(t *testing.T) {
 			defer srv.Close()
 			cl := sr.NewClient(srv.URL, masterCreds, sr.WithHTTPClient(srv.Client()), sr.WithMaxRetries(0))
 			_, err := cl.GetPartnerConfiguration(context.Background())
-			var ae *sr.APIError
+			var ae *atshttp.StatusError
 			if !errors.As(err, &ae) || ae.StatusCode != http.StatusBadGateway {
 				t.Fatalf("err = %v", err)
 			}
@@ -692,5 +693,71 @@ func TestLimiterPoolSharesPerCredential(t *testing.T) {
 	}
 	if p.For("a") == p.For("b") {
 		t.Error("two credentials share limits")
+	}
+}
+
+// TestFieldErrorsStayReadable: SmartRecruiters' field errors are in the
+// error's text and come back whole from ErrorDetails.
+func TestFieldErrorsStayReadable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body, wantText string
+		want                 []sr.ErrorDetail
+	}{
+		{"message and field errors",
+			`{"message":"Invalid properties","errors":[{"code":"INVALID_VALUE","message":"Value v-x not allowed"},{"code":"MISSING"}]}`,
+			"PUT /candidates/c1/jobs/j1/properties: HTTP 400: Invalid properties; INVALID_VALUE: Value v-x not allowed; MISSING",
+			[]sr.ErrorDetail{{Code: "INVALID_VALUE", Message: "Value v-x not allowed"}, {Code: "MISSING"}}},
+		{"a field error repeating the message is said once",
+			`{"message":"Job not found","errors":[{"code":"NOT_FOUND","message":"Job not found"}]}`,
+			"PUT /candidates/c1/jobs/j1/properties: HTTP 400: Job not found",
+			[]sr.ErrorDetail{{Code: "NOT_FOUND", Message: "Job not found"}}},
+		{"not JSON", "<html>oops</html>", "PUT /candidates/c1/jobs/j1/properties: HTTP 400: <html>oops</html>", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(tokenThen(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusBadRequest)
+				io.WriteString(w, tc.body)
+			}))
+			defer srv.Close()
+			err := sr.NewClient(srv.URL, masterCreds, sr.WithHTTPClient(srv.Client())).
+				SetApplicationProperties(context.Background(), "c1", "j1", []sr.PropertyValue{sr.SelectProperty("p", "v-x")})
+			if err == nil || err.Error() != "smartrecruiters: set application properties: "+tc.wantText {
+				t.Errorf("err = %v, want %q", err, tc.wantText)
+			}
+			if got := sr.ErrorDetails(err); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("ErrorDetails = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestOneTokenRequestAtATime: callers of one credential that all need a
+// token wait for one request rather than each starting their own.
+func TestOneTokenRequestAtATime(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t, srsim.WithRateLimit(1000, 1000))
+	cl := f.client(f.customer, sr.WithTokenCache(sr.NewTokenCache()), sr.WithLimits(sr.NewLimits(1000, 1000, sr.MaxConcurrent, 1)))
+	before := f.sim.TokensIssued(f.customer.ClientID)
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Go(func() {
+			_, err := cl.GetJob(ctx, f.jobID)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.sim.TokensIssued(f.customer.ClientID) - before; n != 1 {
+		t.Errorf("%d tokens issued for 16 concurrent calls, want 1", n)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"switchboard/internal/ats"
+	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/core"
 	"switchboard/internal/netguard"
 )
@@ -163,7 +164,7 @@ func (c *Connector) companyClient(cfg ats.Config) (*Client, error) {
 // classify turns a client error into the core's verdict. state is the order
 // state being written back.
 func classify(err error, state core.State) error {
-	var ae *APIError
+	var ae *atshttp.StatusError
 	switch {
 	case errors.As(err, &ae):
 		f := ats.ClassifyStatus(ae.StatusCode)
@@ -370,7 +371,7 @@ func (c *Connector) Validate(ctx context.Context, cfg ats.Config) []ats.Check {
 		return checks
 	}
 	_, err = mc.GetPartnerConfiguration(ctx)
-	var ae *APIError
+	var ae *atshttp.StatusError
 	problem := describeCallError(base, err, "the partner credentials")
 	if errors.As(err, &ae) && ae.StatusCode == 404 {
 		problem = "SmartRecruiters has no partner configuration for Switchboard yet: generate a connection token, which registers it"
@@ -398,7 +399,7 @@ func (c *Connector) Validate(ctx context.Context, cfg ats.Config) []ats.Check {
 }
 
 func describeCallError(base string, err error, what string) string {
-	var ae *APIError
+	var ae *atshttp.StatusError
 	switch {
 	case err == nil:
 		return ""

@@ -1,6 +1,7 @@
-// Package smartrecruiters holds SmartRecruiters' wire types, the mapping
-// between them and Switchboard's domain, and a client for the calls
-// Switchboard makes to SmartRecruiters as an Assessment API (2021) partner.
+// Package smartrecruiters is Switchboard's SmartRecruiters connector:
+// SmartRecruiters' wire types, the mapping between them and Switchboard's
+// domain, a client for the calls Switchboard makes to SmartRecruiters as an
+// Assessment API (2021) partner, and the connector built on them.
 //
 // SmartRecruiters is the opposite shape from Lever: SmartRecruiters calls the
 // partner (to list packages and place ad-hoc, auto-triggered and inline
@@ -9,8 +10,13 @@
 // configuration and the credential exchange, customer-level credentials (one
 // pair per connected company) for results, custom fields and the customer API.
 //
-// It is a library, not a connector: the connector (connector.go, built on
-// this) owns Switchboard's orders. The in-process simulator
+// The client (client.go) sends every call through atshttp.Client, the one
+// outbound client: its Auth is a Refresher over the TokenCache (token.go, one
+// refresh at a time per credential), its Limiter the credential's Limits
+// (limiter.go: the pace, 8 in flight, 1 for GET /candidates), and errors are
+// *atshttp.StatusError with the field errors in the message and in
+// ErrorDetails. The connector (connector.go, partner.go) builds on it and
+// owns Switchboard's orders. The in-process simulator
 // (internal/atssim/srsim) shares these wire types, so a correction to the wire
 // format is one edit that fixes both. What is verified and what is inferred is
 // recorded at the top of wire.go; see also /work/shared/ats/smartrecruiters.md

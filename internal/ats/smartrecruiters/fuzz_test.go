@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"switchboard/internal/ats"
+	"switchboard/internal/ats/atshttp"
 	sr "switchboard/internal/ats/smartrecruiters"
 	"switchboard/internal/core"
 )
@@ -218,7 +219,8 @@ func (f fuzzTransport) RoundTrip(r *http.Request) (*http.Response, error) { retu
 
 // FuzzAPIError: whatever SmartRecruiters' token endpoint or API answers, the
 // client returns an error or a decoded value, never a panic; an error answer
-// is an *APIError with the status, its retry classification and the
+// is an *atshttp.StatusError (the name is from SmartRecruiters' own error
+// type of before) with the status, its retry classification and the
 // Retry-After, and no error text carries the client secret or the token.
 func FuzzAPIError(f *testing.F) {
 	const secret, token = "sr-client-secret-0123456789", "sr-access-token-abcdef"
@@ -273,7 +275,7 @@ func FuzzAPIError(f *testing.F) {
 			sr.WithHTTPClient(hc), sr.WithMaxRetries(0), sr.WithSleep(noSleep), sr.WithTokenCache(sr.NewTokenCache()))
 		_, err := c.GetJob(context.Background(), "j-1")
 		if status >= 400 {
-			var ae *sr.APIError
+			var ae *atshttp.StatusError
 			if !errors.As(err, &ae) {
 				t.Fatalf("HTTP %d: error %v is not an *APIError", status, err)
 			}

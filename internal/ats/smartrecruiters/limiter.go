@@ -2,8 +2,6 @@ package smartrecruiters
 
 import (
 	"context"
-	"crypto/sha256"
-	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -47,12 +45,22 @@ func DefaultLimits() *Limits {
 	return NewLimits(PaceRate, PaceBurst, MaxConcurrent, MaxConcurrentCandidates)
 }
 
-// acquire waits for a request token, then for a slot (and for GET
-// /candidates the single candidates slot first). Time comes from now and
-// waiting goes through sleep, so tests decide when tokens come back; a
-// token further off than atshttp.MaxInCallWait is not waited for (a
-// *atshttp.WaitError). The returned release must be called once the
-// response is read.
+// tagCandidatesList is the Request.Tag of GET /candidates, which takes the
+// single candidates slot.
+const tagCandidatesList = "candidates-list"
+
+var _ atshttp.Limiter = (*Limits)(nil)
+
+// Acquire implements atshttp.Limiter: it waits for a request token, then
+// for a slot (and for GET /candidates, tagged tagCandidatesList, the single
+// candidates slot first). Time comes from now and waiting goes through
+// sleep, so tests decide when tokens come back; a token further off than
+// atshttp.MaxInCallWait is not waited for (a *atshttp.WaitError). The
+// returned release must be called once the response is read.
+func (l *Limits) Acquire(ctx context.Context, rq atshttp.Request, now func() time.Time, sleep func(context.Context, time.Duration) error) (release func(), err error) {
+	return l.acquire(ctx, rq.Tag == tagCandidatesList, now, sleep)
+}
+
 func (l *Limits) acquire(ctx context.Context, candidatesList bool, now func() time.Time, sleep func(context.Context, time.Duration) error) (release func(), err error) {
 	if err := atshttp.Pace(ctx, l.bucket, now, sleep); err != nil {
 		return nil, err
@@ -81,32 +89,13 @@ func (l *Limits) acquire(ctx context.Context, candidatesList bool, now func() ti
 }
 
 // LimiterPool hands out one Limits per credential (SmartRecruiters counts
-// each distinct credential as one API user). Entries are keyed by a SHA-256
-// of the client id, so the pool holds no identifiers in clear. It is safe for
-// concurrent use.
-type LimiterPool struct {
-	mu  sync.Mutex
-	new func() *Limits
-	m   map[[sha256.Size]byte]*Limits
-}
+// each distinct credential as one API user): an atshttp.Pool keyed by a
+// SHA-256 of the client id, so the pool holds no identifiers in clear. It is
+// safe for concurrent use.
+type LimiterPool = atshttp.Pool[*Limits]
 
 // NewLimiterPool returns a pool of DefaultLimits.
 func NewLimiterPool() *LimiterPool { return NewLimiterPoolWith(DefaultLimits) }
 
 // NewLimiterPoolWith returns a pool whose entries newLimits makes.
-func NewLimiterPoolWith(newLimits func() *Limits) *LimiterPool {
-	return &LimiterPool{new: newLimits, m: map[[sha256.Size]byte]*Limits{}}
-}
-
-// For returns the limits of clientID, creating them on first use.
-func (p *LimiterPool) For(clientID string) *Limits {
-	k := sha256.Sum256([]byte(clientID))
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	l, ok := p.m[k]
-	if !ok {
-		l = p.new()
-		p.m[k] = l
-	}
-	return l
-}
+func NewLimiterPoolWith(newLimits func() *Limits) *LimiterPool { return atshttp.NewPool(newLimits) }

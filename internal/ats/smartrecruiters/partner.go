@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"switchboard/internal/ats"
+	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/core"
 	"switchboard/internal/httpform"
 )
@@ -358,7 +359,7 @@ func (h *partnerHandler) exchange(companyID string) ats.Exchange {
 			return nil, ats.Refuse(http.StatusConflict, "the assessment vendor has not entered its SmartRecruiters partner credentials in Switchboard yet")
 		}
 		creds, err := h.c.clientFor(cfg, master).SetUpIntegration(ctx, companyID, ClientCredentials{ClientID: client.ID, ClientSecret: client.Secret})
-		var ae *APIError
+		var ae *atshttp.StatusError
 		switch {
 		case errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden:
 			return nil, ats.Refuse(http.StatusForbidden, "SmartRecruiters says company %q has not given its consent: start again from Apps & Integrations → Connect → Allow and continue", companyID)

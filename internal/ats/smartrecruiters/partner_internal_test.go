@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"switchboard/internal/ats"
+	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/core"
 	"switchboard/internal/netguard"
 )
@@ -39,7 +40,7 @@ func TestAllowedRedirect(t *testing.T) {
 func TestClassify(t *testing.T) {
 	t.Parallel()
 	api := func(status int) error {
-		return fmt.Errorf("wrapped: %w", &APIError{StatusCode: status, Method: "PATCH", Path: "/x"})
+		return fmt.Errorf("wrapped: %w", &atshttp.StatusError{StatusCode: status, Method: "PATCH", Path: "/x"})
 	}
 	for _, c := range []struct {
 		err   error

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/internal/ats/atshttp"
 	sr "switchboard/internal/ats/smartrecruiters"
 	"switchboard/internal/atssim/srsim"
 )
@@ -167,7 +168,7 @@ func TestConnectFlow(t *testing.T) {
 	// The credential exchange needs the company's consent first.
 	c := w.sim.AddCompany("Globex")
 	_, err := w.master.SetUpIntegration(ctx, c.ID, w.partner.creds)
-	var ae *sr.APIError
+	var ae *atshttp.StatusError
 	if !errors.As(err, &ae) || ae.StatusCode != 403 {
 		t.Fatalf("before consent: %v, want 403", err)
 	}
@@ -234,7 +235,7 @@ func TestConnectPopupAndUnconfigured(t *testing.T) {
 		t.Fatal("Connect without a partner configuration succeeded")
 	}
 	cl := sr.NewClient(srv.URL, master, sr.WithHTTPClient(srv.Client()))
-	var ae *sr.APIError
+	var ae *atshttp.StatusError
 	if _, err := cl.SetUpIntegration(ctx, c.ID, sr.ClientCredentials{ClientID: "a", ClientSecret: "b"}); !errors.As(err, &ae) || ae.StatusCode != 404 {
 		t.Fatalf("exchange without configuration: %v, want 404", err)
 	}
