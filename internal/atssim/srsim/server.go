@@ -172,8 +172,8 @@ type Order struct {
 	StatusHistory []sr.Status
 	// Patches counts the results PATCHes SmartRecruiters accepted, so a
 	// test can tell a write repeated from one done once.
-	Patches int
-	Attachments   []StoredAttachment
+	Patches     int
+	Attachments []StoredAttachment
 	// Inline orders: where the candidate was sent and where they come back.
 	CandidateURL string
 	ReturnURL    string
