@@ -1,12 +1,14 @@
 package conformance
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -429,10 +431,18 @@ func rateLimitGroup(h *harness) {
 		tn.Offer(t, h.builtIn(t))
 		var refs []Ref
 		var cs []Candidate
+		mailed := len(e.Mail.Messages())
 		for range rateLimitOrders {
 			c := h.candidate()
 			cs = append(cs, c)
 			refs = append(refs, tn.Order(t, c))
+		}
+		// The invitations first, with time to spare on a busy machine; then
+		// what is left (write-backs paced by the limit).
+		ctx, cancel := context.WithTimeout(h.ctx, time.Minute)
+		defer cancel()
+		if _, err := e.Mail.WaitForMessages(ctx, mailed+rateLimitOrders); err != nil {
+			t.Fatalf("waiting for %d invitations: %v", rateLimitOrders, err)
 		}
 		e.WaitIdle()
 		if n := tn.OverLimit(); n != 0 {
