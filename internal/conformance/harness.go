@@ -19,15 +19,6 @@ import (
 	"switchboard/internal/mail/mailtest"
 )
 
-// Unshown is implemented by drivers whose ATS has no word for some order
-// states (SmartRecruiters is not told of a cancellation): for those the
-// suite checks that the ATS still shows what it showed before. An ATS whose
-// description says it shows no progress (ats.Shows.InProgress false) needs
-// not list in_progress here.
-type Unshown interface {
-	Unshown() []core.State
-}
-
 // harness is one group of checks on one Switchboard and one tenant: the
 // steps of a group run in order on what the earlier ones left.
 type harness struct {
