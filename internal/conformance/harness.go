@@ -29,6 +29,8 @@ type harness struct {
 	desc provider
 	ctx  context.Context
 	n    int // candidates made so far
+	// broken is set once a step of the current part failed.
+	broken bool
 }
 
 // provider is the connector's description as the admin API lists it.
@@ -58,22 +60,28 @@ func setup(t *testing.T, d Driver, dialect string) *harness {
 }
 
 // step runs one check of the group as a subtest. A step builds on those
-// before it, so once one failed the rest are skipped rather than failing
-// for its reason. The environment reports to the step while it runs, so
-// fixtures that clean up after themselves (servers) must be set up in the
-// group, not in a step, or they end with it.
+// before it in its part, so once one failed the rest of the part are
+// skipped rather than failing for its reason. The environment reports to
+// the step while it runs, so fixtures that clean up after themselves
+// (servers) must be set up in the group, not in a step, or they end with it.
 func (h *harness) step(name string, fn func(t *testing.T)) {
 	h.t.Helper()
-	h.t.Run(name, func(t *testing.T) {
-		if h.t.Failed() {
-			t.Skip("an earlier step of this group failed, and this one builds on it")
+	ok := h.t.Run(name, func(t *testing.T) {
+		if h.broken {
+			t.Skip("an earlier step of this part failed, and this one builds on it")
 		}
 		prev := h.e.T
 		h.e.T = t
 		defer func() { h.e.T = prev }()
 		fn(t)
 	})
+	if !ok {
+		h.broken = true
+	}
 }
+
+// part starts steps that do not build on the ones before.
+func (h *harness) part() { h.broken = false }
 
 // candidate is a new candidate, unique in the environment.
 func (h *harness) candidate() Candidate {
