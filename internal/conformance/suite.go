@@ -237,7 +237,7 @@ func (h *harness) checkResult(t *testing.T, s Shown, r apiResult) {
 	}
 	resp, body := h.e.Get(s.ResultURL)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, strconv.Itoa(r.Score)) {
-		t.Errorf("the result link %s %s shows answers %d, without the score %d", h.d.Provider(), s.ResultURL, resp.StatusCode, r.Score)
+		t.Errorf("the result link %s shows (%s) answers %d, or without the score %d", h.d.Provider(), s.ResultURL, resp.StatusCode, r.Score)
 	}
 }
 
