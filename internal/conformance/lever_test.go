@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -91,7 +92,11 @@ func (l *leverTenant) toTrigger(t testing.TB, c conformance.Candidate, posting s
 	}
 	ds, err := l.e.Lever.MoveStage(ctx, opp.ID, l.f.TriggerStage)
 	if err != nil || len(ds) != 1 || ds[0].Err != nil || ds[0].StatusCode != http.StatusOK {
-		t.Fatalf("stage change delivery: %+v, %v", ds, err)
+		var got []string
+		for _, d := range ds {
+			got = append(got, fmt.Sprintf("%s → %d (%v)", d.Event, d.StatusCode, d.Err))
+		}
+		t.Fatalf("stage change delivery: %v, %v", got, err)
 	}
 	return opp, ds[0]
 }
