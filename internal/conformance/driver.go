@@ -24,8 +24,20 @@ type Driver interface {
 	// until the integration is enabled and the ATS can order: an account, the
 	// ATS's side in the simulator, the integration with its credentials and
 	// settings (and for ATSs that call Switchboard, the key or connection
-	// handed to the ATS), enabled. It orders nothing yet.
+	// handed to the ATS), enabled, and at least one vacancy of the built-in
+	// engine that the ATS can order ad hoc (not inline). It orders nothing
+	// yet. e.T is t here; in the suite's steps e.T is the step's test, so
+	// fixtures that clean up after themselves belong in Setup.
 	Setup(t testing.TB, e *apptest.Env) Tenant
+}
+
+// Unshown is implemented by drivers whose ATS has no word for some order
+// states (SmartRecruiters is not told of a cancellation): for those the
+// suite checks that the ATS still shows what it showed before. An ATS
+// whose connector describes no progress shown (ats.Shows.InProgress false)
+// needs not list in_progress here.
+type Unshown interface {
+	Unshown() []core.State
 }
 
 // Tenant is one customer's integration of the connector, from the ATS's
@@ -38,7 +50,9 @@ type Tenant interface {
 	IntegrationID() string
 
 	// Offer makes the ATS order v from now on: Lever tags the posting with
-	// the vacancy's tag; ATSs that list packages pick v's id in the job.
+	// the vacancy's tag; ATSs that list packages pick v's id in the job. v
+	// may be an outside vendor's package (which has no tag until the driver
+	// gives it one through the admin API).
 	Offer(t testing.TB, v core.Vacancy)
 	// Packages is what the ATS lists of the account's packages (their ids
 	// as the ATS shows them), or ok false for an ATS that lists none.
@@ -46,7 +60,9 @@ type Tenant interface {
 
 	// Order asks for an assessment of a new candidate, as the ATS does it
 	// (a stage move, a recruiter's click); the ATS got Switchboard's
-	// acceptance when it returns.
+	// acceptance when it returns. The suite finds Switchboard's order by
+	// Ref.OrderID or, when that is "", by the order's external_id equal to
+	// Ref.ATS.
 	Order(t testing.TB, c Candidate) Ref
 	// Redeliver asks again for the same order, as the ATS would after a
 	// lost answer (a webhook redelivered, a POST retried); it must land on
@@ -62,10 +78,17 @@ type Tenant interface {
 	Shown(t testing.TB, r Ref) Shown
 
 	// Faults of the simulator, undone by calling the returned func.
-	// Down makes the ATS answer 503 to Switchboard's calls.
+	// Down makes the ATS answer 503 to Switchboard's calls until recover;
+	// give a Retry-After longer than a few seconds (a maintenance window),
+	// as the Lever and SmartRecruiters drivers do, so that the write-back
+	// waits for it instead of spending its attempts, which the tests' fast
+	// retries would do in milliseconds. The suite recovers once a
+	// write-back failed and then runs what waits for the Retry-After.
 	Down(t testing.TB) (recover func())
 	// BadOutboundAuth makes the ATS refuse the credentials Switchboard calls
-	// it with (a revoked API key).
+	// it with (a revoked API key). The suite expects the write-back to stop
+	// with a job_failed entry naming its job, which it retries (as the
+	// admin's Retry button does) once the credential is restored.
 	BadOutboundAuth(t testing.TB) (restore func())
 	// InboundWithBadAuth makes the ATS send one order request with wrong
 	// credentials (a forged signature, a rotated key) and returns the HTTP
@@ -114,8 +137,10 @@ type Shown struct {
 	// ResultURL is the link to the result the ATS shows.
 	ResultURL string
 	// Writes counts the ATS-side writes Switchboard made for the order
-	// (notes, status updates, results), so the suite can tell a retried
-	// write-back from one done twice.
+	// (notes, status updates, results, files, links), so the suite can tell
+	// a retried write-back from one done twice: it must not change on a
+	// redelivery, and an order written back through an outage must end with
+	// as many as one written back without.
 	Writes int
 }
 

@@ -241,10 +241,34 @@ type PartnerCall struct {
 type PartnerCalls struct {
 	mu    sync.Mutex
 	calls []PartnerCall
+	// forged replaces the bearer token of every call while set (ForgeAuth).
+	forged string
+}
+
+// ForgeAuth makes every call SmartRecruiters sends with a bearer token
+// carry authorization instead (a token Switchboard never issued), retries
+// included, until undo: a caller that is not the SmartRecruiters
+// Switchboard connected to. Token requests keep their client credentials.
+func (p *PartnerCalls) ForgeAuth(authorization string) (undo func()) {
+	p.mu.Lock()
+	p.forged = authorization
+	p.mu.Unlock()
+	return func() {
+		p.mu.Lock()
+		p.forged = ""
+		p.mu.Unlock()
+	}
 }
 
 // RoundTrip implements http.RoundTripper.
 func (p *PartnerCalls) RoundTrip(req *http.Request) (*http.Response, error) {
+	p.mu.Lock()
+	forged := p.forged
+	p.mu.Unlock()
+	if forged != "" && strings.HasPrefix(req.Header.Get("Authorization"), "Bearer ") {
+		req = req.Clone(req.Context()) // a RoundTripper leaves the caller's request alone
+		req.Header.Set("Authorization", forged)
+	}
 	var body []byte
 	if req.Body != nil {
 		b, err := io.ReadAll(req.Body)

@@ -164,6 +164,14 @@ func (s *Server) AddAPIKey(key string) {
 	s.keys[key] = true
 }
 
+// RevokeAPIKey makes the API refuse key (401), as after the customer
+// revoked it in Lever; AddAPIKey accepts it again.
+func (s *Server) RevokeAPIKey(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.keys, key)
+}
+
 // AddUser adds a user (a perform_as candidate).
 func (s *Server) AddUser(name, email string) lever.User {
 	s.mu.Lock()
@@ -235,6 +243,20 @@ func (s *Server) Fail(n int, f simkit.Fault) <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.faults.Add(n, f)
+}
+
+// Outage makes every authenticated API request (after the rate limiter)
+// that no queued failure takes answer f, until end is called: Lever down
+// for as long as the test says.
+func (s *Server) Outage(f simkit.Fault) (end func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.SetStanding(&f)
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.faults.SetStanding(nil)
+	}
 }
 
 // MaxRequestsIn is the most requests of one API key that arrived within

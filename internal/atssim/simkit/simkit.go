@@ -147,6 +147,9 @@ type Fault struct {
 // simulator calls them under its own lock.
 type Faults struct {
 	q []*queuedFault
+	// standing answers every matching request the queue does not (an
+	// outage), until cleared.
+	standing *Fault
 }
 
 type queuedFault struct {
@@ -172,7 +175,18 @@ func (fs *Faults) Add(n int, f Fault) <-chan struct{} {
 	return done
 }
 
-// Take removes and returns the first queued fault that matches r.
+// SetStanding makes f the answer to every request it matches that no
+// queued fault takes, however many, until SetStanding(nil): an outage that
+// lasts until the test ends it, not for a counted number of requests.
+func (fs *Faults) SetStanding(f *Fault) {
+	if f != nil && (f.Status < 400 || f.Status > 599) {
+		panic(fmt.Sprintf("simkit: fault status %d is not a 4xx or 5xx", f.Status))
+	}
+	fs.standing = f
+}
+
+// Take removes and returns the first queued fault that matches r, or else
+// the standing fault when it matches.
 func (fs *Faults) Take(r *http.Request, body []byte) (Fault, bool) {
 	for i, f := range fs.q {
 		if f.Match == nil || f.Match(r, body) {
@@ -182,6 +196,9 @@ func (fs *Faults) Take(r *http.Request, body []byte) (Fault, bool) {
 			}
 			return f.Fault, true
 		}
+	}
+	if f := fs.standing; f != nil && (f.Match == nil || f.Match(r, body)) {
+		return *f, true
 	}
 	return Fault{}, false
 }

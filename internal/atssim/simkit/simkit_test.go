@@ -3,6 +3,7 @@ package simkit
 import (
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 )
@@ -44,5 +45,31 @@ func TestUnrouted(t *testing.T) {
 	}
 	if st, _ := Unrouted(mux, httptest.NewRequest("GET", "/nothing", nil)); st != 404 {
 		t.Errorf("no route: %d, want 404", st)
+	}
+}
+
+// TestStandingFault: a standing fault answers every matching request after
+// the queued ones, until it is cleared.
+func TestStandingFault(t *testing.T) {
+	t.Parallel()
+	var fs Faults
+	fs.Add(1, Fault{Status: http.StatusTooManyRequests})
+	fs.SetStanding(&Fault{Status: http.StatusServiceUnavailable, Match: func(r *http.Request, _ []byte) bool { return r.Method == http.MethodPost }})
+	post := httptest.NewRequest(http.MethodPost, "/x", nil)
+	get := httptest.NewRequest(http.MethodGet, "/x", nil)
+	var got []int
+	for _, r := range []*http.Request{get, post, post, get, post} {
+		f, ok := fs.Take(r, nil)
+		if !ok {
+			f.Status = 0
+		}
+		got = append(got, f.Status)
+	}
+	fs.SetStanding(nil)
+	if _, ok := fs.Take(post, nil); ok {
+		got = append(got, -1)
+	}
+	if want := []int{429, 503, 503, 0, 503}; !slices.Equal(got, want) {
+		t.Errorf("answers %v, want %v (and none once cleared)", got, want)
 	}
 }

@@ -442,6 +442,7 @@ func (s *Server) patchResults(w http.ResponseWriter, r *http.Request, cred *cred
 			return fail(http.StatusBadRequest, "Invalid result partial update provided: %v", err)
 		}
 		o.state = merged
+		o.Patches++
 		if res.Status != "" && (len(o.StatusHistory) == 0 || o.StatusHistory[len(o.StatusHistory)-1] != res.Status) {
 			o.StatusHistory = append(o.StatusHistory, res.Status)
 		}

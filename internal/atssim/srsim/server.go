@@ -170,7 +170,10 @@ type Order struct {
 	Result sr.PackageResult
 	// StatusHistory lists each distinct status in the order it was set.
 	StatusHistory []sr.Status
-	Attachments   []StoredAttachment
+	// Patches counts the results PATCHes SmartRecruiters accepted, so a
+	// test can tell a write repeated from one done once.
+	Patches     int
+	Attachments []StoredAttachment
 	// Inline orders: where the candidate was sent and where they come back.
 	CandidateURL string
 	ReturnURL    string
@@ -750,6 +753,44 @@ func (s *Server) Fail(n int, f simkit.Fault) <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.faults.Add(n, f)
+}
+
+// Outage makes every authenticated API request (after auth and the rate
+// limits) that no queued failure takes answer f, until end is called:
+// SmartRecruiters down for as long as the test says.
+func (s *Server) Outage(f simkit.Fault) (end func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.SetStanding(&f)
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.faults.SetStanding(nil)
+	}
+}
+
+// RevokeClient revokes a client credential (a company's customer-level
+// one, say) and the access tokens issued to it, as SmartRecruiters does when
+// the credential is withdrawn: the token endpoint refuses it (401) and so
+// does the API. restore makes it valid again; tokens stay revoked.
+func (s *Server) RevokeClient(clientID string) (restore func(), err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cred := s.creds[clientID]
+	if cred == nil {
+		return nil, fmt.Errorf("srsim: revoke client %q: %w", clientID, ErrNotFound)
+	}
+	cred.revoked = true
+	for tok, it := range s.tokens {
+		if it.clientID == clientID {
+			delete(s.tokens, tok)
+		}
+	}
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		cred.revoked = false
+	}, nil
 }
 
 // MaxRequestsIn is the most API requests of one credential that arrived
