@@ -110,9 +110,9 @@ type Order struct {
 	// credentials: a token, and a URL that may carry one).
 	CallbackURL    string
 	CallbackSealed []byte
-	Reason       string // why it was rejected or cancelled
-	StartedAt    time.Time
-	CompletedAt  time.Time
+	Reason         string // why it was rejected or cancelled
+	StartedAt      time.Time
+	CompletedAt    time.Time
 	// Test marks an order a validation run placed for a test candidate, so
 	// lists can tell it from real ones. Set once (MarkOrderTest), never cleared.
 	Test      bool

@@ -130,7 +130,10 @@ func TestPartnerOrdersSeam(t *testing.T) {
 		{"cancel", func(pc *partnerCore, in core.Integration) error { return pc.Cancel(ctx, cfg(in), ats.Event{}) }, http.StatusOK},
 		// An ATS may still ask about, or complain about, orders of a
 		// disabled integration.
-		{"status", func(pc *partnerCore, in core.Integration) error { _, err := pc.Status(ctx, cfg(in), "ord_x"); return err }, http.StatusOK},
+		{"status", func(pc *partnerCore, in core.Integration) error {
+			_, err := pc.Status(ctx, cfg(in), "ord_x")
+			return err
+		}, http.StatusOK},
 		{"complaint", func(pc *partnerCore, in core.Integration) error { return pc.Complaint(ctx, cfg(in), ats.Complaint{}) }, http.StatusOK},
 	} {
 		t.Run(c.name, func(t *testing.T) {
