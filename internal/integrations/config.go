@@ -62,6 +62,9 @@ func (s *Service) CreateIntegration(ctx context.Context, actor core.User, provid
 	if strings.TrimSpace(name) == "" {
 		name = desc.Name
 	}
+	if err := s.checkOneOrNamed(ctx, desc, actor.AccountID, "", provider, strings.TrimSpace(name)); err != nil {
+		return core.Integration{}, fmt.Errorf("create integration: %w", err)
+	}
 	settings := map[string]string{}
 	for _, f := range desc.Settings {
 		if f.Default != "" {
@@ -77,11 +80,35 @@ func (s *Service) CreateIntegration(ctx context.Context, actor core.User, provid
 	if err := s.d.Store.CreateIntegration(ctx, in); err != nil {
 		if errors.Is(err, core.ErrConflict) {
 			return core.Integration{}, core.Explain(fmt.Errorf("create integration: %w", err),
-				"your account already has a %s integration: an account has one integration per ATS", desc.Name)
+				"your account already has a %s integration named %q: give this one another name", desc.Name, in.Name)
 		}
 		return core.Integration{}, fmt.Errorf("create integration: %w", err)
 	}
 	return in, nil
+}
+
+// checkOneOrNamed is the rule for several integrations of one ATS in an
+// account: only a connector that declares Multiple (Workable: one per
+// subdomain) may have more than one, and then each needs its own name, so
+// that lists, order filters and pages tell them apart. self is the
+// integration being renamed ("" when creating).
+func (s *Service) checkOneOrNamed(ctx context.Context, desc ats.Description, accountID, self, provider, name string) error {
+	ins, err := s.d.Store.ListIntegrations(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	for _, other := range ins {
+		if other.ID == self || other.Provider != provider {
+			continue
+		}
+		if !desc.Multiple {
+			return core.Invalid("provider", fmt.Sprintf("your account already has a %s integration (%q): %s allows one integration per account", desc.Name, other.Name, desc.Name))
+		}
+		if strings.EqualFold(other.Name, name) {
+			return core.Invalid("name", fmt.Sprintf("your account already has a %s integration named %q: give each %s integration its own name (for example its subdomain)", desc.Name, other.Name, desc.Name))
+		}
+	}
+	return nil
 }
 
 // IntegrationFor loads an integration the actor may see, through q (the
@@ -212,6 +239,11 @@ func (s *Service) UpdateIntegration(ctx context.Context, actor core.User, id str
 	settingsBefore := maps.Clone(in.Settings)
 	if err := p.apply(&in, desc); err != nil {
 		return IntegrationUpdate{}, err
+	}
+	if p.Name != nil {
+		if err := s.checkOneOrNamed(ctx, desc, in.AccountID, in.ID, in.Provider, in.Name); err != nil {
+			return IntegrationUpdate{}, fmt.Errorf("update integration: %w", err)
+		}
 	}
 	moved, err := s.checkHosts(desc, settingsBefore, in.Settings)
 	if err != nil {
