@@ -24,6 +24,10 @@ type IntegrationView struct {
 	// InboundFailures are the latest stored webhooks whose processing failed
 	// (one integration's view only), so an admin sees why nothing happened.
 	InboundFailures []InboundFailure `json:"-"`
+	// Inbound is how the ATS calls Switchboard for this integration, for
+	// partner connectors (ats.PartnerEndpoints; one integration's view
+	// only); nil for the others.
+	Inbound *PartnerConnection `json:"-"`
 }
 
 // InboundFailure is a stored webhook whose processing failed, with the job
@@ -140,6 +144,13 @@ func (s *Service) Integration(ctx context.Context, actor core.User, id string) (
 	v, err := s.integrationView(ctx, in)
 	if err != nil {
 		return IntegrationView{}, err
+	}
+	pc, err := s.partnerConnection(ctx, in)
+	if err != nil {
+		return IntegrationView{}, fmt.Errorf("integration: %w", err)
+	}
+	if pc.Auth != "" {
+		v.Inbound = &pc
 	}
 	if s.inbound != nil {
 		if v.InboundFailures, err = s.inbound.InboundFailures(ctx, in.ID); err != nil {
@@ -431,6 +442,15 @@ func (s *Service) validate(ctx context.Context, in core.Integration) ([]ats.Chec
 	conn, cfg, err := s.ConnectorConfig(ctx, s.d.Store, in)
 	if err != nil {
 		return nil, fmt.Errorf("validate integration: %w", err)
+	}
+	if pe, ok := conn.(ats.PartnerEndpoints); ok && pe.InboundAuth().IssuesKey() {
+		// The ATS cannot call without the key Switchboard issues for it.
+		name := conn.Describe().Name
+		c := ats.Check{Name: "a key was issued for " + name, OK: cfg.IssuedKey != ""}
+		if !c.OK {
+			c.Problem = "generate a key in the integration's \"" + name + " → Switchboard\" section and enter it in " + name
+		}
+		checks = append(checks, c)
 	}
 	return append(checks, conn.Validate(ctx, cfg)...), nil
 }
