@@ -106,10 +106,10 @@ func (s *Service) checkOneOrNamed(ctx context.Context, desc ats.Description, acc
 			continue
 		}
 		if !desc.Multiple {
-			return core.Invalid("provider", fmt.Sprintf("your account already has a %s integration (%q): %s allows one integration per account", desc.Name, other.Name, desc.Name))
+			return core.Explain(core.ErrConflict, "your account already has a %s integration: an account has one integration per ATS", desc.Name)
 		}
 		if strings.EqualFold(other.Name, name) {
-			return core.Invalid("name", fmt.Sprintf("your account already has a %s integration named %q: give each %s integration its own name (for example its subdomain)", desc.Name, other.Name, desc.Name))
+			return core.Explain(core.ErrConflict, "your account already has a %s integration named %q: give each %s integration its own name (for example its subdomain)", desc.Name, other.Name, desc.Name)
 		}
 	}
 	return nil

@@ -239,24 +239,24 @@ func TestSeveralIntegrationsOfOneATS(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	w := newKeyWorld(t)
-	invalid := func(err error, field, says string) {
+	conflict := func(err error, says string) {
 		t.Helper()
-		var inv *core.ValidationError
-		if !errors.As(err, &inv) || !strings.Contains(inv.Fields[field], says) {
-			t.Fatalf("got %v; want %s: …%s…", err, field, says)
+		var pe *core.PublicError
+		if !errors.Is(err, core.ErrConflict) || !errors.As(err, &pe) || !strings.Contains(pe.Public, says) {
+			t.Fatalf("got %v; want a conflict saying …%s…", err, says)
 		}
 	}
 	_, err := w.s.CreateIntegration(ctx, w.admin, "greenhouse", "another")
-	invalid(err, "provider", "Greenhouse allows one integration per account")
+	conflict(err, "your account already has a Greenhouse integration: an account has one integration per ATS")
 	_, err = w.s.CreateIntegration(ctx, w.admin, "workable", "ACME")
-	invalid(err, "name", `already has a Workable integration named "acme"`)
+	conflict(err, `already has a Workable integration named "acme": give each Workable integration its own name`)
 	_, err = w.s.CreateIntegration(ctx, w.admin, "workable", "")
 	if err != nil {
 		t.Fatalf("a third Workable integration under the default name: %v", err)
 	}
 	name := "Acme"
 	_, err = w.s.UpdateIntegration(ctx, w.admin, w.bearer2In.ID, IntegrationPatch{Name: &name})
-	invalid(err, "name", `already has a Workable integration named "acme"`)
+	conflict(err, `already has a Workable integration named "acme": give each Workable integration its own name`)
 	name = "acme (keeps its name, new case)"
 	if _, err := w.s.UpdateIntegration(ctx, w.admin, w.bearerIn.ID, IntegrationPatch{Name: &name}); err != nil {
 		t.Fatalf("rename: %v", err)

@@ -31,13 +31,12 @@ func (h *handler) createIntegration(w http.ResponseWriter, r *http.Request, q *r
 		http.Redirect(w, r, "/integrations/"+in.ID+"/created", http.StatusSeeOther)
 	case errors.As(err, &inv), errors.Is(err, core.ErrConflict):
 		msg := "Choose one of the ATSs."
+		var pe *core.PublicError
 		switch {
+		case errors.As(err, &pe) && errors.Is(err, core.ErrConflict):
+			msg = strings.ToUpper(pe.Public[:1]) + pe.Public[1:] + "."
 		case errors.Is(err, core.ErrConflict):
-			msg = "Your account already has an integration with this ATS and name; give this one another name, or open the other from the integrations list."
-		case inv != nil && inv.Fields["name"] != "":
-			msg = "Your account " + strings.TrimPrefix(inv.Fields["name"], "your account ")
-		case inv != nil && strings.HasPrefix(inv.Fields["provider"], "your account "):
-			msg = "Your account " + strings.TrimPrefix(inv.Fields["provider"], "your account ") + "; open it from the integrations list."
+			msg = "Your account already has an integration with this ATS; open it from the integrations list."
 		}
 		h.render(w, r, http.StatusUnprocessableEntity, "integration_new", view{Title: "Add new integration", Nav: "integrations", Q: q,
 			D: newIntegrationData{Providers: h.in.Providers(), Chosen: provider, Name: name, Error: msg}})
