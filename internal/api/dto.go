@@ -61,7 +61,7 @@ type integrationOut struct {
 	// integration's answer only).
 	Inbound   *inboundOut `json:"inbound,omitempty"`
 	CreatedAt time.Time   `json:"created_at"`
-	UpdatedAt       time.Time           `json:"updated_at"`
+	UpdatedAt time.Time   `json:"updated_at"`
 }
 
 // inboundOut is how an integration's ATS calls Switchboard: auth is
