@@ -24,13 +24,18 @@ func TestCallbackOfAnOldOrder(t *testing.T) {
 
 func TestPrintable(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct{ in, want string }{
-		{"partner_score must be a number", "partner_score must be a number"},
-		{"  bad\x00\n\tthing  ", "bad thing"},
-		{"\xffx\u200by", "\ufffdx y"},
-		{strings.Repeat("a", 10), "aaaaaaaa…"},
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"partner_score must be a number", 80, "partner_score must be a number"},
+		{"  bad\x00\n\tthing  ", 80, "bad thing"},
+		{"\xffx\u200by", 80, "\ufffdx y"},
+		{strings.Repeat("a", 10), 9, "aaaaaaaa…"},
+		{strings.Repeat("é", 9), 9, strings.Repeat("é", 9)},
 	} {
-		if got := printable(tc.in, 9); got != tc.want {
+		if got := printable(tc.in, tc.max); got != tc.want {
 			t.Errorf("printable(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
