@@ -62,6 +62,7 @@ func Register(mux *http.ServeMux, svc *service.Service, id *identity.Service, in
 	mux.Handle("POST /api/v1/integrations/{id}/enable", auth(h.enableIntegration))
 	mux.Handle("POST /api/v1/integrations/{id}/disable", auth(h.disableIntegration))
 	mux.Handle("POST /api/v1/integrations/{id}/connection-token", auth(h.connectionToken))
+	mux.Handle("POST /api/v1/integrations/{id}/inbound-key", auth(h.inboundKey))
 	mux.Handle("POST /api/v1/integrations/{id}/inbound/{event}/retry", auth(h.retryInbound))
 
 	mux.Handle("GET /api/v1/vacancies", auth(h.listVacancies))

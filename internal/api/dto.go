@@ -57,8 +57,24 @@ type integrationOut struct {
 	CredentialsCleared []string `json:"credentials_cleared,omitempty"`
 	// InboundFailures are shown on one integration, when there are any.
 	InboundFailures []inboundFailureOut `json:"inbound_failures,omitempty"`
-	CreatedAt       time.Time           `json:"created_at"`
-	UpdatedAt       time.Time           `json:"updated_at"`
+	// Inbound is how the ATS calls Switchboard, for partner connectors (one
+	// integration's answer only).
+	Inbound   *inboundOut `json:"inbound,omitempty"`
+	CreatedAt time.Time   `json:"created_at"`
+	UpdatedAt time.Time   `json:"updated_at"`
+}
+
+// inboundOut is how an integration's ATS calls Switchboard: auth is
+// oauth_client (connected from a consent page with a connection token),
+// bearer or basic (a key Switchboard issues: POST …/inbound-key); connected
+// says the ATS holds a working credential, since connected_at; key_hint is
+// the start of the issued key, enough to tell which one the ATS holds.
+type inboundOut struct {
+	Auth         ats.InboundAuth `json:"auth"`
+	EndpointBase string          `json:"endpoint_base"`
+	Connected    bool            `json:"connected"`
+	ConnectedAt  *time.Time      `json:"connected_at,omitempty"`
+	KeyHint      string          `json:"key_hint,omitempty"`
 }
 
 // inboundFailureOut is a stored webhook whose processing failed, and why.
@@ -81,6 +97,9 @@ func integrationJSON(v integrations.IntegrationView) integrationOut {
 		ID: v.ID, Provider: v.Provider, Name: v.Name, Status: v.Status, Patterns: v.Patterns, Settings: settings,
 		WriteBack: v.WriteBack, WebhookURL: v.WebhookURL, Credentials: v.Credentials, Supports: v.Description,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
+	}
+	if pc := v.Inbound; pc != nil {
+		out.Inbound = &inboundOut{Auth: pc.Auth, EndpointBase: pc.EndpointBase, Connected: pc.Connected, ConnectedAt: ts(pc.ConnectedAt), KeyHint: pc.KeyHint}
 	}
 	for _, e := range v.InboundFailures {
 		out.InboundFailures = append(out.InboundFailures, inboundFailureOut{

@@ -141,6 +141,22 @@ func (h *handler) connectionToken(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// inboundKey issues the key the integration's ATS calls Switchboard with
+// (connectors whose inbound auth is bearer or basic). The answer is the only
+// time the key is shown; a new key replaces the previous one at once.
+func (h *handler) inboundKey(w http.ResponseWriter, r *http.Request) {
+	k, err := h.in.IssueInboundKey(r.Context(), actor(r), pathID(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"key": k.Key, "issued_at": k.IssuedAt, "auth": k.Auth, "endpoint_base": k.EndpointBase,
+		"note": "the key is shown once and replaces any earlier key at once; " + integrations.HowSent(k.Auth),
+	})
+}
+
 // retryInbound processes a failed inbound event again.
 func (h *handler) retryInbound(w http.ResponseWriter, r *http.Request) {
 	event := r.PathValue("event")

@@ -87,6 +87,9 @@ type Config struct {
 	// ClientNow (default: Now).
 	ClientSleep func(ctx context.Context, d time.Duration) error
 	ClientNow   func() time.Time
+	// Connectors are more ATS connectors, after the built-in ones: for tests
+	// of what the core does for any connector of a kind.
+	Connectors []ats.Connector
 	// VendorDisableAfter is how long a vendor's endpoint may fail without
 	// a break before it is disabled; 0 means vendors' default (5 days).
 	VendorDisableAfter time.Duration
@@ -190,13 +193,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if clientNow == nil {
 		clientNow = cfg.Now
 	}
-	connectors := ats.NewRegistry(
+	connectors := ats.NewRegistry(append([]ats.Connector{
 		lever.NewConnector(lever.ConnectorOptions{Limiters: lever.NewLimiterPool(), Sleep: cfg.ClientSleep, Now: clientNow}),
 		smartrecruiters.NewConnector(smartrecruiters.ConnectorOptions{Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
 		ashby.NewConnector(ashby.ConnectorOptions{Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
 		greenhouse.NewConnector(greenhouse.ConnectorOptions{AllowHosts: cfg.AllowATSHosts, Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
 		workable.NewConnector(workable.ConnectorOptions{AllowATSHosts: cfg.AllowATSHosts, Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
-	)
+	}, cfg.Connectors...)...)
 	integ, err := integrations.New(integrations.Deps{
 		Store: st, Connectors: connectors, Keyring: keyring, HTTPClient: httpClient,
 		BaseURL: cfg.BaseURL, AllowATSHosts: cfg.AllowATSHosts, Now: cfg.Now, Logger: log,

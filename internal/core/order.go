@@ -104,10 +104,15 @@ type Order struct {
 	// test_url), when the vendor gave one; the built-in engine's link is the
 	// invitation's.
 	CandidateURL string
-	CallbackURL  string // where the ATS wants results, when it says
-	Reason       string // why it was rejected or cancelled
-	StartedAt    time.Time
-	CompletedAt  time.Time
+	// CallbackURL is where the ATS wanted results, on orders stored before
+	// callbacks were sealed; read only. Newer orders keep the ATS's URL and
+	// token in CallbackSealed, sealed by package integrations (they are
+	// credentials: a token, and a URL that may carry one).
+	CallbackURL    string
+	CallbackSealed []byte
+	Reason         string // why it was rejected or cancelled
+	StartedAt      time.Time
+	CompletedAt    time.Time
 	// Test marks an order a validation run placed for a test candidate, so
 	// lists can tell it from real ones. Set once (MarkOrderTest), never cleared.
 	Test      bool

@@ -24,6 +24,10 @@ type IntegrationView struct {
 	// InboundFailures are the latest stored webhooks whose processing failed
 	// (one integration's view only), so an admin sees why nothing happened.
 	InboundFailures []InboundFailure `json:"-"`
+	// Inbound is how the ATS calls Switchboard for this integration, for
+	// partner connectors (ats.PartnerEndpoints; one integration's view
+	// only); nil for the others.
+	Inbound *PartnerConnection `json:"-"`
 }
 
 // InboundFailure is a stored webhook whose processing failed, with the job
@@ -62,6 +66,9 @@ func (s *Service) CreateIntegration(ctx context.Context, actor core.User, provid
 	if strings.TrimSpace(name) == "" {
 		name = desc.Name
 	}
+	if err := s.checkOneOrNamed(ctx, desc, actor.AccountID, "", provider, strings.TrimSpace(name)); err != nil {
+		return core.Integration{}, fmt.Errorf("create integration: %w", err)
+	}
 	settings := map[string]string{}
 	for _, f := range desc.Settings {
 		if f.Default != "" {
@@ -77,11 +84,35 @@ func (s *Service) CreateIntegration(ctx context.Context, actor core.User, provid
 	if err := s.d.Store.CreateIntegration(ctx, in); err != nil {
 		if errors.Is(err, core.ErrConflict) {
 			return core.Integration{}, core.Explain(fmt.Errorf("create integration: %w", err),
-				"your account already has a %s integration: an account has one integration per ATS", desc.Name)
+				"your account already has a %s integration named %q: give this one another name", desc.Name, in.Name)
 		}
 		return core.Integration{}, fmt.Errorf("create integration: %w", err)
 	}
 	return in, nil
+}
+
+// checkOneOrNamed is the rule for several integrations of one ATS in an
+// account: only a connector that declares Multiple (Workable: one per
+// subdomain) may have more than one, and then each needs its own name, so
+// that lists, order filters and pages tell them apart. self is the
+// integration being renamed ("" when creating).
+func (s *Service) checkOneOrNamed(ctx context.Context, desc ats.Description, accountID, self, provider, name string) error {
+	ins, err := s.d.Store.ListIntegrations(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	for _, other := range ins {
+		if other.ID == self || other.Provider != provider {
+			continue
+		}
+		if !desc.Multiple {
+			return core.Explain(core.ErrConflict, "your account already has a %s integration: an account has one integration per ATS", desc.Name)
+		}
+		if strings.EqualFold(other.Name, name) {
+			return core.Explain(core.ErrConflict, "your account already has a %s integration named %q: give each %s integration its own name (for example its subdomain)", desc.Name, other.Name, desc.Name)
+		}
+	}
+	return nil
 }
 
 // IntegrationFor loads an integration the actor may see, through q (the
@@ -113,6 +144,13 @@ func (s *Service) Integration(ctx context.Context, actor core.User, id string) (
 	v, err := s.integrationView(ctx, in)
 	if err != nil {
 		return IntegrationView{}, err
+	}
+	pc, err := s.partnerConnection(ctx, in)
+	if err != nil {
+		return IntegrationView{}, fmt.Errorf("integration: %w", err)
+	}
+	if pc.Auth != "" {
+		v.Inbound = &pc
 	}
 	if s.inbound != nil {
 		if v.InboundFailures, err = s.inbound.InboundFailures(ctx, in.ID); err != nil {
@@ -212,6 +250,11 @@ func (s *Service) UpdateIntegration(ctx context.Context, actor core.User, id str
 	settingsBefore := maps.Clone(in.Settings)
 	if err := p.apply(&in, desc); err != nil {
 		return IntegrationUpdate{}, err
+	}
+	if p.Name != nil {
+		if err := s.checkOneOrNamed(ctx, desc, in.AccountID, in.ID, in.Provider, in.Name); err != nil {
+			return IntegrationUpdate{}, fmt.Errorf("update integration: %w", err)
+		}
 	}
 	moved, err := s.checkHosts(desc, settingsBefore, in.Settings)
 	if err != nil {
@@ -403,6 +446,15 @@ func (s *Service) validate(ctx context.Context, in core.Integration) ([]ats.Chec
 	conn, cfg, err := s.ConnectorConfig(ctx, s.d.Store, in)
 	if err != nil {
 		return nil, fmt.Errorf("validate integration: %w", err)
+	}
+	if pe, ok := conn.(ats.PartnerEndpoints); ok && pe.InboundAuth().IssuesKey() {
+		// The ATS cannot call without the key Switchboard issues for it.
+		name := conn.Describe().Name
+		c := ats.Check{Name: "a key was issued for " + name, OK: cfg.IssuedKey != ""}
+		if !c.OK {
+			c.Problem = "generate a key in the integration's \"" + name + " → Switchboard\" section and enter it in " + name
+		}
+		checks = append(checks, c)
 	}
 	return append(checks, conn.Validate(ctx, cfg)...), nil
 }

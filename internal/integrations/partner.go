@@ -182,6 +182,10 @@ func (s *Service) PartnerConnection(ctx context.Context, actor core.User, integr
 	if err != nil {
 		return PartnerConnection{}, fmt.Errorf("partner connection: %w", err)
 	}
+	return s.partnerConnection(ctx, in)
+}
+
+func (s *Service) partnerConnection(ctx context.Context, in core.Integration) (PartnerConnection, error) {
 	conn, ok := s.d.Connectors.Get(in.Provider)
 	if !ok {
 		return PartnerConnection{}, fmt.Errorf("partner connection: no connector for %q", in.Provider)
@@ -238,6 +242,20 @@ type InboundKey struct {
 	IssuedAt time.Time
 	// Auth says how the ATS sends it, for the page that shows it.
 	Auth ats.InboundAuth
+	// EndpointBase is where the ATS reaches Switchboard with it.
+	EndpointBase string
+}
+
+// HowSent says, in a user's words, how an ATS sends a key of kind a, for
+// the page and the answer that show the key.
+func HowSent(a ats.InboundAuth) string {
+	switch a {
+	case ats.InboundBearer:
+		return `the ATS sends it as "Authorization: Bearer <key>"`
+	case ats.InboundBasic:
+		return "the ATS sends it as the HTTP Basic user name, with an empty password"
+	}
+	return ""
 }
 
 // IssueInboundKey makes the key the integration's ATS calls Switchboard
@@ -270,7 +288,7 @@ func (s *Service) IssueInboundKey(ctx context.Context, actor core.User, integrat
 		return InboundKey{}, fmt.Errorf("inbound key: %w", err)
 	}
 	s.d.Logger.InfoContext(ctx, "inbound key issued", "integration_id", in.ID, "user_id", actor.ID)
-	return InboundKey{Key: key, IssuedAt: now, Auth: pe.InboundAuth()}, nil
+	return InboundKey{Key: key, IssuedAt: now, Auth: pe.InboundAuth(), EndpointBase: s.PartnerEndpointBase(in.Provider)}, nil
 }
 
 // PartnerEndpointBase is the public URL of a provider's partner endpoints.

@@ -79,7 +79,7 @@ func TestPartnerOrdersSeam(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	// An account has one integration per ATS: the disabled one is another's.
+	// Each in its own account, as it would be in use.
 	integration := func(provider string, status core.IntegrationStatus) core.Integration {
 		t.Helper()
 		acc := core.Account{ID: core.NewID("acc"), Name: "Acme", CreatedAt: now}

@@ -31,7 +31,11 @@ func (s *Service) Enqueue(ctx context.Context, tx store.Tx, args river.JobArgs, 
 // WriteBack queues telling the ATS that an order is in state st; one job per
 // order and state, however often it is asked.
 func (s *Service) WriteBack(ctx context.Context, tx store.Tx, orderID string, st core.State) error {
-	return s.enqueue(ctx, tx, WriteBackArgs{OrderID: orderID, State: st}, uniqueByArgs)
+	o, err := tx.GetOrder(ctx, orderID)
+	if err != nil {
+		return err
+	}
+	return s.queueWriteBack(ctx, tx, o.IntegrationID, orderID, st)
 }
 
 // CompleteOrder stores a result and completes an invited or in-progress

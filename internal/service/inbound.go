@@ -379,6 +379,11 @@ func (s *Service) RequestOrder(ctx context.Context, in core.Integration, e ats.E
 		return OrderOutcome{}, core.Invalid("mode", fmt.Sprintf("integration %q does not have the %s pattern switched on", in.Name, need))
 	}
 	atsName := s.atsName(in)
+	// The callback is a credential: only its sealed form is stored.
+	sealedCallback, err := s.d.Integrations.SealCallback(in.ID, ats.Callback{URL: e.CallbackURL, Token: e.CallbackToken})
+	if err != nil {
+		return OrderOutcome{}, fmt.Errorf("request order: %w", err)
+	}
 	var out OrderOutcome
 	err = s.d.Store.InTx(ctx, func(tx store.Tx) error {
 		existing, err := tx.GetOrderByIdempotencyKey(ctx, in.ID, e.IdempotencyKey)
@@ -423,7 +428,7 @@ func (s *Service) RequestOrder(ctx context.Context, in core.Integration, e ats.E
 			ID: core.NewID("ord"), AccountID: in.AccountID, IntegrationID: in.ID, VacancyID: vac.ID,
 			CandidateID: cand.ID, State: core.StateReceived, Mode: mode, ExternalID: e.ExternalID,
 			ExternalJobID: e.ExternalJobID, IdempotencyKey: e.IdempotencyKey,
-			ReturnURL: cmp.Or(e.ReturnURL, vac.ReturnURL), CallbackURL: e.CallbackURL,
+			ReturnURL: cmp.Or(e.ReturnURL, vac.ReturnURL), CallbackSealed: sealedCallback,
 			CreatedAt: now, UpdatedAt: now,
 		}
 		o, token, err := s.issueOrder(ctx, tx, o, vac, fmt.Sprintf("Order received from %s (%s) for %s", in.Provider, mode, vac.Name),
@@ -523,7 +528,7 @@ func (s *Service) transition(ctx context.Context, tx store.Tx, o *core.Order, ne
 	if err := s.timeline(ctx, tx, *o, "state", msg, map[string]string{"state": string(next)}); err != nil {
 		return err
 	}
-	return s.enqueue(ctx, tx, WriteBackArgs{OrderID: o.ID, State: next}, uniqueByArgs)
+	return s.queueWriteBack(ctx, tx, o.IntegrationID, o.ID, next)
 }
 
 func orderIDOfJob(encodedArgs []byte) string {

@@ -103,7 +103,7 @@ func (s *Service) reinvite(ctx context.Context, tx store.Tx, old core.Order, vac
 		ID: core.NewID("ord"), AccountID: old.AccountID, IntegrationID: old.IntegrationID, VacancyID: vac.ID,
 		CandidateID: old.CandidateID, State: core.StateReceived, Mode: old.Mode, ExternalID: old.ExternalID,
 		ExternalJobID: old.ExternalJobID, IdempotencyKey: old.IdempotencyKey,
-		ReturnURL: old.ReturnURL, CallbackURL: old.CallbackURL, CreatedAt: now, UpdatedAt: now,
+		ReturnURL: old.ReturnURL, CallbackURL: old.CallbackURL, CallbackSealed: old.CallbackSealed, CreatedAt: now, UpdatedAt: now,
 	}
 	o, _, err := s.issueOrder(ctx, tx, o, vac, fmt.Sprintf("Re-invitation %s, replacing expired order %s", why, old.ID),
 		map[string]string{"state": string(core.StateReceived), "external_id": o.ExternalID, "replaces": old.ID})

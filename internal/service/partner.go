@@ -5,11 +5,13 @@ package service
 // what it then asks about packages and orders is answered here.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
@@ -102,12 +104,92 @@ func (p partnerOrders) Cancel(ctx context.Context, in core.Integration, e ats.Ev
 	return p.s.cancelOrder(ctx, in, e)
 }
 
-// Status implements integrations.PartnerOrders.
+// Status implements integrations.PartnerOrders: the order as a write-back
+// of its current state would tell it (the same ats.Update, built by
+// Service.update). An order of another integration is as absent as an
+// unknown one.
 func (p partnerOrders) Status(ctx context.Context, in core.Integration, orderID string) (ats.Update, error) {
-	return ats.Update{}, fmt.Errorf("status of order %s: not implemented yet", orderID)
+	o, ok, err := p.order(ctx, in, orderID)
+	if err != nil {
+		return ats.Update{}, fmt.Errorf("status of order %s: %w", orderID, err)
+	}
+	if !ok {
+		return ats.Update{}, ats.Refuse(http.StatusNotFound, "there is no order %q for this integration", printable(orderID, maxComplaintField))
+	}
+	u, err := p.s.update(ctx, o, o.State)
+	if err != nil {
+		return ats.Update{}, fmt.Errorf("status of order %s: %w", o.ID, err)
+	}
+	return u, nil
 }
 
-// Complaint implements integrations.PartnerOrders.
+// order is an order of the integration, if orderID names one.
+func (p partnerOrders) order(ctx context.Context, in core.Integration, orderID string) (core.Order, bool, error) {
+	if orderID == "" {
+		return core.Order{}, false, nil
+	}
+	o, err := p.s.d.Store.GetOrder(ctx, orderID)
+	if errors.Is(err, core.ErrNotFound) || (err == nil && o.IntegrationID != in.ID) {
+		return core.Order{}, false, nil
+	}
+	if err != nil {
+		return core.Order{}, false, err
+	}
+	return o, true, nil
+}
+
+// What an ATS says is kept short and printable: it is the ATS's text, shown
+// on a page and written to the log.
+const (
+	maxComplaintField  = 80  // the call's name, an order id
+	maxComplaintError  = 300 // one of the ATS's errors
+	maxComplaintErrors = 10
+)
+
+// Complaint implements integrations.PartnerOrders: a line on the order's
+// timeline naming the ATS's call and its errors, or a warning in the log
+// when the complaint names no order of the integration.
 func (p partnerOrders) Complaint(ctx context.Context, in core.Integration, c ats.Complaint) error {
-	return fmt.Errorf("complaint about order %s: not implemented yet", c.OrderID)
+	call := cmp.Or(printable(c.Call, maxComplaintField), "(unnamed)")
+	errs := make([]string, 0, min(len(c.Errors), maxComplaintErrors))
+	for _, e := range c.Errors {
+		if e = printable(e, maxComplaintError); e != "" && len(errs) < maxComplaintErrors {
+			errs = append(errs, e)
+		}
+	}
+	if more := len(c.Errors) - maxComplaintErrors; more > 0 {
+		errs = append(errs, fmt.Sprintf("(and %d more)", more))
+	}
+	what := "no error given"
+	if len(errs) > 0 {
+		what = strings.Join(errs, "; ")
+	}
+	o, ok, err := p.order(ctx, in, c.OrderID)
+	if err != nil {
+		return fmt.Errorf("complaint about order %s: %w", c.OrderID, err)
+	}
+	if !ok {
+		p.s.d.Logger.WarnContext(ctx, "the ATS reported a problem with an answer of Switchboard's, naming no order of the integration",
+			"provider", in.Provider, "integration_id", in.ID, "order_id", printable(c.OrderID, maxComplaintField), "call", call, "errors", what)
+		return nil
+	}
+	msg := fmt.Sprintf("%s reported a problem with Switchboard's answer to its %s call: %s", p.s.atsName(in), call, what)
+	return p.s.timeline(ctx, p.s.d.Store, o, "ats_complaint", msg, map[string]string{"provider": in.Provider, "call": call})
+}
+
+// printable is s with control and other unprintable characters as spaces,
+// runs of space as one, trimmed, and cut to max runes (with "…").
+func printable(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if !unicode.IsPrint(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max-1]) + "…"
+	}
+	return s
 }

@@ -89,6 +89,10 @@ type Integrations interface {
 	ConnectorConfig(ctx context.Context, q store.Queries, in core.Integration) (ats.Connector, ats.Config, error)
 	LocalConnectorConfig(ctx context.Context, q store.Queries, in core.Integration) (ats.Connector, ats.Config, error)
 	WebhookURL(in core.Integration) string
+	// SealCallback and OpenCallback seal and open an order's callback (the
+	// ATS's URL and token for its results) for the order's integration.
+	SealCallback(integrationID string, cb ats.Callback) ([]byte, error)
+	OpenCallback(integrationID string, sealed []byte) (ats.Callback, error)
 }
 
 // Observer is told of webhooks and job runs by outcome.

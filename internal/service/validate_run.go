@@ -367,6 +367,9 @@ func (s *Service) testExpectation(ctx context.Context, o core.Order) (ats.TestEx
 		return ats.TestExpectation{}, err
 	}
 	u.Result = &r
+	if u.Callback, err = s.callback(o); err != nil {
+		return ats.TestExpectation{}, err
+	}
 	u.Reports = s.reports(o, u.Candidate, u.Vacancy, r)
 	u.Reports.PDF = nil // the connector looks for the file; it does not render it
 	return ats.TestExpectation{Update: u, ResolveLink: s.resolveReportLink}, nil

@@ -10,6 +10,7 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
+	"switchboard/internal/store"
 )
 
 // Write-back order. Each state change of an order queues one write_back job
@@ -73,23 +74,9 @@ func (s *Service) writeBack(ctx context.Context, jobID int64, a WriteBackArgs) e
 		return err
 	}
 	defer release()
-	u := ats.Update{Order: o, State: a.State}
-	if u.Candidate, err = s.d.Store.GetCandidate(ctx, o.CandidateID); err != nil {
+	u, err := s.update(ctx, o, a.State)
+	if err != nil {
 		return fmt.Errorf("write back: %w", err)
-	}
-	if u.Vacancy, err = s.d.Store.GetVacancy(ctx, o.VacancyID); err != nil {
-		return fmt.Errorf("write back: %w", err)
-	}
-	if a.State == core.StateCompleted {
-		r, err := s.d.Store.GetResult(ctx, o.ID)
-		if err != nil {
-			return fmt.Errorf("write back: %w", err)
-		}
-		lr := s.linkedAttachments(r)
-		u.Result = &lr
-		if u.Reports, err = s.resultReports(ctx, o, u.Candidate, u.Vacancy, r); err != nil {
-			return fmt.Errorf("write back: %w", err)
-		}
 	}
 	conn, cfg, err := s.d.Integrations.ConnectorConfig(ctx, s.d.Store, in)
 	if err != nil {
@@ -131,6 +118,60 @@ func (s *Service) writeBack(ctx context.Context, jobID int64, a WriteBackArgs) e
 		msg = fmt.Sprintf("%s is not told about %s", in.Name, a.State)
 	}
 	return s.timeline(ctx, s.d.Store, o, "write_back", msg, map[string]string{"state": string(a.State), "job_id": job})
+}
+
+// update is what the ATS is told of order o in state st: by a write-back,
+// and by PartnerCore.Status to an ATS that asks. With the result, its linked
+// attachments and the reports once completed, and the order's callback
+// unsealed (or, for an order stored before callbacks were sealed, its plain
+// URL).
+func (s *Service) update(ctx context.Context, o core.Order, st core.State) (ats.Update, error) {
+	u := ats.Update{Order: o, State: st}
+	var err error
+	if u.Candidate, err = s.d.Store.GetCandidate(ctx, o.CandidateID); err != nil {
+		return ats.Update{}, err
+	}
+	if u.Vacancy, err = s.d.Store.GetVacancy(ctx, o.VacancyID); err != nil {
+		return ats.Update{}, err
+	}
+	if st == core.StateCompleted {
+		r, err := s.d.Store.GetResult(ctx, o.ID)
+		if err != nil {
+			return ats.Update{}, err
+		}
+		lr := s.linkedAttachments(r)
+		u.Result = &lr
+		if u.Reports, err = s.resultReports(ctx, o, u.Candidate, u.Vacancy, r); err != nil {
+			return ats.Update{}, err
+		}
+	}
+	if u.Callback, err = s.callback(o); err != nil {
+		return ats.Update{}, err
+	}
+	return u, nil
+}
+
+// callback is an order's callback: sealed since migration 0013, a plain URL
+// on orders stored before.
+func (s *Service) callback(o core.Order) (ats.Callback, error) {
+	if len(o.CallbackSealed) == 0 {
+		return ats.Callback{URL: o.CallbackURL}, nil
+	}
+	return s.d.Integrations.OpenCallback(o.IntegrationID, o.CallbackSealed)
+}
+
+// queueWriteBack queues telling the ATS that an order is in state st, in
+// tx, one job per order and state; unless the integration's ATS takes no
+// pushed results (Description.Results pulled: it asks PartnerCore.Status).
+func (s *Service) queueWriteBack(ctx context.Context, tx store.Tx, integrationID, orderID string, st core.State) error {
+	in, err := tx.GetIntegration(ctx, integrationID)
+	if err != nil {
+		return err
+	}
+	if conn, ok := s.d.Connectors.Get(in.Provider); ok && !conn.Describe().Results.Pushed() {
+		return nil
+	}
+	return s.enqueue(ctx, tx, WriteBackArgs{OrderID: orderID, State: st}, uniqueByArgs)
 }
 
 // superseded puts on the timeline that a state was not (or not fully)

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"switchboard/internal/core"
 	"switchboard/internal/integrations"
@@ -11,6 +12,7 @@ import (
 type newIntegrationData struct {
 	Providers []integrations.Provider
 	Chosen    string
+	Name      string
 	Error     string
 }
 
@@ -21,19 +23,23 @@ func (h *handler) newIntegrationPage(w http.ResponseWriter, r *http.Request, q *
 }
 
 func (h *handler) createIntegration(w http.ResponseWriter, r *http.Request, q *request) {
-	provider := r.PostFormValue("provider")
-	in, err := h.in.CreateIntegration(r.Context(), q.User, provider, "")
+	provider, name := r.PostFormValue("provider"), r.PostFormValue("name")
+	in, err := h.in.CreateIntegration(r.Context(), q.User, provider, name)
 	var inv *core.ValidationError
 	switch {
 	case err == nil:
 		http.Redirect(w, r, "/integrations/"+in.ID+"/created", http.StatusSeeOther)
 	case errors.As(err, &inv), errors.Is(err, core.ErrConflict):
 		msg := "Choose one of the ATSs."
-		if errors.Is(err, core.ErrConflict) {
+		var pe *core.PublicError
+		switch {
+		case errors.As(err, &pe) && errors.Is(err, core.ErrConflict):
+			msg = strings.ToUpper(pe.Public[:1]) + pe.Public[1:] + "."
+		case errors.Is(err, core.ErrConflict):
 			msg = "Your account already has an integration with this ATS; open it from the integrations list."
 		}
 		h.render(w, r, http.StatusUnprocessableEntity, "integration_new", view{Title: "Add new integration", Nav: "integrations", Q: q,
-			D: newIntegrationData{Providers: h.in.Providers(), Chosen: provider, Error: msg}})
+			D: newIntegrationData{Providers: h.in.Providers(), Chosen: provider, Name: name, Error: msg}})
 	default:
 		h.fail(w, r, q, "integration", err)
 	}

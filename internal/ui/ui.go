@@ -111,6 +111,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	get("/integrations/{id}/test-order", configure, h.testOrderPage)
 	post("/integrations/{id}/test-order", configure, h.runTestOrder)
 	post("/integrations/{id}/connection-token", configure, h.generateConnectionToken)
+	post("/integrations/{id}/inbound-key", configure, h.issueInboundKey)
 	post("/integrations/{id}/inbound/{event}/retry", actOnOrders, h.retryInbound)
 
 	get("/vacancies", seeVacancies, h.vacanciesPage)

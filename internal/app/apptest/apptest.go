@@ -25,6 +25,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"switchboard/internal/app"
+	"switchboard/internal/ats"
 	"switchboard/internal/atssim/leversim"
 	"switchboard/internal/mail/mailtest"
 	"switchboard/internal/secret"
@@ -51,6 +52,9 @@ type Options struct {
 	// VendorDisableAfter is how long a vendor's endpoint may fail before it
 	// is disabled (0: the default).
 	VendorDisableAfter time.Duration
+	// Connectors are more ATS connectors (KeyPartner) beside Lever and
+	// SmartRecruiters.
+	Connectors []ats.Connector
 }
 
 // Env is one running Switchboard with its surroundings.
@@ -100,6 +104,7 @@ func New(tb testing.TB, o Options) *Env {
 	cfg.AllowATSHosts = []string{"127.0.0.1", "localhost"}
 	cfg.MetricsToken = MetricsToken
 	cfg.VendorDisableAfter = o.VendorDisableAfter
+	cfg.Connectors = o.Connectors
 	if o.Dialect == "postgres" {
 		cfg.DatabaseURL = pgtest.FreshDatabase(tb)
 		key, err := secret.GenerateKey()

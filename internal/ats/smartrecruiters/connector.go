@@ -203,7 +203,7 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 	orderID := u.Order.ExternalID
 	// The order's result URL came from the inbound request; the bearer token
 	// goes only to the configured SmartRecruiters.
-	if got, err := cl.OrderIDFromCallback(u.Order.CallbackURL); err != nil || got != orderID {
+	if got, err := cl.OrderIDFromCallback(u.Callback.URL); err != nil || got != orderID {
 		return &ats.CallError{Failure: ats.FailConfig, Err: fmt.Errorf("smartrecruiters: order %s: result callback does not match the configured API: %v", orderID, err)}
 	}
 	step := func(name string, fn func(ctx context.Context) error) error {

@@ -30,6 +30,10 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 		Applied:    `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)`,
 		Record:     `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
 		RecordArgs: func(v string) []any { return []any{v, time.Now().UnixMicro()} },
+		// Table rebuilds (SQLite's 12-step ALTER TABLE procedure).
+		ForeignKeysOff:  `PRAGMA foreign_keys = OFF`,
+		ForeignKeysOn:   `PRAGMA foreign_keys = ON`,
+		ForeignKeyCheck: `PRAGMA foreign_key_check`,
 	})
 	if err != nil {
 		return fmt.Errorf("store: %w", err)

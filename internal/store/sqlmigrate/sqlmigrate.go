@@ -7,6 +7,7 @@ package sqlmigrate
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -30,6 +31,22 @@ type Dialect struct {
 	// Record records a version; its arguments come from RecordArgs.
 	Record     string
 	RecordArgs func(version string) []any
+	// ForeignKeysOff and ForeignKeysOn switch foreign key enforcement for
+	// one connection, outside any transaction, and ForeignKeyCheck lists
+	// every row whose reference is broken (SQLite: PRAGMA foreign_keys,
+	// PRAGMA foreign_key_check). A dialect without them refuses files marked
+	// ForeignKeysOffMarker.
+	ForeignKeysOff, ForeignKeysOn, ForeignKeyCheck string
+}
+
+// ForeignKeysOffMarker, as a migration's first line, runs it with foreign
+// keys off (see the package doc).
+const ForeignKeysOffMarker = "-- sqlmigrate: foreign-keys-off"
+
+// foreignKeysOff reports whether a migration's first line is the marker.
+func foreignKeysOff(body string) bool {
+	first, _, _ := strings.Cut(body, "\n")
+	return strings.TrimSpace(first) == ForeignKeysOffMarker
 }
 
 // Run applies the migrations/*.sql files of fsys not yet recorded. A step, once
@@ -46,7 +63,7 @@ func Run(ctx context.Context, db *sql.DB, fsys fs.FS, d Dialect) error {
 			return fmt.Errorf("read migration %s: %w", name, err)
 		}
 		version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
-		if err := apply(ctx, db, d, version, string(body)); err != nil {
+		if err := applyFile(ctx, db, d, version, string(body)); err != nil {
 			return fmt.Errorf("migrate %s: %w", version, err)
 		}
 	}
@@ -83,7 +100,45 @@ func (b withoutFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	return slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return b.hidden(name + "/" + e.Name()) }), err
 }
 
-func apply(ctx context.Context, db *sql.DB, d Dialect, version, body string) (err error) {
+// beginner is a *sql.DB or one *sql.Conn of it.
+type beginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+// applyFile applies one migration, with foreign keys off when it is marked.
+func applyFile(ctx context.Context, db *sql.DB, d Dialect, version, body string) (err error) {
+	if !foreignKeysOff(body) {
+		return apply(ctx, db, d, version, body, "")
+	}
+	if d.ForeignKeysOff == "" || d.ForeignKeysOn == "" || d.ForeignKeyCheck == "" {
+		return errors.New("the file asks for foreign keys off, which this database's migrations do not do")
+	}
+	// The pragma holds for one connection and is ignored inside a
+	// transaction: take one connection and switch it before beginning.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connection: %w", err)
+	}
+	defer func() {
+		// Never hand the connection back with foreign keys off: re-enable
+		// them even if ctx ended, and discard the connection if that fails.
+		if _, onErr := conn.ExecContext(context.WithoutCancel(ctx), d.ForeignKeysOn); onErr != nil {
+			err = errors.Join(err, fmt.Errorf("foreign keys back on: %w", onErr))
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		if cErr := conn.Close(); cErr != nil && !errors.Is(cErr, sql.ErrConnDone) {
+			err = errors.Join(err, fmt.Errorf("release connection: %w", cErr))
+		}
+	}()
+	if _, err := conn.ExecContext(ctx, d.ForeignKeysOff); err != nil {
+		return fmt.Errorf("foreign keys off: %w", err)
+	}
+	return apply(ctx, conn, d, version, body, d.ForeignKeyCheck)
+}
+
+// apply runs one migration in a transaction on db; a non-empty fkCheck must
+// return no rows before it commits.
+func apply(ctx context.Context, db beginner, d Dialect, version, body, fkCheck string) (err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -113,12 +168,51 @@ func apply(ctx context.Context, db *sql.DB, d Dialect, version, body string) (er
 		if _, err := tx.ExecContext(ctx, body); err != nil {
 			return fmt.Errorf("apply: %w", err)
 		}
+		if fkCheck != "" {
+			if err := noBrokenReferences(ctx, tx, fkCheck); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, d.Record, d.RecordArgs(version)...); err != nil {
 			return fmt.Errorf("record: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// noBrokenReferences fails when the foreign key check lists a row.
+func noBrokenReferences(ctx context.Context, tx *sql.Tx, check string) error {
+	rows, err := tx.QueryContext(ctx, check)
+	if err != nil {
+		return fmt.Errorf("foreign key check: %w", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return fmt.Errorf("foreign key check: %w", err)
+	}
+	var broken []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return fmt.Errorf("foreign key check: %w", err)
+		}
+		if len(broken) < 5 {
+			broken = append(broken, fmt.Sprint(vals...))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("foreign key check: %w", err)
+	}
+	if len(broken) > 0 {
+		return fmt.Errorf("foreign key check: the migration leaves broken references (table, rowid, parent, constraint): %s", strings.Join(broken, "; "))
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 
 	"switchboard/internal/core"
 	"switchboard/internal/store"
@@ -49,7 +50,7 @@ func (q Queries) CreateIntegration(ctx context.Context, in core.Integration) err
 	if err != nil {
 		return q.fail(err, "create integration %s", in.ID)
 	}
-	return q.created(res, "the account has an integration with provider "+in.Provider+", or the id is taken", "create integration %s", in.ID)
+	return q.created(res, "the account has a "+in.Provider+" integration named "+strconv.Quote(in.Name)+", or the id is taken", "create integration %s", in.ID)
 }
 
 func (q Queries) GetIntegration(ctx context.Context, id string) (core.Integration, error) {

@@ -40,14 +40,15 @@ func (q Queries) GetCandidate(ctx context.Context, id string) (core.Candidate, e
 
 const orderCols = `id, account_id, integration_id, vacancy_id, candidate_id, state, mode, external_id, external_job_id,
 	idempotency_key, invitation_hash, invitation_sealed, invitation_expires_at, return_url, callback_url, reason,
-	started_at, completed_at, created_at, updated_at, version, test, candidate_url`
+	started_at, completed_at, created_at, updated_at, version, test, candidate_url, callback_sealed`
 
 // orderDest lists the scan destinations for orderCols.
 func orderDest(o *core.Order) []any {
 	return []any{&o.ID, &o.AccountID, &o.IntegrationID, sqlcodec.Str(&o.VacancyID), sqlcodec.Str(&o.CandidateID),
 		&o.State, &o.Mode, &o.ExternalID, &o.ExternalJobID, &o.IdempotencyKey, &o.InvitationHash,
 		sqlcodec.BlobCol(&o.InvitationSealed), timeCol{&o.InvitationExpiresAt}, &o.ReturnURL, &o.CallbackURL, &o.Reason,
-		timeCol{&o.StartedAt}, timeCol{&o.CompletedAt}, timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt}, &o.Version, &o.Test, &o.CandidateURL}
+		timeCol{&o.StartedAt}, timeCol{&o.CompletedAt}, timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt}, &o.Version, &o.Test, &o.CandidateURL,
+		sqlcodec.BlobCol(&o.CallbackSealed)}
 }
 
 func scanOrder(s scanner) (core.Order, error) {
@@ -58,12 +59,13 @@ func scanOrder(s scanner) (core.Order, error) {
 
 func (q Queries) CreateOrder(ctx context.Context, o core.Order) error {
 	res, err := q.w.ExecContext(ctx, `INSERT INTO orders (`+orderCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
 		ON CONFLICT DO NOTHING`,
 		o.ID, o.AccountID, o.IntegrationID, sqlcodec.NullIfEmpty(o.VacancyID), sqlcodec.NullIfEmpty(o.CandidateID),
 		string(o.State), string(o.Mode), o.ExternalID, o.ExternalJobID, o.IdempotencyKey, o.InvitationHash,
 		sqlcodec.Blob(o.InvitationSealed), q.tm(o.InvitationExpiresAt), o.ReturnURL, o.CallbackURL, o.Reason,
-		q.tm(o.StartedAt), q.tm(o.CompletedAt), q.tm(o.CreatedAt), q.tm(o.UpdatedAt), o.Version, o.Test, o.CandidateURL)
+		q.tm(o.StartedAt), q.tm(o.CompletedAt), q.tm(o.CreatedAt), q.tm(o.UpdatedAt), o.Version, o.Test, o.CandidateURL,
+		sqlcodec.Blob(o.CallbackSealed))
 	if err != nil {
 		return q.fail(err, "create order %s", o.ID)
 	}
@@ -100,11 +102,12 @@ func (q Queries) UpdateOrder(ctx context.Context, o core.Order) error {
 	res, err := q.w.ExecContext(ctx, `UPDATE orders
 		SET vacancy_id = $1, candidate_id = $2, state = $3, mode = $4, external_id = $5, external_job_id = $6,
 		    invitation_hash = $7, invitation_sealed = $8, invitation_expires_at = $9, return_url = $10, callback_url = $11,
-		    reason = $12, started_at = $13, completed_at = $14, updated_at = $15, candidate_url = $16, version = version + 1
-		WHERE id = $17 AND version = $18`,
+		    reason = $12, started_at = $13, completed_at = $14, updated_at = $15, candidate_url = $16, callback_sealed = $17,
+		    version = version + 1
+		WHERE id = $18 AND version = $19`,
 		sqlcodec.NullIfEmpty(o.VacancyID), sqlcodec.NullIfEmpty(o.CandidateID), string(o.State), string(o.Mode), o.ExternalID, o.ExternalJobID,
 		o.InvitationHash, sqlcodec.Blob(o.InvitationSealed), q.tm(o.InvitationExpiresAt), o.ReturnURL, o.CallbackURL,
-		o.Reason, q.tm(o.StartedAt), q.tm(o.CompletedAt), q.tm(o.UpdatedAt), o.CandidateURL, o.ID, o.Version)
+		o.Reason, q.tm(o.StartedAt), q.tm(o.CompletedAt), q.tm(o.UpdatedAt), o.CandidateURL, sqlcodec.Blob(o.CallbackSealed), o.ID, o.Version)
 	if err != nil {
 		return q.fail(err, "update order %s", o.ID)
 	}

@@ -268,7 +268,15 @@ func testIntegrations(t *testing.T, s store.Store) {
 
 	second := in
 	second.ID = core.NewID("int")
-	isErr(t, s.CreateIntegration(ctx, second), core.ErrConflict, "second lever integration in one account")
+	isErr(t, s.CreateIntegration(ctx, second), core.ErrConflict, "second lever integration of the same name in one account")
+	// More than one integration of one ATS (two Workable subdomains), each
+	// with its own name.
+	named := in
+	named.ID, named.Name, named.CreatedAt = core.NewID("int"), in.Name+" (EU)", at(4)
+	ok(t, s.CreateIntegration(ctx, named), "second lever integration of another name")
+	renamed := named
+	renamed.Name = in.Name
+	isErr(t, s.UpdateIntegration(ctx, renamed), core.ErrConflict, "rename to the name of the account's other lever integration")
 
 	elsewhere := in
 	elsewhere.ID = core.NewID("int")
@@ -277,7 +285,7 @@ func testIntegrations(t *testing.T, s store.Store) {
 
 	list, err := s.ListIntegrations(ctx, acme.ID)
 	ok(t, err, "list integrations")
-	equal(t, "integrations of acme", list, []core.Integration{in, bare})
+	equal(t, "integrations of acme", list, []core.Integration{in, bare, named})
 }
 
 func testUpdateIntegration(t *testing.T, s store.Store) {
