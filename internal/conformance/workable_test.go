@@ -28,6 +28,10 @@ type workableDriver struct{}
 
 func (workableDriver) Provider() string { return "workable" }
 
+// Unshown: Workable's statuses (pending, completed, rejected, expired) have
+// no word for a cancellation, and Switchboard does not send one.
+func (workableDriver) Unshown() []core.State { return []core.State{core.StateCancelled} }
+
 func (workableDriver) Setup(t testing.TB, e *apptest.Env) conformance.Tenant {
 	t.Helper()
 	f := e.SetupWorkable(apptest.WorkableOptions{})

@@ -118,8 +118,10 @@ func (c *Connector) Describe() ats.Description {
 		// Workable takes links only: the PDF goes as its URL.
 		Reports: []string{"detail_page_url", "read_only_page_url", "pdf_url", "signed_report_url"},
 		// Status, score, grade, summary, details per component, attachments
-		// and the results URL; a started assessment is still pending.
-		Shows:    ats.Shows{Status: true, Score: true, Label: true, Summary: true, Components: true, Attachments: true, ResultURL: true},
+		// and the results URL; a started assessment is still pending. The
+		// label is not shown as such: Workable shows one of three grades,
+		// derived from the result (GradeFor).
+		Shows:    ats.Shows{Status: true, Score: true, Summary: true, Components: true, Attachments: true, ResultURL: true},
 		Results:  ats.ResultsPushed,
 		Multiple: true,
 	}
