@@ -211,7 +211,13 @@ func TestBrowserGreenhouse(t *testing.T) {
 	sim.SetBaseURL(srv.URL)
 
 	id := a.add("greenhouse", "")
-	a.mustSee("#credentials", "")
+	// Nothing to fill in: no settings form, no credentials, and the
+	// write-back section says results are pulled.
+	if a.eval(`document.querySelector("#save-settings") !== null`) {
+		t.Error("Greenhouse, which has no settings, shows a settings form")
+	}
+	a.mustSee("#no-credentials", "Greenhouse needs none of the customer's credentials: it calls Switchboard with the key")
+	a.mustSee("#no-custom-fields", "it asks Switchboard for each order's result and shows the status, the score")
 	a.submit("validate without a key", "#validate")
 	a.seeCheck(".flash-error ul.checks", "✗ a key for Greenhouse is issued")
 
