@@ -164,6 +164,7 @@ func TestBrowserWorkable(t *testing.T) {
 		id := a.add("workable", s.name)
 		ids[s.sub] = id
 		a.mustSee("main h1", s.name)
+		a.mustSee("#h-settings", "Workable account")
 		a.fill("#setting-"+workable.SettingSubdomain, s.sub)
 		a.fill("#setting-"+workable.SettingBaseURL, sim.APIBase(s.sub))
 		a.submit("save settings", "#save-settings")
