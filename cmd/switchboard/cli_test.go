@@ -145,7 +145,7 @@ func TestCommandHelpListsFlagsWithEnvNames(t *testing.T) {
 		{[]string{"serve", "-h"}, append([]string{"listen", "smtp-url", "mail-from", "allow-private-network", "allow-ats-host", "metrics-listen", "metrics-token", "inbound-retention"}, common...)},
 		{[]string{"serve", "--help"}, append([]string{"listen", "smtp-url", "mail-from", "allow-private-network", "allow-ats-host", "metrics-listen", "metrics-token", "inbound-retention"}, common...)},
 		{[]string{"migrate", "-h"}, common},
-		{[]string{"validate", "-h"}, append([]string{"integration", "vacancy", "allow-private-network"}, common...)},
+		{[]string{"validate", "-h"}, append([]string{"integration", "vacancy", "allow-private-network", "allow-ats-host"}, common...)},
 		{[]string{"accounts", "create", "-h"}, append([]string{"name", "email", "password", "json"}, common...)},
 		{[]string{"users", "create", "-h"}, append([]string{"account", "email", "name", "role", "password"}, common...)},
 		{[]string{"jobs", "list", "-h"}, common},

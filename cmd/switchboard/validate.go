@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"switchboard/internal/app"
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
+	"switchboard/internal/integrations"
 )
 
 // cmdValidate is the "validating integration setup" checklist from the
@@ -22,6 +24,10 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	integration := fs.String("integration", "", "the integration to validate (required)")
 	vacancy := fs.String("vacancy", "", "also run a test order for this vacancy: a test candidate in the ATS, an assessment completed, and what came back checked")
 	allowPrivate := fs.Bool("allow-private-network", false, "let calls reach loopback and private addresses (an ATS on your own network)")
+	// As serve takes it: without it, an integration whose API base URL names
+	// a host the server allows would fail here and pass there.
+	var atsHosts hostsFlag
+	fs.Var(&atsHosts, "allow-ats-host", "a host (any port) or host:port an integration's API base URL may name besides its ATS's own, as given to serve; repeat it or give a comma-separated list")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -34,6 +40,7 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	// A test order needs its webhooks and write-back jobs worked.
 	cfg.Work, cfg.AllowPrivateNetwork = *vacancy != "", *allowPrivate
+	cfg.AllowATSHosts = atsHosts
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err
@@ -67,6 +74,7 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		// From the base URL serve records, so it is the URL the server answers.
 		fmt.Fprintf(stdout, "  webhook URL: %s\n", view.WebhookURL)
 	}
+	printInbound(stdout, view.Description.Name, view.Inbound)
 	ok := printChecks(stdout, checks)
 	if *vacancy != "" {
 		run, err := a.Service.RunValidation(ctx, actor, in.ID, *vacancy)
@@ -83,6 +91,28 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return &exitError{code: 1, err: errors.New("validate: some checks failed")}
 	}
 	return nil
+}
+
+// printInbound says how the ATS calls Switchboard, for partner connectors:
+// the URLs to hand it (from the base URL serve records, like the webhook
+// URL) and whether it has a key, never the key.
+func printInbound(w io.Writer, ats string, pc *integrations.PartnerConnection) {
+	if pc == nil || pc.Auth == "" {
+		return
+	}
+	for _, u := range pc.HandOver {
+		fmt.Fprintf(w, "  %s: %s\n", u.Label, u.URL)
+	}
+	switch {
+	case pc.Auth.IssuesKey() && pc.Connected:
+		fmt.Fprintf(w, "  %s → Switchboard: key %s issued %s\n", ats, pc.KeyHint, pc.ConnectedAt.UTC().Format(time.RFC3339))
+	case pc.Auth.IssuesKey():
+		fmt.Fprintf(w, "  %s → Switchboard: no key issued yet\n", ats)
+	case pc.Connected:
+		fmt.Fprintf(w, "  %s → Switchboard: connected as %s since %s\n", ats, pc.ClientID, pc.ConnectedAt.UTC().Format(time.RFC3339))
+	default:
+		fmt.Fprintf(w, "  %s → Switchboard: not connected\n", ats)
+	}
 }
 
 func printChecks(w io.Writer, checks []ats.Check) bool {

@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -155,5 +156,68 @@ func TestInboundKeyEndpoint(t *testing.T) {
 	apiErr(t, e, http.StatusForbidden, adminKey, "POST", "/integrations/"+in.ID+"/inbound-key", nil)
 	if st, id := whoami(t, first.EndpointBase, "Bearer "+second.Key); st != http.StatusOK || id != in.ID {
 		t.Errorf("a refused issue changed the key: %d %q", st, id)
+	}
+}
+
+// TestInboundURLs: an integration's inbound object and the key's answer
+// list the full URLs an admin enters in the ATS, as the connector names
+// them: Greenhouse's four, Workable's and Ashby's base; SmartRecruiters'
+// registered ones.
+func TestInboundURLs(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, apptest.Options{})
+	key := e.CreateAccount("Acme", "admin@acme.example")
+	type link struct {
+		Label string `json:"label"`
+		URL   string `json:"url"`
+	}
+	gh := e.URL + "/partners/greenhouse"
+	tests := []struct {
+		provider string
+		want     []link
+		issues   bool // a key is issued for it
+	}{
+		{"greenhouse", []link{
+			{"List tests URL (list_tests)", gh + "/list_tests"}, {"Send test URL (send_test)", gh + "/send_test"},
+			{"Test status URL (test_status)", gh + "/test_status"}, {"Response error URL (response_error)", gh + "/response_error"},
+		}, true},
+		{"workable", []link{{"Provider base URL", e.URL + "/partners/workable"}}, true},
+		{"ashby", []link{{"Partner base URL", e.URL + "/partners/ashby"}}, true},
+		{"smartrecruiters", nil, false},
+	}
+	for _, tt := range tests {
+		var in struct {
+			ID string `json:"id"`
+		}
+		e.MustAPI(http.StatusCreated, key, "POST", "/integrations", map[string]string{"provider": tt.provider}, &in)
+		var view struct {
+			Inbound *struct {
+				URLs []link `json:"urls"`
+			} `json:"inbound"`
+		}
+		e.MustAPI(http.StatusOK, key, "GET", "/integrations/"+in.ID, nil, &view)
+		if view.Inbound == nil {
+			t.Fatalf("%s: no inbound object", tt.provider)
+		}
+		got := view.Inbound.URLs
+		if tt.want == nil { // SmartRecruiters: every URL it registers, under its base
+			if len(got) != 6 || got[0].URL != e.URL+"/partners/smartrecruiters/integration" {
+				t.Errorf("%s: urls %+v", tt.provider, got)
+			}
+			continue
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s: urls %+v, want %+v", tt.provider, got, tt.want)
+		}
+		if !tt.issues {
+			continue
+		}
+		var k struct {
+			URLs []link `json:"urls"`
+		}
+		e.MustAPI(http.StatusCreated, key, "POST", "/integrations/"+in.ID+"/inbound-key", nil, &k)
+		if fmt.Sprint(k.URLs) != fmt.Sprint(tt.want) {
+			t.Errorf("%s: the key's answer lists %+v, want %+v", tt.provider, k.URLs, tt.want)
+		}
 	}
 }

@@ -68,13 +68,15 @@ type integrationOut struct {
 // oauth_client (connected from a consent page with a connection token),
 // bearer or basic (a key Switchboard issues: POST …/inbound-key); connected
 // says the ATS holds a working credential, since connected_at; key_hint is
-// the start of the issued key, enough to tell which one the ATS holds.
+// the start of the issued key, enough to tell which one the ATS holds;
+// urls are the full URLs to enter in the ATS, labelled as the ATS names them.
 type inboundOut struct {
-	Auth         ats.InboundAuth `json:"auth"`
-	EndpointBase string          `json:"endpoint_base"`
-	Connected    bool            `json:"connected"`
-	ConnectedAt  *time.Time      `json:"connected_at,omitempty"`
-	KeyHint      string          `json:"key_hint,omitempty"`
+	Auth         ats.InboundAuth    `json:"auth"`
+	EndpointBase string             `json:"endpoint_base"`
+	URLs         []ats.HandOverLink `json:"urls"`
+	Connected    bool               `json:"connected"`
+	ConnectedAt  *time.Time         `json:"connected_at,omitempty"`
+	KeyHint      string             `json:"key_hint,omitempty"`
 }
 
 // inboundFailureOut is a stored webhook whose processing failed, and why.
@@ -99,7 +101,7 @@ func integrationJSON(v integrations.IntegrationView) integrationOut {
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 	}
 	if pc := v.Inbound; pc != nil {
-		out.Inbound = &inboundOut{Auth: pc.Auth, EndpointBase: pc.EndpointBase, Connected: pc.Connected, ConnectedAt: ts(pc.ConnectedAt), KeyHint: pc.KeyHint}
+		out.Inbound = &inboundOut{Auth: pc.Auth, EndpointBase: pc.EndpointBase, URLs: pc.HandOver, Connected: pc.Connected, ConnectedAt: ts(pc.ConnectedAt), KeyHint: pc.KeyHint}
 	}
 	for _, e := range v.InboundFailures {
 		out.InboundFailures = append(out.InboundFailures, inboundFailureOut{

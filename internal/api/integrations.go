@@ -153,6 +153,7 @@ func (h *handler) inboundKey(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"key": k.Key, "issued_at": k.IssuedAt, "auth": k.Auth, "endpoint_base": k.EndpointBase,
+		"urls": k.HandOver,
 		"note": "the key is shown once and replaces any earlier key at once; " + integrations.HowSent(k.Auth),
 	})
 }

@@ -3,6 +3,7 @@ package ats
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"switchboard/internal/core"
@@ -150,4 +151,45 @@ type ConnectResult struct {
 	// Checks are the validation run after storing the credentials; the
 	// integration is enabled only when all of them passed.
 	Checks []Check
+}
+
+// HandOver is implemented by partner connectors whose ATS is given more than
+// the endpoint base (Greenhouse takes one URL per call), so that the pages
+// and the API show an admin exactly the URLs to enter in the ATS.
+type HandOver interface {
+	// HandOver lists the URLs the ATS is given, as paths under the prefix the
+	// endpoints are mounted at ("" for the prefix itself).
+	HandOver() []HandOverURL
+}
+
+// HandOverURL is one URL an admin enters in the ATS, labelled as the ATS's
+// settings name it, with its path under the endpoint base.
+type HandOverURL struct {
+	Label string
+	Path  string
+}
+
+// HandOverLink is a HandOverURL resolved to the URL an admin copies.
+type HandOverLink struct {
+	Label string `json:"label"`
+	URL   string `json:"url"`
+}
+
+// HandOverURLs are the URLs c's ATS is given, resolved against endpointBase:
+// the connector's HandOver, or the base alone for other partner connectors;
+// none for a connector whose ATS does not call Switchboard.
+func HandOverURLs(c Connector, endpointBase string) []HandOverLink {
+	if _, ok := c.(PartnerEndpoints); !ok {
+		return nil
+	}
+	h, ok := c.(HandOver)
+	if !ok {
+		return []HandOverLink{{Label: "Endpoint URL", URL: endpointBase}}
+	}
+	base := strings.TrimRight(endpointBase, "/")
+	var out []HandOverLink
+	for _, u := range h.HandOver() {
+		out = append(out, HandOverLink{Label: u.Label, URL: base + u.Path})
+	}
+	return out
 }

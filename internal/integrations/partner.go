@@ -160,9 +160,11 @@ type PartnerConnection struct {
 	Supported bool
 	// EndpointBase is where the ATS reaches this integration's provider.
 	EndpointBase string
-	Connected    bool // the ATS holds a credential that works
-	ConnectedAt  time.Time
-	ClientID     string // the id (not a secret) the ATS calls with
+	// HandOver are the URLs an admin gives the ATS (ats.HandOverURLs).
+	HandOver    []ats.HandOverLink
+	Connected   bool // the ATS holds a credential that works
+	ConnectedAt time.Time
+	ClientID    string // the id (not a secret) the ATS calls with
 	// The current connection token, if any: when it expires, whether it was used.
 	TokenExpiresAt time.Time
 	TokenUsed      bool
@@ -194,7 +196,8 @@ func (s *Service) partnerConnection(ctx context.Context, in core.Integration) (P
 	if !ok {
 		return PartnerConnection{}, nil
 	}
-	pc := PartnerConnection{Auth: pe.InboundAuth(), EndpointBase: s.PartnerEndpointBase(in.Provider)}
+	base := s.PartnerEndpointBase(in.Provider)
+	pc := PartnerConnection{Auth: pe.InboundAuth(), EndpointBase: base, HandOver: ats.HandOverURLs(conn, base)}
 	if pc.Auth.IssuesKey() {
 		var k inboundKeyRecord
 		if found, err := s.getRecord(ctx, s.d.Store, in.ID, credInboundKey, &k); err != nil {
@@ -244,6 +247,8 @@ type InboundKey struct {
 	Auth ats.InboundAuth
 	// EndpointBase is where the ATS reaches Switchboard with it.
 	EndpointBase string
+	// HandOver are the URLs to enter in the ATS with the key.
+	HandOver []ats.HandOverLink
 }
 
 // HowSent says, in a user's words, how an ATS sends a key of kind a, for
@@ -288,7 +293,8 @@ func (s *Service) IssueInboundKey(ctx context.Context, actor core.User, integrat
 		return InboundKey{}, fmt.Errorf("inbound key: %w", err)
 	}
 	s.d.Logger.InfoContext(ctx, "inbound key issued", "integration_id", in.ID, "user_id", actor.ID)
-	return InboundKey{Key: key, IssuedAt: now, Auth: pe.InboundAuth(), EndpointBase: s.PartnerEndpointBase(in.Provider)}, nil
+	base := s.PartnerEndpointBase(in.Provider)
+	return InboundKey{Key: key, IssuedAt: now, Auth: pe.InboundAuth(), EndpointBase: base, HandOver: ats.HandOverURLs(conn, base)}, nil
 }
 
 // PartnerEndpointBase is the public URL of a provider's partner endpoints.

@@ -57,7 +57,7 @@ func TestBrowserInboundKey(t *testing.T) {
 	u.open("/integrations/" + in.ID)
 	u.mustSee("#h-inbound-key", "Basicked → Switchboard")
 	u.mustSee("#inbound-key-state", "No key issued yet")
-	if got := u.value("#inbound-endpoint"); got != endpoint {
+	if got := u.value("#inbound-url-0"); got != endpoint {
 		t.Fatalf("endpoint URL %q, want %q", got, endpoint)
 	}
 	u.submit("validate", "#validate")
@@ -70,7 +70,7 @@ func TestBrowserInboundKey(t *testing.T) {
 		t.Fatalf("key %q", first)
 	}
 	u.mustSee("#inbound-key-how", "HTTP Basic user name, with an empty password")
-	if got := u.value("#inbound-key-endpoint"); got != endpoint {
+	if got := u.value("#inbound-key-url-0"); got != endpoint {
 		t.Errorf("endpoint on the key page %q", got)
 	}
 	u.shot("17-inbound-key")

@@ -69,6 +69,7 @@ var uiFuncs = template.FuncMap{
 		return title(kind)
 	},
 	"title": title,
+	"shows": showsList,
 }
 
 func title(s string) string {
@@ -137,4 +138,28 @@ func reportName(key string) string {
 		}
 	}
 	return key
+}
+
+// showsList names, in a user's words, what an ATS shows of a result, for
+// the write-back section of an ATS with no custom fields to map.
+func showsList(sh ats.Shows) string {
+	var parts []string
+	for _, p := range []struct {
+		on   bool
+		name string
+	}{
+		{sh.Status, "the status"}, {sh.Score, "the score"}, {sh.Label, "the label"}, {sh.Summary, "a summary"},
+		{sh.Components, "the indicators"}, {sh.Attachments, "attachments"}, {sh.ResultURL, "a link to the result"},
+	} {
+		if p.on {
+			parts = append(parts, p.name)
+		}
+	}
+	switch len(parts) {
+	case 0:
+		return "the result"
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }

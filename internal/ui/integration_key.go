@@ -18,7 +18,7 @@ type inboundKeyData struct {
 	IssuedAt      time.Time
 	Auth          ats.InboundAuth
 	HowSent       string
-	EndpointBase  string
+	HandOver      []ats.HandOverLink
 	Rotated       bool // it replaced a key the ATS may still hold
 }
 
@@ -57,6 +57,6 @@ func (h *handler) issueInboundKey(w http.ResponseWriter, r *http.Request, q *req
 	}
 	h.render(w, r, http.StatusOK, "inbound_key", view{Title: v.Description.Name + " key", Nav: "integrations", Q: q, D: inboundKeyData{
 		ID: v.ID, Name: v.Name, ATS: v.Description.Name, Key: k.Key, IssuedAt: k.IssuedAt, Auth: k.Auth,
-		HowSent: integrations.HowSent(k.Auth), EndpointBase: k.EndpointBase, Rotated: pc.Connected,
+		HowSent: integrations.HowSent(k.Auth), HandOver: k.HandOver, Rotated: pc.Connected,
 	}})
 }
