@@ -11,9 +11,7 @@ import (
 	"time"
 
 	"switchboard/internal/ats"
-	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/core"
-	"switchboard/internal/netguard"
 )
 
 // Setting and credential keys of an Ashby integration.
@@ -106,20 +104,13 @@ var errNoKey = errors.New("ashby: no Ashby API key is stored: enter the customer
 // the rest is retried.
 func classify(err error) error {
 	var ae *APIError
-	var se *atshttp.StatusError
 	switch {
-	case err == nil:
-		return nil
 	case errors.As(err, &ae) && ae.Code == CodeMissingEndpointPermission:
 		return &ats.CallError{Failure: ats.FailConfig, Err: err}
 	case errors.As(err, &ae):
 		return &ats.CallError{Failure: ats.FailGiveUp, Err: err}
-	case errors.As(err, &se):
-		return &ats.CallError{Failure: ats.ClassifyStatus(se.StatusCode), RetryAfter: se.RetryAfter, Err: err}
-	case errors.Is(err, errNoKey), errors.Is(err, netguard.ErrBlocked):
-		return &ats.CallError{Failure: ats.FailConfig, Err: err}
 	}
-	return err
+	return ats.CallRules{Config: []error{errNoKey}}.Classify(err)
 }
 
 // WriteBack implements ats.Connector: one assessment.update per state,

@@ -15,7 +15,6 @@ import (
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/core"
-	"switchboard/internal/netguard"
 )
 
 // ConnectorOptions configure the Greenhouse connector.
@@ -228,23 +227,15 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 }
 
 // classify turns a ping's error into the core's verdict.
-func classify(err error) error {
-	if err == nil {
-		return nil
-	}
-	var se *atshttp.StatusError
-	switch {
-	case errors.As(err, &se):
-		f := ats.ClassifyStatus(se.StatusCode)
+var classify = ats.CallRules{
+	Config: []error{ErrPingURL},
+	Status: func(se *atshttp.StatusError, f ats.Failure) ats.Failure {
 		if se.StatusCode == http.StatusNotFound || se.StatusCode == http.StatusGone {
 			// Greenhouse no longer updates this test (the candidate was
 			// hired or the application removed): Greenhouse's own poll, if
 			// any, reads test_status all the same.
-			f = ats.FailGiveUp
+			return ats.FailGiveUp
 		}
-		return &ats.CallError{Failure: f, RetryAfter: se.RetryAfter, Err: err}
-	case errors.Is(err, ErrPingURL), errors.Is(err, netguard.ErrBlocked):
-		return &ats.CallError{Failure: ats.FailConfig, Err: err}
-	}
-	return err
-}
+		return f
+	},
+}.Classify

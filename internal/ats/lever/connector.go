@@ -268,18 +268,7 @@ func findStage(stages []Stage, want string) (Stage, bool) {
 }
 
 // classify turns a client error into the core's verdict.
-func classify(err error) error {
-	var ae *atshttp.StatusError
-	switch {
-	case errors.As(err, &ae):
-		return &ats.CallError{Failure: ats.ClassifyStatus(ae.StatusCode), RetryAfter: ae.RetryAfter, Err: err}
-	case errors.Is(err, ErrFileTooLarge):
-		return &ats.CallError{Failure: ats.FailGiveUp, Err: err}
-	case errors.Is(err, netguard.ErrBlocked):
-		return &ats.CallError{Failure: ats.FailConfig, Err: err}
-	}
-	return err
-}
+var classify = ats.CallRules{GiveUp: []error{ErrFileTooLarge}}.Classify
 
 // WriteBack implements ats.Connector, per the state mapping: tags and notes as
 // the order moves, and on completion a score tag, a note, the PDF and links.

@@ -16,7 +16,6 @@ import (
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/core"
-	"switchboard/internal/netguard"
 )
 
 // Setting and credential keys of a Workable integration.
@@ -170,21 +169,7 @@ func (c *Connector) CheckCallback(raw string) string {
 var errConfig = errors.New("workable: configuration")
 
 // classify turns a client error into the core's verdict.
-func classify(err error) error {
-	var se *atshttp.StatusError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &se):
-		f := ats.ClassifyStatus(se.StatusCode)
-		return &ats.CallError{Failure: f, RetryAfter: se.RetryAfter, Err: err}
-	case errors.Is(err, errConfig), errors.Is(err, netguard.ErrBlocked):
-		return &ats.CallError{Failure: ats.FailConfig, Err: err}
-	case errors.Is(err, ErrPaging):
-		return &ats.CallError{Failure: ats.FailGiveUp, Err: err}
-	}
-	return err
-}
+var classify = ats.CallRules{Config: []error{errConfig}, GiveUp: []error{ErrPaging}}.Classify
 
 // WriteBack implements ats.Connector: each state change is a PUT of its
 // status to the order's callback URL with the Workable-issued token; on
