@@ -182,9 +182,8 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 	if !ok {
 		return nil // cancelled: Workable has no status for it
 	}
-	// Until the core hands the sealed per-order callback (Update.Callback),
-	// the order's own callback URL is the same one.
-	callbackURL := cmp.Or(u.Callback.URL, u.Order.CallbackURL)
+	// The core unseals the callback Workable gave with the order.
+	callbackURL := u.Callback.URL
 	if callbackURL == "" {
 		return &ats.CallError{Failure: ats.FailGiveUp, Err: fmt.Errorf("workable: order %s has no callback URL", u.Order.ID)}
 	}
