@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -29,11 +28,7 @@ const ReasonCancelledInAshby = "cancelled in Ashby"
 
 // ConnectorOptions configure the Ashby connector.
 type ConnectorOptions struct {
-	// Sleep replaces the client's waits (tests); Now its clock.
-	Sleep func(ctx context.Context, d time.Duration) error
-	Now   func() time.Time
-	// Logger records refused and failed partner requests (never secrets).
-	Logger *slog.Logger
+	ats.Runtime
 }
 
 // Connector connects Switchboard to Ashby as an assessment partner.
@@ -43,12 +38,7 @@ type Connector struct {
 
 // NewConnector returns the Ashby connector.
 func NewConnector(o ConnectorOptions) *Connector {
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	o.Runtime = o.Runtime.WithDefaults()
 	return &Connector{o: o}
 }
 

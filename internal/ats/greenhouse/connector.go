@@ -5,12 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/atshttp"
@@ -22,11 +20,7 @@ type ConnectorOptions struct {
 	// AllowHosts are the hosts besides Greenhouse's that a send_test url may
 	// name (the operator's --allow-ats-host: a simulator, a proxy).
 	AllowHosts []string
-	// Sleep replaces the client's waits (tests); Now its clock.
-	Sleep func(ctx context.Context, d time.Duration) error
-	Now   func() time.Time
-	// Logger records refused and failed partner requests (never keys).
-	Logger *slog.Logger
+	ats.Runtime
 }
 
 // Connector connects Switchboard to Greenhouse as an assessment partner.
@@ -40,9 +34,7 @@ type Connector struct {
 // parse (the operator's flag is checked at start-up, so this is a
 // programming error) make every ping URL refused, saying why.
 func NewConnector(o ConnectorOptions) *Connector {
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	o.Runtime = o.Runtime.WithDefaults()
 	c := &Connector{o: o}
 	c.hosts, c.hostsErr = ats.ParseAllowedHosts(o.AllowHosts)
 	return c

@@ -38,11 +38,7 @@ type ConnectorOptions struct {
 	// Tolerance is how far a webhook's triggeredAt may be from now; 0 means
 	// one hour, which bounds replays while leaving room for Lever's retries.
 	Tolerance time.Duration
-	// Sleep replaces the client's waits, between retries and for the rate
-	// limit (tests); Now is the clock the rate limit reads, which a test's
-	// Sleep should advance.
-	Sleep func(ctx context.Context, d time.Duration) error
-	Now   func() time.Time
+	ats.Runtime
 }
 
 // Connector connects Switchboard to Lever: signed webhooks in, tags, notes,
@@ -59,6 +55,7 @@ func NewConnector(o ConnectorOptions) *Connector {
 	if o.Tolerance == 0 {
 		o.Tolerance = time.Hour
 	}
+	o.Runtime = o.Runtime.WithDefaults()
 	return &Connector{o: o}
 }
 

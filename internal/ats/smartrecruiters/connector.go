@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"strings"
-	"time"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/atshttp"
@@ -48,11 +46,7 @@ type ConnectorOptions struct {
 	// and request; Tokens share access tokens the same way.
 	Limiters *LimiterPool
 	Tokens   *TokenCache
-	// Sleep replaces the client's waits (tests); Now its clock.
-	Sleep func(ctx context.Context, d time.Duration) error
-	Now   func() time.Time
-	// Logger records refused and failed partner requests (never secrets).
-	Logger *slog.Logger
+	ats.Runtime
 }
 
 // Connector connects Switchboard to SmartRecruiters as an Assessment API
@@ -71,12 +65,7 @@ func NewConnector(o ConnectorOptions) *Connector {
 	if o.Tokens == nil {
 		o.Tokens = NewTokenCache()
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	o.Runtime = o.Runtime.WithDefaults()
 	return &Connector{o: o}
 }
 

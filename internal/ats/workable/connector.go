@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -49,11 +48,7 @@ type ConnectorOptions struct {
 	AllowATSHosts []string
 	// Limiters share each token's rate limit across every job and request.
 	Limiters *atshttp.Pool[*Limits]
-	// Sleep replaces the clients' waits (tests); Now their clock.
-	Sleep func(ctx context.Context, d time.Duration) error
-	Now   func() time.Time
-	// Logger records refused and failed partner requests (never secrets).
-	Logger *slog.Logger
+	ats.Runtime
 }
 
 // Connector connects Switchboard to Workable as an assessment provider.
@@ -72,12 +67,7 @@ func NewConnector(o ConnectorOptions) *Connector {
 	if o.Limiters == nil {
 		o.Limiters = NewPool()
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	o.Runtime = o.Runtime.WithDefaults()
 	hosts, err := ats.ParseAllowedHosts(o.AllowATSHosts)
 	if err != nil {
 		o.Logger.Error("workable: the allowed ATS hosts are unreadable; callback URLs are accepted only on Workable's own hosts", "err", err)
