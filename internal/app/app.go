@@ -193,12 +193,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if clientNow == nil {
 		clientNow = cfg.Now
 	}
+	rt := ats.Runtime{Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}
 	connectors := ats.NewRegistry(append([]ats.Connector{
-		lever.NewConnector(lever.ConnectorOptions{Limiters: lever.NewLimiterPool(), Sleep: cfg.ClientSleep, Now: clientNow}),
-		smartrecruiters.NewConnector(smartrecruiters.ConnectorOptions{Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
-		ashby.NewConnector(ashby.ConnectorOptions{Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
-		greenhouse.NewConnector(greenhouse.ConnectorOptions{AllowHosts: cfg.AllowATSHosts, Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
-		workable.NewConnector(workable.ConnectorOptions{AllowATSHosts: cfg.AllowATSHosts, Sleep: cfg.ClientSleep, Now: clientNow, Logger: log}),
+		lever.NewConnector(lever.ConnectorOptions{Limiters: lever.NewLimiterPool(), Runtime: rt}),
+		smartrecruiters.NewConnector(smartrecruiters.ConnectorOptions{Runtime: rt}),
+		ashby.NewConnector(ashby.ConnectorOptions{Runtime: rt}),
+		greenhouse.NewConnector(greenhouse.ConnectorOptions{AllowHosts: cfg.AllowATSHosts, Runtime: rt}),
+		workable.NewConnector(workable.ConnectorOptions{AllowATSHosts: cfg.AllowATSHosts, Runtime: rt}),
 	}, cfg.Connectors...)...)
 	integ, err := integrations.New(integrations.Deps{
 		Store: st, Connectors: connectors, Keyring: keyring, HTTPClient: httpClient,

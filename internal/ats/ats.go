@@ -7,6 +7,7 @@ package ats
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -247,4 +248,32 @@ type Field struct {
 	// allowed (AllowedHosts). Credentials go to that host, so changing it
 	// clears them.
 	Hosts []string `json:"hosts,omitempty"`
+}
+
+// Runtime is what the app hands every connector besides its own options:
+// its clients' waits and clock, which tests replace, and its log. Each
+// connector's ConnectorOptions embeds it.
+type Runtime struct {
+	// Sleep replaces the clients' waits, between retries and for rate
+	// limits (tests); nil waits for real.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Now is the clients' clock (rate limits, an HTTP-date Retry-After),
+	// which a test's Sleep should advance; nil is the wall clock.
+	Now func() time.Time
+	// Logger records refused and failed partner requests (never secrets);
+	// nil discards.
+	Logger *slog.Logger
+}
+
+// WithDefaults fills what r leaves unset, so that a connector reads Now and
+// Logger without checking: the wall clock, a logger that discards. Sleep
+// stays nil, which the clients take as waiting for real.
+func (r Runtime) WithDefaults() Runtime {
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	if r.Logger == nil {
+		r.Logger = slog.New(slog.DiscardHandler)
+	}
+	return r
 }

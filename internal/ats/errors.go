@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"switchboard/internal/ats/atshttp"
+	"switchboard/internal/netguard"
 )
 
 // InboundError is a refusal of inbound input, carrying the HTTP status to
@@ -81,4 +82,56 @@ func ClassifyStatus(status int) Failure {
 	default:
 		return FailGiveUp
 	}
+}
+
+// CallRules are a connector's exceptions to the usual verdicts on its
+// outbound calls' errors (Classify).
+type CallRules struct {
+	// Config are errors (matched with errors.Is) that a person must fix:
+	// missing credentials, a URL the connector will not call.
+	Config []error
+	// GiveUp are errors that the same call would meet again: a file too
+	// large for the ATS, an answer that cannot be read.
+	GiveUp []error
+	// Status, if set, revises the usual verdict on an ATS's answer (what a
+	// status means at one path, or in one state).
+	Status func(se *atshttp.StatusError, usual Failure) Failure
+}
+
+// Classify turns an outbound call's error into the core's verdict, a
+// *CallError: an ATS's answer (*atshttp.StatusError) by ClassifyStatus as
+// Status revises it, with its Retry-After; an address the guard refused
+// (netguard.ErrBlocked) or one of Config: fix configuration; one of GiveUp:
+// give up. A *CallError is a verdict already and is returned as it is, and
+// so is anything else (a network error, an *atshttp.WaitError), which the
+// package Classify retries.
+func (r CallRules) Classify(err error) error {
+	var ce *CallError
+	var se *atshttp.StatusError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ce):
+		return err
+	case errors.As(err, &se):
+		f := ClassifyStatus(se.StatusCode)
+		if r.Status != nil {
+			f = r.Status(se, f)
+		}
+		return &CallError{Failure: f, RetryAfter: se.RetryAfter, Err: err}
+	case errors.Is(err, netguard.ErrBlocked) || isAny(err, r.Config):
+		return &CallError{Failure: FailConfig, Err: err}
+	case isAny(err, r.GiveUp):
+		return &CallError{Failure: FailGiveUp, Err: err}
+	}
+	return err
+}
+
+func isAny(err error, targets []error) bool {
+	for _, t := range targets {
+		if errors.Is(err, t) {
+			return true
+		}
+	}
+	return false
 }

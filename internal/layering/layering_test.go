@@ -24,14 +24,16 @@ var allowed = map[string][]string{
 	"identity":     {"core", "secret", "store"},
 	"vendors":      {"core", "secret", "stdwebhook", "store", "strictjson", "vendorapi/result", "vendorapi/wire"},
 	"integrations": {"ats", "core", "secret", "store"},
-	"ats":          {"ats/atshttp", "core"},
+	"ats":          {"ats/atshttp", "core", "netguard"},
 	"ats/atshttp":  {"netguard"},
+	// The scaffolding of partner endpoints: the seam, no wire.
+	"ats/partnerhttp": {"ats"},
 	// Connectors sit together under ats/ and know only the seam.
-	"ats/ashby":           {"ats", "ats/atshttp", "core", "netguard", "strictjson"},
-	"ats/greenhouse":      {"ats", "ats/atshttp", "core", "netguard"},
+	"ats/ashby":           {"ats", "ats/atshttp", "ats/partnerhttp", "core", "strictjson"},
+	"ats/greenhouse":      {"ats", "ats/atshttp", "ats/partnerhttp", "core"},
 	"ats/lever":           {"ats", "ats/atshttp", "core", "netguard"},
-	"ats/smartrecruiters": {"ats", "ats/atshttp", "core", "httpform", "netguard"},
-	"ats/workable":        {"ats", "ats/atshttp", "core", "netguard"},
+	"ats/smartrecruiters": {"ats", "ats/atshttp", "ats/partnerhttp", "core", "httpform"},
+	"ats/workable":        {"ats", "ats/atshttp", "ats/partnerhttp", "core"},
 	// Simulators share their connector's wire types and simkit, nothing
 	// else of Switchboard.
 	"atssim/ashbysim":      {"ats/ashby", "atssim/simkit"},

@@ -5,15 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"strings"
 	"time"
 
 	"switchboard/internal/ats"
-	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/core"
-	"switchboard/internal/netguard"
 )
 
 // Setting and credential keys of an Ashby integration.
@@ -31,11 +28,7 @@ const ReasonCancelledInAshby = "cancelled in Ashby"
 
 // ConnectorOptions configure the Ashby connector.
 type ConnectorOptions struct {
-	// Sleep replaces the client's waits (tests); Now its clock.
-	Sleep func(ctx context.Context, d time.Duration) error
-	Now   func() time.Time
-	// Logger records refused and failed partner requests (never secrets).
-	Logger *slog.Logger
+	ats.Runtime
 }
 
 // Connector connects Switchboard to Ashby as an assessment partner.
@@ -45,12 +38,7 @@ type Connector struct {
 
 // NewConnector returns the Ashby connector.
 func NewConnector(o ConnectorOptions) *Connector {
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	o.Runtime = o.Runtime.WithDefaults()
 	return &Connector{o: o}
 }
 
@@ -106,20 +94,13 @@ var errNoKey = errors.New("ashby: no Ashby API key is stored: enter the customer
 // the rest is retried.
 func classify(err error) error {
 	var ae *APIError
-	var se *atshttp.StatusError
 	switch {
-	case err == nil:
-		return nil
 	case errors.As(err, &ae) && ae.Code == CodeMissingEndpointPermission:
 		return &ats.CallError{Failure: ats.FailConfig, Err: err}
 	case errors.As(err, &ae):
 		return &ats.CallError{Failure: ats.FailGiveUp, Err: err}
-	case errors.As(err, &se):
-		return &ats.CallError{Failure: ats.ClassifyStatus(se.StatusCode), RetryAfter: se.RetryAfter, Err: err}
-	case errors.Is(err, errNoKey), errors.Is(err, netguard.ErrBlocked):
-		return &ats.CallError{Failure: ats.FailConfig, Err: err}
 	}
-	return err
+	return ats.CallRules{Config: []error{errNoKey}}.Classify(err)
 }
 
 // WriteBack implements ats.Connector: one assessment.update per state,

@@ -68,7 +68,7 @@ func newFixture(t *testing.T, opts ...ashbysim.Option) fixture {
 		t.Fatalf("start: %+v %v", out, err)
 	}
 	in := core.Integration{ID: "int_1", Provider: "ashby", Settings: map[string]string{ashby.SettingBaseURL: srv.URL}, WriteBack: core.DefaultWriteBack()}
-	return fixture{sim: sim, conn: ashby.NewConnector(ashby.ConnectorOptions{Sleep: noSleep}), id: "app1:vac1",
+	return fixture{sim: sim, conn: ashby.NewConnector(ashby.ConnectorOptions{Runtime: ats.Runtime{Sleep: noSleep}}), id: "app1:vac1",
 		cfg: ats.Config{Integration: in, Secrets: map[string]string{ashby.CredentialAPIKey: customerKey}, IssuedKey: "sbk_x", HTTPClient: srv.Client()}}
 }
 

@@ -7,15 +7,12 @@ package ashby
 // recruiter, 409 when the application is already being assessed.
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 
 	"switchboard/internal/ats"
+	"switchboard/internal/ats/partnerhttp"
 	"switchboard/internal/core"
 )
 
@@ -29,15 +26,19 @@ func (c *Connector) InboundAuth() ats.InboundAuth { return ats.InboundBasic }
 
 // RegisterPartner implements ats.PartnerEndpoints.
 func (c *Connector) RegisterPartner(mux *http.ServeMux, prefix string, pc ats.PartnerCore) {
-	h := &partnerHandler{pc: pc, log: c.o.Logger}
-	mux.HandleFunc("POST "+prefix+PathList, h.authed(h.list))
-	mux.HandleFunc("POST "+prefix+PathStart, h.authed(h.start))
-	mux.HandleFunc("POST "+prefix+PathCancel, h.authed(h.cancel))
+	h := &partnerHandler{&partnerhttp.Server{
+		PC: pc, Name: "ashby partner", Auth: c.InboundAuth(), MaxBody: maxPartnerBody, Log: c.o.Logger,
+		Body:     func(_ int, msg string) any { return ErrorMessage{Message: sentence(msg)} },
+		Status:   refusalStatus,
+		Internal: "Switchboard could not handle the request; try again in a moment.",
+	}}
+	mux.HandleFunc("POST "+prefix+PathList, h.Authed(h.list))
+	mux.HandleFunc("POST "+prefix+PathStart, h.Authed(h.start))
+	mux.HandleFunc("POST "+prefix+PathCancel, h.Authed(h.cancel))
 }
 
 type partnerHandler struct {
-	pc  ats.PartnerCore
-	log *slog.Logger
+	*partnerhttp.Server
 }
 
 // AssessmentID is the assessment id Switchboard gives Ashby for a start:
@@ -49,33 +50,15 @@ func AssessmentID(applicationID, assessmentTypeID string) string {
 
 func idempotencyKey(assessmentID string) string { return "ashby:" + assessmentID }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v) // the caller went away; nothing to do
-}
-
-// fail answers err: 401 for a refused key, 409 as it is, every other
-// refusal as the 422 whose message Ashby shows the recruiter, and a failure
-// on Switchboard's side as a 500 without detail.
-func (h *partnerHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var ie *ats.InboundError
-	if !errors.As(err, &ie) {
-		h.log.ErrorContext(r.Context(), "ashby partner endpoint failed", "path", r.URL.Path, "err", err)
-		writeJSON(w, http.StatusInternalServerError, ErrorMessage{Message: "Switchboard could not handle the request; try again in a moment."})
-		return
-	}
-	h.log.InfoContext(r.Context(), "ashby partner request refused", "path", r.URL.Path, "status", ie.Status, "reason", ie.Message)
-	status := ie.Status
+// refusalStatus is the status a refusal is answered with: 401 for a
+// refused key, 409 as it is, every other refusal as the 422 whose message
+// Ashby shows the recruiter.
+func refusalStatus(status int) int {
 	switch status {
-	case http.StatusUnauthorized:
-		w.Header().Set("WWW-Authenticate", `Basic realm="switchboard"`)
-	case http.StatusConflict:
-	default:
-		status = http.StatusUnprocessableEntity
+	case http.StatusUnauthorized, http.StatusConflict:
+		return status
 	}
-	writeJSON(w, status, ErrorMessage{Message: sentence(ie.Message)})
+	return http.StatusUnprocessableEntity
 }
 
 // sentence makes a refusal read as one: capitalised, with a full stop.
@@ -91,47 +74,22 @@ func sentence(s string) string {
 	return s
 }
 
-type authedFunc func(w http.ResponseWriter, r *http.Request, cfg ats.Config)
-
-func (h *partnerHandler) authed(fn authedFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		cfg, err := h.pc.Authenticate(r.Context(), r.Header)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		fn(w, r, cfg)
-	}
-}
-
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPartnerBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, ats.Refuse(http.StatusRequestEntityTooLarge, "the request is larger than %d bytes", maxPartnerBody)
-		}
-		return nil, ats.Refuse(http.StatusBadRequest, "could not read the request")
-	}
-	return b, nil
-}
-
 // list is assessment.list: the account's packages.
 func (h *partnerHandler) list(w http.ResponseWriter, r *http.Request, cfg ats.Config) {
-	if _, err := readBody(w, r); err != nil { // Ashby sends {}; nothing in it is read
-		h.fail(w, r, err)
+	if _, err := h.ReadBody(w, r); err != nil { // Ashby sends {}; nothing in it is read
+		h.Fail(w, r, err)
 		return
 	}
-	vs, err := h.pc.Packages(r.Context(), cfg)
+	vs, err := h.PC.Packages(r.Context(), cfg)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	out := ListResponse{Success: true, Results: make([]AssessmentType, 0, len(vs))}
 	for _, v := range vs {
 		out.Results = append(out.Results, AssessmentType{AssessmentTypeID: v.ID, Name: v.Name, Description: v.Description})
 	}
-	writeJSON(w, http.StatusOK, out)
+	partnerhttp.WriteJSON(w, http.StatusOK, out)
 }
 
 // StartEvent is the order an assessment.start asks for.
@@ -152,31 +110,31 @@ func StartEvent(s StartRequest) ats.Event {
 // start is assessment.start: one order; 409 when the application already
 // has one of this type that the start did not renew.
 func (h *partnerHandler) start(w http.ResponseWriter, r *http.Request, cfg ats.Config) {
-	body, err := readBody(w, r)
+	body, err := h.ReadBody(w, r)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	s, err := DecodeStart(body)
 	if err != nil {
-		h.fail(w, r, ats.Refuse(http.StatusBadRequest, "%v", err))
+		h.Fail(w, r, ats.Refuse(http.StatusBadRequest, "%v", err))
 		return
 	}
 	if s.Application.Status != ApplicationActive && s.Application.Status != ApplicationLead {
-		h.fail(w, r, ats.Refuse(http.StatusBadRequest, "the application is %s: assessments are sent only to active applications", strings.ToLower(s.Application.Status)))
+		h.Fail(w, r, ats.Refuse(http.StatusBadRequest, "the application is %s: assessments are sent only to active applications", strings.ToLower(s.Application.Status)))
 		return
 	}
 	ev := StartEvent(s)
-	rc, err := h.pc.Order(r.Context(), cfg, ev)
+	rc, err := h.PC.Order(r.Context(), cfg, ev)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	if !rc.Created {
-		h.fail(w, r, ats.Refuse(http.StatusConflict, "%s is already being assessed for this application (assessment %s)", cmpName(ev.Candidate), ev.ExternalID))
+		h.Fail(w, r, ats.Refuse(http.StatusConflict, "%s is already being assessed for this application (assessment %s)", cmpName(ev.Candidate), ev.ExternalID))
 		return
 	}
-	writeJSON(w, http.StatusOK, StartResponse{Success: true, Results: StartResults{AssessmentID: ev.ExternalID}})
+	partnerhttp.WriteJSON(w, http.StatusOK, StartResponse{Success: true, Results: StartResults{AssessmentID: ev.ExternalID}})
 }
 
 func cmpName(c ats.Candidate) string {
@@ -189,20 +147,20 @@ func cmpName(c ats.Candidate) string {
 // cancel is assessment.cancel: the order is cancelled (an unknown or ended
 // one is left as it is) and the vendor told; Ashby is not written back to.
 func (h *partnerHandler) cancel(w http.ResponseWriter, r *http.Request, cfg ats.Config) {
-	body, err := readBody(w, r)
+	body, err := h.ReadBody(w, r)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	c, err := DecodeCancel(body)
 	if err != nil {
-		h.fail(w, r, ats.Refuse(http.StatusBadRequest, "%v", err))
+		h.Fail(w, r, ats.Refuse(http.StatusBadRequest, "%v", err))
 		return
 	}
 	ev := ats.Event{Kind: ats.EventOrderCancelled, IdempotencyKey: idempotencyKey(c.AssessmentID), ExternalID: c.AssessmentID, Reason: ReasonCancelledInAshby}
-	if err := h.pc.Cancel(r.Context(), cfg, ev); err != nil {
-		h.fail(w, r, fmt.Errorf("cancel %s: %w", c.AssessmentID, err))
+	if err := h.PC.Cancel(r.Context(), cfg, ev); err != nil {
+		h.Fail(w, r, fmt.Errorf("cancel %s: %w", c.AssessmentID, err))
 		return
 	}
-	writeJSON(w, http.StatusOK, StartResponse{Success: true, Results: StartResults{AssessmentID: c.AssessmentID}})
+	partnerhttp.WriteJSON(w, http.StatusOK, StartResponse{Success: true, Results: StartResults{AssessmentID: c.AssessmentID}})
 }

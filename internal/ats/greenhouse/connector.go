@@ -5,17 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/core"
-	"switchboard/internal/netguard"
 )
 
 // ConnectorOptions configure the Greenhouse connector.
@@ -23,11 +20,7 @@ type ConnectorOptions struct {
 	// AllowHosts are the hosts besides Greenhouse's that a send_test url may
 	// name (the operator's --allow-ats-host: a simulator, a proxy).
 	AllowHosts []string
-	// Sleep replaces the client's waits (tests); Now its clock.
-	Sleep func(ctx context.Context, d time.Duration) error
-	Now   func() time.Time
-	// Logger records refused and failed partner requests (never keys).
-	Logger *slog.Logger
+	ats.Runtime
 }
 
 // Connector connects Switchboard to Greenhouse as an assessment partner.
@@ -41,9 +34,7 @@ type Connector struct {
 // parse (the operator's flag is checked at start-up, so this is a
 // programming error) make every ping URL refused, saying why.
 func NewConnector(o ConnectorOptions) *Connector {
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	o.Runtime = o.Runtime.WithDefaults()
 	c := &Connector{o: o}
 	c.hosts, c.hostsErr = ats.ParseAllowedHosts(o.AllowHosts)
 	return c
@@ -228,23 +219,15 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 }
 
 // classify turns a ping's error into the core's verdict.
-func classify(err error) error {
-	if err == nil {
-		return nil
-	}
-	var se *atshttp.StatusError
-	switch {
-	case errors.As(err, &se):
-		f := ats.ClassifyStatus(se.StatusCode)
+var classify = ats.CallRules{
+	Config: []error{ErrPingURL},
+	Status: func(se *atshttp.StatusError, f ats.Failure) ats.Failure {
 		if se.StatusCode == http.StatusNotFound || se.StatusCode == http.StatusGone {
 			// Greenhouse no longer updates this test (the candidate was
 			// hired or the application removed): Greenhouse's own poll, if
 			// any, reads test_status all the same.
-			f = ats.FailGiveUp
+			return ats.FailGiveUp
 		}
-		return &ats.CallError{Failure: f, RetryAfter: se.RetryAfter, Err: err}
-	case errors.Is(err, ErrPingURL), errors.Is(err, netguard.ErrBlocked):
-		return &ats.CallError{Failure: ats.FailConfig, Err: err}
-	}
-	return err
-}
+		return f
+	},
+}.Classify

@@ -65,7 +65,7 @@ func (p *pingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func newConnector() *greenhouse.Connector {
 	return greenhouse.NewConnector(greenhouse.ConnectorOptions{
 		AllowHosts: []string{"127.0.0.1"},
-		Sleep:      func(context.Context, time.Duration) error { return nil },
+		Runtime:    ats.Runtime{Sleep: func(context.Context, time.Duration) error { return nil }},
 	})
 }
 

@@ -6,16 +6,13 @@ package greenhouse
 
 import (
 	"cmp"
-	"encoding/json"
-	"errors"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"path"
 	"strings"
 
 	"switchboard/internal/ats"
+	"switchboard/internal/ats/partnerhttp"
 	"switchboard/internal/core"
 )
 
@@ -25,75 +22,30 @@ func (c *Connector) InboundAuth() ats.InboundAuth { return ats.InboundBasic }
 
 // RegisterPartner implements ats.PartnerEndpoints.
 func (c *Connector) RegisterPartner(mux *http.ServeMux, prefix string, pc ats.PartnerCore) {
-	h := &partnerHandler{c: c, pc: pc, log: c.o.Logger}
-	mux.HandleFunc("GET "+prefix+PathListTests, h.authed(h.listTests))
-	mux.HandleFunc("POST "+prefix+PathSendTest, h.authed(h.sendTest))
-	mux.HandleFunc("GET "+prefix+PathTestStatus, h.authed(h.testStatus))
-	mux.HandleFunc("POST "+prefix+PathResponseError, h.authed(h.responseError))
+	h := &partnerHandler{c: c, Server: &partnerhttp.Server{
+		PC: pc, Name: "greenhouse partner", Auth: c.InboundAuth(), MaxBody: maxBody, Log: c.o.Logger,
+		Body: func(status int, msg string) any {
+			return ErrorResponse{Status: status, Message: msg, Errors: []string{msg}}
+		},
+	}}
+	// Authed: a missing, wrong or rotated key, or a password, is a 401
+	// before anything is read or stored.
+	mux.HandleFunc("GET "+prefix+PathListTests, h.Authed(h.listTests))
+	mux.HandleFunc("POST "+prefix+PathSendTest, h.Authed(h.sendTest))
+	mux.HandleFunc("GET "+prefix+PathTestStatus, h.Authed(h.testStatus))
+	mux.HandleFunc("POST "+prefix+PathResponseError, h.Authed(h.responseError))
 }
 
 type partnerHandler struct {
-	c   *Connector
-	pc  ats.PartnerCore
-	log *slog.Logger
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v) // the caller went away; nothing to do
-}
-
-// fail answers an *ats.InboundError with its status and message, anything
-// else as a 500 without detail (it is logged).
-func (h *partnerHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var ie *ats.InboundError
-	if !errors.As(err, &ie) {
-		h.log.ErrorContext(r.Context(), "greenhouse partner endpoint failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		msg := "Switchboard could not handle the request; try again later"
-		writeJSON(w, http.StatusInternalServerError, ErrorResponse{Status: http.StatusInternalServerError, Message: msg, Errors: []string{msg}})
-		return
-	}
-	h.log.InfoContext(r.Context(), "greenhouse partner request refused", "method", r.Method, "path", r.URL.Path, "status", ie.Status, "reason", ie.Message)
-	if ie.Status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Basic realm="switchboard"`)
-	}
-	writeJSON(w, ie.Status, ErrorResponse{Status: ie.Status, Message: ie.Message, Errors: []string{ie.Message}})
-}
-
-type authedFunc func(w http.ResponseWriter, r *http.Request, cfg ats.Config)
-
-// authed resolves the Basic key to its integration: a missing, wrong or
-// rotated key, or a password, is a 401 before anything is read or stored.
-func (h *partnerHandler) authed(fn authedFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		cfg, err := h.pc.Authenticate(r.Context(), r.Header)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		fn(w, r, cfg)
-	}
-}
-
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, ats.Refuse(http.StatusRequestEntityTooLarge, "the body is larger than %d bytes", maxBody)
-		}
-		return nil, ats.Refuse(http.StatusBadRequest, "could not read the body")
-	}
-	return b, nil
+	c *Connector
+	*partnerhttp.Server
 }
 
 // listTests is GET list_tests: the account's packages, [] when none.
 func (h *partnerHandler) listTests(w http.ResponseWriter, r *http.Request, cfg ats.Config) {
-	vs, err := h.pc.Packages(r.Context(), cfg)
+	vs, err := h.PC.Packages(r.Context(), cfg)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	out := make([]Test, 0, len(vs))
@@ -103,35 +55,35 @@ func (h *partnerHandler) listTests(w http.ResponseWriter, r *http.Request, cfg a
 		}
 		out = append(out, Test{PartnerTestID: v.ID, PartnerTestName: v.Name})
 	}
-	writeJSON(w, http.StatusOK, out)
+	partnerhttp.WriteJSON(w, http.StatusOK, out)
 }
 
 // sendTest is POST send_test: one order, the candidate emailed, answered
 // with Switchboard's order id. Greenhouse retrying the same test instance
 // (the same url) gets the same id.
 func (h *partnerHandler) sendTest(w http.ResponseWriter, r *http.Request, cfg ats.Config) {
-	body, err := readBody(w, r)
+	body, err := h.ReadBody(w, r)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	st, err := DecodeSendTest(body)
 	if err != nil {
-		h.fail(w, r, ats.Refuse(http.StatusBadRequest, "%v", err))
+		h.Fail(w, r, ats.Refuse(http.StatusBadRequest, "%v", err))
 		return
 	}
 	// The key goes to this url with the ping: refuse it now, when Greenhouse
 	// can still tell the recruiter, rather than at completion.
 	if err := h.c.checkPingURL(st.URL); err != nil {
-		h.fail(w, r, ats.Refuse(http.StatusBadRequest, "send_test url: %s", strings.TrimPrefix(err.Error(), ErrPingURL.Error()+": ")))
+		h.Fail(w, r, ats.Refuse(http.StatusBadRequest, "send_test url: %s", strings.TrimPrefix(err.Error(), ErrPingURL.Error()+": ")))
 		return
 	}
-	rc, err := h.pc.Order(r.Context(), cfg, OrderEvent(st))
+	rc, err := h.PC.Order(r.Context(), cfg, OrderEvent(st))
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, SendTestResponse{PartnerInterviewID: rc.OrderID})
+	partnerhttp.WriteJSON(w, http.StatusOK, SendTestResponse{PartnerInterviewID: rc.OrderID})
 }
 
 // OrderEvent is the order a send_test asks for. The test instance is
@@ -181,41 +133,41 @@ func lastSegment(raw string) string {
 func (h *partnerHandler) testStatus(w http.ResponseWriter, r *http.Request, cfg ats.Config) {
 	id := r.URL.Query().Get("partner_interview_id")
 	if id == "" {
-		h.fail(w, r, ats.Refuse(http.StatusBadRequest, "partner_interview_id is required"))
+		h.Fail(w, r, ats.Refuse(http.StatusBadRequest, "partner_interview_id is required"))
 		return
 	}
-	u, err := h.pc.Status(r.Context(), cfg, id)
+	u, err := h.PC.Status(r.Context(), cfg, id)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	ts, err := TestStatusFor(u)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ts)
+	partnerhttp.WriteJSON(w, http.StatusOK, ts)
 }
 
 // responseError is POST response_error: Greenhouse says an answer of ours
 // was malformed. It goes on the order's timeline (or the log), and is
 // acknowledged as Greenhouse documents: 200 {"status":200}.
 func (h *partnerHandler) responseError(w http.ResponseWriter, r *http.Request, cfg ats.Config) {
-	body, err := readBody(w, r)
+	body, err := h.ReadBody(w, r)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	re, err := DecodeResponseError(body)
 	if err != nil {
-		h.fail(w, r, ats.Refuse(http.StatusBadRequest, "%v", err))
+		h.Fail(w, r, ats.Refuse(http.StatusBadRequest, "%v", err))
 		return
 	}
-	if err := h.pc.Complaint(r.Context(), cfg, ComplaintFor(re)); err != nil {
-		h.fail(w, r, err)
+	if err := h.PC.Complaint(r.Context(), cfg, ComplaintFor(re)); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ResponseErrorAck{Status: http.StatusOK})
+	partnerhttp.WriteJSON(w, http.StatusOK, ResponseErrorAck{Status: http.StatusOK})
 }
 
 // ComplaintFor is the core's record of a response_error: Greenhouse's

@@ -38,11 +38,7 @@ type ConnectorOptions struct {
 	// Tolerance is how far a webhook's triggeredAt may be from now; 0 means
 	// one hour, which bounds replays while leaving room for Lever's retries.
 	Tolerance time.Duration
-	// Sleep replaces the client's waits, between retries and for the rate
-	// limit (tests); Now is the clock the rate limit reads, which a test's
-	// Sleep should advance.
-	Sleep func(ctx context.Context, d time.Duration) error
-	Now   func() time.Time
+	ats.Runtime
 }
 
 // Connector connects Switchboard to Lever: signed webhooks in, tags, notes,
@@ -59,6 +55,7 @@ func NewConnector(o ConnectorOptions) *Connector {
 	if o.Tolerance == 0 {
 		o.Tolerance = time.Hour
 	}
+	o.Runtime = o.Runtime.WithDefaults()
 	return &Connector{o: o}
 }
 
@@ -268,18 +265,7 @@ func findStage(stages []Stage, want string) (Stage, bool) {
 }
 
 // classify turns a client error into the core's verdict.
-func classify(err error) error {
-	var ae *atshttp.StatusError
-	switch {
-	case errors.As(err, &ae):
-		return &ats.CallError{Failure: ats.ClassifyStatus(ae.StatusCode), RetryAfter: ae.RetryAfter, Err: err}
-	case errors.Is(err, ErrFileTooLarge):
-		return &ats.CallError{Failure: ats.FailGiveUp, Err: err}
-	case errors.Is(err, netguard.ErrBlocked):
-		return &ats.CallError{Failure: ats.FailConfig, Err: err}
-	}
-	return err
-}
+var classify = ats.CallRules{GiveUp: []error{ErrFileTooLarge}}.Classify
 
 // WriteBack implements ats.Connector, per the state mapping: tags and notes as
 // the order moves, and on completion a score tag, a note, the PDF and links.

@@ -33,13 +33,13 @@ func newSandboxEnv(t *testing.T) *sandboxEnv {
 	t.Cleanup(srv.Close)
 	// The client's waits pass on a clock of their own, not the wall's.
 	clock := &fakeClock{t: time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)}
-	e := &sandboxEnv{sim: sim, conn: lever.NewConnector(lever.ConnectorOptions{
+	e := &sandboxEnv{sim: sim, conn: lever.NewConnector(lever.ConnectorOptions{Runtime: ats.Runtime{
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			clock.Advance(d)
 			return ctx.Err()
 		},
 		Now: clock.Now,
-	})}
+	}})}
 	e.owner = sim.AddUser("Riley Recruiter", "riley@example.com")
 	e.posting = sim.AddPosting("Barista", []string{"Switchboard: Barista"}, e.owner.ID)
 	e.cfg = ats.Config{

@@ -5,15 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"strings"
-	"time"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/core"
-	"switchboard/internal/netguard"
 )
 
 // Setting and credential keys of a SmartRecruiters integration.
@@ -49,11 +46,7 @@ type ConnectorOptions struct {
 	// and request; Tokens share access tokens the same way.
 	Limiters *LimiterPool
 	Tokens   *TokenCache
-	// Sleep replaces the client's waits (tests); Now its clock.
-	Sleep func(ctx context.Context, d time.Duration) error
-	Now   func() time.Time
-	// Logger records refused and failed partner requests (never secrets).
-	Logger *slog.Logger
+	ats.Runtime
 }
 
 // Connector connects Switchboard to SmartRecruiters as an Assessment API
@@ -72,12 +65,7 @@ func NewConnector(o ConnectorOptions) *Connector {
 	if o.Tokens == nil {
 		o.Tokens = NewTokenCache()
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	o.Runtime = o.Runtime.WithDefaults()
 	return &Connector{o: o}
 }
 
@@ -164,25 +152,21 @@ func (c *Connector) companyClient(cfg ats.Config) (*Client, error) {
 // classify turns a client error into the core's verdict. state is the order
 // state being written back.
 func classify(err error, state core.State) error {
-	var ae *atshttp.StatusError
-	switch {
-	case errors.As(err, &ae):
-		f := ats.ClassifyStatus(ae.StatusCode)
-		if strings.HasSuffix(ae.Path, TokenPath) && (ae.StatusCode == 400 || ae.StatusCode == 401) {
-			f = ats.FailConfig // the token endpoint refused the credentials (invalid_client)
-		}
-		if ae.StatusCode == 404 && state == core.StateInvited {
-			// SmartRecruiters may not show an order until our acceptance of
-			// it has reached it; the first status can race that.
-			f = ats.FailRetry
-		}
-		return &ats.CallError{Failure: f, RetryAfter: ae.RetryAfter, Err: err}
-	case errors.Is(err, errNotConnected), errors.Is(err, netguard.ErrBlocked), errors.Is(err, ErrNoLabelValue):
-		return &ats.CallError{Failure: ats.FailConfig, Err: err}
-	case errors.Is(err, ErrAttachmentTooLarge):
-		return &ats.CallError{Failure: ats.FailGiveUp, Err: err}
-	}
-	return err
+	return ats.CallRules{
+		Config: []error{errNotConnected, ErrNoLabelValue},
+		GiveUp: []error{ErrAttachmentTooLarge},
+		Status: func(se *atshttp.StatusError, f ats.Failure) ats.Failure {
+			switch {
+			case strings.HasSuffix(se.Path, TokenPath) && (se.StatusCode == 400 || se.StatusCode == 401):
+				return ats.FailConfig // the token endpoint refused the credentials (invalid_client)
+			case se.StatusCode == 404 && state == core.StateInvited:
+				// SmartRecruiters may not show an order until our acceptance
+				// of it has reached it; the first status can race that.
+				return ats.FailRetry
+			}
+			return f
+		},
+	}.Classify(err)
 }
 
 // WriteBack implements ats.Connector: PATCH the status for each state, and

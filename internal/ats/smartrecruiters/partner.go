@@ -15,8 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -24,6 +22,7 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/atshttp"
+	"switchboard/internal/ats/partnerhttp"
 	"switchboard/internal/core"
 	"switchboard/internal/httpform"
 )
@@ -93,32 +92,29 @@ func (c *Connector) PrepareConnect(ctx context.Context, cfg ats.Config, endpoint
 
 // RegisterPartner implements ats.PartnerEndpoints.
 func (c *Connector) RegisterPartner(mux *http.ServeMux, prefix string, pc ats.PartnerCore) {
-	h := &partnerHandler{c: c, pc: pc, prefix: prefix, log: c.o.Logger}
+	h := &partnerHandler{c: c, prefix: prefix, Server: &partnerhttp.Server{
+		PC: pc, Name: "smartrecruiters partner", Auth: c.InboundAuth(), MaxBody: maxPartnerBody, Log: c.o.Logger,
+		Body: func(status int, msg string) any { return NewErrorResponse(errorCode(status), msg) },
+	}}
 	// The consent form posts to its own origin; refuse cross-site posts on
 	// top of the one-time token.
 	cop := http.NewCrossOriginProtection()
 	mux.HandleFunc("GET "+prefix+PathConsent, h.consentPage)
 	mux.Handle("POST "+prefix+PathConsent, cop.Handler(http.HandlerFunc(h.consent)))
 	mux.HandleFunc("POST "+prefix+PathToken, h.token)
-	mux.HandleFunc("GET "+prefix+PathPackages, h.authed(h.packages))
-	mux.HandleFunc("GET "+prefix+PathPackages+"/{id}", h.authed(h.onePackage))
-	mux.HandleFunc("POST "+prefix+PathOrders, h.authed(h.order))
-	mux.HandleFunc("POST "+prefix+PathInlineOrders, h.authed(h.inlineOrder))
-	mux.HandleFunc("DELETE "+prefix+PathDisablePrefix+"{companyId}", h.authed(h.disable))
+	mux.HandleFunc("GET "+prefix+PathPackages, h.Authed(h.packages))
+	mux.HandleFunc("GET "+prefix+PathPackages+"/{id}", h.Authed(h.onePackage))
+	mux.HandleFunc("POST "+prefix+PathOrders, h.Authed(h.order))
+	mux.HandleFunc("POST "+prefix+PathInlineOrders, h.Authed(h.inlineOrder))
+	mux.HandleFunc("DELETE "+prefix+PathDisablePrefix+"{companyId}", h.Authed(h.disable))
 }
 
+// partnerHandler answers errors in SmartRecruiters' error body (code and
+// message); a 401 challenges for the bearer token.
 type partnerHandler struct {
 	c      *Connector
-	pc     ats.PartnerCore
 	prefix string
-	log    *slog.Logger
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v) // the caller went away; nothing to do
+	*partnerhttp.Server
 }
 
 func errorCode(status int) string {
@@ -141,41 +137,11 @@ func errorCode(status int) string {
 	return CodeInternal
 }
 
-// fail answers an error in SmartRecruiters' error body: an *ats.InboundError
-// with its status and message, anything else as a 500 without detail.
-func (h *partnerHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var ie *ats.InboundError
-	if !errors.As(err, &ie) {
-		h.log.ErrorContext(r.Context(), "smartrecruiters partner endpoint failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		writeJSON(w, http.StatusInternalServerError, NewErrorResponse(CodeInternal, "Switchboard could not handle the request; try again later"))
-		return
-	}
-	h.log.InfoContext(r.Context(), "smartrecruiters partner request refused", "method", r.Method, "path", r.URL.Path, "status", ie.Status, "reason", ie.Message)
-	if ie.Status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard"`)
-	}
-	writeJSON(w, ie.Status, NewErrorResponse(errorCode(ie.Status), ie.Message))
-}
-
-type authedFunc func(w http.ResponseWriter, r *http.Request, cfg ats.Config)
-
-// authed resolves the bearer token to its integration.
-func (h *partnerHandler) authed(fn authedFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		cfg, err := h.pc.Authenticate(r.Context(), r.Header)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		fn(w, r, cfg)
-	}
-}
-
 // token is the OAuth 2.0 client-credentials token endpoint (RFC 6749 §4.4),
 // answering errors as §5.2 says.
 func (h *partnerHandler) token(w http.ResponseWriter, r *http.Request) {
 	if err := httpform.Parse(w, r, httpform.SmallMax); err != nil {
-		writeJSON(w, httpform.Status(err), TokenErrorResponse{Error: TokenErrInvalidRequest, ErrorDescription: fmt.Sprintf("an application/x-www-form-urlencoded body of at most %d KiB is expected", httpform.SmallMax>>10)})
+		partnerhttp.WriteJSON(w, httpform.Status(err), TokenErrorResponse{Error: TokenErrInvalidRequest, ErrorDescription: fmt.Sprintf("an application/x-www-form-urlencoded body of at most %d KiB is expected", httpform.SmallMax>>10)})
 		return
 	}
 	basicID, basicSecret, _ := r.BasicAuth()
@@ -185,29 +151,29 @@ func (h *partnerHandler) token(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, ErrUnsupportedGrant) {
 			code = TokenErrUnsupportedGrantType
 		}
-		writeJSON(w, http.StatusBadRequest, TokenErrorResponse{Error: code, ErrorDescription: err.Error()})
+		partnerhttp.WriteJSON(w, http.StatusBadRequest, TokenErrorResponse{Error: code, ErrorDescription: err.Error()})
 		return
 	}
-	at, err := h.pc.IssueToken(r.Context(), in.ClientID, in.ClientSecret)
+	at, err := h.PC.IssueToken(r.Context(), in.ClientID, in.ClientSecret)
 	var ie *ats.InboundError
 	switch {
 	case errors.As(err, &ie):
-		h.log.InfoContext(r.Context(), "smartrecruiters token refused", "status", ie.Status, "reason", ie.Message)
+		h.Log.InfoContext(r.Context(), "smartrecruiters token refused", "status", ie.Status, "reason", ie.Message)
 		w.Header().Set("WWW-Authenticate", `Basic realm="switchboard"`)
-		writeJSON(w, http.StatusUnauthorized, TokenErrorResponse{Error: TokenErrInvalidClient, ErrorDescription: ie.Message})
+		partnerhttp.WriteJSON(w, http.StatusUnauthorized, TokenErrorResponse{Error: TokenErrInvalidClient, ErrorDescription: ie.Message})
 		return
 	case err != nil:
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, AccessToken{AccessToken: at.Token, TokenType: "Bearer", ExpiresIn: Int(at.ExpiresIn.Seconds())})
+	partnerhttp.WriteJSON(w, http.StatusOK, AccessToken{AccessToken: at.Token, TokenType: "Bearer", ExpiresIn: Int(at.ExpiresIn.Seconds())})
 }
 
 // packages lists the account's vacancies; 204 when there are none.
 func (h *partnerHandler) packages(w http.ResponseWriter, r *http.Request, cfg ats.Config) {
-	vs, err := h.pc.Packages(r.Context(), cfg)
+	vs, err := h.PC.Packages(r.Context(), cfg)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	if len(vs) == 0 {
@@ -218,28 +184,16 @@ func (h *partnerHandler) packages(w http.ResponseWriter, r *http.Request, cfg at
 	for _, v := range vs {
 		out = append(out, PackageFor(v))
 	}
-	writeJSON(w, http.StatusOK, out)
+	partnerhttp.WriteJSON(w, http.StatusOK, out)
 }
 
 func (h *partnerHandler) onePackage(w http.ResponseWriter, r *http.Request, cfg ats.Config) {
-	v, err := h.pc.Package(r.Context(), cfg, r.PathValue("id"))
+	v, err := h.PC.Package(r.Context(), cfg, r.PathValue("id"))
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, PackageFor(v))
-}
-
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPartnerBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, ats.Refuse(http.StatusRequestEntityTooLarge, "the body is larger than %d bytes", maxPartnerBody)
-		}
-		return nil, ats.Refuse(http.StatusBadRequest, "could not read the body")
-	}
-	return b, nil
+	partnerhttp.WriteJSON(w, http.StatusOK, PackageFor(v))
 }
 
 // checkOrder refuses an order that is not this integration's to take: for
@@ -254,7 +208,7 @@ func (h *partnerHandler) checkOrder(ctx context.Context, cfg ats.Config, company
 	if _, err := NewClient(setting(cfg, SettingBaseURL, DefaultBaseURL), ClientCredentials{}).OrderIDFromCallback(callbackURL); err != nil {
 		return ats.Refuse(http.StatusBadRequest, "%v", err)
 	}
-	v, err := h.pc.Package(ctx, cfg, packageID)
+	v, err := h.PC.Package(ctx, cfg, packageID)
 	if err != nil {
 		return err
 	}
@@ -270,75 +224,75 @@ func (h *partnerHandler) checkOrder(ctx context.Context, cfg ats.Config, company
 // order is POST /packages/orders, ad-hoc or auto-triggered: one order, the
 // candidate emailed; 202 once it is stored.
 func (h *partnerHandler) order(w http.ResponseWriter, r *http.Request, cfg ats.Config) {
-	body, err := readBody(w, r)
+	body, err := h.ReadBody(w, r)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	o, err := DecodeOrder(body)
 	if err != nil {
-		h.fail(w, r, ats.Refuse(http.StatusBadRequest, "%v", err))
+		h.Fail(w, r, ats.Refuse(http.StatusBadRequest, "%v", err))
 		return
 	}
 	if err := h.checkOrder(r.Context(), cfg, string(o.CompanyID), o.ResultCallbackURL, string(o.AssessmentPackageID), false); err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	ev, err := OrderEvent(o)
 	if err != nil {
-		h.fail(w, r, ats.Refuse(http.StatusBadRequest, "%v", err))
+		h.Fail(w, r, ats.Refuse(http.StatusBadRequest, "%v", err))
 		return
 	}
-	if _, err := h.pc.Order(r.Context(), cfg, ev); err != nil {
-		h.fail(w, r, err)
+	if _, err := h.PC.Order(r.Context(), cfg, ev); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, OrderAccepted{})
+	partnerhttp.WriteJSON(w, http.StatusAccepted, OrderAccepted{})
 }
 
 // inlineOrder is POST /packages/inline/orders: the answer is the URL
 // SmartRecruiters sends the applicant to, at once; no email goes.
 func (h *partnerHandler) inlineOrder(w http.ResponseWriter, r *http.Request, cfg ats.Config) {
-	body, err := readBody(w, r)
+	body, err := h.ReadBody(w, r)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	o, err := DecodeInlineOrder(body)
 	if err != nil {
-		h.fail(w, r, ats.Refuse(http.StatusBadRequest, "%v", err))
+		h.Fail(w, r, ats.Refuse(http.StatusBadRequest, "%v", err))
 		return
 	}
 	if err := h.checkOrder(r.Context(), cfg, string(o.CompanyID), o.ResultCallbackURL, string(o.AssessmentPackageID), true); err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	ev, err := InlineOrderEvent(o)
 	if err != nil {
-		h.fail(w, r, ats.Refuse(http.StatusBadRequest, "%v", err))
+		h.Fail(w, r, ats.Refuse(http.StatusBadRequest, "%v", err))
 		return
 	}
-	rc, err := h.pc.Order(r.Context(), cfg, ev)
+	rc, err := h.PC.Order(r.Context(), cfg, ev)
 	if err != nil {
-		h.fail(w, r, err)
+		h.Fail(w, r, err)
 		return
 	}
 	if rc.CandidateURL == "" {
-		h.fail(w, r, fmt.Errorf("inline order %s has no candidate URL", rc.OrderID))
+		h.Fail(w, r, fmt.Errorf("inline order %s has no candidate URL", rc.OrderID))
 		return
 	}
-	writeJSON(w, http.StatusOK, NewInlineResponse(rc.CandidateURL))
+	partnerhttp.WriteJSON(w, http.StatusOK, NewInlineResponse(rc.CandidateURL))
 }
 
 // disable is DELETE /integrations/companies/{companyId}: the customer
 // disconnected the app in SmartRecruiters.
 func (h *partnerHandler) disable(w http.ResponseWriter, r *http.Request, cfg ats.Config) {
 	if got, want := r.PathValue("companyId"), setting(cfg, SettingCompanyID, ""); got != want {
-		h.fail(w, r, ats.Refuse(http.StatusNotFound, "this integration is not connected to company %q", got))
+		h.Fail(w, r, ats.Refuse(http.StatusNotFound, "this integration is not connected to company %q", got))
 		return
 	}
-	if err := h.pc.Disconnect(r.Context(), cfg, "SmartRecruiters disconnected the app"); err != nil {
-		h.fail(w, r, err)
+	if err := h.PC.Disconnect(r.Context(), cfg, "SmartRecruiters disconnected the app"); err != nil {
+		h.Fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -455,16 +409,16 @@ func (h *partnerHandler) consent(w http.ResponseWriter, r *http.Request) {
 		renderConsent(w, http.StatusBadRequest, consentView{Title: "Cannot connect", Error: "No companyId was given; open the page from SmartRecruiters again."})
 		return
 	}
-	res, err := h.pc.Connect(r.Context(), r.PostFormValue("token"), h.exchange(company))
+	res, err := h.PC.Connect(r.Context(), r.PostFormValue("token"), h.exchange(company))
 	var ie *ats.InboundError
 	switch {
 	case errors.As(err, &ie):
-		h.log.InfoContext(r.Context(), "smartrecruiters connection refused", "company_id", company, "status", ie.Status, "reason", ie.Message)
+		h.Log.InfoContext(r.Context(), "smartrecruiters connection refused", "company_id", company, "status", ie.Status, "reason", ie.Message)
 		retry.Error = ie.Message
 		renderConsent(w, ie.Status, retry)
 		return
 	case err != nil:
-		h.log.ErrorContext(r.Context(), "smartrecruiters connection failed", "company_id", company, "err", err)
+		h.Log.ErrorContext(r.Context(), "smartrecruiters connection failed", "company_id", company, "err", err)
 		retry.Error = "Switchboard could not complete the connection; try again in a moment."
 		renderConsent(w, http.StatusInternalServerError, retry)
 		return
@@ -473,7 +427,7 @@ func (h *partnerHandler) consent(w http.ResponseWriter, r *http.Request) {
 	if allowedRedirect(setting(ats.Config{Integration: res.Integration}, SettingBaseURL, DefaultBaseURL), redirect) {
 		back = redirect
 	} else if redirect != "" {
-		h.log.WarnContext(r.Context(), "smartrecruiters consent: redirect not under SmartRecruiters' domain, not followed", "company_id", company)
+		h.Log.WarnContext(r.Context(), "smartrecruiters consent: redirect not under SmartRecruiters' domain, not followed", "company_id", company)
 	}
 	if !ats.Passed(res.Checks) {
 		v := consentView{Title: "Connected, not yet active", Continue: back,

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/core"
-	"switchboard/internal/netguard"
 )
 
 // Setting and credential keys of a Workable integration.
@@ -50,11 +48,7 @@ type ConnectorOptions struct {
 	AllowATSHosts []string
 	// Limiters share each token's rate limit across every job and request.
 	Limiters *atshttp.Pool[*Limits]
-	// Sleep replaces the clients' waits (tests); Now their clock.
-	Sleep func(ctx context.Context, d time.Duration) error
-	Now   func() time.Time
-	// Logger records refused and failed partner requests (never secrets).
-	Logger *slog.Logger
+	ats.Runtime
 }
 
 // Connector connects Switchboard to Workable as an assessment provider.
@@ -73,12 +67,7 @@ func NewConnector(o ConnectorOptions) *Connector {
 	if o.Limiters == nil {
 		o.Limiters = NewPool()
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	o.Runtime = o.Runtime.WithDefaults()
 	hosts, err := ats.ParseAllowedHosts(o.AllowATSHosts)
 	if err != nil {
 		o.Logger.Error("workable: the allowed ATS hosts are unreadable; callback URLs are accepted only on Workable's own hosts", "err", err)
@@ -170,21 +159,7 @@ func (c *Connector) CheckCallback(raw string) string {
 var errConfig = errors.New("workable: configuration")
 
 // classify turns a client error into the core's verdict.
-func classify(err error) error {
-	var se *atshttp.StatusError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &se):
-		f := ats.ClassifyStatus(se.StatusCode)
-		return &ats.CallError{Failure: f, RetryAfter: se.RetryAfter, Err: err}
-	case errors.Is(err, errConfig), errors.Is(err, netguard.ErrBlocked):
-		return &ats.CallError{Failure: ats.FailConfig, Err: err}
-	case errors.Is(err, ErrPaging):
-		return &ats.CallError{Failure: ats.FailGiveUp, Err: err}
-	}
-	return err
-}
+var classify = ats.CallRules{Config: []error{errConfig}, GiveUp: []error{ErrPaging}}.Classify
 
 // WriteBack implements ats.Connector: each state change is a PUT of its
 // status to the order's callback URL with the Workable-issued token; on
@@ -197,9 +172,8 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 	if !ok {
 		return nil // cancelled: Workable has no status for it
 	}
-	// Until the core hands the sealed per-order callback (Update.Callback),
-	// the order's own callback URL is the same one.
-	callbackURL := cmp.Or(u.Callback.URL, u.Order.CallbackURL)
+	// The core unseals the callback Workable gave with the order.
+	callbackURL := u.Callback.URL
 	if callbackURL == "" {
 		return &ats.CallError{Failure: ats.FailGiveUp, Err: fmt.Errorf("workable: order %s has no callback URL", u.Order.ID)}
 	}
