@@ -149,14 +149,14 @@ func TestValidatePartnerConnectors(t *testing.T) {
 		}, false},
 		{"ashby", ashbySeed("ashby-full", true), 0, []string{
 			"Partner base URL: " + servedBase + "/partners/ashby",
-			"✓ Switchboard issued the key Ashby calls it with",
+			"✓ a key was issued for Ashby",
 			"✓ the customer's Ashby API key is set",
 			"✓ Ashby accepts the API key",
 			"✓ the API key may write assessments (candidatesWrite)",
 		}, true},
 		{"ashby with a read-only key and none issued", ashbySeed("ashby-readonly", false), 1, []string{
 			"Ashby → Switchboard: no key issued yet",
-			"✗ Switchboard issued the key Ashby calls it with: ",
+			"✗ a key was issued for Ashby: ",
 			"✓ Ashby accepts the API key",
 			"✗ the API key may write assessments (candidatesWrite): ",
 		}, false},

@@ -278,8 +278,6 @@ func (c *Connector) Validate(ctx context.Context, cfg ats.Config) []ats.Check {
 	u, err := url.Parse(base)
 	baseOK := add("API base URL is an absolute URL", err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "",
 		fmt.Sprintf("%q is not an http(s) URL", base))
-	add("Switchboard issued the key Ashby calls it with", cfg.IssuedKey != "",
-		"issue the key under ATS → Switchboard and enter it, with the endpoint URL, in Ashby's assessment partner settings")
 	keyOK := add("the customer's Ashby API key is set", cfg.Secrets[CredentialAPIKey] != "",
 		"enter the customer's Ashby API key under Credentials")
 	if !baseOK || !keyOK {

@@ -229,7 +229,6 @@ func TestValidate(t *testing.T) {
 		{"no apiKeysRead", func(f *fixture) { f.sim.AddAPIKey(customerKey, "k", ashbysim.PermCandidatesWrite) }, "lacks the apiKeysRead permission"},
 		{"wrong key", func(f *fixture) { f.cfg.Secrets[ashby.CredentialAPIKey] = "nope" }, "Ashby refused the API key (403)"},
 		{"no key", func(f *fixture) { delete(f.cfg.Secrets, ashby.CredentialAPIKey) }, "enter the customer's Ashby API key"},
-		{"no issued key", func(f *fixture) { f.cfg.IssuedKey = "" }, "issue the key under ATS → Switchboard"},
 		{"down", func(f *fixture) { f.sim.Fail(10, simkit.Fault{Status: 503}) }, "Ashby answered 503"},
 	}
 	for _, tc := range cases {
