@@ -40,6 +40,19 @@ type Unshown interface {
 	Unshown() []core.State
 }
 
+// Poller is implemented by tenants whose ATS asks Switchboard for results
+// (the connector's Description.Results is pulled or both); the suite fails
+// a driver of such an ATS that lacks it. Poll is the ATS's own scheduled
+// poll of one order (Greenhouse's hourly test_status), after which Shown
+// shows what that poll read. Shown itself must not poll: of an ATS that is
+// pushed results as well (Greenhouse's ping), the suite checks that a
+// result shows before the ATS's own poll, which only the push can bring
+// about, and that a result whose push was refused reaches the ATS by that
+// poll all the same.
+type Poller interface {
+	Poll(t testing.TB, r Ref)
+}
+
 // Tenant is one customer's integration of the connector, from the ATS's
 // side and Switchboard's.
 type Tenant interface {
@@ -74,7 +87,8 @@ type Tenant interface {
 	// stored.
 	OrderRefused(t testing.TB, c Candidate) Refusal
 
-	// Shown is what the ATS shows of the order now, in the suite's words.
+	// Shown is what the ATS shows of the order now, in the suite's words,
+	// without asking Switchboard first (see Poller).
 	Shown(t testing.TB, r Ref) Shown
 
 	// Faults of the simulator, undone by calling the returned func.
@@ -88,7 +102,11 @@ type Tenant interface {
 	// BadOutboundAuth makes the ATS refuse the credentials Switchboard calls
 	// it with (a revoked API key). The suite expects the write-back to stop
 	// with a job_failed entry naming its job, which it retries (as the
-	// admin's Retry button does) once the credential is restored.
+	// admin's Retry button does) once the credential is restored. The
+	// validation checklist must then fail, in words, unless Switchboard
+	// holds no credential of the ATS's (Description.Credentials empty: it
+	// calls with the key it issued, Greenhouse's ping), since no check can
+	// tell that the ATS no longer takes that key before a call is refused.
 	BadOutboundAuth(t testing.TB) (restore func())
 	// InboundWithBadAuth makes the ATS send one order request with wrong
 	// credentials (a forged signature, a rotated key) and returns the HTTP

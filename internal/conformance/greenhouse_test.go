@@ -3,14 +3,20 @@ package conformance_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"os"
+	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"switchboard/internal/app/apptest"
 	"switchboard/internal/ats/greenhouse"
 	"switchboard/internal/atssim/greenhousesim"
+	"switchboard/internal/atssim/simkit"
 	"switchboard/internal/conformance"
 	"switchboard/internal/core"
 )
@@ -21,21 +27,39 @@ func TestGreenhouseConformance(t *testing.T) {
 }
 
 // greenhouseDriver runs the suite against greenhousesim: orders are a
-// recruiter's "Send Test", what Greenhouse shows is what its last poll read
-// (Shown polls first, as Greenhouse's hourly schedule would), and
-// Switchboard's only call to Greenhouse is the PATCH ping.
-type greenhouseDriver struct{}
+// recruiter's "Send Test"; what Greenhouse shows is what it last read from
+// test_status, on its own poll (Poll, its hourly schedule come due) or at
+// once after Switchboard's PATCH ping, Switchboard's only call to it.
+type greenhouseDriver struct {
+	// fault is a fault of Greenhouse's side to inject, for
+	// TestSuiteCatchesGreenhouseFaults; "" for none.
+	fault string
+}
+
+// The faults TestSuiteCatchesGreenhouseFaults injects.
+const (
+	// faultPingsLost: Greenhouse answers every ping 404, as if it had lost
+	// the test instance, so results wait for its hourly poll.
+	faultPingsLost = "pings_lost"
+	// faultKeyTaken: Greenhouse takes the ping whatever key it carries, so
+	// a revoked key goes unnoticed.
+	faultKeyTaken = "key_taken"
+)
 
 func (greenhouseDriver) Provider() string { return "greenhouse" }
 
-func (greenhouseDriver) Setup(t testing.TB, e *apptest.Env) conformance.Tenant {
+func (d greenhouseDriver) Setup(t testing.TB, e *apptest.Env) conformance.Tenant {
 	t.Helper()
 	f := e.SetupGreenhouse(apptest.GHOptions{})
-	return &ghTenant{f: f, testID: f.VacancyID}
+	if d.fault == faultPingsLost {
+		f.Sim.Outage(simkit.Fault{Status: http.StatusNotFound})
+	}
+	return &ghTenant{f: f, testID: f.VacancyID, fault: d.fault}
 }
 
 type ghTenant struct {
 	f      *apptest.GHFixture
+	fault  string
 	mu     sync.Mutex
 	testID string
 }
@@ -100,13 +124,20 @@ func (g *ghTenant) OrderRefused(t testing.TB, c conformance.Candidate) conforman
 	return conformance.Refusal{Status: call.Status, Shown: er.Message}
 }
 
-// Shown is what the recruiter sees after Greenhouse's next poll.
-func (g *ghTenant) Shown(t testing.TB, r conformance.Ref) conformance.Shown {
+// Poll is Greenhouse's scheduled test_status call for the test instance.
+func (g *ghTenant) Poll(t testing.TB, r conformance.Ref) {
 	t.Helper()
 	g.f.Sim.Wait()
 	if _, err := g.f.Sim.Poll(context.Background(), r.ATS); err != nil {
 		t.Fatalf("poll: %v", err)
 	}
+}
+
+// Shown is what the recruiter sees now: what Greenhouse read on its last
+// poll, or on the test_status call a ping set off (waited for).
+func (g *ghTenant) Shown(t testing.TB, r conformance.Ref) conformance.Shown {
+	t.Helper()
+	g.f.Sim.Wait()
 	ti, ok := g.f.Sim.Test(r.ATS)
 	if !ok {
 		t.Fatalf("no test instance %s", r.ATS)
@@ -135,8 +166,20 @@ func (g *ghTenant) Shown(t testing.TB, r conformance.Ref) conformance.Shown {
 	return s
 }
 
-func (g *ghTenant) Down(testing.TB) func()            { return g.f.Sim.Down() }
-func (g *ghTenant) BadOutboundAuth(testing.TB) func() { return g.f.Sim.RefuseKey() }
+// Down: Greenhouse answers the ping 503 with a Retry-After of a minute, as
+// in a maintenance window.
+func (g *ghTenant) Down(testing.TB) func() {
+	return g.f.Sim.Outage(simkit.Fault{Status: http.StatusServiceUnavailable, RetryAfter: time.Minute})
+}
+
+// BadOutboundAuth: Greenhouse holds another key than the one Switchboard
+// issued (and pings with), and refuses the ping.
+func (g *ghTenant) BadOutboundAuth(testing.TB) func() {
+	if g.fault == faultKeyTaken {
+		return func() {}
+	}
+	return g.f.Sim.RefuseKey()
+}
 
 func (g *ghTenant) InboundWithBadAuth(t testing.TB, c conformance.Candidate) int {
 	t.Helper()
@@ -153,31 +196,77 @@ func (g *ghTenant) InboundWithBadAuth(t testing.TB, c conformance.Candidate) int
 func (g *ghTenant) Limit() string  { return "none documented for the PATCH ping" }
 func (g *ghTenant) OverLimit() int { return 0 }
 
-// TestGreenhouseDriver holds the driver itself to what the suite expects of
-// it, while the suite body is being written.
+// TestGreenhouseDriver holds the driver to the Poller contract the suite
+// relies on: Shown does not poll, so before Greenhouse's first poll it shows
+// nothing, and after it the invitation.
 func TestGreenhouseDriver(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t, apptest.Options{})
 	tn := greenhouseDriver{}.Setup(t, e).(*ghTenant)
-	ids, ok := tn.Packages(t)
-	if !ok || len(ids) != 1 || ids[0] != tn.f.VacancyID {
-		t.Fatalf("packages %v %v", ids, ok)
-	}
-	c := conformance.Candidate{FirstName: "Ada", LastName: "King", Email: "ada@example.com"}
-	ref := tn.Order(t, c)
-	tn.Redeliver(t, ref)
-	if r := tn.OrderRefused(t, conformance.Candidate{FirstName: "No", LastName: "Test", Email: "no@example.com"}); r.Status != http.StatusNotFound || r.Shown == "" {
-		t.Errorf("refusal %+v, want 404 with a message", r)
-	}
-	if st := tn.InboundWithBadAuth(t, conformance.Candidate{FirstName: "Eve", LastName: "L", Email: "eve@example.com"}); st != http.StatusUnauthorized {
-		t.Errorf("forged key: %d, want 401", st)
-	}
+	ref := tn.Order(t, conformance.Candidate{FirstName: "Ada", LastName: "King", Email: "ada@example.com"})
 	e.WaitIdle()
-	s := tn.Shown(t, ref)
-	if ti, _ := tn.f.Sim.Test(ref.ATS); ti.LastStatus == http.StatusInternalServerError {
-		t.Skip("PartnerCore.Status is not implemented on this branch yet (task S): test_status answers 500")
+	if s := tn.Shown(t, ref); s != (conformance.Shown{}) {
+		t.Errorf("before Greenhouse's first poll it shows %+v, want nothing", s)
 	}
-	if s.State != core.StateInvited || s.Score != "" || s.Writes != 0 {
-		t.Errorf("shown %+v, want invited without a score", s)
+	tn.Poll(t, ref)
+	if s := tn.Shown(t, ref); s.State != core.StateInvited || s.Score != "" || s.Writes != 0 {
+		t.Errorf("after its poll Greenhouse shows %+v, want invited without a score or a ping", s)
+	}
+	if ti, _ := tn.f.Sim.Test(ref.ATS); ti.Polls != 1 {
+		t.Errorf("Greenhouse polled %d times, want the one Poll", ti.Polls)
+	}
+}
+
+// faultEnv names the fault TestGreenhouseFaulty injects; it is set only by
+// TestSuiteCatchesGreenhouseFaults for the test binary it runs.
+const faultEnv = "SWITCHBOARD_CONFORMANCE_GREENHOUSE_FAULT"
+
+// TestGreenhouseFaulty is the suite with a fault injected: it must fail. It
+// runs only inside TestSuiteCatchesGreenhouseFaults.
+func TestGreenhouseFaulty(t *testing.T) {
+	fault := os.Getenv(faultEnv)
+	if fault == "" {
+		t.Skip("run by TestSuiteCatchesGreenhouseFaults, with a fault to inject")
+	}
+	conformance.Run(t, greenhouseDriver{fault: fault})
+}
+
+// TestSuiteCatchesGreenhouseFaults shows that the suite's allowances for an
+// ATS that pulls results do not let faults through: with Greenhouse's ping
+// lost, or a revoked key taken, the step that should notice fails, saying
+// what a user would see. Each runs the suite's group on SQLite in a child
+// test binary, since a failing suite fails the test that runs it.
+func TestSuiteCatchesGreenhouseFaults(t *testing.T) {
+	t.Parallel()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		fault, group string
+		// fails is the step that must fail, saying says; passes one before it
+		// that must pass (the fault is noticed where it shows, not earlier).
+		fails, says, passes string
+	}{
+		{faultPingsLost, "orders", "order_completes", "want completed", "order_invites"},
+		{faultKeyTaken, "faults", "bad_outbound_auth", "the refused write-back is not on the order's timeline", ""},
+	} {
+		t.Run(tc.fault, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.CommandContext(t.Context(), exe, "-test.run=^TestGreenhouseFaulty$/^sqlite$/^"+tc.group+"$", "-test.v", "-test.timeout=5m")
+			cmd.Env = append(os.Environ(), faultEnv+"="+tc.fault)
+			out, err := cmd.CombinedOutput()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) {
+				t.Fatalf("the suite with %s injected: %v, want it to fail:\n%s", tc.fault, err, out)
+			}
+			step := "TestGreenhouseFaulty/sqlite/" + tc.group + "/"
+			if !strings.Contains(string(out), "--- FAIL: "+step+tc.fails+" ") || !strings.Contains(string(out), tc.says) {
+				t.Errorf("with %s injected the suite did not fail %s saying %q:\n%s", tc.fault, tc.fails, tc.says, out)
+			}
+			if tc.passes != "" && !strings.Contains(string(out), "--- PASS: "+step+tc.passes+" ") {
+				t.Errorf("with %s injected %s did not pass:\n%s", tc.fault, tc.passes, out)
+			}
+		})
 	}
 }

@@ -35,9 +35,10 @@ type harness struct {
 
 // provider is the connector's description as the admin API lists it.
 type provider struct {
-	Provider string      `json:"provider"`
-	Shows    ats.Shows   `json:"shows"`
-	Results  ats.Results `json:"results"`
+	Provider    string      `json:"provider"`
+	Shows       ats.Shows   `json:"shows"`
+	Results     ats.Results `json:"results"`
+	Credentials []ats.Field `json:"credentials"`
 }
 
 // setup starts a Switchboard on dialect and has the driver set up its
@@ -56,8 +57,48 @@ func setup(t *testing.T, d Driver, dialect string) *harness {
 		t.Fatalf("the admin API lists no provider %q (the driver's Provider)", d.Provider())
 	}
 	h.desc = ps.Providers[i]
+	if _, ok := h.tn.(Poller); h.desc.Results.Pulled() && !ok {
+		t.Fatalf("the %s connector's results are %s, so the ATS polls for them: its driver's Tenant must implement conformance.Poller", d.Provider(), h.desc.Results)
+	}
 	return h
 }
+
+// shown is what the ATS shows of r once it is up to date: after its own
+// poll of r for an ATS that pulls results, else what it shows now.
+func (h *harness) shown(t testing.TB, r Ref) Shown {
+	t.Helper()
+	if p, ok := h.tn.(Poller); ok && h.desc.Results.Pulled() {
+		p.Poll(t, r)
+	}
+	return h.tn.Shown(t, r)
+}
+
+// pushed is what the ATS shows of r as Switchboard's write-backs left it:
+// before its own poll for an ATS that is pushed results (a ping included),
+// so that a result shows only if the push brought it; after that poll for
+// an ATS that only pulls.
+func (h *harness) pushed(t testing.TB, r Ref) Shown {
+	t.Helper()
+	if h.desc.Results.Pushed() {
+		return h.tn.Shown(t, r)
+	}
+	return h.shown(t, r)
+}
+
+// needsPush skips a step about Switchboard's calls to the ATS when it makes
+// none: the ATS only pulls results.
+func (h *harness) needsPush(t testing.TB) {
+	t.Helper()
+	if !h.desc.Results.Pushed() {
+		t.Skipf("%s pulls every result: Switchboard makes no call that could be refused or meet it down", h.d.Provider())
+	}
+}
+
+// holdsCredentials reports whether Switchboard holds a credential of the
+// ATS's to call it with, which the validation checklist can try; without
+// one it calls with the key it issued (Greenhouse's ping), and only a
+// refused call shows that the ATS no longer takes it.
+func (h *harness) holdsCredentials() bool { return len(h.desc.Credentials) > 0 }
 
 // step runs one check of the group as a subtest. A step builds on those
 // before it in its part, so once one failed the rest of the part are

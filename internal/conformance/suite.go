@@ -129,11 +129,13 @@ func ordersGroup(h *harness, vf *apptest.VendorFixture) {
 			ref.OrderID = d.Order.ID
 		}
 		h.invitation(t, c)
-		s := tn.Shown(t, ref)
+		s := h.shown(t, ref)
 		if s.State != core.StateInvited {
 			t.Errorf("%s shows %+v, want invited", h.d.Provider(), s)
 		}
-		if s.Writes == 0 {
+		// An ATS that pulls results learns of the invitation by asking; one
+		// that is only pushed them, from a write.
+		if s.Writes == 0 && !h.desc.Results.Pulled() {
 			t.Errorf("%s shows the invitation without any write by Switchboard: %+v", h.d.Provider(), s)
 		}
 		invitedWrites = s.Writes
@@ -154,7 +156,7 @@ func ordersGroup(h *harness, vf *apptest.VendorFixture) {
 		if d.Order.State != string(core.StateInvited) {
 			t.Errorf("after the redelivery the order is %s, want still invited", d.Order.State)
 		}
-		if s := tn.Shown(t, ref); s.State != core.StateInvited || s.Writes != invitedWrites {
+		if s := h.shown(t, ref); s.State != core.StateInvited || s.Writes != invitedWrites {
 			t.Errorf("after the redelivery %s shows %+v, want invited with %d writes as before", h.d.Provider(), s, invitedWrites)
 		}
 		if twice := d.toldTwice(); len(twice) > 0 {
@@ -169,15 +171,20 @@ func ordersGroup(h *harness, vf *apptest.VendorFixture) {
 		if d.Order.State != string(core.StateCompleted) || d.Result == nil {
 			t.Fatalf("after the candidate finished the order is %s with result %+v%s", d.Order.State, d.Result, d.dump())
 		}
-		s := tn.Shown(t, ref)
+		// Pushed (or pinged) results show as soon as they are ready, before
+		// the ATS's own poll.
+		s := h.pushed(t, ref)
 		h.checkResult(t, s, *d.Result)
-		if s.Writes <= invitedWrites {
+		if h.desc.Results.Pushed() && s.Writes <= invitedWrites {
 			t.Errorf("%s shows %d writes after the result, %d before it", h.d.Provider(), s.Writes, invitedWrites)
+		}
+		if polled := h.shown(t, ref); polled != s {
+			t.Errorf("after its own poll %s shows %+v, before it %+v", h.d.Provider(), polled, s)
 		}
 		// The ATS asks again once the result is in: nothing is written again.
 		tn.Redeliver(t, ref)
 		e.WaitIdle()
-		if again := tn.Shown(t, ref); again != s {
+		if again := h.shown(t, ref); again != s {
 			t.Errorf("after a redelivery of the completed order %s shows %+v, before %+v", h.d.Provider(), again, s)
 		}
 		d = h.orderOf(t, ref)
@@ -260,7 +267,7 @@ func vendorGroup(h *harness, vf *apptest.VendorFixture) {
 		if !h.shows(want) {
 			want = core.StateInvited
 		}
-		if s := tn.Shown(t, ref); s.State != want {
+		if s := h.shown(t, ref); s.State != want {
 			t.Errorf("%s shows %+v, want %s", h.d.Provider(), s, want)
 		}
 		if n := len(h.mailsTo(c.Email)); n != 0 {
@@ -280,7 +287,7 @@ func vendorGroup(h *harness, vf *apptest.VendorFixture) {
 		if want := examplevendor.ScoreFor(c.Email); d.Result.Score != want {
 			t.Errorf("Switchboard holds the score %d, the vendor sent %d", d.Result.Score, want)
 		}
-		h.checkResult(t, tn.Shown(t, ref), *d.Result)
+		h.checkResult(t, h.pushed(t, ref), *d.Result)
 		if twice := d.toldTwice(); len(twice) > 0 {
 			t.Errorf("written back twice: %v%s", twice, d.dump())
 		}
@@ -292,7 +299,7 @@ func vendorGroup(h *harness, vf *apptest.VendorFixture) {
 			r := tn.Order(t, c)
 			vf.Settle(e)
 			r.OrderID = h.vendorOrder(t, vf, c)
-			before := tn.Shown(t, r)
+			before := h.shown(t, r)
 			if status := h.vendorResult(t, vf, r.OrderID, `{"result":{"value":"`+string(st)+`"}}`); status != http.StatusOK {
 				t.Fatalf("the vendor API answered %d to the vendor's %s", status, st)
 			}
@@ -300,7 +307,7 @@ func vendorGroup(h *harness, vf *apptest.VendorFixture) {
 			if d := h.orderOf(t, r); d.Order.State != string(st) {
 				t.Fatalf("after the vendor reported %s the order is %s%s", st, d.Order.State, d.dump())
 			}
-			s := tn.Shown(t, r)
+			s := h.shown(t, r)
 			want := st
 			if !h.shows(st) {
 				want = before.State
@@ -313,13 +320,16 @@ func vendorGroup(h *harness, vf *apptest.VendorFixture) {
 }
 
 // faultsGroup: the ATS refusing Switchboard's credentials, then down, and
-// recovering from each.
+// recovering from each. For an ATS that also polls, a refused push delays
+// the result until that poll; it does not lose it.
 func faultsGroup(h *harness) {
 	e, tn := h.e, h.tn
 	var ref Ref
 	var job string
 	var restore func()
+	var refusedWrites int
 	h.step("bad_outbound_auth", func(t *testing.T) {
+		h.needsPush(t)
 		tn.Offer(t, h.builtIn(t))
 		c := h.candidate()
 		ref = tn.Order(t, c)
@@ -330,21 +340,31 @@ func faultsGroup(h *harness) {
 		h.take(t, h.invitation(t, c))
 		e.WaitIdle()
 		d := h.orderOf(t, ref)
-		if d.Order.State != string(core.StateCompleted) {
-			t.Fatalf("the order is %s, want completed on Switchboard's side%s", d.Order.State, d.dump())
+		if d.Order.State != string(core.StateCompleted) || d.Result == nil {
+			t.Fatalf("the order is %s with result %+v, want completed on Switchboard's side%s", d.Order.State, d.Result, d.dump())
 		}
 		failed := d.entries("job_failed", "")
 		if len(failed) == 0 || failed[len(failed)-1].Detail["job_id"] == "" {
 			t.Fatalf("the refused write-back is not on the order's timeline:%s", d.dump())
 		}
 		job = failed[len(failed)-1].Detail["job_id"]
+		if msg := failed[len(failed)-1].Message; strings.TrimSpace(msg) == "" {
+			t.Errorf("the timeline says nothing of why the write-back failed:%s", d.dump())
+		}
 		if len(d.entries("write_back", "told: completed")) != 0 {
 			t.Errorf("the timeline says the result was written back:%s", d.dump())
 		}
-		if s := tn.Shown(t, ref); s.State == core.StateCompleted {
+		s := tn.Shown(t, ref)
+		if s.State == core.StateCompleted {
 			t.Errorf("%s shows the result written with refused credentials: %+v", h.d.Provider(), s)
 		}
-		// The admin, seeing it, runs the checklist.
+		refusedWrites = s.Writes
+		if h.desc.Results.Pulled() {
+			// The ATS's own poll reads the result all the same.
+			h.checkResult(t, h.shown(t, ref), *d.Result)
+		}
+		// The admin, seeing it, runs the checklist. It can find a refused
+		// credential only where Switchboard holds one of the ATS's.
 		ok, checks := h.checks(t)
 		var problems []string
 		for _, c := range checks {
@@ -352,7 +372,7 @@ func faultsGroup(h *harness) {
 				problems = append(problems, c.Problem)
 			}
 		}
-		if ok || len(problems) == 0 {
+		if h.holdsCredentials() && (ok || len(problems) == 0) {
 			t.Errorf("with its credentials refused the validation checklist passes: %+v", checks)
 		}
 		for _, p := range problems {
@@ -363,6 +383,7 @@ func faultsGroup(h *harness) {
 	})
 
 	h.step("outbound_auth_restored", func(t *testing.T) {
+		h.needsPush(t)
 		restore()
 		if ok, checks := h.checks(t); !ok {
 			t.Errorf("with the credentials restored the checklist fails: %+v", checks)
@@ -376,13 +397,18 @@ func faultsGroup(h *harness) {
 		}
 		e.WaitIdle()
 		d := h.orderOf(t, ref)
-		h.checkResult(t, tn.Shown(t, ref), *d.Result)
+		s := tn.Shown(t, ref)
+		h.checkResult(t, s, *d.Result)
+		if s.Writes <= refusedWrites {
+			t.Errorf("%s shows %d writes after the retried write-back, %d before it", h.d.Provider(), s.Writes, refusedWrites)
+		}
 		if twice := d.toldTwice(); len(twice) > 0 || len(d.entries("write_back", "told: completed")) != 1 {
 			t.Errorf("the result is not written back exactly once (twice: %v):%s", twice, d.dump())
 		}
 	})
 
 	h.step("ats_down_and_recovered", func(t *testing.T) {
+		h.needsPush(t)
 		// The order of the steps before, written back with the ATS up, is
 		// the twin of this one: the ATS must show this one the same.
 		want := tn.Shown(t, ref)
@@ -453,7 +479,7 @@ func rateLimitGroup(h *harness) {
 			t.Errorf("%s saw %d calls over its limit (%s)", h.d.Provider(), n, tn.Limit())
 		}
 		for i, r := range refs {
-			if s := tn.Shown(t, r); s.State != core.StateInvited {
+			if s := h.shown(t, r); s.State != core.StateInvited {
 				t.Errorf("order %d of %d: %s shows %+v, want invited", i+1, len(refs), h.d.Provider(), s)
 			}
 			if n := len(h.mailsTo(cs[i].Email)); n != 1 {

@@ -4,7 +4,8 @@
 // stage in Lever, invited, assessed over HTTP and written back, with every step
 // printed and checked. Then the SmartRecruiters flows against its simulator
 // (smartrecruiters.go): connect, packages, ad-hoc, auto-triggered and inline.
-// Then an outside vendor, the example vendor, fulfilling orders from both
+// Then Ashby, Workable and Greenhouse (ashby.go, workable.go, greenhouse.go),
+// each calling Switchboard with the key it issued. Then an outside vendor, the example vendor, fulfilling orders from both
 // ATSs through the vendor API (vendor.go).
 package demo
 
@@ -28,6 +29,7 @@ import (
 	"switchboard/internal/assess"
 	"switchboard/internal/ats/lever"
 	"switchboard/internal/atssim/ashbysim"
+	"switchboard/internal/atssim/greenhousesim"
 	"switchboard/internal/atssim/leversim"
 	"switchboard/internal/atssim/srsim"
 	"switchboard/internal/atssim/workablesim"
@@ -114,6 +116,18 @@ func Run(ctx context.Context, o Options) error {
 	go wkSrv.Serve(wkLn)
 	defer wkSrv.Close()
 	wkSim.SetBaseURL("http://" + wkLn.Addr().String())
+	// And the Greenhouse simulator, which serves the ping urls it hands out
+	// in send_test.
+	ghSim := greenhousesim.New()
+	ghLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("demo: listen for the Greenhouse simulator: %w", err)
+	}
+	ghSrv := &http.Server{Handler: ghSim.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go ghSrv.Serve(ghLn)
+	defer ghSrv.Close()
+	defer ghSim.Wait()
+	ghSim.SetBaseURL("http://" + ghLn.Addr().String())
 
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
@@ -127,7 +141,7 @@ func Run(ctx context.Context, o Options) error {
 		DataDir: dir, BaseURL: baseURL, AllowPrivateNetwork: true, Work: true,
 		Logger: o.Logger, PollInterval: 50 * time.Millisecond,
 		// The simulators' hosts, which integrations are pointed at.
-		AllowATSHosts: []string{simLn.Addr().String(), srLn.Addr().String(), ashbyLn.Addr().String(), wkLn.Addr().String()},
+		AllowATSHosts: []string{simLn.Addr().String(), srLn.Addr().String(), ashbyLn.Addr().String(), wkLn.Addr().String(), ghLn.Addr().String()},
 	})
 	if err != nil {
 		ln.Close()
@@ -160,6 +174,11 @@ func Run(ctx context.Context, o Options) error {
 	}
 	fmt.Fprintf(o.Out, "\nWorkable: it lists the tests and sends one, and Switchboard reports to its callback\n")
 	if err := r.wkScenario(ctx); err != nil {
+		fmt.Fprintf(o.Out, "\n✗ %v\n", err)
+		return err
+	}
+	fmt.Fprintf(o.Out, "\nGreenhouse: it lists the tests, sends one and asks for its status; Switchboard pings it when the result is ready\n")
+	if err := r.ghScenario(ctx, ghSim); err != nil {
 		fmt.Fprintf(o.Out, "\n✗ %v\n", err)
 		return err
 	}

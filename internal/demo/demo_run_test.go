@@ -39,6 +39,15 @@ var steps = []string{
 	"a start of a package the account does not have: 422, with the message Ashby shows",
 	"Ada takes the assessment from her email (HTTP); Ashby shows her result",
 	"Alan's assessment is started, then cancelled in Ashby (assessment.cancel)",
+	// Greenhouse, after Workable.
+	"Greenhouse: create the test it will list (admin API)",
+	"add a Greenhouse integration, issue the key Greenhouse calls with, enable (admin API)",
+	"in Greenhouse: the account manager enters the four URLs and the key; Katherine reaches the partner stage",
+	"Greenhouse lists the tests (list_tests)",
+	"a recruiter clicks Send Test for Katherine (send_test); she is invited",
+	"Greenhouse's hourly poll asks test_status: the test is sent",
+	"Katherine takes the assessment from her email (HTTP)",
+	"Switchboard pings Greenhouse (PATCH); Greenhouse asks test_status at once and shows the score and profile link",
 	// The outside vendor, after them.
 	"the operator creates the vendors Acme Assessments and Acme Checks (switchboard vendors create)",
 	"each vendor's developer reads the reference, sets its webhook endpoint (PUT /api/vendor/webhook) and starts the example vendor with the key and signing secret",
@@ -128,6 +137,14 @@ func TestRunOnce(t *testing.T) {
 		"/candidate/ord_",
 		fmt.Sprintf(`score %d (min 0, max 100), label "Situational judgement"`, examplevendor.ScoreFor("eve@example.com")),
 		`label "Clear"`,
+		// Greenhouse's flow.
+		"HTTP Basic user name, empty password; shown once",
+		"/send_test",
+		"Greenhouse shows: Test sent, no status read yet",
+		"Greenhouse shows: sent",
+		"1 ping, 2 test_status calls",
+		"Greenhouse shows: complete, score ",
+		"the profile link answers 200",
 		"summary: Clear — no records found.",
 	} {
 		if !strings.Contains(out, want) {

@@ -66,22 +66,20 @@ func (c *Connector) Describe() ats.Description {
 }
 
 // Validate implements ats.Connector. Greenhouse has no API Switchboard could
-// call to check anything: what can be checked is that Greenhouse has a key
-// to call with, of a length Greenhouse takes.
+// call to check anything: what can be checked is that the key Greenhouse
+// calls with is of a length Greenhouse takes. Whether a key is issued at all
+// is the core's check, made for every connector that issues one.
 func (c *Connector) Validate(_ context.Context, cfg ats.Config) []ats.Check {
-	checks := []ats.Check{{Name: "a key for Greenhouse is issued", OK: cfg.IssuedKey != ""}}
-	if cfg.IssuedKey == "" {
-		checks[0].Problem = "issue the key under ATS → Switchboard and hand it, with the four endpoint URLs, to the customer's Greenhouse account manager"
-		return checks
+	var checks []ats.Check
+	if cfg.IssuedKey != "" {
+		ch := ats.Check{Name: "the key is shorter than 171 characters, as Greenhouse requires", OK: len(cfg.IssuedKey) < MaxKeyLength}
+		if !ch.OK {
+			ch.Problem = fmt.Sprintf("the key has %d characters; issue a new one", len(cfg.IssuedKey))
+		}
+		checks = append(checks, ch)
 	}
-	lenOK := len(cfg.IssuedKey) < MaxKeyLength
-	ch := ats.Check{Name: "the key is shorter than 171 characters, as Greenhouse requires", OK: lenOK}
-	if !lenOK {
-		ch.Problem = fmt.Sprintf("the key has %d characters; issue a new one", len(cfg.IssuedKey))
-	}
-	checks = append(checks, ch)
 	hostsOK := c.hostsErr == nil
-	ch = ats.Check{Name: "Greenhouse's ping URLs can be checked", OK: hostsOK}
+	ch := ats.Check{Name: "Greenhouse's ping URLs can be checked", OK: hostsOK}
 	if !hostsOK {
 		ch.Problem = "the operator's allowed ATS hosts are unreadable: " + c.hostsErr.Error()
 	}
@@ -204,9 +202,9 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 	if u.State != core.StateCompleted {
 		return nil
 	}
-	// Until sealed per-order callbacks land, the order's own callback URL
-	// is the same url.
-	pingURL := cmp.Or(u.Callback.URL, u.Order.CallbackURL)
+	// The core hands back the url of the send_test that made the order
+	// (unsealed, or the plain URL of an order stored before sealing).
+	pingURL := u.Callback.URL
 	if pingURL == "" {
 		return &ats.CallError{Failure: ats.FailGiveUp, Err: fmt.Errorf("greenhouse: order %s has no url from send_test to ping", u.Order.ID)}
 	}

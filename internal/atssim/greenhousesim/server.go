@@ -291,6 +291,19 @@ func (s *Server) Down() (recover func()) {
 	}
 }
 
+// Outage makes every ping that no queued fault takes answer f (a 503 with
+// a Retry-After: a maintenance window), until end is called.
+func (s *Server) Outage(f simkit.Fault) (end func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.SetStanding(&f)
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.faults.SetStanding(nil)
+	}
+}
+
 // RefuseKey makes the ping endpoint refuse every key with 401 (Greenhouse
 // holding another key) until restore is called.
 func (s *Server) RefuseKey() (restore func()) {

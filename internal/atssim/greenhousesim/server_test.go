@@ -316,3 +316,25 @@ func TestDownAndRefuseKey(t *testing.T) {
 		t.Errorf("recovered: %d, %d polls", got, e.p.hits())
 	}
 }
+
+func TestOutage(t *testing.T) {
+	t.Parallel()
+	e := setup(t, complete)
+	end := e.sim.Outage(simkit.Fault{Status: http.StatusServiceUnavailable, RetryAfter: 90 * time.Second})
+	for range 2 { // standing: not used up by the first ping
+		req, _ := http.NewRequest(http.MethodPatch, e.url+greenhousesim.PingPath+e.test.ID, nil)
+		req.SetBasicAuth(key, "")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "90" {
+			t.Errorf("during the outage a ping is answered %d with Retry-After %q, want 503 and 90", resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+	}
+	end()
+	if got := e.ping(t, e.test.ID, func(r *http.Request) { r.SetBasicAuth(key, "") }); got != http.StatusOK || e.p.hits() != 1 {
+		t.Errorf("after the outage: %d, %d polls, want 200 and the one poll it set off", got, e.p.hits())
+	}
+}
