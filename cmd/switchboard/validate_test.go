@@ -140,12 +140,12 @@ func TestValidatePartnerConnectors(t *testing.T) {
 			"Send test URL (send_test): " + gh + greenhouse.PathSendTest,
 			"Test status URL (test_status): " + gh + greenhouse.PathTestStatus,
 			"Response error URL (response_error): " + gh + greenhouse.PathResponseError,
-			"✓ a key for Greenhouse is issued",
+			"✓ a key was issued for Greenhouse",
 			"✓ the key is shorter than 171 characters, as Greenhouse requires",
 		}, true},
 		{"greenhouse without a key", partnerSeed{provider: "greenhouse"}, 1, []string{
 			"Greenhouse → Switchboard: no key issued yet",
-			"✗ a key for Greenhouse is issued: issue the key under ATS → Switchboard",
+			"✗ a key was issued for Greenhouse: generate a key",
 		}, false},
 		{"ashby", ashbySeed("ashby-full", true), 0, []string{
 			"Partner base URL: " + servedBase + "/partners/ashby",

@@ -220,7 +220,7 @@ func TestBrowserGreenhouse(t *testing.T) {
 	a.mustSee("#no-credentials", "Greenhouse needs none of the customer's credentials: it calls Switchboard with the key")
 	a.mustSee("#no-custom-fields", "it asks Switchboard for each order's result and shows the status, the score")
 	a.submit("validate without a key", "#validate")
-	a.seeCheck(".flash-error ul.checks", "✗ a key for Greenhouse is issued")
+	a.seeCheck(".flash-error ul.checks", "✗ a key was issued for Greenhouse")
 
 	key, urls := a.generateKey(id)
 	base := a.e.URL + "/partners/greenhouse"
@@ -241,7 +241,7 @@ func TestBrowserGreenhouse(t *testing.T) {
 	a.shot("greenhouse-key")
 	a.submit("enable", "#enable")
 	a.mustSee("#integration-status", "Enabled")
-	a.validate(id, "✓ a key for Greenhouse is issued", "✓ the key is shorter than 171 characters")
+	a.validate(id, "✓ a key was issued for Greenhouse", "✓ the key is shorter than 171 characters")
 
 	org, err := sim.AddOrganization("Acme Corp", greenhousesim.Partner{
 		ListTestsURL: urls["List tests URL (list_tests)"], SendTestURL: urls["Send test URL (send_test)"],
