@@ -28,15 +28,6 @@ func ghSend(t *testing.T, e *apptest.Env, f *apptest.GHFixture, app greenhousesi
 	return ti
 }
 
-// ghStatusServed skips the test while PartnerCore.Status is the stub of
-// main ("not implemented yet", task S): test_status then answers 500.
-func ghStatusServed(t *testing.T, e *apptest.Env, ti greenhousesim.TestInstance) {
-	t.Helper()
-	if ti.LastStatus == http.StatusInternalServerError && strings.Contains(e.Log(), "not implemented yet") {
-		t.Skip("PartnerCore.Status is not implemented on this branch yet (task S): test_status answers 500")
-	}
-}
-
 // ghPoll is Greenhouse's next hourly poll: the clock moves on an hour
 // and the test is polled.
 func ghPoll(t *testing.T, e *apptest.Env, f *apptest.GHFixture, id string) error {
@@ -91,7 +82,6 @@ func TestGreenhouseSendTestToResults(t *testing.T) {
 			t.Fatalf("poll after the hour: %d, %v", n, err)
 		}
 		ti = ghTest(t, f, ti.ID)
-		ghStatusServed(t, e, ti)
 		if ti.LastStatus != http.StatusOK || ti.Status != greenhouse.StatusSent || ti.Score != nil || ti.Complete || len(ti.Malformed) != 0 {
 			t.Fatalf("before completion Greenhouse shows %+v", ti)
 		}
@@ -173,7 +163,6 @@ func TestGreenhouseOwnPoll(t *testing.T) {
 		t.Fatalf("poll: %d %v", n, err)
 	}
 	ti = ghTest(t, f, ti.ID)
-	ghStatusServed(t, e, ti)
 	if !ti.Complete || ti.Score == nil || ti.ProfileURL == "" {
 		t.Fatalf("on its own poll Greenhouse shows %+v", ti)
 	}
@@ -261,9 +250,6 @@ func TestGreenhouseResponseError(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Status == http.StatusInternalServerError && strings.Contains(e.Log(), "not implemented yet") {
-			t.Skip("PartnerCore.Complaint is not implemented on this branch yet (task S)")
-		}
 		if c.Status != http.StatusOK || strings.TrimSpace(string(c.Body)) != `{"status":200}` {
 			t.Fatalf("response_error answered %d %s, want 200 {\"status\":200}", c.Status, c.Body)
 		}
@@ -316,9 +302,6 @@ func TestGreenhouseRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode == http.StatusInternalServerError && strings.Contains(e.Log(), "not implemented yet") {
-		t.Skip("PartnerCore.Status is not implemented on this branch yet (task S)")
-	}
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("test_status of another account's order: %d, want 404", resp.StatusCode)
 	}
@@ -351,7 +334,6 @@ func TestGreenhouseWithOutsideVendor(t *testing.T) {
 		vf.Settle(e)
 		f.Sim.Wait()
 		ti = ghTest(t, f, ti.ID)
-		ghStatusServed(t, e, ti)
 		score := examplevendor.ScoreFor(apptest.GHCandidateMail)
 		if !ti.Complete || ti.Score == nil || int(*ti.Score) != score || ti.ProfileURL == "" || ti.Pings != 1 {
 			t.Fatalf("Greenhouse shows %+v, want complete with score %d after one ping", ti, score)
@@ -392,7 +374,6 @@ func TestGreenhouseExpiry(t *testing.T) {
 		t.Fatalf("poll: %d %v", n, err)
 	}
 	ti = ghTest(t, f, ti.ID)
-	ghStatusServed(t, e, ti)
 	if ti.Status != greenhouse.StatusExpired || ti.Complete || ti.Score != nil {
 		t.Fatalf("after expiry Greenhouse shows %+v", ti)
 	}
