@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"switchboard/internal/core"
@@ -165,6 +166,28 @@ type Check struct {
 	Name    string `json:"name"`
 	OK      bool   `json:"ok"`
 	Problem string `json:"problem,omitempty"`
+}
+
+// Checklist collects a validation's checks in order.
+type Checklist []Check
+
+// Add appends a check, with its problem only when it failed, and reports ok,
+// so that later checks can depend on it.
+func (l *Checklist) Add(name string, ok bool, problem string) bool {
+	c := Check{Name: name, OK: ok}
+	if !ok {
+		c.Problem = problem
+	}
+	*l = append(*l, c)
+	return ok
+}
+
+// Setting is an integration setting, trimmed, or def when it is empty.
+func (c Config) Setting(key, def string) string {
+	if v := strings.TrimSpace(c.Integration.Settings[key]); v != "" {
+		return v
+	}
+	return def
 }
 
 // Passed reports whether every check passed.

@@ -73,15 +73,8 @@ func (c *Connector) Describe() ats.Description {
 	}
 }
 
-func setting(cfg ats.Config, key, def string) string {
-	if v := strings.TrimSpace(cfg.Integration.Settings[key]); v != "" {
-		return v
-	}
-	return def
-}
-
 func (c *Connector) client(cfg ats.Config) *Client {
-	return NewClient(setting(cfg, SettingBaseURL, DefaultBaseURL), cfg.Secrets[CredentialAPIKey],
+	return NewClient(cfg.Setting(SettingBaseURL, DefaultBaseURL), cfg.Secrets[CredentialAPIKey],
 		ClientOptions{HTTP: cfg.HTTPClient, Sleep: c.o.Sleep, Now: c.o.Now})
 }
 
@@ -265,16 +258,9 @@ func metadata(u ats.Update, rc core.ReportConfig) []Value {
 // Switchboard with, and, with a real call to apiKey.info, that Ashby accepts
 // the customer's key and that it may write assessments (candidatesWrite).
 func (c *Connector) Validate(ctx context.Context, cfg ats.Config) []ats.Check {
-	var checks []ats.Check
-	add := func(name string, ok bool, problem string) bool {
-		ch := ats.Check{Name: name, OK: ok}
-		if !ok {
-			ch.Problem = problem
-		}
-		checks = append(checks, ch)
-		return ok
-	}
-	base := setting(cfg, SettingBaseURL, DefaultBaseURL)
+	var checks ats.Checklist
+	add := checks.Add
+	base := cfg.Setting(SettingBaseURL, DefaultBaseURL)
 	u, err := url.Parse(base)
 	baseOK := add("API base URL is an absolute URL", err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "",
 		fmt.Sprintf("%q is not an http(s) URL", base))

@@ -97,15 +97,8 @@ func (c *Connector) Describe() ats.Description {
 	}
 }
 
-func setting(cfg ats.Config, key, def string) string {
-	if v := strings.TrimSpace(cfg.Integration.Settings[key]); v != "" {
-		return v
-	}
-	return def
-}
-
 func applicationCreatedOn(cfg ats.Config) bool {
-	return strings.EqualFold(setting(cfg, SettingApplicationCreated, "false"), "true")
+	return strings.EqualFold(cfg.Setting(SettingApplicationCreated, "false"), "true")
 }
 
 func (c *Connector) client(cfg ats.Config) *Client {
@@ -117,7 +110,7 @@ func (c *Connector) client(cfg ats.Config) *Client {
 	if c.o.Now != nil {
 		opts = append(opts, WithClock(c.o.Now))
 	}
-	return NewClient(setting(cfg, SettingBaseURL, DefaultBaseURL), key, opts...)
+	return NewClient(cfg.Setting(SettingBaseURL, DefaultBaseURL), key, opts...)
 }
 
 // VerifyWebhook implements ats.WebhookReceiver: the signature is
@@ -187,7 +180,7 @@ func (c *Connector) Resolve(ctx context.Context, cfg ats.Config, payload []byte)
 			return nil, err
 		}
 		if !ok {
-			return ignored(fmt.Sprintf("the opportunity is not at the trigger stage %q", setting(cfg, SettingTriggerStage, ""))), nil
+			return ignored(fmt.Sprintf("the opportunity is not at the trigger stage %q", cfg.Setting(SettingTriggerStage, ""))), nil
 		}
 	}
 	cand := ats.Candidate{ExternalID: opp.ID, Name: opp.Name, ProfileURL: opp.URLs.Show}
@@ -241,7 +234,7 @@ func (c *Connector) reachedTrigger(ctx context.Context, cl *Client, cfg ats.Conf
 
 // triggerStageID resolves the trigger stage setting, a stage id or its name.
 func (c *Connector) triggerStageID(ctx context.Context, cl *Client, cfg ats.Config) (string, error) {
-	want := setting(cfg, SettingTriggerStage, "")
+	want := cfg.Setting(SettingTriggerStage, "")
 	if want == "" {
 		return "", &ats.CallError{Failure: ats.FailConfig, Err: errors.New("lever: no trigger stage configured")}
 	}
@@ -272,10 +265,10 @@ var classify = ats.CallRules{GiveUp: []error{ErrFileTooLarge}}.Classify
 func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update, steps ats.Steps) error {
 	cl := c.client(cfg)
 	opp := u.Order.ExternalID
-	prefix := setting(cfg, SettingTagPrefix, "Switchboard")
+	prefix := cfg.Setting(SettingTagPrefix, "Switchboard")
 	// Notes and files are recorded as a Lever user: the configured one, else
 	// the posting's owner (Lever's own advice), looked up only when needed.
-	performAs := setting(cfg, SettingPerformAs, "")
+	performAs := cfg.Setting(SettingPerformAs, "")
 	resolvePerformAs := func(ctx context.Context) error {
 		if performAs != "" || u.Order.ExternalJobID == "" {
 			return nil
@@ -480,16 +473,9 @@ func reportLinks(rc core.ReportConfig, r ats.Reports) []string {
 
 // Validate implements ats.Connector.
 func (c *Connector) Validate(ctx context.Context, cfg ats.Config) []ats.Check {
-	var checks []ats.Check
-	add := func(name string, ok bool, problem string) bool {
-		ch := ats.Check{Name: name, OK: ok}
-		if !ok {
-			ch.Problem = problem
-		}
-		checks = append(checks, ch)
-		return ok
-	}
-	base := setting(cfg, SettingBaseURL, DefaultBaseURL)
+	var checks ats.Checklist
+	add := checks.Add
+	base := cfg.Setting(SettingBaseURL, DefaultBaseURL)
 	u, err := url.Parse(base)
 	baseOK := add("API base URL is an absolute URL", err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "",
 		fmt.Sprintf("%q is not an http(s) URL", base))
@@ -500,7 +486,7 @@ func (c *Connector) Validate(ctx context.Context, cfg ats.Config) []ats.Check {
 		add("applicationCreated signature token is set", cfg.Secrets[CredentialApplicationCreateToken] != "",
 			"copy the signature token of the applicationCreated webhook from Lever, or switch applicationCreated off")
 	}
-	trigger := setting(cfg, SettingTriggerStage, "")
+	trigger := cfg.Setting(SettingTriggerStage, "")
 	add("trigger stage is set", trigger != "", "choose the Lever stage that orders the assessment")
 	if !baseOK || !keyOK {
 		return checks
@@ -518,7 +504,7 @@ func (c *Connector) Validate(ctx context.Context, cfg ats.Config) []ats.Check {
 		_, ok := findStage(stages, trigger)
 		add(fmt.Sprintf("trigger stage %q exists in Lever", trigger), ok, "Lever's stages are: "+strings.Join(names, ", "))
 	}
-	if pa := setting(cfg, SettingPerformAs, ""); pa != "" {
+	if pa := cfg.Setting(SettingPerformAs, ""); pa != "" {
 		users, err := cl.ListUsers(ctx)
 		found := err == nil && slices.ContainsFunc(users, func(u User) bool { return u.ID == pa })
 		problem := fmt.Sprintf("no Lever user has id %q", pa)

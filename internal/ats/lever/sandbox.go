@@ -37,7 +37,7 @@ func (c *Connector) StartTestOrder(ctx context.Context, cfg ats.Config, req ats.
 	fail := func(name, problem string) (ats.TestOrder, []ats.Check) {
 		return ats.TestOrder{}, append(checks, ats.Check{Name: name, Problem: problem})
 	}
-	base := setting(cfg, SettingBaseURL, DefaultBaseURL)
+	base := cfg.Setting(SettingBaseURL, DefaultBaseURL)
 	cl := c.client(cfg)
 
 	tag := req.Vacancy.Tag
@@ -78,11 +78,11 @@ func (c *Connector) StartTestOrder(ctx context.Context, cfg ats.Config, req ats.
 
 	// Lever records who creates a candidate: the configured user, else the
 	// posting's owner, as for notes and files.
-	performAs := setting(cfg, SettingPerformAs, posting.Owner.ID)
+	performAs := cfg.Setting(SettingPerformAs, posting.Owner.ID)
 	if performAs == "" {
 		return fail(CheckTestCandidate, fmt.Sprintf("Lever needs a user to create the candidate as: set %q under ATS → Switchboard, or give the posting %q an owner in Lever", "Perform as (user id)", posting.Text))
 	}
-	prefix := setting(cfg, SettingTagPrefix, "Switchboard")
+	prefix := cfg.Setting(SettingTagPrefix, "Switchboard")
 	opp, err := cl.CreateOpportunity(ctx, performAs, CreateOpportunityRequest{
 		Name: req.Candidate.Name, Emails: nonEmptyList(req.Candidate.Email),
 		Headline: "Test candidate created by Switchboard's test order; archive it when you are done",
@@ -113,7 +113,7 @@ func (c *Connector) StartTestOrder(ctx context.Context, cfg ats.Config, req ats.
 }
 
 func newLeadTrigger(cfg ats.Config) string {
-	return fmt.Sprintf("Lever puts new candidates in the trigger stage %q, so no stage change orders the assessment: choose a later stage as the trigger", setting(cfg, SettingTriggerStage, ""))
+	return fmt.Sprintf("Lever puts new candidates in the trigger stage %q, so no stage change orders the assessment: choose a later stage as the trigger", cfg.Setting(SettingTriggerStage, ""))
 }
 
 // postingFor picks a posting with the tag, preferring one that is open, since
@@ -159,7 +159,7 @@ func (c *Connector) InspectTestOrder(ctx context.Context, cfg ats.Config, t ats.
 	if u.Result == nil {
 		return allFail("the order has no result to look for")
 	}
-	base := setting(cfg, SettingBaseURL, DefaultBaseURL)
+	base := cfg.Setting(SettingBaseURL, DefaultBaseURL)
 	cl := c.client(cfg)
 	id := t.Candidate.ExternalID
 	opp, err := cl.GetOpportunity(ctx, id)
@@ -174,7 +174,7 @@ func (c *Connector) InspectTestOrder(ctx context.Context, cfg ats.Config, t ats.
 	if err != nil {
 		return allFail("could not read the test candidate back from Lever: " + describeCallError(base, err))
 	}
-	prefix := setting(cfg, SettingTagPrefix, "Switchboard")
+	prefix := cfg.Setting(SettingTagPrefix, "Switchboard")
 	rc := cfg.Integration.WriteBack.Reports
 	res := *u.Result
 	// noteWith reports whether one note starts with start and contains substr.

@@ -105,13 +105,6 @@ func (c *Connector) Describe() ats.Description {
 	}
 }
 
-func setting(cfg ats.Config, key, def string) string {
-	if v := strings.TrimSpace(cfg.Integration.Settings[key]); v != "" {
-		return v
-	}
-	return def
-}
-
 func (c *Connector) clientFor(cfg ats.Config, creds ClientCredentials) *Client {
 	opts := []Option{
 		WithHTTPClient(cfg.HTTPClient), WithLimits(c.o.Limiters.For(creds.ClientID)),
@@ -120,7 +113,7 @@ func (c *Connector) clientFor(cfg ats.Config, creds ClientCredentials) *Client {
 	if c.o.Sleep != nil {
 		opts = append(opts, WithSleep(c.o.Sleep))
 	}
-	return NewClient(setting(cfg, SettingBaseURL, DefaultBaseURL), creds, opts...)
+	return NewClient(cfg.Setting(SettingBaseURL, DefaultBaseURL), creds, opts...)
 }
 
 func masterCredentials(cfg ats.Config) ClientCredentials {
@@ -135,7 +128,7 @@ var errNotConnected = errors.New("smartrecruiters: not connected")
 // error wrapping errNotConnected saying why there is none.
 func (c *Connector) companyClient(cfg ats.Config) (*Client, error) {
 	raw := cfg.Secrets[CredentialCompanyClient]
-	company := setting(cfg, SettingCompanyID, "")
+	company := cfg.Setting(SettingCompanyID, "")
 	if raw == "" {
 		return nil, fmt.Errorf("%w: the customer has not connected SmartRecruiters company %q yet", errNotConnected, company)
 	}
@@ -318,18 +311,11 @@ func reportFileName(u ats.Update) string {
 // Validate implements ats.Connector: settings, the partner credentials and
 // registration, the connection to the company, and the custom-field map.
 func (c *Connector) Validate(ctx context.Context, cfg ats.Config) []ats.Check {
-	var checks []ats.Check
-	add := func(name string, ok bool, problem string) bool {
-		ch := ats.Check{Name: name, OK: ok}
-		if !ok {
-			ch.Problem = problem
-		}
-		checks = append(checks, ch)
-		return ok
-	}
-	company := setting(cfg, SettingCompanyID, "")
+	var checks ats.Checklist
+	add := checks.Add
+	company := cfg.Setting(SettingCompanyID, "")
 	companyOK := add("SmartRecruiters companyId is set", company != "", "enter the customer's SmartRecruiters companyId under Settings")
-	base := setting(cfg, SettingBaseURL, DefaultBaseURL)
+	base := cfg.Setting(SettingBaseURL, DefaultBaseURL)
 	u, err := url.Parse(base)
 	baseOK := add("API base URL is an absolute URL", err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "",
 		fmt.Sprintf("%q is not an http(s) URL", base))

@@ -73,7 +73,7 @@ func (c *Connector) ConnectionSettings() []string { return []string{SettingCompa
 // idempotent replace) with the master credentials.
 func (c *Connector) PrepareConnect(ctx context.Context, cfg ats.Config, endpointBase string) error {
 	v := core.Invalid()
-	if setting(cfg, SettingCompanyID, "") == "" {
+	if cfg.Setting(SettingCompanyID, "") == "" {
 		v.Add("settings."+SettingCompanyID, "is needed first: enter the customer's SmartRecruiters companyId")
 	}
 	master := masterCredentials(cfg)
@@ -83,7 +83,7 @@ func (c *Connector) PrepareConnect(ctx context.Context, cfg ats.Config, endpoint
 	if err := v.OrNil(); err != nil {
 		return err
 	}
-	base := setting(cfg, SettingBaseURL, DefaultBaseURL)
+	base := cfg.Setting(SettingBaseURL, DefaultBaseURL)
 	if _, err := c.clientFor(cfg, master).SavePartnerConfiguration(ctx, PartnerConfigurationFor(endpointBase)); err != nil {
 		return core.Invalid("smartrecruiters", "could not register Switchboard's endpoints with SmartRecruiters: "+describeCallError(base, err, "the partner credentials"))
 	}
@@ -201,11 +201,11 @@ func (h *partnerHandler) onePackage(w http.ResponseWriter, r *http.Request, cfg 
 // (results carry the company's bearer token there), or for a package that
 // does not fit how it was ordered.
 func (h *partnerHandler) checkOrder(ctx context.Context, cfg ats.Config, companyID, callbackURL, packageID string, inline bool) error {
-	if want := setting(cfg, SettingCompanyID, ""); companyID != want {
+	if want := cfg.Setting(SettingCompanyID, ""); companyID != want {
 		return ats.Refuse(http.StatusForbidden, "the order is for SmartRecruiters company %q, but this integration is connected to company %q", companyID, want)
 	}
 	// Only the URL check of a client is used: no credential, no limits.
-	if _, err := NewClient(setting(cfg, SettingBaseURL, DefaultBaseURL), ClientCredentials{}).OrderIDFromCallback(callbackURL); err != nil {
+	if _, err := NewClient(cfg.Setting(SettingBaseURL, DefaultBaseURL), ClientCredentials{}).OrderIDFromCallback(callbackURL); err != nil {
 		return ats.Refuse(http.StatusBadRequest, "%v", err)
 	}
 	v, err := h.PC.Package(ctx, cfg, packageID)
@@ -287,7 +287,7 @@ func (h *partnerHandler) inlineOrder(w http.ResponseWriter, r *http.Request, cfg
 // disable is DELETE /integrations/companies/{companyId}: the customer
 // disconnected the app in SmartRecruiters.
 func (h *partnerHandler) disable(w http.ResponseWriter, r *http.Request, cfg ats.Config) {
-	if got, want := r.PathValue("companyId"), setting(cfg, SettingCompanyID, ""); got != want {
+	if got, want := r.PathValue("companyId"), cfg.Setting(SettingCompanyID, ""); got != want {
 		h.Fail(w, r, ats.Refuse(http.StatusNotFound, "this integration is not connected to company %q", got))
 		return
 	}
@@ -303,7 +303,7 @@ func (h *partnerHandler) disable(w http.ResponseWriter, r *http.Request, cfg ats
 // Switchboard's client credential and returns the company's.
 func (h *partnerHandler) exchange(companyID string) ats.Exchange {
 	return func(ctx context.Context, cfg ats.Config, client ats.ClientCredential) (map[string]string, error) {
-		want := setting(cfg, SettingCompanyID, "")
+		want := cfg.Setting(SettingCompanyID, "")
 		if companyID != want {
 			return nil, ats.Refuse(http.StatusForbidden,
 				"this connection token was generated for SmartRecruiters company %q, not for company %q: use the token generated for this company, or correct the companyId in Switchboard and generate a new one", want, companyID)
@@ -322,7 +322,7 @@ func (h *partnerHandler) exchange(companyID string) ats.Exchange {
 		case errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound:
 			return nil, ats.Refuse(http.StatusBadGateway, "SmartRecruiters has no partner configuration for Switchboard: ask the vendor to generate a new connection token, which registers it")
 		case err != nil:
-			base := setting(cfg, SettingBaseURL, DefaultBaseURL)
+			base := cfg.Setting(SettingBaseURL, DefaultBaseURL)
 			return nil, ats.Refuse(http.StatusBadGateway, "the credential exchange with SmartRecruiters failed: %s", describeCallError(base, err, "the partner credentials"))
 		}
 		b, err := json.Marshal(companyCredentials{CompanyID: companyID, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret})
@@ -424,7 +424,7 @@ func (h *partnerHandler) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := ""
-	if allowedRedirect(setting(ats.Config{Integration: res.Integration}, SettingBaseURL, DefaultBaseURL), redirect) {
+	if allowedRedirect(ats.Config{Integration: res.Integration}.Setting(SettingBaseURL, DefaultBaseURL), redirect) {
 		back = redirect
 	} else if redirect != "" {
 		h.Log.WarnContext(r.Context(), "smartrecruiters consent: redirect not under SmartRecruiters' domain, not followed", "company_id", company)

@@ -116,19 +116,15 @@ func (c *Connector) Describe() ats.Description {
 	}
 }
 
-func setting(cfg ats.Config, key string) string {
-	return strings.TrimSpace(cfg.Integration.Settings[key])
-}
-
 // subdomainRE is one DNS label, as Workable's subdomains are.
 var subdomainRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // baseURL is the SPI of the integration: the override, else the subdomain's.
 func baseURL(cfg ats.Config) (string, error) {
-	if b := setting(cfg, SettingBaseURL); b != "" {
+	if b := cfg.Setting(SettingBaseURL, ""); b != "" {
 		return b, nil
 	}
-	sub := strings.ToLower(setting(cfg, SettingSubdomain))
+	sub := strings.ToLower(cfg.Setting(SettingSubdomain, ""))
 	if !subdomainRE.MatchString(sub) {
 		return "", fmt.Errorf("workable: the subdomain %q is not a Workable subdomain (acme for acme.workable.com)", sub)
 	}
@@ -242,10 +238,10 @@ func (c *Connector) note(ctx context.Context, cfg ats.Config, u ats.Update) erro
 // memberID is the member notes are recorded as: the setting, else the
 // account's first admin (cached per token).
 func (c *Connector) memberID(ctx context.Context, cfg ats.Config, cl *Client) (string, error) {
-	if id := setting(cfg, SettingMemberID); id != "" {
+	if id := cfg.Setting(SettingMemberID, ""); id != "" {
 		return id, nil
 	}
-	key := sha256.Sum256([]byte(setting(cfg, SettingSubdomain) + "\x00" + cfg.Secrets[CredentialAPIToken]))
+	key := sha256.Sum256([]byte(cfg.Setting(SettingSubdomain, "") + "\x00" + cfg.Secrets[CredentialAPIToken]))
 	c.mu.Lock()
 	id, ok := c.members[key]
 	c.mu.Unlock()
@@ -280,16 +276,9 @@ func firstAdmin(ms []Member) string {
 // does (r_jobs: jobs and members; r_candidates; r_requisitions). w_candidates
 // cannot be proven without writing to a candidate: the first note does.
 func (c *Connector) Validate(ctx context.Context, cfg ats.Config) []ats.Check {
-	var checks []ats.Check
-	add := func(name string, ok bool, problem string) bool {
-		ch := ats.Check{Name: name, OK: ok}
-		if !ok {
-			ch.Problem = problem
-		}
-		checks = append(checks, ch)
-		return ok
-	}
-	sub := strings.ToLower(setting(cfg, SettingSubdomain))
+	var checks ats.Checklist
+	add := checks.Add
+	sub := strings.ToLower(cfg.Setting(SettingSubdomain, ""))
 	subOK := add("Workable subdomain is set", subdomainRE.MatchString(sub),
 		fmt.Sprintf("enter the customer's Workable subdomain under Settings (acme for acme.workable.com), not %q", sub))
 	tokenOK := add("API access token is set", cfg.Secrets[CredentialAPIToken] != "",
@@ -314,7 +303,7 @@ func (c *Connector) Validate(ctx context.Context, cfg ats.Config) []ats.Check {
 	add("the token reads candidates (r_candidates)", err == nil, describe(base, err, "r_candidates"))
 	_, err = cl.FirstRequisitions(ctx, 1)
 	add("the token reads requisitions (r_requisitions)", err == nil, describe(base, err, "r_requisitions"))
-	if id := setting(cfg, SettingMemberID); id != "" {
+	if id := cfg.Setting(SettingMemberID, ""); id != "" {
 		ms, err := cl.Members(ctx)
 		found := false
 		for _, m := range ms {
