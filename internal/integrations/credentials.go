@@ -74,7 +74,7 @@ func (s *Service) LocalConnectorConfig(ctx context.Context, q store.Queries, in 
 	for _, c := range creds {
 		if c.Name == credInboundKey {
 			var rec inboundKeyRecord
-			if _, err := s.getRecord(ctx, q, in.ID, credInboundKey, &rec); err != nil {
+			if err := s.openRecord(in.ID, c, &rec); err != nil {
 				return nil, ats.Config{}, err
 			}
 			issued = rec.Key
@@ -140,19 +140,26 @@ func (s *Service) getRecord(ctx context.Context, q store.Queries, integrationID,
 		return false, fmt.Errorf("integration %s: credentials: %w", integrationID, err)
 	}
 	for _, c := range creds {
-		if c.Name != name {
-			continue
+		if c.Name == name {
+			if err := s.openRecord(integrationID, c, v); err != nil {
+				return false, err
+			}
+			return true, nil
 		}
-		plain, err := s.d.Keyring.Decrypt(c.Ciphertext, credentialAAD(integrationID, name))
-		if err != nil {
-			return false, fmt.Errorf("integration %s: decrypt %s: %w", integrationID, name, err)
-		}
-		if err := json.Unmarshal(plain, v); err != nil {
-			return false, fmt.Errorf("integration %s: decode %s: %w", integrationID, name, err)
-		}
-		return true, nil
 	}
 	return false, nil
+}
+
+// openRecord decrypts and decodes one reserved record already read.
+func (s *Service) openRecord(integrationID string, c core.Credential, v any) error {
+	plain, err := s.d.Keyring.Decrypt(c.Ciphertext, credentialAAD(integrationID, c.Name))
+	if err != nil {
+		return fmt.Errorf("integration %s: decrypt %s: %w", integrationID, c.Name, err)
+	}
+	if err := json.Unmarshal(plain, v); err != nil {
+		return fmt.Errorf("integration %s: decode %s: %w", integrationID, c.Name, err)
+	}
+	return nil
 }
 
 // clearCredentials deletes the connector's credentials of an integration (the
