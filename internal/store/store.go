@@ -190,6 +190,7 @@ type Queries interface {
 
 	SessionQueries
 	VendorQueries
+	ReviewQueries
 }
 
 // OrderFilter narrows ListOrders. Zero fields do not filter.
@@ -305,6 +306,88 @@ type SessionQueries interface {
 	// DeleteExpiredSessions removes sessions that expired at or before now and
 	// reports how many.
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
+}
+
+// ReviewQueries are the reads and writes of applicant review: sources, the
+// jobs and applicants synced from them, the syncs with their cursors, and the
+// change notifications an ATS pushed. Deleting a source deletes everything
+// synced from it.
+type ReviewQueries interface {
+	// CreateReviewSource fails with ErrConflict when the account has a
+	// source of the same provider.
+	CreateReviewSource(ctx context.Context, s core.ReviewSource) error
+	GetReviewSource(ctx context.Context, id string) (core.ReviewSource, error)
+	GetReviewSourceByHookToken(ctx context.Context, token string) (core.ReviewSource, error)
+	// ListReviewSources returns an account's sources, oldest first.
+	ListReviewSources(ctx context.Context, accountID string) ([]core.ReviewSource, error)
+	// UpdateReviewSource writes every mutable field when s.Version matches,
+	// and stores Version+1.
+	UpdateReviewSource(ctx context.Context, s core.ReviewSource) error
+	DeleteReviewSource(ctx context.Context, id string) error
+
+	// UpsertReviewJobs inserts or updates jobs by (SourceID, ExternalID),
+	// keeping their criteria.
+	UpsertReviewJobs(ctx context.Context, jobs []core.ReviewJob) error
+	GetReviewJob(ctx context.Context, sourceID, jobID string) (core.ReviewJob, error)
+	// ListReviewJobs returns a source's open jobs matching f, with their
+	// applicant counts, by title then id.
+	ListReviewJobs(ctx context.Context, sourceID string, f ReviewJobFilter) ([]core.ReviewJob, error)
+	// SetReviewJobCriteria stores a job's qualifications.
+	SetReviewJobCriteria(ctx context.Context, sourceID, jobID string, criteria []byte, at time.Time) error
+	// CloseReviewJobsSyncedBefore marks the open jobs a full sync did not see
+	// again (synced before it began) as closed, and returns how many.
+	CloseReviewJobsSyncedBefore(ctx context.Context, sourceID string, before time.Time) (int, error)
+
+	// UpsertReviewApplicants inserts or updates applicants by (SourceID,
+	// JobID, ExternalID), keeping their latest move.
+	UpsertReviewApplicants(ctx context.Context, apps []core.ReviewApplicant) error
+	GetReviewApplicant(ctx context.Context, sourceID, jobID, applicantID string) (core.ReviewApplicant, error)
+	// ListReviewApplicants returns a job's applicants by ExternalID.
+	ListReviewApplicants(ctx context.Context, sourceID, jobID string) ([]core.ReviewApplicant, error)
+	// DeleteReviewCandidate deletes a candidate's applications to every job
+	// of the source, and returns how many.
+	DeleteReviewCandidate(ctx context.Context, sourceID, applicantID string) (int, error)
+	// DeleteReviewApplicantsSyncedBefore deletes a job's applicants that a
+	// full sync of it did not see again, and returns how many.
+	DeleteReviewApplicantsSyncedBefore(ctx context.Context, sourceID, jobID string, before time.Time) (int, error)
+	// SetReviewApplicantMove records the latest move asked for an applicant
+	// and its outcome ("" when it succeeded).
+	SetReviewApplicantMove(ctx context.Context, sourceID, jobID, applicantID, target, moveError string, at time.Time) error
+
+	CreateReviewSync(ctx context.Context, s core.ReviewSync) error
+	GetReviewSync(ctx context.Context, id string) (core.ReviewSync, error)
+	// LatestReviewSync returns a source's most recently started sync.
+	LatestReviewSync(ctx context.Context, sourceID string) (core.ReviewSync, error)
+	// AdvanceReviewSync writes s when the stored Step is s.Step-1 (the step
+	// it takes was not taken yet), and ErrConflict otherwise.
+	AdvanceReviewSync(ctx context.Context, s core.ReviewSync) error
+
+	// RecordReviewChange stores a notification; created is false when one
+	// with the same (SourceID, DedupeKey) is stored already.
+	RecordReviewChange(ctx context.Context, c core.ReviewChange) (created bool, err error)
+	MarkReviewChangeProcessed(ctx context.Context, sourceID, dedupeKey string, at time.Time) error
+
+	// ListCandidateResults returns the results of an account's completed
+	// orders from integrations of provider, for the candidates with these
+	// ATS ids, newest first: what ranking shows of the assessment half.
+	ListCandidateResults(ctx context.Context, accountID, provider string, externalIDs []string) ([]CandidateResult, error)
+}
+
+// ReviewJobFilter narrows a source's job list.
+type ReviewJobFilter struct {
+	// Query matches a title (ignoring case) or an id or reference number.
+	Query       string
+	RecruiterID string
+	// Closed lists closed jobs too.
+	Closed bool
+}
+
+// CandidateResult is one completed order's result for an ATS candidate.
+type CandidateResult struct {
+	ExternalID  string
+	OrderID     string
+	Result      core.Result
+	CompletedAt time.Time
 }
 
 // VendorQueries are the reads and writes of outside vendors: the vendors,
