@@ -25,7 +25,7 @@ func scanReviewSource(s scanner) (core.ReviewSource, error) {
 }
 
 func (q Queries) CreateReviewSource(ctx context.Context, r core.ReviewSource) error {
-	settings, err := sqlcodec.JSONText(nonNilSettings(r.Settings))
+	settings, err := sqlcodec.JSONText(r.Settings)
 	if err != nil {
 		return q.fail(err, "create review source %s", r.ID)
 	}
@@ -38,13 +38,6 @@ func (q Queries) CreateReviewSource(ctx context.Context, r core.ReviewSource) er
 		return q.fail(err, "create review source %s", r.ID)
 	}
 	return q.created(res, fmt.Sprintf("the account has a %s source", r.Provider), "create review source %s", r.ID)
-}
-
-func nonNilSettings(m map[string]string) map[string]string {
-	if m == nil {
-		return map[string]string{}
-	}
-	return m
 }
 
 func (q Queries) GetReviewSource(ctx context.Context, id string) (core.ReviewSource, error) {
@@ -65,7 +58,7 @@ func (q Queries) ListReviewSources(ctx context.Context, accountID string) ([]cor
 // UpdateReviewSource writes the mutable fields; ID, AccountID, Provider,
 // IntegrationID, HookToken and CreatedAt are never changed.
 func (q Queries) UpdateReviewSource(ctx context.Context, r core.ReviewSource) error {
-	settings, err := sqlcodec.JSONText(nonNilSettings(r.Settings))
+	settings, err := sqlcodec.JSONText(r.Settings)
 	if err != nil {
 		return q.fail(err, "update review source %s", r.ID)
 	}
@@ -93,13 +86,9 @@ const reviewJobCols = `j.source_id, j.external_id, j.title, j.ref_number, j.stat
 
 func scanReviewJob(s scanner) (core.ReviewJob, error) {
 	var j core.ReviewJob
-	var criteria string
 	err := s.Scan(&j.SourceID, &j.ExternalID, &j.Title, &j.RefNumber, &j.Status, &j.Open, &j.Location, &j.Department,
 		&j.RecruiterID, &j.RecruiterName, &j.URL, timeCol{&j.ATSUpdatedAt}, timeCol{&j.SyncedAt},
-		sqlcodec.Str(&criteria), timeCol{&j.CriteriaUpdatedAt}, &j.Applicants)
-	if criteria != "" {
-		j.Criteria = []byte(criteria)
-	}
+		sqlcodec.BlobCol(&j.Criteria), timeCol{&j.CriteriaUpdatedAt}, &j.Applicants)
 	return j, err
 }
 
@@ -177,11 +166,9 @@ const reviewApplicantCols = `source_id, job_id, external_id, application_id, nam
 
 func scanReviewApplicant(s scanner) (core.ReviewApplicant, error) {
 	var a core.ReviewApplicant
-	var profile string
 	err := s.Scan(&a.SourceID, &a.JobID, &a.ExternalID, &a.ApplicationID, &a.Name, &a.Email, &a.Status,
-		timeCol{&a.AppliedAt}, timeCol{&a.ATSUpdatedAt}, timeCol{&a.SyncedAt}, &profile,
+		timeCol{&a.AppliedAt}, timeCol{&a.ATSUpdatedAt}, timeCol{&a.SyncedAt}, sqlcodec.BlobCol(&a.Profile),
 		&a.MoveTarget, &a.MoveError, timeCol{&a.MovedAt})
-	a.Profile = []byte(profile)
 	return a, err
 }
 
