@@ -244,6 +244,37 @@ func TestWriteBackFollowsCapabilities(t *testing.T) {
 	}
 }
 
+// TestStatusFieldFollowsCapabilities: SmartRecruiters has custom fields but
+// none for the status (only Workable's Assessments tab takes it), so a
+// status mapping there is refused and nothing is stored.
+func TestStatusFieldFollowsCapabilities(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t, apptest.Options{})
+	key := e.CreateAccount("Acme Corp", "admin@acme.example")
+	var in struct {
+		ID string `json:"id"`
+	}
+	e.MustAPI(http.StatusCreated, key, "POST", "/integrations", map[string]string{"provider": "smartrecruiters"}, &in)
+	eb := apiErr(t, e, http.StatusUnprocessableEntity, key, "PATCH", "/integrations/"+in.ID, map[string]any{"write_back": map[string]any{
+		"status_field": map[string]any{"enabled": true, "field_id": "f1"},
+		"score_field":  map[string]any{"enabled": true, "field_id": "f2"},
+	}})
+	if !strings.Contains(eb.Error, "takes no status in a custom field") {
+		t.Fatalf("error %q does not say SmartRecruiters takes no status field", eb.Error)
+	}
+	var got struct {
+		WriteBack struct {
+			ScoreField struct {
+				Enabled bool `json:"enabled"`
+			} `json:"score_field"`
+		} `json:"write_back"`
+	}
+	e.MustAPI(http.StatusOK, key, "GET", "/integrations/"+in.ID, nil, &got)
+	if got.WriteBack.ScoreField.Enabled {
+		t.Error("the refused patch stored its score field")
+	}
+}
+
 func TestDuplicateLeverIntegrationIs409(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t, apptest.Options{})

@@ -209,6 +209,9 @@ type Description struct {
 	Credentials  []Field        `json:"credentials"`
 	Reports      []string       `json:"reports"` // which core.ReportConfig kinds it can send
 	CustomFields bool           `json:"custom_fields"`
+	// StatusField is set for ATSs whose custom fields also take the
+	// order's status (Workable's Assessments tab), on every state change.
+	StatusField bool `json:"status_field"`
 	// RoutesByTag is set for ATSs whose jobs pick a vacancy by a tag
 	// (Lever's posting tag) rather than by ordering a listed package.
 	RoutesByTag bool `json:"routes_by_tag"`

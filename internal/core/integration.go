@@ -62,6 +62,9 @@ func (i Integration) HasPattern(p Pattern) bool {
 // WriteBackConfig is the "Switchboard → ATS" section: which custom fields and
 // reports the ATS receives.
 type WriteBackConfig struct {
+	// StatusField takes the order's state as the recruiter reads it
+	// ("Invited", "Completed"), where the ATS has a field for it.
+	StatusField     FieldMapping            `json:"status_field"`
 	ScoreField      FieldMapping            `json:"score_field"`
 	LabelField      FieldMapping            `json:"label_field"`
 	LabelValues     map[string]string       `json:"label_values,omitempty"` // "Great fit" → ATS value id

@@ -79,7 +79,7 @@ func (s *Service) CreateIntegration(ctx context.Context, actor core.User, provid
 	in := core.Integration{
 		ID: core.NewID("int"), AccountID: actor.AccountID, Provider: provider, Name: strings.TrimSpace(name),
 		Status: core.IntegrationDraft, Patterns: slices.Clone(desc.Patterns), Settings: settings,
-		WriteBack: core.DefaultWriteBack(), CreatedAt: now, UpdatedAt: now,
+		WriteBack: defaultWriteBack(desc), CreatedAt: now, UpdatedAt: now,
 	}
 	if err := s.d.Store.CreateIntegration(ctx, in); err != nil {
 		if errors.Is(err, core.ErrConflict) {
@@ -374,17 +374,34 @@ func (p IntegrationPatch) apply(in *core.Integration, desc ats.Description) erro
 	return v.OrNil()
 }
 
+// defaultWriteBack is core.DefaultWriteBack within what the ATS can
+// receive: the PDF goes as a link where it cannot take the file.
+func defaultWriteBack(desc ats.Description) core.WriteBackConfig {
+	wb := core.DefaultWriteBack()
+	for kind, on := range wb.Reports.Kinds() {
+		if on && !slices.Contains(desc.Reports, kind) {
+			wb.Reports.Set(kind, false)
+			if kind == "pdf_file" && slices.Contains(desc.Reports, "pdf_url") {
+				wb.Reports.PDFURL = true
+			}
+		}
+	}
+	return wb
+}
+
 // checkWriteBack refuses custom fields and report kinds the ATS cannot take,
 // so a configuration never promises what will not arrive.
 func checkWriteBack(v *core.ValidationError, wb core.WriteBackConfig, desc ats.Description) {
 	if !desc.CustomFields {
-		used := wb.ScoreField.Enabled || wb.LabelField.Enabled
+		used := wb.StatusField.Enabled || wb.ScoreField.Enabled || wb.LabelField.Enabled
 		for _, f := range wb.IndicatorFields {
 			used = used || f.Enabled
 		}
 		if used {
-			v.Add("write_back", desc.Name+" has no custom assessment fields; switch the score, label and indicator fields off")
+			v.Add("write_back", desc.Name+" has no custom assessment fields; switch the status, score, label and indicator fields off")
 		}
+	} else if wb.StatusField.Enabled && !desc.StatusField {
+		v.Add("write_back.status_field", desc.Name+" takes no status in a custom field; switch the status field off")
 	}
 	for kind, on := range wb.Reports.Kinds() {
 		if on && !slices.Contains(desc.Reports, kind) {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"switchboard/internal/core"
@@ -48,14 +49,19 @@ func (h *handler) saveWriteBack(w http.ResponseWriter, r *http.Request, q *reque
 		return
 	}
 	f := r.PostFormValue
-	wb := v.WriteBack // kinds this page does not offer stay as they were
-	for _, kind := range v.Description.Reports {
-		wb.Reports.Set(kind, f("report_"+kind) == "on")
+	wb := v.WriteBack
+	// The page offers every kind the ATS can receive; one it cannot (an
+	// older default) is switched off, as it would never arrive.
+	for kind := range wb.Reports.Kinds() {
+		wb.Reports.Set(kind, slices.Contains(v.Description.Reports, kind) && f("report_"+kind) == "on")
 	}
 	if !v.Description.CustomFields {
 		// The page offers no custom fields for this ATS.
 		h.update(w, r, q, id, integrations.IntegrationPatch{WriteBack: &wb}, "Write-back configuration saved.")
 		return
+	}
+	if v.Description.StatusField {
+		wb.StatusField = core.FieldMapping{Enabled: f("status_enabled") == "on", FieldID: strings.TrimSpace(f("status_field"))}
 	}
 	wb.ScoreField = core.FieldMapping{Enabled: f("score_enabled") == "on", FieldID: strings.TrimSpace(f("score_field"))}
 	wb.LabelField = core.FieldMapping{Enabled: f("label_enabled") == "on", FieldID: strings.TrimSpace(f("label_field"))}
@@ -79,6 +85,9 @@ func (h *handler) saveWriteBack(w http.ResponseWriter, r *http.Request, q *reque
 	}
 	// A switched-on mapping without a field id would write nowhere.
 	var missing []string
+	if wb.StatusField.Enabled && wb.StatusField.FieldID == "" {
+		missing = append(missing, "the assessment status")
+	}
 	if wb.ScoreField.Enabled && wb.ScoreField.FieldID == "" {
 		missing = append(missing, "the overall matching score")
 	}
