@@ -111,6 +111,26 @@ func wkShown(t *testing.T, f *apptest.WorkableFixture, id string) workablesim.As
 	return as
 }
 
+// wkEnableRefused enables the integration, which must be refused, and
+// returns the failing checks as "name: problem".
+func wkEnableRefused(e *apptest.Env, f *apptest.WorkableFixture) []string {
+	var out struct {
+		Checks []struct {
+			Name    string `json:"name"`
+			OK      bool   `json:"ok"`
+			Problem string `json:"problem"`
+		} `json:"checks"`
+	}
+	e.MustAPI(http.StatusUnprocessableEntity, f.APIKey, "POST", "/integrations/"+f.IntegrationID+"/enable", nil, &out)
+	var failed []string
+	for _, c := range out.Checks {
+		if !c.OK {
+			failed = append(failed, c.Name+": "+c.Problem)
+		}
+	}
+	return failed
+}
+
 // wkOrderCount is how many orders the account has.
 func wkOrderCount(e *apptest.Env, f *apptest.WorkableFixture) int {
 	n, _ := orders(e, f.APIKey)
@@ -281,31 +301,12 @@ func TestWorkableValidation(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t, apptest.Options{})
 	f := e.SetupWorkable(apptest.WorkableOptions{NoEnable: true, Scopes: []string{workablesim.ScopeReadJobs, workablesim.ScopeReadCandidates, workablesim.ScopeWriteCandidates}})
-	var out struct {
-		Checks []struct {
-			Name    string `json:"name"`
-			OK      bool   `json:"ok"`
-			Problem string `json:"problem"`
-		} `json:"checks"`
-	}
-	e.MustAPI(http.StatusUnprocessableEntity, f.APIKey, "POST", "/integrations/"+f.IntegrationID+"/enable", nil, &out)
-	var failed []string
-	for _, c := range out.Checks {
-		if !c.OK {
-			failed = append(failed, c.Name+": "+c.Problem)
-		}
-	}
+	failed := wkEnableRefused(e, f)
 	if len(failed) != 1 || !strings.Contains(failed[0], "r_requisitions") || !strings.Contains(failed[0], "403") {
 		t.Fatalf("failing checks %q, want only r_requisitions, refused 403", failed)
 	}
 	f.Sim.RevokeToken(f.Token)
-	e.MustAPI(http.StatusUnprocessableEntity, f.APIKey, "POST", "/integrations/"+f.IntegrationID+"/enable", nil, &out)
-	failed = nil
-	for _, c := range out.Checks {
-		if !c.OK {
-			failed = append(failed, c.Problem)
-		}
-	}
+	failed = wkEnableRefused(e, f)
 	if len(failed) != 1 || !strings.Contains(failed[0], "refused the API access token (401") {
 		t.Fatalf("failing checks %q, want one saying Workable refused the token", failed)
 	}

@@ -171,6 +171,21 @@ func TestBrowserWorkable(t *testing.T) {
 		a.mustSee(".flash-ok", "Settings saved")
 		a.setCredential(workable.CredentialAPIToken, token)
 		a.setCredential(workable.CredentialCallbackToken, callback)
+		if s.sub == "acme" {
+			// The Assessments tab: the status and the score go to custom
+			// fields, checked against Workable's on enable.
+			status := sim.AddCustomAttribute(s.sub, workable.AttrShortText, "Assessment status", true)
+			score := sim.AddCustomAttribute(s.sub, workable.AttrNumeric, "Assessment score", true)
+			a.do("switch the status field on", chromedp.Click(chromedp.CSS("input[name=status_enabled]")))
+			a.fill("input[name=status_field]", status.ID)
+			a.do("switch the score field on", chromedp.Click(chromedp.CSS("input[name=score_enabled]")))
+			a.fill("input[name=score_field]", score.ID)
+			a.submit("save write-back", "#save-write-back")
+			a.mustSee(".flash-ok", "Write-back configuration saved")
+			if a.value("input[name=status_field]") != status.ID {
+				a.t.Errorf("the status field shows %q after saving, want %q", a.value("input[name=status_field]"), status.ID)
+			}
+		}
 
 		key, urls := a.generateKey(id)
 		if len(urls) != 1 || urls["Provider base URL"] != a.e.URL+"/partners/workable" {
@@ -182,6 +197,9 @@ func TestBrowserWorkable(t *testing.T) {
 		a.mustSee("#integration-status", "Enabled")
 		a.validate(id, "✓ Workable accepts the API access token and it reads jobs (r_jobs)",
 			"✓ the token reads requisitions (r_requisitions)", "✓ a key was issued for Workable")
+		if s.sub == "acme" {
+			a.validate(id, "✓ the custom fields of the Assessments tab exist and take their values")
+		}
 	}
 	a.open("/integrations")
 	for _, s := range subs {

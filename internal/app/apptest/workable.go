@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"time"
 
+	"switchboard/internal/assess"
 	"switchboard/internal/ats/workable"
 	"switchboard/internal/atssim/workablesim"
 	"switchboard/internal/core"
@@ -29,6 +30,10 @@ type WorkableOptions struct {
 	Scopes []string
 	// Reports replaces the default report choice (read-only page and PDF).
 	Reports *core.ReportConfig
+	// Fields sets up the Assessments tab: custom attributes in Workable for
+	// the status (short text), score (numeric), label (short text) and one
+	// numeric per indicator of the default package, mapped in Switchboard.
+	Fields bool
 }
 
 // WorkableFixture is what SetupWorkable created, on both sides.
@@ -53,6 +58,9 @@ type WorkableFixture struct {
 	Admin0        string // the Workable admin member's id
 	Job           workable.Job
 	Candidate     workable.Candidate // applied to Job
+	// The Assessments tab's attributes, with Fields.
+	StatusField, ScoreField, LabelField workable.CustomAttribute
+	IndicatorFields                     map[string]workable.CustomAttribute
 }
 
 // SetupWorkable does what a vendor's admin and a Workable customer's admin
@@ -108,9 +116,27 @@ func (e *Env) SetupWorkable(o WorkableOptions) *WorkableFixture {
 	patch := map[string]any{"settings": map[string]string{
 		workable.SettingSubdomain: WorkableSubdomain, workable.SettingBaseURL: f.Sim.APIBase(WorkableSubdomain),
 	}}
+	// Workable takes the PDF as a link: the default's file goes as one
+	// too, but a configuration saved says so.
+	wb := core.WriteBackConfig{Reports: core.ReportConfig{ReadOnlyPageURL: true, PDFURL: true}}
 	if o.Reports != nil {
-		wb := core.DefaultWriteBack()
 		wb.Reports = *o.Reports
+	}
+	if o.Fields {
+		f.StatusField = f.Sim.AddCustomAttribute(WorkableSubdomain, workable.AttrShortText, "Assessment status", true)
+		f.ScoreField = f.Sim.AddCustomAttribute(WorkableSubdomain, workable.AttrNumeric, "Assessment score", true)
+		f.LabelField = f.Sim.AddCustomAttribute(WorkableSubdomain, workable.AttrShortText, "Assessment fit", true)
+		wb.StatusField = core.FieldMapping{Enabled: true, FieldID: f.StatusField.ID}
+		wb.ScoreField = core.FieldMapping{Enabled: true, FieldID: f.ScoreField.ID}
+		wb.LabelField = core.FieldMapping{Enabled: true, FieldID: f.LabelField.ID}
+		f.IndicatorFields = map[string]workable.CustomAttribute{}
+		wb.IndicatorFields = map[string]core.FieldMapping{}
+		for _, m := range assess.DefaultPackage().Modules {
+			f.IndicatorFields[m.Key] = f.Sim.AddCustomAttribute(WorkableSubdomain, workable.AttrNumeric, m.Name, true)
+			wb.IndicatorFields[m.Key] = core.FieldMapping{Enabled: true, FieldID: f.IndicatorFields[m.Key].ID}
+		}
+	}
+	if o.Reports != nil || o.Fields {
 		patch["write_back"] = wb
 	}
 	e.MustAPI(http.StatusOK, f.APIKey, "PATCH", "/integrations/"+f.IntegrationID, patch, nil)

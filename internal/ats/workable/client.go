@@ -128,6 +128,27 @@ func (c *Client) Comment(ctx context.Context, candidateID, memberID, body string
 	return err
 }
 
+// CustomAttributes lists the account's candidate custom attributes
+// (GET /custom_attributes, scope r_jobs [V]).
+func (c *Client) CustomAttributes(ctx context.Context) ([]CustomAttribute, error) {
+	var p CustomAttributesPage
+	err := c.c.JSON(ctx, atshttp.Request{Method: http.MethodGet, Path: "/custom_attributes"}, &p)
+	return p.CustomAttributes, err
+}
+
+// SetAttribute writes one custom attribute value of a candidate
+// (PATCH /candidates/:id/update_custom_attribute_value [V]). Setting a value
+// again sets the same value, so it is retried like a read.
+func (c *Client) SetAttribute(ctx context.Context, candidateID string, v AttributeValue) error {
+	b, err := atshttp.JSONBody(v)
+	if err != nil {
+		return err
+	}
+	_, err = c.c.Do(ctx, atshttp.Request{Method: http.MethodPatch, Path: "/candidates/" + url.PathEscape(candidateID) + "/update_custom_attribute_value",
+		Body: b, ContentType: "application/json"})
+	return err
+}
+
 // ErrPaging is wrapped when paging.next cannot be followed.
 var ErrPaging = errors.New("workable: paging")
 

@@ -110,9 +110,13 @@ func (c *Connector) Describe() ats.Description {
 		// and the results URL; a started assessment is still pending. The
 		// label is not shown as such: Workable shows one of three grades,
 		// derived from the result (GradeFor).
-		Shows:    ats.Shows{Status: true, Score: true, Summary: true, Components: true, Attachments: true, ResultURL: true},
-		Results:  ats.ResultsPushed,
-		Multiple: true,
+		Shows: ats.Shows{Status: true, Score: true, Summary: true, Components: true, Attachments: true, ResultURL: true},
+		// The Assessments tab: the status, score, label and component
+		// scores also go to custom fields of the candidate's profile.
+		CustomFields: true,
+		StatusField:  true,
+		Results:      ats.ResultsPushed,
+		Multiple:     true,
 	}
 }
 
@@ -155,7 +159,7 @@ func (c *Connector) CheckCallback(raw string) string {
 var errConfig = errors.New("workable: configuration")
 
 // classify turns a client error into the core's verdict.
-var classify = ats.CallRules{Config: []error{errConfig}, GiveUp: []error{ErrPaging}}.Classify
+var classify = ats.CallRules{Config: []error{errConfig, ErrField}, GiveUp: []error{ErrPaging}}.Classify
 
 // WriteBack implements ats.Connector: each state change is a PUT of its
 // status to the order's callback URL with the Workable-issued token; on
@@ -164,10 +168,23 @@ var classify = ats.CallRules{Config: []error{errConfig}, GiveUp: []error{ErrPagi
 // assessment, a note on their timeline. Each call is a step, so a retried
 // job repeats only what did not land.
 func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update, steps ats.Steps) error {
-	status, ok := StatusFor(u.State)
-	if !ok {
-		return nil // cancelled: Workable has no status for it
+	step := func(name string, fn func(ctx context.Context) error) error {
+		return classify(steps.Do(ctx, "workable:"+name, fn))
 	}
+	// Cancelled has no Workable status; the status field still shows it.
+	if status, ok := StatusFor(u.State); ok {
+		if err := c.writeStatus(ctx, cfg, u, status, step); err != nil {
+			return err
+		}
+	}
+	if !FieldsWanted(u.State, cfg.Integration.WriteBack) {
+		return nil
+	}
+	return step(string(u.State)+":fields", func(ctx context.Context) error { return c.fields(ctx, cfg, u) })
+}
+
+// writeStatus is the results callback of one state change, and the note.
+func (c *Connector) writeStatus(ctx context.Context, cfg ats.Config, u ats.Update, status Status, step func(string, func(context.Context) error) error) error {
 	// The core unseals the callback Workable gave with the order.
 	callbackURL := u.Callback.URL
 	if callbackURL == "" {
@@ -181,9 +198,6 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 		return &ats.CallError{Failure: ats.FailConfig, Err: errors.New("workable: the Workable callback token is not set: enter it under Credentials")}
 	}
 	cb := NewCallbacks(token, c.clientOptions(cfg, token))
-	step := func(name string, fn func(ctx context.Context) error) error {
-		return classify(steps.Do(ctx, "workable:"+name, fn))
-	}
 	put := func(ru ResultsUpdate) func(ctx context.Context) error {
 		return func(ctx context.Context) error { return cb.Put(ctx, callbackURL, ru) }
 	}
@@ -212,27 +226,60 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 }
 
 // note records on the candidate's timeline that the assessment was sent.
-// Workable's request names the candidate by email and job only, so the
-// candidate is looked up first.
 func (c *Connector) note(ctx context.Context, cfg ats.Config, u ats.Update) error {
-	cl, err := c.client(cfg)
-	if err != nil {
-		return fmt.Errorf("%w: %v", errConfig, err)
-	}
-	email := u.Candidate.Email
-	cand, ok, err := cl.FindCandidate(ctx, u.Order.ExternalJobID, email)
+	cl, cand, err := c.candidate(ctx, cfg, u)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		// Not visible yet, perhaps: retried later, and given up in the end.
-		return fmt.Errorf("workable: no candidate %q on job %s yet", email, u.Order.ExternalJobID)
 	}
 	member, err := c.memberID(ctx, cfg, cl)
 	if err != nil {
 		return err
 	}
-	return cl.Comment(ctx, string(cand.ID), member, NoteFor(u))
+	return cl.Comment(ctx, cand, member, NoteFor(u))
+}
+
+// fields writes the Assessments tab's custom fields of the candidate. The
+// account's attributes are read each time: their types decide how a value
+// is sent, and an admin may change them in Workable at any moment.
+func (c *Connector) fields(ctx context.Context, cfg ats.Config, u ats.Update) error {
+	cl, cand, err := c.candidate(ctx, cfg, u)
+	if err != nil {
+		return err
+	}
+	attrs, err := cl.CustomAttributes(ctx)
+	if err != nil {
+		return err
+	}
+	vals, err := AttributeValuesFor(u.State, u.Result, cfg.Integration.WriteBack, attrs)
+	if err != nil {
+		return err
+	}
+	for _, v := range vals {
+		if err := cl.SetAttribute(ctx, cand, v); err != nil {
+			return fmt.Errorf("workable: set custom field %s: %w", v.Key, err)
+		}
+	}
+	return nil
+}
+
+// candidate is the order's candidate id in Workable, with a client of the
+// integration's API. Workable's request names the candidate by email and
+// job only, so the candidate is looked up.
+func (c *Connector) candidate(ctx context.Context, cfg ats.Config, u ats.Update) (*Client, string, error) {
+	cl, err := c.client(cfg)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %v", errConfig, err)
+	}
+	email := u.Candidate.Email
+	cand, ok, err := cl.FindCandidate(ctx, u.Order.ExternalJobID, email)
+	if err != nil {
+		return nil, "", err
+	}
+	if !ok {
+		// Not visible yet, perhaps: retried later, and given up in the end.
+		return nil, "", fmt.Errorf("workable: no candidate %q on job %s yet", email, u.Order.ExternalJobID)
+	}
+	return cl, string(cand.ID), nil
 }
 
 // memberID is the member notes are recorded as: the setting, else the
@@ -321,6 +368,14 @@ func (c *Connector) Validate(ctx context.Context, cfg ats.Config) []ats.Check {
 			problem = "the Workable account has no admin member to record notes as: enter a member id under Settings"
 		}
 		add("an admin member to record notes as", err == nil, problem)
+	}
+	if wb := cfg.Integration.WriteBack; FieldsWanted(core.StateCompleted, wb) {
+		attrs, err := cl.CustomAttributes(ctx)
+		problem := describe(base, err, "r_jobs")
+		if err == nil {
+			problem = strings.Join(FieldProblems(wb, attrs), "; ")
+		}
+		add("the custom fields of the Assessments tab exist and take their values", problem == "", problem)
 	}
 	return checks
 }

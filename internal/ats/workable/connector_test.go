@@ -189,3 +189,65 @@ func TestClientRefusesBadPaging(t *testing.T) {
 		})
 	}
 }
+
+func TestAttributeValuesFor(t *testing.T) {
+	t.Parallel()
+	attrs := []workable.CustomAttribute{
+		{ID: "st", Type: workable.AttrShortText, Enabled: true}, {ID: "num", Type: workable.AttrNumeric, Enabled: true},
+		{ID: "txt", Type: workable.AttrFreeText, Enabled: true}, {ID: "lbl", Type: workable.AttrShortText, Enabled: true},
+		{ID: "date", Type: workable.AttrDate, Enabled: true}, {ID: "off", Type: workable.AttrNumeric},
+	}
+	on := func(id string) core.FieldMapping { return core.FieldMapping{Enabled: true, FieldID: id} }
+	res := &core.Result{Score: &core.Score{Value: 7, Min: 1, Max: 10}, Label: "Good fit", Components: []core.Component{
+		{Key: "num", Name: "Numeracy", Score: &core.Score{Value: 81.5, Max: 100}}, {Key: "verbal", Score: &core.Score{Value: 60, Max: 100}},
+		{Key: "unscored"}}}
+	render := func(vs []workable.AttributeValue) string {
+		var parts []string
+		for _, v := range vs {
+			parts = append(parts, v.Key+"="+string(v.Value))
+		}
+		return strings.Join(parts, " ")
+	}
+	for _, tc := range []struct {
+		name  string
+		state core.State
+		wb    core.WriteBackConfig
+		want  string // rendered values, or the error's text
+	}{
+		{"status only before a result", core.StateInProgress,
+			core.WriteBackConfig{StatusField: on("st"), ScoreField: on("num")}, `st="In progress"`},
+		{"a numeric score on Workable's 0-100 scale, components in order", core.StateCompleted,
+			core.WriteBackConfig{StatusField: on("st"), ScoreField: on("num"), LabelField: on("lbl"),
+				IndicatorFields: map[string]core.FieldMapping{"num": on("txt"), "verbal": on("num"), "unscored": on("st")}},
+			`st="Completed" num=67 lbl="Good fit" txt="81.5" num=60`},
+		{"the label's mapped value", core.StateCompleted,
+			core.WriteBackConfig{LabelField: on("lbl"), LabelValues: map[string]string{"Good fit": "B"}}, `lbl="B"`},
+		{"a switched-off mapping writes nothing", core.StateCompleted,
+			core.WriteBackConfig{ScoreField: core.FieldMapping{FieldID: "num"}}, ``},
+		{"cancelled still shows", core.StateCancelled, core.WriteBackConfig{StatusField: on("txt")}, `txt="Cancelled"`},
+		{"a date field cannot hold the status", core.StateInvited, core.WriteBackConfig{StatusField: on("date")},
+			`for the status is a date field; it needs a short text or free text field`},
+		{"a disabled field", core.StateCompleted, core.WriteBackConfig{ScoreField: on("off")}, `for the score is disabled`},
+		{"an unknown field", core.StateCompleted, core.WriteBackConfig{LabelField: on("gone")}, `no custom field "gone" for the label`},
+	} {
+		got, err := workable.AttributeValuesFor(tc.state, res, tc.wb, attrs)
+		if err != nil {
+			if !errors.Is(err, workable.ErrField) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: error %v, want ErrField saying %q", tc.name, err, tc.want)
+			}
+			continue
+		}
+		if r := render(got); r != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, r, tc.want)
+		}
+	}
+	vs, err := workable.AttributeValuesFor(core.StateCompleted, &core.Result{Label: strings.Repeat("é", 200)}, core.WriteBackConfig{LabelField: on("lbl")}, attrs)
+	if err != nil || len(vs) != 1 || len([]rune(strings.Trim(string(vs[0].Value), `"`))) != workable.MaxShortText {
+		t.Errorf("a long label in a short text field: %v %v, want it cut to %d characters", vs, err, workable.MaxShortText)
+	}
+	if p := workable.FieldProblems(core.WriteBackConfig{StatusField: on("num"), ScoreField: on("num"),
+		IndicatorFields: map[string]core.FieldMapping{"b": on("date"), "a": on("gone")}}, attrs); len(p) != 3 ||
+		!strings.Contains(p[0], "status") || !strings.Contains(p[1], `"gone" for the a score`) || !strings.Contains(p[2], "for the b score is a date") {
+		t.Errorf("FieldProblems = %q", p)
+	}
+}

@@ -6,9 +6,13 @@ package workable
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
@@ -215,4 +219,163 @@ func NoteFor(u ats.Update) string {
 		fmt.Fprintf(&b, " The invitation is valid until %s.", u.Order.InvitationExpiresAt.UTC().Format("2 Jan 2006 15:04 MST"))
 	}
 	return b.String()
+}
+
+// StatusText is the order's state as the status field shows it to a
+// recruiter.
+func StatusText(s core.State) string {
+	switch s {
+	case core.StateReceived:
+		return "Sent"
+	case core.StateInvited:
+		return "Invited"
+	case core.StateInProgress:
+		return "In progress"
+	case core.StateCompleted:
+		return "Completed"
+	case core.StateExpired:
+		return "Expired"
+	case core.StateRejected:
+		return "Rejected"
+	case core.StateCancelled:
+		return "Cancelled"
+	}
+	return string(s)
+}
+
+// ErrField is wrapped when a mapped field cannot take its value: Workable
+// has no such custom attribute, it is disabled, or of a type that cannot
+// hold it. Someone must fix the mapping.
+var ErrField = errors.New("workable: custom field")
+
+// AttributeValuesFor is what the Assessments tab writes for one state
+// change, in order: the status (every state), and on completion the overall
+// score, the label (its mapped value, else its text) and one score per
+// mapped component. A score goes as a number to a numeric attribute and as
+// text to a text one, on Workable's 0–100 scale like ScoreFor; what the
+// result lacks is left out. attrs are the account's custom attributes.
+func AttributeValuesFor(state core.State, r *core.Result, wb core.WriteBackConfig, attrs []CustomAttribute) ([]AttributeValue, error) {
+	byID := make(map[string]CustomAttribute, len(attrs))
+	for _, a := range attrs {
+		byID[a.ID] = a
+	}
+	var out []AttributeValue
+	text := func(what string, f core.FieldMapping, s string) error {
+		a, err := attribute(byID, what, f, AttrShortText, AttrFreeText)
+		if err != nil {
+			return err
+		}
+		if a.Type == AttrShortText {
+			s = truncateRunes(s, MaxShortText)
+		}
+		out = append(out, TextValue(a.ID, s))
+		return nil
+	}
+	score := func(what string, f core.FieldMapping, s core.Score) error {
+		a, err := attribute(byID, what, f, AttrNumeric, AttrShortText, AttrFreeText)
+		if err != nil {
+			return err
+		}
+		n := s.Value
+		if s.Min != 0 || s.Max != 100 {
+			n = float64(s.Percent())
+		}
+		if a.Type == AttrNumeric {
+			out = append(out, NumberValue(a.ID, n))
+		} else {
+			out = append(out, TextValue(a.ID, core.FormatNumber(n)))
+		}
+		return nil
+	}
+	if f := wb.StatusField; f.Enabled && f.FieldID != "" {
+		if err := text("the status", f, StatusText(state)); err != nil {
+			return nil, err
+		}
+	}
+	if state != core.StateCompleted || r == nil {
+		return out, nil
+	}
+	if f := wb.ScoreField; f.Enabled && f.FieldID != "" && r.Score != nil {
+		if err := score("the score", f, *r.Score); err != nil {
+			return nil, err
+		}
+	}
+	if f := wb.LabelField; f.Enabled && f.FieldID != "" && r.Label != "" {
+		if err := text("the label", f, cmpOr(wb.LabelValues[r.Label], r.Label)); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range r.Components {
+		if f, ok := wb.IndicatorFields[c.Key]; ok && f.Enabled && f.FieldID != "" && c.Score != nil {
+			if err := score("the "+cmpOr(c.Name, c.Key)+" score", f, *c.Score); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// attribute is the mapped custom attribute, if it can take a value of one of
+// types.
+func attribute(byID map[string]CustomAttribute, what string, f core.FieldMapping, types ...string) (CustomAttribute, error) {
+	a, ok := byID[f.FieldID]
+	switch {
+	case !ok:
+		return a, fmt.Errorf("%w: Workable has no custom field %q for %s: copy its id from Workable, or switch it off", ErrField, f.FieldID, what)
+	case !a.Enabled:
+		return a, fmt.Errorf("%w: the Workable field %q (%s) for %s is disabled: enable it in Workable, or switch it off", ErrField, a.ID, a.Label, what)
+	case !slices.Contains(types, a.Type):
+		return a, fmt.Errorf("%w: the Workable field %q (%s) for %s is a %s field; it needs a %s field", ErrField, a.ID, a.Label, what,
+			strings.ReplaceAll(a.Type, "_", " "), strings.ReplaceAll(strings.Join(types, " or "), "_", " "))
+	}
+	return a, nil
+}
+
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// FieldsWanted reports whether the Assessments tab writes anything for a
+// change to state.
+func FieldsWanted(state core.State, wb core.WriteBackConfig) bool {
+	if wb.StatusField.Enabled {
+		return true
+	}
+	if state != core.StateCompleted {
+		return false
+	}
+	on := wb.ScoreField.Enabled || wb.LabelField.Enabled
+	for _, f := range wb.IndicatorFields {
+		on = on || f.Enabled
+	}
+	return on
+}
+
+// FieldProblems says, per switched-on mapping, what keeps its Workable field
+// from taking the value: the Assessments tab's part of validation.
+func FieldProblems(wb core.WriteBackConfig, attrs []CustomAttribute) []string {
+	byID := make(map[string]CustomAttribute, len(attrs))
+	for _, a := range attrs {
+		byID[a.ID] = a
+	}
+	var problems []string
+	check := func(what string, f core.FieldMapping, types ...string) {
+		if !f.Enabled {
+			return
+		}
+		if _, err := attribute(byID, what, f, types...); err != nil {
+			problems = append(problems, strings.TrimPrefix(err.Error(), ErrField.Error()+": "))
+		}
+	}
+	check("the status", wb.StatusField, AttrShortText, AttrFreeText)
+	check("the score", wb.ScoreField, AttrNumeric, AttrShortText, AttrFreeText)
+	check("the label", wb.LabelField, AttrShortText, AttrFreeText)
+	keys := slices.Sorted(maps.Keys(wb.IndicatorFields))
+	for _, k := range keys {
+		check("the "+k+" score", wb.IndicatorFields[k], AttrNumeric, AttrShortText, AttrFreeText)
+	}
+	return problems
 }

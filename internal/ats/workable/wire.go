@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -381,3 +382,58 @@ const (
 	HeaderRemaining = "X-Rate-Limit-Remaining"
 	HeaderReset     = "X-Rate-Limit-Reset"
 )
+
+// Custom attributes: the fields of a candidate's profile an account defines
+// (Settings → Workflow → Candidate custom fields), where the Assessments tab
+// writes the status and scores. GET /custom_attributes lists them [V]; the
+// provider must be "User" for the API to write one [V2: a unified API's
+// set-up guide].
+type CustomAttribute struct {
+	ID      string `json:"id"`
+	Type    string `json:"type"`
+	Enabled bool   `json:"enabled"`
+	Label   string `json:"label"`
+	Hint    string `json:"hint,omitempty"`
+}
+
+// CustomAttributesPage is GET /custom_attributes [V]: one list, unpaged.
+type CustomAttributesPage struct {
+	CustomAttributes []CustomAttribute `json:"custom_attributes"`
+}
+
+// Custom attribute types [V]. Switchboard writes only the text and numeric
+// ones: a status, a label and scores are never a date, a file or a choice.
+const (
+	AttrShortText      = "short_text"
+	AttrFreeText       = "free_text"
+	AttrNumeric        = "numeric"
+	AttrBoolean        = "boolean"
+	AttrDate           = "date"
+	AttrFile           = "file"
+	AttrDropdown       = "dropdown"
+	AttrMultipleChoice = "multiple_choice"
+)
+
+// MaxShortText is the most characters a short_text value holds [V].
+const MaxShortText = 128
+
+// AttributeValue is PATCH /candidates/:id/update_custom_attribute_value [V]:
+// the attribute's key (its id in GET /custom_attributes [I]) and the value,
+// a JSON string for the text types and a JSON number for numeric [V]. What
+// Workable answers is not documented [I]: any 2xx is success.
+type AttributeValue struct {
+	Key   string          `json:"custom_attribute_key"`
+	Value json.RawMessage `json:"value"`
+}
+
+// TextValue is a short or free text value of the attribute key.
+func TextValue(key, s string) AttributeValue {
+	b, _ := json.Marshal(s) // a string always marshals
+	return AttributeValue{Key: key, Value: b}
+}
+
+// NumberValue is a numeric value of the attribute key; n is finite (a
+// validated score).
+func NumberValue(key string, n float64) AttributeValue {
+	return AttributeValue{Key: key, Value: json.RawMessage(strconv.FormatFloat(n, 'f', -1, 64))}
+}

@@ -2,7 +2,8 @@
 // tests and `switchboard demo`, in both of its roles towards an assessment
 // provider:
 //   - the API Switchboard calls: SPI v3 per account (/{subdomain}/spi/v3:
-//     jobs, stages, members, candidates, comments, requisitions), bearer
+//     jobs, stages, members, candidates, comments, requisitions, custom
+//     attributes and their values per candidate), bearer
 //     account tokens with scopes (401, 403), 10 requests per token in each
 //     10-second window with X-Rate-Limit-Limit/Remaining/Reset on every
 //     response and 429 beyond, paging.next as a full URL; and the results
@@ -52,21 +53,22 @@ var AllScopes = []string{ScopeReadJobs, ScopeReadCandidates, ScopeWriteCandidate
 type Server struct {
 	mux *http.ServeMux
 
-	mu        sync.Mutex
-	now       func() time.Time
-	partner   *http.Client
-	baseURL   string
-	accounts  map[string]*account
-	tokens    map[string]*token
-	windows   map[string]*window
-	arrivals  simkit.Arrivals
-	faults    simkit.Faults
-	overLimit int
-	throttled int
-	spiCalls  int
-	callbacks int
-	down      bool
-	seq       int
+	mu         sync.Mutex
+	now        func() time.Time
+	partner    *http.Client
+	baseURL    string
+	accounts   map[string]*account
+	tokens     map[string]*token
+	windows    map[string]*window
+	arrivals   simkit.Arrivals
+	faults     simkit.Faults
+	overLimit  int
+	throttled  int
+	spiCalls   int
+	callbacks  int
+	attrWrites int
+	down       bool
+	seq        int
 }
 
 type token struct {
@@ -91,6 +93,8 @@ type account struct {
 	card            Card
 	assessments     map[string]*Assessment
 	order           []string // assessment ids, in creation order
+	attributes      []workable.CustomAttribute
+	values          map[string]map[string]json.RawMessage // candidate id → key → value
 }
 
 // Stage is one pipeline stage of the account.
@@ -171,6 +175,8 @@ func New(opts ...Option) *Server {
 	spi("GET /{sub}/spi/v3/candidates/{id}", []string{ScopeReadCandidates}, s.getCandidate)
 	spi("POST /{sub}/spi/v3/candidates/{id}/comments", []string{ScopeWriteCandidates, ScopeWriteComments}, s.addComment)
 	spi("GET /{sub}/spi/v3/requisitions", []string{ScopeReadRequisitions}, s.listRequisitions)
+	spi("GET /{sub}/spi/v3/custom_attributes", []string{ScopeReadJobs}, s.listCustomAttributes)
+	spi("PATCH /{sub}/spi/v3/candidates/{id}/update_custom_attribute_value", []string{ScopeReadJobs}, s.setCustomAttribute)
 	s.mux.HandleFunc("PUT /{sub}/assessment-results/{id}", s.callback)
 	return s
 }
@@ -229,7 +235,8 @@ func (s *Server) AddAccount(subdomain, name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.accounts[subdomain] = &account{subdomain: subdomain, name: name, stages: slices.Clone(DefaultStages),
-		comments: map[string][]Comment{}, assessments: map[string]*Assessment{}}
+		comments: map[string][]Comment{}, assessments: map[string]*Assessment{},
+		values: map[string]map[string]json.RawMessage{}}
 }
 
 func (s *Server) account(subdomain string) *account {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -160,5 +161,62 @@ func TestCommentsAndCallback(t *testing.T) {
 	got, _ := sim.Assessment("acme", as.ID)
 	if got.Status != workable.StatusCompleted || got.ResultsURL != "https://sb/r/1" || got.Result.Grade != workable.GradeExcelled || len(got.Updates) != 3 {
 		t.Errorf("the candidate page shows %+v", got)
+	}
+}
+
+// TestCustomAttributes: values are refused unless the attribute exists, is
+// enabled and the value fits its type, and only r_jobs may write them.
+func TestCustomAttributes(t *testing.T) {
+	t.Parallel()
+	sim, srv, clk := setup(t)
+	tok := sim.AddToken("acme", workablesim.AllScopes...)
+	candOnly := sim.AddToken("acme", workablesim.ScopeReadCandidates)
+	job := sim.AddJob("acme", "Head Baker")
+	cand := sim.AddCandidate("acme", job.Shortcode, "Lakita", "Marrero", "l@example.com")
+	short := sim.AddCustomAttribute("acme", workable.AttrShortText, "Status", true)
+	num := sim.AddCustomAttribute("acme", workable.AttrNumeric, "Score", true)
+	off := sim.AddCustomAttribute("acme", workable.AttrFreeText, "Old", false)
+	date := sim.AddCustomAttribute("acme", workable.AttrDate, "When", true)
+	url := srv.URL + "/acme/spi/v3/candidates/" + string(cand.ID) + "/update_custom_attribute_value"
+	for _, tc := range []struct {
+		name  string
+		token string
+		body  any
+		want  int
+	}{
+		{"text", tok, workable.TextValue(short.ID, "Completed"), 200},
+		{"number", tok, workable.NumberValue(num.ID, 82.5), 200},
+		{"a number as text", tok, workable.TextValue(num.ID, "82"), 422},
+		{"text as a number", tok, workable.NumberValue(short.ID, 1), 422},
+		{"too long", tok, workable.TextValue(short.ID, strings.Repeat("x", 129)), 422},
+		{"disabled", tok, workable.TextValue(off.ID, "x"), 422},
+		{"a date", tok, workable.TextValue(date.ID, "2026-01-01"), 422},
+		{"unknown", tok, workable.TextValue("nope", "x"), 422},
+		{"no key", tok, map[string]string{"value": "x"}, 422},
+		{"without r_jobs", candOnly, workable.TextValue(short.ID, "x"), 403},
+	} {
+		resp := call(t, "PATCH", url, tc.token, tc.body)
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, resp.StatusCode, tc.want)
+		}
+	}
+	if resp := call(t, "PATCH", srv.URL+"/acme/spi/v3/candidates/nobody/update_custom_attribute_value", tok, workable.TextValue(short.ID, "x")); resp.StatusCode != 404 {
+		t.Errorf("an unknown candidate: %d", resp.StatusCode)
+	}
+	got := sim.CustomValues("acme", string(cand.ID))
+	if len(got) != 2 || got[short.ID] != `"Completed"` || got[num.ID] != "82.5" {
+		t.Errorf("stored values %v", got)
+	}
+	clk.add(10 * time.Second) // the next window
+	req, _ := http.NewRequest("GET", srv.URL+"/acme/spi/v3/custom_attributes", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var page workable.CustomAttributesPage
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || len(page.CustomAttributes) != 4 || page.CustomAttributes[2].Enabled {
+		t.Errorf("GET /custom_attributes: %d %+v %v", resp.StatusCode, page, err)
 	}
 }
