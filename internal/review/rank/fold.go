@@ -186,6 +186,26 @@ func snippet(s string, start, end int) string {
 			right--
 		}
 	}
+	// A cut side ends at a space rather than inside a word, when one is
+	// near.
+	const near = 20
+	if right < len(after) || cutAfter {
+		for k := right; k > 0 && k >= right-near; k-- {
+			if k < len(after) && after[k] == ' ' {
+				right = k
+				break
+			}
+		}
+	}
+	if left < len(before) || cutBefore {
+		ctx := before[len(before)-left:]
+		for k := 0; k < len(ctx) && k <= near; k++ {
+			if ctx[k] == ' ' {
+				left -= k + 1
+				break
+			}
+		}
+	}
 	var b strings.Builder
 	if left < len(before) || cutBefore {
 		b.WriteString("…")

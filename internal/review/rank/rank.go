@@ -424,7 +424,8 @@ func (q *query) filter(ix *index, i int, a *ats.Applicant, months, level int) []
 	}
 	if q.c.MinYears > 0 && float64(months)/12 < q.c.MinYears {
 		reasons = append(reasons, fmt.Sprintf("needs at least %s of experience, has %s",
-			years(q.c.MinYears), years(float64(months)/12)))
+			// Rounded down: 3.96 years is not shown as the 4 it fails.
+			years(q.c.MinYears), years(math.Floor(float64(months)/12*10)/10)))
 	}
 	if want := degreeLevel(q.c.Degree); want > 0 && level < want {
 		has := "none found"
