@@ -57,9 +57,18 @@ func fold(s string) string {
 	return string(b)
 }
 
+// asciiWord marks the ASCII letters and digits. Read-only after package
+// initialisation.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for r := range utf8.RuneSelf {
+		t[r] = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return t
+}()
+
 func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+		return asciiWord[r]
 	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
@@ -138,12 +147,17 @@ func words(s string) []string {
 	}
 }
 
+// snipper quotes matches, reusing its buffer.
+type snipper struct {
+	runes []rune
+}
+
 // snippet returns the text around s[start:end] (a match), at most
 // maxSnippet runes with whitespace collapsed and "…" where it was cut.
-func snippet(s string, start, end int) string {
+func (sn *snipper) snippet(s string, start, end int) string {
 	// Only a window around the match can show; a long description is not
-	// converted whole.
-	const window = 4 * maxSnippet
+	// read whole.
+	const window = maxSnippet
 	lo, hi := start, end
 	for n := 0; lo > 0 && n < window; n++ {
 		_, size := utf8.DecodeLastRuneInString(s[:lo])
@@ -153,10 +167,62 @@ func snippet(s string, start, end int) string {
 		_, size := utf8.DecodeRuneInString(s[hi:])
 		hi += size
 	}
-	before := []rune(strings.TrimLeftFunc(collapse(s[lo:start]), unicode.IsSpace))
-	match := []rune(collapse(s[start:end]))
-	after := []rune(strings.TrimRightFunc(collapse(s[end:hi]), unicode.IsSpace))
-	cutBefore, cutAfter := lo > 0, hi < len(s)
+	// One pass over the window collapses whitespace and finds where the
+	// match is in runes.
+	rs := sn.runes[:0]
+	ms, me := -1, -1
+	space := false
+	for i, r := range s[lo:hi] {
+		i += lo
+		// A pending space is written before the next rune: before the
+		// match it is context, at the match's end it is context after.
+		if i >= start && ms < 0 {
+			ms = len(rs)
+			if space && len(rs) > 0 {
+				ms++
+			}
+		}
+		if i >= end && me < 0 {
+			me = len(rs)
+		}
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space && len(rs) > 0 {
+			rs = append(rs, ' ')
+		}
+		space = false
+		rs = append(rs, r)
+	}
+	sn.runes = rs
+	if ms < 0 {
+		ms = len(rs)
+	}
+	if me < 0 {
+		me = len(rs)
+	}
+	ms, me = min(ms, len(rs)), min(max(me, ms), len(rs))
+	before := trimRunes(rs[:ms], true, false)
+	match := trimRunes(rs[ms:me], true, true)
+	after := trimRunes(rs[me:], false, true)
+	return cut(before, match, after, lo > 0, hi < len(s))
+}
+
+// trimRunes trims spaces from the left and/or right of rs.
+func trimRunes(rs []rune, left, right bool) []rune {
+	for left && len(rs) > 0 && rs[0] == ' ' {
+		rs = rs[1:]
+	}
+	for right && len(rs) > 0 && rs[len(rs)-1] == ' ' {
+		rs = rs[:len(rs)-1]
+	}
+	return rs
+}
+
+// cut joins the context before, the match and the context after into at
+// most maxSnippet runes, marking with "…" a side that is cut.
+func cut(before, match, after []rune, cutBefore, cutAfter bool) string {
 	if len(match) >= maxSnippet {
 		if len(match) == maxSnippet && len(before) == 0 && len(after) == 0 && !cutBefore && !cutAfter {
 			return string(match)
@@ -206,17 +272,17 @@ func snippet(s string, start, end int) string {
 			}
 		}
 	}
-	var b strings.Builder
+	out := make([]rune, 0, maxSnippet)
 	if left < len(before) || cutBefore {
-		b.WriteString("…")
+		out = append(out, '…')
 	}
-	b.WriteString(string(before[len(before)-left:]))
-	b.WriteString(string(match))
-	b.WriteString(string(after[:right]))
+	out = append(out, before[len(before)-left:]...)
+	out = append(out, match...)
+	out = append(out, after[:right]...)
 	if right < len(after) || cutAfter {
-		b.WriteString("…")
+		out = append(out, '…')
 	}
-	return b.String()
+	return string(out)
 }
 
 // collapse turns every run of whitespace into one space.

@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-func w(s string) Term { return Term{Text: s} }
-func ph(s string) Term { return Term{Text: s, Phrase: true} }
+func w(s string) Term            { return Term{Text: s} }
+func ph(s string) Term           { return Term{Text: s, Phrase: true} }
 func alt(ts ...Term) Alternative { return Alternative{Terms: ts} }
 
 func TestParseLine(t *testing.T) {

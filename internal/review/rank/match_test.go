@@ -153,7 +153,8 @@ func TestSnippet(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			start := strings.Index(tt.text, tt.match)
-			got := snippet(tt.text, start, start+len(tt.match))
+			var sn snipper
+			got := sn.snippet(tt.text, start, start+len(tt.match))
 			if n := utf8.RuneCountInString(got); n > maxSnippet {
 				t.Fatalf("snippet has %d runes, more than %d: %q", n, maxSnippet, got)
 			}
@@ -169,7 +170,8 @@ func TestSnippet(t *testing.T) {
 		})
 	}
 	// Around a match in the middle, both sides get context.
-	got := snippet(long+"KAFKA"+long, len(long), len(long)+5)
+	var sn snipper
+	got := sn.snippet(long+"KAFKA"+long, len(long), len(long)+5)
 	if i := strings.Index(got, "KAFKA"); i < 20 || len(got)-i < 20 {
 		t.Fatalf("snippet %q is not around the match", got)
 	}
@@ -277,7 +279,7 @@ func TestDegree(t *testing.T) {
 		})
 	}
 	// The highest of the entries wins.
-	level, entry := degreeOf([]ats.Education{{Degree: "MSc"}, {Degree: "PhD"}, {Degree: "BSc"}})
+	level, entry := compile(Criteria{}).degreeOf([]ats.Education{{Degree: "MSc"}, {Degree: "PhD"}, {Degree: "BSc"}})
 	if level != 4 || entry != 1 {
 		t.Fatalf("degreeOf = %d, %d; want 4 (doctorate) from entry 1", level, entry)
 	}

@@ -147,7 +147,7 @@ func Rank(c Criteria, in []Input, now time.Time) Result {
 	for i := range in {
 		a := &in[i].Applicant
 		months := experienceMonths(a.Experience, now)
-		level, edu := degreeOf(a.Education)
+		level, edu := q.degreeOf(a.Education)
 		if reasons := q.filter(ix, i, a, months, level); len(reasons) > 0 {
 			res.Filtered = append(res.Filtered, Filtered{ApplicantID: a.ExternalID, Reasons: reasons})
 			continue
@@ -157,7 +157,7 @@ func Rank(c Criteria, in []Input, now time.Time) Result {
 		parts = append(parts, q.yearsPart(months))
 		if level > 0 {
 			parts = append(parts, Part{Kind: KindDegree, Label: degreeName(level), Field: FieldEducationDegree,
-				Snippet: snippet(a.Education[edu].Degree, 0, 0)})
+				Snippet: q.snip.snippet(a.Education[edu].Degree, 0, 0)})
 		}
 		if as := in[i].Assessment; as != nil {
 			parts = append(parts, assessmentPart(as))
@@ -198,10 +198,16 @@ type query struct {
 	required  []compiledLine
 	preferred []compiledLine
 	vocab     map[string]int32
+	firstByte [256]bool // of the vocabulary's words
+	maxWord   int       // the longest word's bytes
 	terms     [][]int32 // term -> its words' ids
 	byFirst   [][]int32 // word id -> terms starting with it
 	statuses  map[string]bool
 	search    []string
+	// degrees caches degreeTextLevel per Degree text: an ATS's applicants
+	// share a few spellings.
+	degrees map[string]int
+	snip    snipper
 }
 
 type compiledLine struct {
@@ -210,7 +216,7 @@ type compiledLine struct {
 }
 
 func compile(c Criteria) *query {
-	q := &query{c: c, vocab: map[string]int32{}}
+	q := &query{c: c, vocab: map[string]int32{}, degrees: map[string]int{}}
 	termOf := map[string]int32{}
 	compileLines := func(lines []string) []compiledLine {
 		out := make([]compiledLine, len(lines))
@@ -232,6 +238,8 @@ func compile(c Criteria) *query {
 								id = int32(len(q.vocab))
 								q.vocab[w] = id
 								q.byFirst = append(q.byFirst, nil)
+								q.firstByte[w[0]] = true
+								q.maxWord = max(q.maxWord, len(w))
 							}
 							ids[k] = id
 						}
@@ -301,9 +309,13 @@ func (q *query) index(in []Input) *index {
 				if !ok {
 					break
 				}
-				id, known := q.vocab[string(w)]
-				if !known {
-					id = -1
+				id := int32(-1)
+				// Most words are no term's: a first-byte and length test
+				// spares them the map.
+				if len(w) <= q.maxWord && q.firstByte[w[0]] {
+					if v, known := q.vocab[string(w)]; known {
+						id = v
+					}
 				}
 				ids = append(ids, id)
 				spans = append(spans, [2]int32{int32(start), int32(end)})
@@ -369,9 +381,8 @@ func (ix *index) points(i int, t int32) int64 {
 }
 
 // best is the line's alternative input i matches with the most points
-// (the first of equals), and those points per term; ok is false when it
-// matches none.
-func (ix *index) best(i int, l compiledLine) (alt int, pts []int64, ok bool) {
+// (the first of equals); ok is false when it matches none.
+func (ix *index) best(i int, l compiledLine) (alt int, ok bool) {
 	alt = -1
 	var bestSum int64
 	for a, terms := range l.alts {
@@ -385,17 +396,15 @@ func (ix *index) best(i int, l compiledLine) (alt int, pts []int64, ok bool) {
 		if !matched {
 			continue
 		}
-		p := make([]int64, len(terms))
 		var sum int64
-		for k, t := range terms {
-			p[k] = ix.points(i, t)
-			sum += p[k]
+		for _, t := range terms {
+			sum += ix.points(i, t)
 		}
 		if alt < 0 || sum > bestSum {
-			alt, pts, bestSum = a, p, sum
+			alt, bestSum = a, sum
 		}
 	}
-	return alt, pts, alt >= 0
+	return alt, alt >= 0
 }
 
 // filter returns every reason the criteria keep input i out.
@@ -418,7 +427,7 @@ func (q *query) filter(ix *index, i int, a *ats.Applicant, months, level int) []
 		}
 	}
 	for _, l := range q.required {
-		if _, _, ok := ix.best(i, l); !ok {
+		if _, ok := ix.best(i, l); !ok {
 			reasons = append(reasons, needs(l.line))
 		}
 	}
@@ -470,33 +479,35 @@ func years(y float64) string {
 // matches: each term of the best alternative, and a bonus per preferred
 // line.
 func (q *query) lineParts(ix *index, i int, segs []segment) []Part {
-	var parts []Part
-	termPart := func(kind string, t Term, ti int32, pts int64) Part {
-		p := Part{Kind: kind, Label: t.String(), Points: pts}
+	// Room for a term per line, a bonus per preferred line and the years,
+	// degree and assessment parts.
+	parts := make([]Part, 0, len(q.required)+2*len(q.preferred)+3)
+	termPart := func(kind string, t Term, ti int32) Part {
+		p := Part{Kind: kind, Label: t.String(), Points: ix.points(i, ti)}
 		if o := ix.first[i*ix.nTerms+int(ti)]; o.seg >= 0 {
 			sg := segs[o.seg]
-			p.Field, p.Snippet = sg.field, snippet(sg.text, int(o.start), int(o.end))
+			p.Field, p.Snippet = sg.field, q.snip.snippet(sg.text, int(o.start), int(o.end))
 		}
 		return p
 	}
 	for _, l := range q.required {
-		alt, pts, ok := ix.best(i, l)
+		alt, ok := ix.best(i, l)
 		if !ok {
 			continue // filtered out before; kept safe
 		}
 		for k, t := range l.line.Alternatives[alt].Terms {
-			parts = append(parts, termPart(KindRequired, t, l.alts[alt][k], pts[k]))
+			parts = append(parts, termPart(KindRequired, t, l.alts[alt][k]))
 		}
 	}
 	for _, l := range q.preferred {
-		alt, pts, ok := ix.best(i, l)
+		alt, ok := ix.best(i, l)
 		if !ok {
 			continue
 		}
 		parts = append(parts, Part{Kind: KindPreferred, Label: "bonus for: " + l.line.String(),
 			Points: PreferredBonus * milli})
 		for k, t := range l.line.Alternatives[alt].Terms {
-			parts = append(parts, termPart(KindPreferred, t, l.alts[alt][k], pts[k]))
+			parts = append(parts, termPart(KindPreferred, t, l.alts[alt][k]))
 		}
 	}
 	return parts

@@ -79,10 +79,10 @@ func TestFilterReasons(t *testing.T) {
 func TestBM25Reference(t *testing.T) {
 	t.Parallel()
 	in := []Input{
-		{Applicant: ats.Applicant{ExternalID: "a", Headline: "go go go rust"}},       // 4 words, tf(go)=3
-		{Applicant: ats.Applicant{ExternalID: "b", Headline: "go java"}},             // 2 words, tf(go)=1
+		{Applicant: ats.Applicant{ExternalID: "a", Headline: "go go go rust"}},        // 4 words, tf(go)=3
+		{Applicant: ats.Applicant{ExternalID: "b", Headline: "go java"}},              // 2 words, tf(go)=1
 		{Applicant: ats.Applicant{ExternalID: "c", Headline: "java python c++ rust"}}, // 4 words
-		{Applicant: ats.Applicant{ExternalID: "d", Headline: "cobol"}},              // 1 word
+		{Applicant: ats.Applicant{ExternalID: "d", Headline: "cobol"}},                // 1 word
 	}
 	res := Rank(Criteria{Preferred: []string{"go"}}, in, now)
 	N, df, avg := 4.0, 2.0, 11.0/4

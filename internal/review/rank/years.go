@@ -26,7 +26,8 @@ func monthIndex(t time.Time) int {
 func experienceMonths(exps []ats.Experience, now time.Time) int {
 	last := monthIndex(now) + 1 // exclusive
 	type span struct{ from, to int }
-	spans := make([]span, 0, len(exps))
+	var buf [8]span
+	spans := buf[:0]
 	for _, e := range exps {
 		if e.Start.IsZero() {
 			continue
@@ -78,10 +79,15 @@ var dottedDegreeWords = map[string]int{"as": 1, "be": 2}
 
 // degreeOf is the highest degree level written in the education entries'
 // Degree text (0 when none names one) and which entry it is.
-func degreeOf(edus []ats.Education) (level, entry int) {
+func (q *query) degreeOf(edus []ats.Education) (level, entry int) {
 	entry = -1
 	for i, e := range edus {
-		if l := degreeTextLevel(e.Degree); l > level {
+		l, ok := q.degrees[e.Degree]
+		if !ok {
+			l = degreeTextLevel(e.Degree)
+			q.degrees[e.Degree] = l
+		}
+		if l > level {
 			level, entry = l, i
 		}
 	}
