@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -62,9 +63,14 @@ const (
 	DegreeDoctorate = "doctorate"
 )
 
-// Degrees lists the degree levels Criteria.Degree may name, lowest first.
+// degreeNames are the levels, lowest first; the index plus one is the
+// level. Read-only.
+var degreeNames = [...]string{DegreeAssociate, DegreeBachelor, DegreeMaster, DegreeDoctorate}
+
+// Degrees lists the degree levels Criteria.Degree may name, lowest first;
+// a copy the caller may keep.
 func Degrees() []string {
-	return []string{DegreeAssociate, DegreeBachelor, DegreeMaster, DegreeDoctorate}
+	return slices.Clone(degreeNames[:])
 }
 
 // degreeLevel is 1 for associate up to 4 for doctorate, 0 for "" and -1
@@ -73,7 +79,7 @@ func degreeLevel(name string) int {
 	if name == "" {
 		return 0
 	}
-	for i, d := range Degrees() {
+	for i, d := range degreeNames {
 		if d == name {
 			return i + 1
 		}
@@ -85,7 +91,7 @@ func degreeName(level int) string {
 	if level <= 0 {
 		return ""
 	}
-	return Degrees()[level-1]
+	return degreeNames[level-1]
 }
 
 // Validate reports every problem of c, each naming the line or field in

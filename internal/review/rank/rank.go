@@ -131,7 +131,7 @@ func Rank(c Criteria, in []Input, now time.Time) Result {
 		for i := range in {
 			res.Filtered[i] = Filtered{ApplicantID: in[i].Applicant.ExternalID, Reasons: []string{reason}}
 		}
-		sortFiltered(res.Filtered, in)
+		sortFiltered(res.Filtered)
 		return res
 	}
 	q := compile(c)
@@ -174,21 +174,30 @@ func Rank(c Criteria, in []Input, now time.Time) Result {
 	}
 	slices.SortFunc(rs, func(x, y ranked) int {
 		return cmp.Or(cmp.Compare(y.r.Score, x.r.Score), cmp.Compare(y.months, x.months),
-			cmp.Compare(x.r.ApplicantID, y.r.ApplicantID), cmp.Compare(x.appID, y.appID))
+			cmp.Compare(x.r.ApplicantID, y.r.ApplicantID), cmp.Compare(x.appID, y.appID),
+			// Only the same application twice, differing, comes here:
+			// its content decides, so even then the order is the input's
+			// in no way.
+			cmp.Compare(x.r.Degree, y.r.Degree), slices.CompareFunc(x.r.Parts, y.r.Parts, compareParts))
 	})
 	for _, r := range rs {
 		res.Ranked = append(res.Ranked, r.r)
 	}
-	sortFiltered(res.Filtered, in)
+	sortFiltered(res.Filtered)
 	return res
 }
 
 // sortFiltered orders by ApplicantID, then by reasons for the rare equal
 // IDs, so the order does not depend on the input's.
-func sortFiltered(fs []Filtered, _ []Input) {
+func sortFiltered(fs []Filtered) {
 	slices.SortFunc(fs, func(x, y Filtered) int {
 		return cmp.Or(cmp.Compare(x.ApplicantID, y.ApplicantID), slices.Compare(x.Reasons, y.Reasons))
 	})
+}
+
+func compareParts(x, y Part) int {
+	return cmp.Or(cmp.Compare(x.Kind, y.Kind), cmp.Compare(x.Label, y.Label), cmp.Compare(x.Field, y.Field),
+		cmp.Compare(x.Snippet, y.Snippet), cmp.Compare(x.Points, y.Points))
 }
 
 // query is Criteria compiled: the distinct terms of all lines as word ids,
@@ -207,6 +216,7 @@ type query struct {
 	// degrees caches degreeTextLevel per Degree text: an ATS's applicants
 	// share a few spellings.
 	degrees map[string]int
+	degree  int // the lowest level wanted
 	snip    snipper
 }
 
@@ -262,6 +272,7 @@ func compile(c Criteria) *query {
 		}
 	}
 	q.search = strings.Fields(fold(c.Query))
+	q.degree = degreeLevel(c.Degree)
 	return q
 }
 
@@ -436,7 +447,7 @@ func (q *query) filter(ix *index, i int, a *ats.Applicant, months, level int) []
 			// Rounded down: 3.96 years is not shown as the 4 it fails.
 			years(q.c.MinYears), years(math.Floor(float64(months)/12*10)/10)))
 	}
-	if want := degreeLevel(q.c.Degree); want > 0 && level < want {
+	if want := q.degree; want > 0 && level < want {
 		has := "none found"
 		if level > 0 {
 			has = "has " + withArticle(degreeName(level))
@@ -534,7 +545,7 @@ func assessmentPart(a *Assessment) Part {
 	if what == "" {
 		what = "assessment"
 	}
-	if a.Score == nil || math.IsNaN(*a.Score) {
+	if a.Score == nil || math.IsNaN(*a.Score) || math.IsInf(*a.Score, 0) {
 		p.Snippet = what + ": no score"
 		return p
 	}

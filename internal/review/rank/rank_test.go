@@ -299,3 +299,45 @@ func BenchmarkRank10k(b *testing.B) {
 		}
 	}
 }
+
+func TestCriteriaJSON(t *testing.T) {
+	t.Parallel()
+	c := Criteria{Required: []string{"Go, Rust"}, Preferred: []string{`"machine learning"`}, MinYears: 2.5,
+		Degree: DegreeMaster, Statuses: []string{"New"}, Query: "ann"}
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"required":["Go, Rust"],"preferred":["\"machine learning\""],"min_years":2.5,"degree":"master","statuses":["New"],"query":"ann"}`
+	if string(b) != want {
+		t.Fatalf("JSON %s, want %s", b, want)
+	}
+	var back Criteria
+	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back, c) {
+		t.Fatalf("read back %+v, %v; want %+v", back, err, c)
+	}
+	if b, _ := json.Marshal(Criteria{}); string(b) != "{}" {
+		t.Fatalf("empty criteria are %s, want {}", b)
+	}
+}
+
+// FuzzApplicantText ranks text as it comes from an ATS against a line:
+// never a panic, and every explanation keeps its invariants.
+func FuzzApplicantText(f *testing.F) {
+	f.Add("Go, c++", "Senior C++/Go dev", "B.S. Physics", "Built\n\nKafka things")
+	f.Add(`"machine learning" | ML`, "ML\u0301 engineer", "Ph. D.", "machine   learning")
+	f.Add("José", "jose\xff\xfe", "M.B.A.", "")
+	f.Fuzz(func(t *testing.T, line, headline, degree, description string) {
+		in := []Input{
+			{Applicant: ats.Applicant{ExternalID: "a", Headline: headline,
+				Education:  []ats.Education{{Degree: degree}},
+				Experience: []ats.Experience{{Start: month(2020, 1), Current: true, Description: description}}}},
+			{Applicant: ats.Applicant{ExternalID: "b", Headline: description, Skills: []string{headline}}},
+		}
+		res := Rank(Criteria{Required: []string{line}, Preferred: []string{line}}, in, now)
+		if len(res.Ranked)+len(res.Filtered) != len(in) {
+			t.Fatalf("%d ranked and %d filtered of %d", len(res.Ranked), len(res.Filtered), len(in))
+		}
+		checkParts(t, res)
+	})
+}
