@@ -279,7 +279,11 @@ func TestDegree(t *testing.T) {
 		})
 	}
 	// The highest of the entries wins.
-	level, entry := compile(Criteria{}).degreeOf([]ats.Education{{Degree: "MSc"}, {Degree: "PhD"}, {Degree: "BSc"}})
+	q, err := compile(Criteria{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	level, entry := q.degreeOf([]ats.Education{{Degree: "MSc"}, {Degree: "PhD"}, {Degree: "BSc"}})
 	if level != 4 || entry != 1 {
 		t.Fatalf("degreeOf = %d, %d; want 4 (doctorate) from entry 1", level, entry)
 	}

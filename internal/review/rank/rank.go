@@ -123,9 +123,10 @@ type Filtered struct {
 // before any filter, so that narrowing by status or search does not change
 // anyone's score. Criteria that do not Validate filter everyone out, with
 // why. Equal scores are ordered by years (more first), then ApplicantID,
-// then ApplicationID, so the order does not depend on in's.
+// then ApplicationID (then content), so the order does not depend on in's.
 func Rank(c Criteria, in []Input, now time.Time) Result {
-	if err := c.Validate(); err != nil {
+	q, err := compile(c)
+	if err != nil {
 		reason := "the qualifications are invalid: " + strings.ReplaceAll(err.Error(), "\n", "; ")
 		res := Result{Ranked: []Ranked{}, Filtered: make([]Filtered, len(in))}
 		for i := range in {
@@ -134,7 +135,6 @@ func Rank(c Criteria, in []Input, now time.Time) Result {
 		sortFiltered(res.Filtered)
 		return res
 	}
-	q := compile(c)
 	ix := q.index(in)
 	type ranked struct {
 		r      Ranked
@@ -173,15 +173,17 @@ func Rank(c Criteria, in []Input, now time.Time) Result {
 		})
 	}
 	slices.SortFunc(rs, func(x, y ranked) int {
-		return cmp.Or(cmp.Compare(y.r.Score, x.r.Score), cmp.Compare(y.months, x.months),
-			cmp.Compare(x.r.ApplicantID, y.r.ApplicantID), cmp.Compare(x.appID, y.appID),
-			// Only the same application twice, differing, comes here:
-			// its content decides, so even then the order is the input's
-			// in no way.
-			cmp.Compare(x.r.Degree, y.r.Degree), slices.CompareFunc(x.r.Parts, y.r.Parts, compareParts))
+		if c := cmp.Or(cmp.Compare(y.r.Score, x.r.Score), cmp.Compare(y.months, x.months),
+			cmp.Compare(x.r.ApplicantID, y.r.ApplicantID), cmp.Compare(x.appID, y.appID)); c != 0 {
+			return c
+		}
+		// The same application given twice with different content: the
+		// content decides, so that the input's order never does.
+		return cmp.Or(cmp.Compare(x.r.Degree, y.r.Degree), slices.CompareFunc(x.r.Parts, y.r.Parts, compareParts))
 	})
-	for _, r := range rs {
-		res.Ranked = append(res.Ranked, r.r)
+	res.Ranked = make([]Ranked, len(rs))
+	for i, r := range rs {
+		res.Ranked[i] = r.r
 	}
 	sortFiltered(res.Filtered)
 	return res
@@ -225,13 +227,20 @@ type compiledLine struct {
 	alts [][]int32 // alternative -> term indices
 }
 
-func compile(c Criteria) *query {
+// compile validates c and compiles it.
+func compile(c Criteria) (*query, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
 	q := &query{c: c, vocab: map[string]int32{}, degrees: map[string]int{}}
 	termOf := map[string]int32{}
-	compileLines := func(lines []string) []compiledLine {
+	compileLines := func(kind string, lines []string) ([]compiledLine, error) {
 		out := make([]compiledLine, len(lines))
 		for i, s := range lines {
-			l, _ := ParseLine(s) // Validate has parsed it already
+			l, err := ParseLine(s)
+			if err != nil { // Validate has parsed it, so it cannot fail
+				return nil, fmt.Errorf("%s line %d: %w", kind, i+1, err)
+			}
 			cl := compiledLine{line: l, alts: make([][]int32, len(l.Alternatives))}
 			for j, a := range l.Alternatives {
 				for _, t := range a.Terms {
@@ -261,10 +270,15 @@ func compile(c Criteria) *query {
 			}
 			out[i] = cl
 		}
-		return out
+		return out, nil
 	}
-	q.required = compileLines(c.Required)
-	q.preferred = compileLines(c.Preferred)
+	var err error
+	if q.required, err = compileLines("required", c.Required); err != nil {
+		return nil, err
+	}
+	if q.preferred, err = compileLines("preferred", c.Preferred); err != nil {
+		return nil, err
+	}
 	if len(c.Statuses) > 0 {
 		q.statuses = map[string]bool{}
 		for _, s := range c.Statuses {
@@ -273,7 +287,7 @@ func compile(c Criteria) *query {
 	}
 	q.search = strings.Fields(fold(c.Query))
 	q.degree = degreeLevel(c.Degree)
-	return q
+	return q, nil
 }
 
 // occurrence is where a term is first found in an applicant's text.
