@@ -8,9 +8,10 @@
 // (ats.Applicant) together with Switchboard's own assessment result for
 // each: the hard filters first, each failure given as a reason in the
 // user's words, then a score in integer milli-points made of parts (BM25
-// relevance of each matched term, a bonus per matched preferred line, years
-// above the minimum, the assessment score) whose points add up exactly to
-// the score. Everything is computed without the clock (now is an argument)
+// relevance of each matched term, the alternatives of a line sharing one
+// document frequency as synonyms do; a bonus per matched preferred line;
+// years above the minimum; the assessment score) whose points add up
+// exactly to the score. Everything is computed without the clock (now is an argument)
 // and without floating-point steps that differ between machines, and the
 // order is total, so the same applicants give the same Result on every
 // machine, database and input order.

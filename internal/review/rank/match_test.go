@@ -115,24 +115,40 @@ func TestMatching(t *testing.T) {
 func TestBestAlternativeWins(t *testing.T) {
 	t.Parallel()
 	// Only the best alternative of a line counts, not every one matched:
-	// Go is in every applicant, Rust in one, so Rust is worth more.
+	// Rust, written twice, is worth more than Go once.
 	in := []Input{
-		{Applicant: ats.Applicant{ExternalID: "both", Skills: []string{"Go", "Rust"}}},
-		{Applicant: ats.Applicant{ExternalID: "go1", Skills: []string{"Go", "Java"}}},
-		{Applicant: ats.Applicant{ExternalID: "go2", Skills: []string{"Go", "Java"}}},
+		{Applicant: ats.Applicant{ExternalID: "both", Headline: "Rust and Rust", Skills: []string{"Go"}}},
+		{Applicant: ats.Applicant{ExternalID: "go1", Headline: "Java and Java", Skills: []string{"Go"}}},
 	}
 	res := Rank(Criteria{Required: []string{"Go, Rust"}}, in, now)
-	if res.Ranked[0].ApplicantID != "both" {
-		t.Fatalf("ranked %v first, want both", res.Ranked[0].ApplicantID)
-	}
 	var labels []string
 	for _, p := range res.Ranked[0].Parts {
 		if p.Kind == KindRequired {
 			labels = append(labels, p.Label)
 		}
 	}
-	if strings.Join(labels, ",") != "Rust" {
-		t.Fatalf("required parts %v, want only the rarer Rust", labels)
+	if res.Ranked[0].ApplicantID != "both" || strings.Join(labels, ",") != "Rust" {
+		t.Fatalf("ranked %s first with required parts %v, want both with only Rust", res.Ranked[0].ApplicantID, labels)
+	}
+}
+
+// TestSynonymsShareIDF: the alternatives of a line are one concept, so a
+// rare spelling is worth what a common one is.
+func TestSynonymsShareIDF(t *testing.T) {
+	t.Parallel()
+	in := []Input{
+		{Applicant: ats.Applicant{ExternalID: "k8s", Skills: []string{"k8s"}}},
+		{Applicant: ats.Applicant{ExternalID: "kube1", Skills: []string{"Kubernetes"}}},
+		{Applicant: ats.Applicant{ExternalID: "kube2", Skills: []string{"Kubernetes"}}},
+		{Applicant: ats.Applicant{ExternalID: "none", Skills: []string{"Java"}}},
+	}
+	res := Rank(Criteria{Preferred: []string{"Kubernetes | k8s"}}, in, now)
+	score := map[string]int64{}
+	for _, r := range res.Ranked {
+		score[r.ApplicantID] = r.Score
+	}
+	if score["k8s"] != score["kube1"] || score["kube1"] != score["kube2"] || score["kube1"] <= score["none"] {
+		t.Fatalf("scores %v, want k8s = kube1 = kube2 > none", score)
 	}
 }
 

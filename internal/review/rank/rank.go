@@ -225,6 +225,7 @@ type query struct {
 type compiledLine struct {
 	line Line
 	alts [][]int32 // alternative -> term indices
+	idf  float64   // set by query.index
 }
 
 // compile validates c and compiles it.
@@ -298,13 +299,12 @@ type occurrence struct {
 
 // index is what BM25 needs of every input: each term's frequency and
 // first occurrence per applicant, each applicant's length in words, and
-// over all, each term's document frequency and the average length.
+// over all the average length (and each line's idf, in compiledLine).
 type index struct {
 	nTerms int
 	tf     []int32 // input*nTerms + term
 	first  []occurrence
 	length []int32
-	idf    []float64
 	avgLen float64
 }
 
@@ -368,20 +368,26 @@ func (q *query) index(in []Input) *index {
 		ix.length[i] = int32(n)
 		total += int64(n)
 	}
-	// Integer sums make these independent of the input's order.
-	df := make([]int, nt)
-	for i := range in {
-		for t, f := range ix.tf[i*nt : (i+1)*nt] {
-			if f > 0 {
-				df[t]++
-			}
-		}
-	}
-	ix.idf = make([]float64, nt)
+	// A line's alternatives are synonyms ("Kubernetes | k8s"), so its
+	// terms share the line's idf, from the applicants matching any of
+	// them: a rare spelling is not worth more than a common one (Lucene's
+	// SynonymQuery shares one document frequency likewise). Integer
+	// counts make it independent of the input's order.
 	N := float64(len(in))
-	for t, d := range df {
-		// Lucene's idf, never negative: ln(1 + (N - df + 0.5)/(df + 0.5)).
-		ix.idf[t] = detLog(1 + (N-float64(d)+0.5)/(float64(d)+0.5))
+	for _, lines := range [][]compiledLine{q.required, q.preferred} {
+		for k := range lines {
+			df := 0
+			for i := range in {
+				for _, terms := range lines[k].alts {
+					if ix.matches(i, terms) {
+						df++
+						break
+					}
+				}
+			}
+			// Lucene's idf, never negative: ln(1 + (N - df + 0.5)/(df + 0.5)).
+			lines[k].idf = detLog(1 + (N-float64(df)+0.5)/(float64(df)+0.5))
+		}
 	}
 	ix.avgLen = 1
 	if total > 0 {
@@ -390,10 +396,10 @@ func (q *query) index(in []Input) *index {
 	return ix
 }
 
-// points is the BM25 relevance of term t to input i, in milli-points.
-// Each product is converted explicitly so that no machine fuses it into a
-// multiply-add and rounds differently.
-func (ix *index) points(i int, t int32) int64 {
+// points is the BM25 relevance of term t to input i, with the idf of the
+// term's line, in milli-points. Each product is converted explicitly so
+// that no machine fuses it into a multiply-add and rounds differently.
+func (ix *index) points(i int, t int32, idf float64) int64 {
 	f := float64(ix.tf[i*ix.nTerms+int(t)])
 	if f == 0 {
 		return 0
@@ -401,29 +407,32 @@ func (ix *index) points(i int, t int32) int64 {
 	ratio := float64(ix.length[i]) / ix.avgLen
 	norm := float64(K1 * (float64(1-B) + float64(B*ratio)))
 	sat := float64(f*(K1+1)) / (f + norm)
-	bm25 := float64(ix.idf[t] * sat)
+	bm25 := float64(idf * sat)
 	return int64(math.Round(float64(bm25 * (PointsPerBM25 * milli))))
+}
+
+// matches reports whether input i has every one of terms.
+func (ix *index) matches(i int, terms []int32) bool {
+	for _, t := range terms {
+		if ix.tf[i*ix.nTerms+int(t)] == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // best is the line's alternative input i matches with the most points
 // (the first of equals); ok is false when it matches none.
-func (ix *index) best(i int, l compiledLine) (alt int, ok bool) {
+func (ix *index) best(i int, l *compiledLine) (alt int, ok bool) {
 	alt = -1
 	var bestSum int64
 	for a, terms := range l.alts {
-		matched := true
-		for _, t := range terms {
-			if ix.tf[i*ix.nTerms+int(t)] == 0 {
-				matched = false
-				break
-			}
-		}
-		if !matched {
+		if !ix.matches(i, terms) {
 			continue
 		}
 		var sum int64
 		for _, t := range terms {
-			sum += ix.points(i, t)
+			sum += ix.points(i, t, l.idf)
 		}
 		if alt < 0 || sum > bestSum {
 			alt, bestSum = a, sum
@@ -451,7 +460,8 @@ func (q *query) filter(ix *index, i int, a *ats.Applicant, months, level int) []
 			}
 		}
 	}
-	for _, l := range q.required {
+	for k := range q.required {
+		l := &q.required[k]
 		if _, ok := ix.best(i, l); !ok {
 			reasons = append(reasons, needs(l.line))
 		}
@@ -507,24 +517,26 @@ func (q *query) lineParts(ix *index, i int, segs []segment) []Part {
 	// Room for a term per line, a bonus per preferred line and the years,
 	// degree and assessment parts.
 	parts := make([]Part, 0, len(q.required)+2*len(q.preferred)+3)
-	termPart := func(kind string, t Term, ti int32) Part {
-		p := Part{Kind: kind, Label: t.String(), Points: ix.points(i, ti)}
+	termPart := func(kind string, t Term, ti int32, idf float64) Part {
+		p := Part{Kind: kind, Label: t.String(), Points: ix.points(i, ti, idf)}
 		if o := ix.first[i*ix.nTerms+int(ti)]; o.seg >= 0 {
 			sg := segs[o.seg]
 			p.Field, p.Snippet = sg.field, q.snip.snippet(sg.text, int(o.start), int(o.end))
 		}
 		return p
 	}
-	for _, l := range q.required {
+	for li := range q.required {
+		l := &q.required[li]
 		alt, ok := ix.best(i, l)
 		if !ok {
 			continue // filtered out before; kept safe
 		}
 		for k, t := range l.line.Alternatives[alt].Terms {
-			parts = append(parts, termPart(KindRequired, t, l.alts[alt][k]))
+			parts = append(parts, termPart(KindRequired, t, l.alts[alt][k], l.idf))
 		}
 	}
-	for _, l := range q.preferred {
+	for li := range q.preferred {
+		l := &q.preferred[li]
 		alt, ok := ix.best(i, l)
 		if !ok {
 			continue
@@ -532,7 +544,7 @@ func (q *query) lineParts(ix *index, i int, segs []segment) []Part {
 		parts = append(parts, Part{Kind: KindPreferred, Label: "bonus for: " + l.line.String(),
 			Points: PreferredBonus * milli})
 		for k, t := range l.line.Alternatives[alt].Terms {
-			parts = append(parts, termPart(KindPreferred, t, l.alts[alt][k]))
+			parts = append(parts, termPart(KindPreferred, t, l.alts[alt][k], l.idf))
 		}
 	}
 	return parts

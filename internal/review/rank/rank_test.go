@@ -341,3 +341,62 @@ func FuzzApplicantText(f *testing.F) {
 		checkParts(t, res)
 	})
 }
+
+// TestRankingOrder is the ranking table: OR within a line, AND
+// across lines, years and degree filters, preferred bonuses, ties.
+func TestRankingOrder(t *testing.T) {
+	t.Parallel()
+	app := func(id string, years int, degree string, skills ...string) Input {
+		a := ats.Applicant{ExternalID: id, Skills: skills, Education: []ats.Education{{Degree: degree}}}
+		if years > 0 {
+			a.Experience = []ats.Experience{{Start: month(2025-years+1, 1), End: month(2025, 12)}}
+		}
+		return Input{Applicant: a}
+	}
+	pool := []Input{
+		app("ann", 6, "MSc", "Go", "Kafka", "AWS"),
+		app("bob", 2, "BSc", "Rust", "Kafka"),
+		app("cat", 9, "", "Go"),
+		app("dan", 4, "PhD", "Java", "Kafka"),
+		app("eve", 4, "BSc", "Go", "Docker"),
+		app("fay", 4, "BSc", "Go", "Docker"), // eve's twin
+	}
+	tests := []struct {
+		name     string
+		c        Criteria
+		ranked   []string
+		filtered []string
+	}{
+		{"OR within a line", Criteria{Required: []string{"Go, Rust"}},
+			[]string{"cat", "ann", "eve", "fay", "bob"}, []string{"dan"}},
+		{"AND across lines", Criteria{Required: []string{"Go, Rust", "Kafka"}},
+			[]string{"ann", "bob"}, []string{"cat", "dan", "eve", "fay"}},
+		{"years", Criteria{Required: []string{"Go, Rust, Java"}, MinYears: 5},
+			[]string{"cat", "ann"}, []string{"bob", "dan", "eve", "fay"}},
+		{"degree", Criteria{Degree: DegreeMaster}, []string{"ann", "dan"}, []string{"bob", "cat", "eve", "fay"}},
+		// Each matched preferred line is worth a bonus and its terms: ann
+		// matches both and passes cat, whose nine years would otherwise
+		// win.
+		{"preferred bonuses", Criteria{Required: []string{"Go"}, Preferred: []string{"Kafka", "AWS, GCP"}},
+			[]string{"ann", "cat", "eve", "fay"}, []string{"bob", "dan"}},
+		{"ties by years then ID", Criteria{Required: []string{"Docker"}}, []string{"eve", "fay"},
+			[]string{"ann", "bob", "cat", "dan"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res := Rank(tt.c, slices.Clone(pool), now)
+			var ranked, filtered []string
+			for _, r := range res.Ranked {
+				ranked = append(ranked, r.ApplicantID)
+			}
+			for _, f := range res.Filtered {
+				filtered = append(filtered, f.ApplicantID)
+			}
+			if !slices.Equal(ranked, tt.ranked) || !slices.Equal(filtered, tt.filtered) {
+				t.Fatalf("ranked %v filtered %v; want ranked %v filtered %v", ranked, filtered, tt.ranked, tt.filtered)
+			}
+			checkParts(t, res)
+		})
+	}
+}
