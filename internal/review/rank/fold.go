@@ -57,18 +57,24 @@ func fold(s string) string {
 	return string(b)
 }
 
-// asciiWord marks the ASCII letters and digits. Read-only after package
+// asciiFold is each ASCII letter and digit folded, 0 for the other
+// characters: the tokenizer's fast path. Read-only after package
 // initialisation.
-var asciiWord = func() (t [utf8.RuneSelf]bool) {
-	for r := range utf8.RuneSelf {
-		t[r] = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+var asciiFold = func() (t [utf8.RuneSelf]byte) {
+	for r := range byte(utf8.RuneSelf) {
+		switch {
+		case 'a' <= r && r <= 'z' || '0' <= r && r <= '9':
+			t[r] = r
+		case 'A' <= r && r <= 'Z':
+			t[r] = r + 'a' - 'A'
+		}
 	}
 	return t
 }()
 
 func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
-		return asciiWord[r]
+		return asciiFold[r] != 0
 	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
@@ -100,6 +106,18 @@ func (t *tokenizer) next() (word []byte, start, end int, ok bool) {
 	start = -1
 	suffix := false // in the '+'/'#' run that ends a word
 	for t.i < len(t.s) {
+		// ASCII letters and digits, most of the text, take the short way.
+		if f := asciiFold[t.s[t.i]&0x7f]; f != 0 && t.s[t.i] < utf8.RuneSelf {
+			if suffix {
+				return t.buf, start, t.i, true
+			}
+			if start < 0 {
+				start = t.i
+			}
+			t.buf = append(t.buf, f)
+			t.i++
+			continue
+		}
 		r, size := rune(t.s[t.i]), 1
 		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(t.s[t.i:])
