@@ -314,3 +314,34 @@ func TestDetLog(t *testing.T) {
 		}
 	}
 }
+
+func TestWords(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want string // words joined by |
+	}{
+		{"", ""},
+		{"Senior Go developer", "senior|go|developer"},
+		{"C++, C#, F# and c++17", "c++|c#|f#|and|c++|17"},
+		{"C#10", "c#|10"},
+		{"+1 (555) #tag", "1|555|tag"},
+		{"Node.js / ASP.NET", "node|js|asp|net"},
+		{"full-stack_dev", "full|stack|dev"},
+		{"José Müller ÆØÅ straße", "jose|muller|aeoa|strasse"},
+		{"Jose\u0301", "jose"},
+		{"\u0301x", "x"},
+		{"İstanbul ĞÜŞ", "istanbul|gus"},
+		{"東京 Москва", "東京|москва"},
+		{"don't", "don|t"},
+		{"a\xffb", "a|b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			if got := strings.Join(words(tt.in), "|"); got != tt.want {
+				t.Fatalf("words(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
