@@ -16,8 +16,8 @@ import (
 // the score is their sum.
 const (
 	// BM25's parameters, as Lucene and Robertson's defaults.
-	K1 = 1.2
-	B  = 0.75
+	BM25K1 = 1.2
+	BM25B  = 0.75
 	// PointsPerBM25 turns one unit of a term's BM25 relevance into points.
 	PointsPerBM25 = 10
 	// PreferredBonus is the points for each matched preferred line, on top
@@ -405,8 +405,8 @@ func (ix *index) points(i int, t int32, idf float64) int64 {
 		return 0
 	}
 	ratio := float64(ix.length[i]) / ix.avgLen
-	norm := float64(K1 * (float64(1-B) + float64(B*ratio)))
-	sat := float64(f*(K1+1)) / (f + norm)
+	norm := float64(BM25K1 * (float64(1-BM25B) + float64(BM25B*ratio)))
+	sat := float64(f*(BM25K1+1)) / (f + norm)
 	bm25 := float64(idf * sat)
 	return int64(math.Round(float64(bm25 * (PointsPerBM25 * milli))))
 }

@@ -88,7 +88,7 @@ func TestBM25Reference(t *testing.T) {
 	N, df, avg := 4.0, 2.0, 11.0/4
 	idf := math.Log(1 + (N-df+0.5)/(df+0.5))
 	bm25 := func(tf, dl float64) int64 {
-		return int64(math.Round(idf * tf * (K1 + 1) / (tf + K1*(1-B+B*dl/avg)) * PointsPerBM25 * 1000))
+		return int64(math.Round(idf * tf * (BM25K1 + 1) / (tf + BM25K1*(1-BM25B+BM25B*dl/avg)) * PointsPerBM25 * 1000))
 	}
 	want := map[string]int64{"a": bm25(3, 4), "b": bm25(1, 2), "c": 0, "d": 0}
 	for _, r := range res.Ranked {
