@@ -35,6 +35,9 @@ const (
 	MaxStatuses   = 50
 	MaxQueryRunes = 200
 	MaxYears      = 60
+	// MaxTerms bounds the words and phrases of all lines together: Rank
+	// keeps a count and a position per term per applicant.
+	MaxTerms = 100
 )
 
 // Criteria are a job's qualifications and filters, kept by the store as
@@ -99,8 +102,12 @@ func degreeName(level int) string {
 // the words of the qualification form.
 func (c Criteria) Validate() error {
 	var errs []error
-	errs = append(errs, validateLines("required", c.Required)...)
-	errs = append(errs, validateLines("preferred", c.Preferred)...)
+	req, terms1 := validateLines("required", c.Required)
+	pref, terms2 := validateLines("preferred", c.Preferred)
+	errs = append(append(errs, req...), pref...)
+	if n := terms1 + terms2; n > MaxTerms {
+		errs = append(errs, fmt.Errorf("the lines have %d words and phrases together, at most %d are allowed", n, MaxTerms))
+	}
 	switch {
 	case math.IsNaN(c.MinYears) || math.IsInf(c.MinYears, 0):
 		errs = append(errs, errors.New("years of experience must be a number"))
@@ -128,15 +135,21 @@ func (c Criteria) Validate() error {
 	return errors.Join(errs...)
 }
 
-func validateLines(kind string, lines []string) []error {
-	var errs []error
+// validateLines reports the problems of each line and counts the terms
+// of those that parse.
+func validateLines(kind string, lines []string) (errs []error, terms int) {
 	if len(lines) > MaxLines {
 		errs = append(errs, fmt.Errorf("%d %s lines, at most %d are allowed", len(lines), kind, MaxLines))
 	}
 	for i, s := range lines {
-		if _, err := parseLine(s); err != nil {
+		l, err := parseLine(s)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("%s line %d %w", kind, i+1, err))
+			continue
+		}
+		for _, a := range l.Alternatives {
+			terms += len(a.Terms)
 		}
 	}
-	return errs
+	return errs, terms
 }
