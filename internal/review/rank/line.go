@@ -37,7 +37,11 @@ type Alternative struct {
 
 // Term is a word as the user wrote it ("Go", "c++", "node.js") or a quoted
 // phrase ("machine learning"). Matching folds case and accents and is on
-// word boundaries; see tokenizer for what a word is.
+// word boundaries: a word of the text is a run of letters and digits, with
+// a '+' or '#' run after it ("c++", "c#"), and any other character
+// separates words, so "go" is not in "google", "c" is not in "c++", and a
+// term of several such words ("node.js", "full-stack") matches them in a
+// row ("Node.js", "node js", "Full stack").
 type Term struct {
 	Text   string
 	Phrase bool
