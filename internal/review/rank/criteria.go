@@ -11,10 +11,10 @@
 // relevance of each matched term, the alternatives of a line sharing one
 // document frequency as synonyms do; a bonus per matched preferred line;
 // years above the minimum; the assessment score) whose points add up
-// exactly to the score. Everything is computed without the clock (now is an argument)
-// and without floating-point steps that differ between machines, and the
-// order is total, so the same applicants give the same Result on every
-// machine, database and input order.
+// exactly to the score. Everything is computed without the clock (now is
+// an argument) and without floating-point steps that differ between
+// machines, and the order is total, so the same applicants give the same
+// Result on every machine, database and input order.
 //
 // The package is pure: it does no I/O and imports only the ats seam for the
 // applicant type.

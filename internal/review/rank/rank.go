@@ -501,9 +501,9 @@ func withArticle(degree string) string {
 }
 
 // years renders a number of years as the form shows it: "5 years",
-// "1 year", "3.2 years".
+// "1 year", "3.2 years". Callers round it first.
 func years(y float64) string {
-	s := strconv.FormatFloat(math.Round(y*10)/10, 'f', -1, 64)
+	s := strconv.FormatFloat(y, 'f', -1, 64)
 	if s == "1" {
 		return "1 year"
 	}
@@ -552,7 +552,7 @@ func (q *query) lineParts(ix *index, i int, segs []segment) []Part {
 
 func (q *query) yearsPart(months int) Part {
 	y := float64(months) / 12
-	label := years(y) + " of experience"
+	label := years(math.Round(y*10)/10) + " of experience"
 	if q.c.MinYears > 0 {
 		label += ", at least " + years(q.c.MinYears) + " wanted"
 	}

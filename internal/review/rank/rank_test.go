@@ -41,6 +41,9 @@ func TestFilterReasons(t *testing.T) {
 		{"every failed line", Criteria{Required: []string{"Go", "Rust", "Docker", "AWS, GCP"}}, senior,
 			[]string{"needs: Rust", "needs one of: AWS, GCP"}},
 		{"years", Criteria{MinYears: 3.5}, senior, []string{"needs at least 3.5 years of experience, has 3 years"}},
+		{"years as typed, had rounded down", Criteria{MinYears: 3.25}, ats.Applicant{ExternalID: "x",
+			Experience: []ats.Experience{{Start: month(2020, 1), End: month(2023, 2)}}}, // 38 months, 3.1666
+			[]string{"needs at least 3.25 years of experience, has 3.1 years"}},
 		{"one year", Criteria{MinYears: 1}, ats.Applicant{ExternalID: "x"}, []string{"needs at least 1 year of experience, has 0 years"}},
 		{"degree", Criteria{Degree: DegreeBachelor}, senior, []string{"needs a bachelor's degree or higher, has an associate"}},
 		{"no degree", Criteria{Degree: DegreeAssociate}, ats.Applicant{ExternalID: "x"}, []string{"needs an associate degree or higher, none found"}},
