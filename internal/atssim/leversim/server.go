@@ -58,10 +58,11 @@ type Server struct {
 
 // opportunity is the simulator's record; opp holds the unexpanded form.
 type opportunity struct {
-	opp   lever.Opportunity
-	apps  []lever.Application
-	notes []lever.Note
-	files []*StoredFile
+	opp     lever.Opportunity
+	apps    []lever.Application
+	notes   []lever.Note
+	files   []*StoredFile
+	resumes []lever.Resume // source.go
 }
 
 // StoredFile is an uploaded file with its bytes.
@@ -513,6 +514,9 @@ func clone[T any](s []T) []T { return append(make([]T, 0, len(s)), s...) }
 
 func clonePosting(p lever.Posting) lever.Posting {
 	p.Tags = clone(p.Tags)
+	if p.RequisitionCodes != nil {
+		p.RequisitionCodes = clone(p.RequisitionCodes)
+	}
 	return p
 }
 
