@@ -1,7 +1,9 @@
 package lever_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http/httptest"
@@ -302,7 +304,7 @@ func TestListApplicantsIncremental(t *testing.T) {
 		gotIDs = append(gotIDs, a.ExternalID)
 	}
 	if !slices.Equal(gotIDs, changed) {
-		t.Fatalf("incremental listing returned %v, want only the changed %v", gotIDs, changed)
+		t.Fatalf("incremental listing returned %d applicants, want only the %d changed %v", len(gotIDs), len(changed), changed)
 	}
 	after := e.calls("GET /opportunities", "GET /opportunities/{id}/resumes")
 	if pages != 1 || after[0]-before[0] != 1 || after[1]-before[1] != 3 {
@@ -576,5 +578,113 @@ func TestApplicantFromOpportunity(t *testing.T) {
 			}
 			tt.check(t, lever.ApplicantFromOpportunity(job, o, tt.resumes))
 		})
+	}
+}
+
+// FuzzDecodePostingsPage: whatever Lever answers for a page of postings
+// decodes or is refused, never panics, maps to jobs that are open exactly
+// when published, and survives a round trip.
+func FuzzDecodePostingsPage(f *testing.F) {
+	for _, seed := range []string{
+		`{"data":[{"id":"p1","text":"Barista","state":"published","owner":{"id":"u1","name":"Rita"},"hiringManager":"u2",` +
+			`"categories":{"team":"Coffee","location":"Lisbon"},"urls":{"show":"https://x/p1"},"requisitionCodes":["R1"],"updatedAt":1700000000000}],"hasNext":true,"next":"abc"}`,
+		`{"data":[{"id":"p2","state":"closed","owner":null,"categories":{},"requisitionCodes":null}],"hasNext":false}`,
+		`{"data":[{"id":"p3","owner":7}]}`, `{"data":null}`, `{"data":[null]}`, `{"hasNext":"yes"}`, `[]`, `{`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var page lever.ListResponse[lever.Posting]
+		if json.Unmarshal(body, &page) != nil {
+			return
+		}
+		for _, p := range page.Data {
+			j := lever.JobFromPosting(p)
+			if j.ExternalID != p.ID || j.Open != (p.State == lever.PostingPublished) {
+				t.Fatalf("posting %+v mapped to %+v", p, j)
+			}
+			if j.RecruiterID != "" && j.RecruiterID != p.Owner.ID && j.RecruiterID != p.HiringManager.ID {
+				t.Fatalf("recruiter %q is neither owner nor hiring manager of %+v", j.RecruiterID, p)
+			}
+		}
+		roundTrip(t, page)
+	})
+}
+
+// FuzzDecodeOpportunitiesPage: a page of opportunities maps to applicants of
+// the job asked for, each with its own id and first email, without panics.
+func FuzzDecodeOpportunitiesPage(f *testing.F) {
+	for _, seed := range []string{
+		`{"data":[{"id":"o1","name":"Ann","emails":["a@x","b@x"],"stage":{"id":"s1","text":"Phone Screen"},` +
+			`"applications":[{"id":"a1","posting":"p1","createdAt":5}],"archived":null,"tags":["Go"],"createdAt":1,"updatedAt":2}],"hasNext":true,"next":"n"}`,
+		`{"data":[{"id":"o2","stage":"s2","applications":["a2"],"archived":{"archivedAt":9,"reason":"r"}}]}`,
+		`{"data":[{"id":"o3","emails":null,"applications":[null,{"posting":"p1"}]}]}`, `{"data":[{"stage":[]}]}`, `{"data":{}}`, `null`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var page lever.ListResponse[lever.Opportunity]
+		if json.Unmarshal(body, &page) != nil {
+			return
+		}
+		for _, o := range page.Data {
+			a := lever.ApplicantFromOpportunity("p1", o, nil)
+			if a.ExternalID != o.ID || a.JobID != "p1" || (len(o.Emails) > 0 && a.Email != o.Emails[0]) {
+				t.Fatalf("opportunity %+v mapped to %+v", o, a)
+			}
+		}
+	})
+}
+
+// FuzzDecodeResumes: a page of resumes decodes or is refused; dates that
+// decode are plausible months (or none), never an error that would lose
+// the resume; what decodes survives a round trip.
+func FuzzDecodeResumes(f *testing.F) {
+	for _, seed := range []string{
+		`{"data":[{"id":"r1","createdAt":5,"file":{"name":"cv.pdf","uploadedAt":"7","size":"12"},"parsedData":{` +
+			`"positions":[{"org":"Acme","title":"Dev","summary":"Go","start":{"year":2019,"month":3},"end":null}],` +
+			`"schools":[{"org":"Uni","degree":"BSc","field":"CS","start":{"year":"2012"},"end":{"year":2016,"month":6}}]}}],"hasNext":false}`,
+		`{"data":[{"id":"r2","parsedData":{"positions":[{"start":1546300800000,"end":"2020-13"},{"start":"abc","end":{"year":99999}}]}}]}`,
+		`{"data":[{"id":"r3","parsedData":{"positions":[{"start":[],"end":true}],"schools":null}}]}`,
+		`{"data":[{"id":"r4","parsedData":null,"file":null}]}`, `{"data":[{"parsedData":{"positions":{}}}]}`, `{`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var page lever.ListResponse[lever.Resume]
+		if json.Unmarshal(body, &page) != nil {
+			return
+		}
+		a := lever.ApplicantFromOpportunity("p1", lever.Opportunity{ID: "o1"}, page.Data)
+		for _, e := range a.Experience {
+			for _, tm := range []time.Time{e.Start, e.End} {
+				if !tm.IsZero() && (tm.Year() < 1900 || tm.Year() > 2200 || tm.Day() != 1) {
+					t.Fatalf("implausible date %s in %+v", tm, e)
+				}
+			}
+		}
+		roundTrip(t, page)
+	})
+}
+
+// roundTrip fails t when v, encoded, decoded and encoded again, does not
+// encode the same: bytes, not values, since omitempty rightly turns an
+// empty list into an absent one.
+func roundTrip[T any](t *testing.T, v T) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("re-encode %+v: %v", v, err)
+	}
+	var again T
+	if err := json.Unmarshal(b, &again); err != nil {
+		t.Fatalf("re-decode %s: %v", b, err)
+	}
+	b2, err := json.Marshal(again)
+	if err != nil {
+		t.Fatalf("re-encode %+v: %v", again, err)
+	}
+	if !bytes.Equal(b, b2) {
+		t.Fatalf("round trip changed the value:\n%s\n%s", b, b2)
 	}
 }
