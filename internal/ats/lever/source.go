@@ -71,11 +71,8 @@ func (c *Connector) ListOpenJobs(ctx context.Context, cfg ats.Config, cursor str
 	for _, p := range page.Data {
 		out.Jobs = append(out.Jobs, JobFromPosting(p))
 	}
-	if page.HasNext {
-		if page.Next == "" || page.Next == cursor {
-			return ats.JobPage{}, classify(errors.New("lever: list open jobs: hasNext with an empty or repeated next token"))
-		}
-		out.Next = page.Next
+	if out.Next, err = nextCursor(page.HasNext, page.Next, cursor); err != nil {
+		return ats.JobPage{}, fmt.Errorf("lever: list open jobs: %w", err)
 	}
 	return out, nil
 }
@@ -119,11 +116,8 @@ func (c *Connector) ListApplicants(ctx context.Context, cfg ats.Config, q ats.Ap
 		}
 		out.Applicants = append(out.Applicants, a)
 	}
-	if page.HasNext {
-		if page.Next == "" || page.Next == q.Cursor {
-			return ats.ApplicantPage{}, classify(errors.New("lever: list applicants: hasNext with an empty or repeated next token"))
-		}
-		out.Next = page.Next
+	if out.Next, err = nextCursor(page.HasNext, page.Next, q.Cursor); err != nil {
+		return ats.ApplicantPage{}, fmt.Errorf("lever: list applicants of %q: %w", q.JobID, err)
 	}
 	return out, nil
 }
@@ -206,6 +200,19 @@ func (r *Refusal) Error() string {
 }
 
 func (r *Refusal) Unwrap() error { return r.Err }
+
+// nextCursor is the cursor of the page after one read at cursor: "" after
+// the last. A server that says there is more but names no new page would
+// be paged forever, so that gives up.
+func nextCursor(hasNext bool, next, cursor string) (string, error) {
+	switch {
+	case !hasNext:
+		return "", nil
+	case next == "" || next == cursor:
+		return "", &ats.CallError{Failure: ats.FailGiveUp, Err: errors.New("hasNext with an empty or repeated next token")}
+	}
+	return next, nil
+}
 
 // notFoundOr wraps ats.ErrNotFound into a 404 and classifies anything else.
 func notFoundOr(err error) error {

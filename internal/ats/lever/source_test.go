@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"slices"
@@ -686,5 +687,35 @@ func roundTrip[T any](t *testing.T, v T) {
 	}
 	if !bytes.Equal(b, b2) {
 		t.Fatalf("round trip changed the value:\n%s\n%s", b, b2)
+	}
+}
+
+// A server that says there is more but names no new page gives up the
+// listing instead of paging forever.
+func TestSourceListsRefuseEndlessPagination(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"data":[],"hasNext":true,"next":"`+r.URL.Query().Get("offset")+`"}`)
+	}))
+	defer srv.Close()
+	conn := lever.NewConnector(lever.ConnectorOptions{})
+	cfg := ats.Config{
+		Integration: core.Integration{Settings: map[string]string{lever.SettingBaseURL: srv.URL}},
+		Secrets:     map[string]string{lever.CredentialAPIKey: apiKey},
+		HTTPClient:  srv.Client(),
+	}
+	for name, list := range map[string]func(cursor string) error{
+		"jobs": func(c string) error { _, err := conn.ListOpenJobs(context.Background(), cfg, c); return err },
+		"applicants": func(c string) error {
+			_, err := conn.ListApplicants(context.Background(), cfg, ats.ApplicantQuery{JobID: "p1", Cursor: c})
+			return err
+		},
+	} {
+		for _, cursor := range []string{"", "tok"} {
+			err := list(cursor)
+			if f, _ := ats.Classify(err); err == nil || f != ats.FailGiveUp || !strings.Contains(err.Error(), "repeated next token") {
+				t.Errorf("%s from %q: err = %v (%v), want give up on a repeated next token", name, cursor, err, f)
+			}
+		}
 	}
 }

@@ -530,20 +530,14 @@ type ResumeFile struct {
 	Size        int64  `json:"size,omitempty"`
 }
 
-// UnmarshalJSON accepts uploadedAt and size as numbers or numeric strings,
-// as File does.
+// UnmarshalJSON decodes as File does, uploadedAt and size as numbers or
+// numeric strings.
 func (f *ResumeFile) UnmarshalJSON(b []byte) error {
-	type plain ResumeFile
-	var aux struct {
-		plain
-		UploadedAt flexInt64 `json:"uploadedAt"`
-		Size       flexInt64 `json:"size"`
-	}
-	if err := json.Unmarshal(b, &aux); err != nil {
+	var file File
+	if err := json.Unmarshal(b, &file); err != nil {
 		return err
 	}
-	*f = ResumeFile(aux.plain)
-	f.UploadedAt, f.Size = int64(aux.UploadedAt), int64(aux.Size)
+	*f = ResumeFile{Name: file.Name, Ext: file.Ext, DownloadURL: file.DownloadURL, UploadedAt: file.UploadedAt, Status: file.Status, Size: file.Size}
 	return nil
 }
 

@@ -11,8 +11,9 @@
 // from an injectable clock so rate limiting and timestamps are deterministic.
 //
 // Test controls are plain Go methods (AddUser, CreateOpportunity, MoveStage,
-// FailNext, RequestCount, ...). A Server is safe for concurrent use; there is
-// no package state.
+// FailNext, RequestCount, ...; for applicant review ClosePosting,
+// UpdatePosting, UpdateOpportunity, AddResume and SeedOpportunities). A
+// Server is safe for concurrent use; there is no package state.
 package leversim
 
 import (
