@@ -719,3 +719,30 @@ func TestSourceListsRefuseEndlessPagination(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkListApplicantsPage is one page of 100 applicants with their
+// resumes (101 calls) over loopback, limits off: the connector's and the
+// simulator's own cost, which the rate limit dwarfs (101 calls take 11 s at
+// Lever's pace).
+func BenchmarkListApplicantsPage(b *testing.B) {
+	sim := leversim.New(leversim.WithRateLimit(0, 1))
+	sim.AddAPIKey(apiKey)
+	srv := httptest.NewServer(sim.Handler())
+	defer srv.Close()
+	job := sim.AddPosting("Barista", nil, "")
+	if _, err := sim.SeedOpportunities(job.ID, 100); err != nil {
+		b.Fatal(err)
+	}
+	conn := lever.NewConnector(lever.ConnectorOptions{Limiters: atshttp.NewPool(func() *rate.Limiter { return rate.NewLimiter(rate.Inf, 1) })})
+	cfg := ats.Config{
+		Integration: core.Integration{Settings: map[string]string{lever.SettingBaseURL: srv.URL + "/v1"}},
+		Secrets:     map[string]string{lever.CredentialAPIKey: apiKey},
+		HTTPClient:  srv.Client(),
+	}
+	for b.Loop() {
+		page, err := conn.ListApplicants(context.Background(), cfg, ats.ApplicantQuery{JobID: job.ID})
+		if err != nil || len(page.Applicants) != 100 {
+			b.Fatalf("%d applicants, %v", len(page.Applicants), err)
+		}
+	}
+}
