@@ -6,7 +6,9 @@
 // limit and error bodies; it sends every call through atshttp.Client, the one
 // outbound client (HTTP Basic with the API key, retries, the per-key token
 // bucket from a LimiterPool, errors as *atshttp.StatusError). The connector
-// (connector.go, sandbox.go) owns Switchboard's orders. The in-process
+// (connector.go, sandbox.go) owns Switchboard's orders; as an
+// ats.ApplicantSource (source.go) it also lists published postings and their
+// opportunities, with parsed resumes, for applicant review. The in-process
 // simulator (internal/atssim/leversim) shares the wire types, so that a
 // correction to the wire format is one edit that fixes both.
 //

@@ -36,6 +36,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -349,6 +350,9 @@ type Posting struct {
 	Tags            []string          `json:"tags"`
 	State           string            `json:"state"`
 	URLs            URLs              `json:"urls"`
+	// RequisitionCodes are the requisitions the posting hires for [V: two
+	// public clients], shown by applicant review as the job's reference.
+	RequisitionCodes []string `json:"requisitionCodes,omitempty"`
 }
 
 // HasTag reports whether the posting carries tag exactly.
@@ -477,4 +481,161 @@ func (n *flexInt64) UnmarshalJSON(b []byte) error {
 	}
 	*n = flexInt64(v)
 	return nil
+}
+
+// --- Applicant source (source.go): postings as jobs, opportunities as
+// applicants, their parsed resumes ---
+//
+// Evidence for what follows, field by field: [V] verified (the contract
+// file, or several independent public clients agree), [I] inferred (no
+// source could be read; keep such guesses here, in one place, where the
+// simulator reads them too).
+//   - [V] GET /postings?state=published lists published postings (several
+//     public clients send exactly this); GET /postings/:id reads one.
+//   - [I] the other state words (internal, closed, draft, pending,
+//     rejected) and that an unknown state is refused with 400.
+//   - [V] GET /opportunities filters posting_id and updated_at_start (epoch
+//     ms, contract L2); [I] updated_at_start is inclusive.
+//   - [V] GET /opportunities/:id/resumes is a list envelope of resumes
+//     {id, createdAt, file, parsedData{positions, schools}} (two public
+//     clients; one copies the official field descriptions).
+//   - [I] the fields of a position {org, title, summary, location, start,
+//     end} and of a school {org, degree, field, summary, start, end}, and
+//     start/end as {"year":2019,"month":3} objects; ResumeDate also
+//     accepts epoch ms and "2019-03" strings, so a wrong guess about the
+//     date's shape loses the date, not the resume.
+
+// PostingStates are the states a posting can be in [I]; published is the
+// one a candidate can apply to, the only open one.
+var PostingStates = []string{"published", "internal", "closed", "draft", "pending", "rejected"}
+
+// PostingPublished is the state of an open posting [V].
+const PostingPublished = "published"
+
+// Resume is one of an opportunity's resumes [V].
+type Resume struct {
+	ID         string           `json:"id"`             // [V]
+	CreatedAt  int64            `json:"createdAt"`      // [V] epoch ms
+	File       *ResumeFile      `json:"file,omitempty"` // [V]; absent for a profile parsed from a web page
+	ParsedData ResumeParsedData `json:"parsedData"`     // [V]
+}
+
+// ResumeFile is a resume's file metadata [V].
+type ResumeFile struct {
+	Name        string `json:"name,omitempty"`
+	Ext         string `json:"ext,omitempty"`
+	DownloadURL string `json:"downloadUrl,omitempty"`
+	UploadedAt  int64  `json:"uploadedAt,omitempty"`
+	Status      string `json:"status,omitempty"`
+	Size        int64  `json:"size,omitempty"`
+}
+
+// UnmarshalJSON decodes as File does, uploadedAt and size as numbers or
+// numeric strings.
+func (f *ResumeFile) UnmarshalJSON(b []byte) error {
+	var file File
+	if err := json.Unmarshal(b, &file); err != nil {
+		return err
+	}
+	*f = ResumeFile{Name: file.Name, Ext: file.Ext, DownloadURL: file.DownloadURL, UploadedAt: file.UploadedAt, Status: file.Status, Size: file.Size}
+	return nil
+}
+
+// ResumeParsedData is what Lever parsed out of a resume [V]: work history
+// and schools.
+type ResumeParsedData struct {
+	Positions []ResumePosition `json:"positions"` // [V]
+	Schools   []ResumeSchool   `json:"schools"`   // [V]
+}
+
+// ResumePosition is one position of a parsed resume; its fields are [I].
+type ResumePosition struct {
+	Org      string      `json:"org"`
+	Title    string      `json:"title"`
+	Summary  string      `json:"summary"`
+	Location string      `json:"location,omitempty"`
+	Start    *ResumeDate `json:"start"`
+	End      *ResumeDate `json:"end"` // nil: ongoing
+}
+
+// ResumeSchool is one school of a parsed resume; its fields are [I].
+type ResumeSchool struct {
+	Org     string      `json:"org"`
+	Degree  string      `json:"degree"`
+	Field   string      `json:"field"`
+	Summary string      `json:"summary,omitempty"`
+	Start   *ResumeDate `json:"start"`
+	End     *ResumeDate `json:"end"`
+}
+
+// ResumeDate is a month of a parsed resume [I]: {"year":2019,"month":3},
+// month 0 when only the year is known. It also decodes epoch ms and
+// "2019-03" or "2019" strings; anything else, or a year outside 1900..2200
+// or a month outside 0..12, decodes as no date (the zero ResumeDate), not
+// as an error, because one unreadable date must not lose the resume.
+type ResumeDate struct {
+	Year  int `json:"year"`
+	Month int `json:"month,omitempty"`
+}
+
+// IsZero reports whether the date is unknown.
+func (d ResumeDate) IsZero() bool { return d.Year == 0 }
+
+// Time is the first day of the date's month (January when the month is
+// unknown), UTC; the zero time when the date is unknown.
+func (d ResumeDate) Time() time.Time {
+	if d.IsZero() {
+		return time.Time{}
+	}
+	return time.Date(d.Year, time.Month(max(d.Month, 1)), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// UnmarshalJSON reads the shapes ResumeDate describes; null leaves it zero.
+func (d *ResumeDate) UnmarshalJSON(b []byte) error {
+	*d = ResumeDate{}
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || bytes.Equal(b, []byte("null")):
+		return nil
+	case b[0] == '{':
+		var obj struct {
+			Year  flexInt64 `json:"year"`
+			Month flexInt64 `json:"month"`
+		}
+		if json.Unmarshal(b, &obj) != nil {
+			return nil
+		}
+		d.set(int64(obj.Year), int64(obj.Month))
+	case b[0] == '"':
+		var s string
+		if json.Unmarshal(b, &s) != nil {
+			return nil
+		}
+		year, month, _ := strings.Cut(strings.TrimSpace(s), "-")
+		y, err := strconv.ParseInt(year, 10, 64)
+		if err != nil {
+			return nil
+		}
+		m, _ := strconv.ParseInt(month, 10, 64) // a bad month leaves 0: the year alone
+		d.set(y, m)
+	default:
+		ms, err := strconv.ParseInt(string(b), 10, 64)
+		if err != nil {
+			return nil
+		}
+		t := time.UnixMilli(ms).UTC()
+		d.set(int64(t.Year()), int64(t.Month()))
+	}
+	return nil
+}
+
+// set keeps a plausible year and month and forgets the rest.
+func (d *ResumeDate) set(year, month int64) {
+	if year < 1900 || year > 2200 {
+		return
+	}
+	if month < 0 || month > 12 {
+		month = 0
+	}
+	d.Year, d.Month = int(year), int(month)
 }

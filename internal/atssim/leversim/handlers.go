@@ -41,6 +41,7 @@ func (s *Server) routes() *http.ServeMux {
 	m.HandleFunc("GET /v1/opportunities/{id}/notes", s.listNotes)
 	m.HandleFunc("POST /v1/opportunities/{id}/notes", s.createNote)
 	m.HandleFunc("GET /v1/opportunities/{id}/files", s.listFiles)
+	m.HandleFunc("GET /v1/opportunities/{id}/resumes", s.listResumes) // source.go
 	m.HandleFunc("POST /v1/opportunities/{id}/files", s.uploadFile)
 	m.HandleFunc("GET /v1/stages", s.listStages)
 	m.HandleFunc("GET /v1/stages/{id}", s.getStage)
@@ -222,28 +223,43 @@ func decodeOffset(tok string) (int, bool) {
 
 // page cuts one page out of items per ?limit= (1..100, default 100) and ?offset=.
 func page[T any](q url.Values, items []T) reply {
-	limit := 100
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			return fail(http.StatusBadRequest, "limit must be an integer from 1 to 100, got %q", v)
-		}
-		limit = n
+	start, end, rep := pageBounds(q, len(items))
+	if rep != nil {
+		return *rep
 	}
-	start := 0
-	if v := q.Get("offset"); v != "" {
-		n, valid := decodeOffset(v)
-		if !valid || n > len(items) {
-			return fail(http.StatusBadRequest, "offset %q is not a token from a previous page", v)
-		}
-		start = n
-	}
-	end := min(start+limit, len(items))
-	resp := lever.ListResponse[T]{Data: clone(items[start:end])}
-	if end < len(items) {
+	return ok(listPage(clone(items[start:end]), end, len(items)))
+}
+
+// listPage is the envelope of items, one page ending at end of n.
+func listPage[T any](items []T, end, n int) lever.ListResponse[T] {
+	resp := lever.ListResponse[T]{Data: items}
+	if end < n {
 		resp.HasNext, resp.Next = true, encodeOffset(end)
 	}
-	return ok(resp)
+	return resp
+}
+
+// pageBounds reads ?limit= (1..100, default 100) and ?offset= into the
+// bounds of one page of n items, or the 400 that refuses them.
+func pageBounds(q url.Values, n int) (start, end int, _ *reply) {
+	limit := 100
+	if v := q.Get("limit"); v != "" {
+		l, err := strconv.Atoi(v)
+		if err != nil || l < 1 || l > 100 {
+			rep := fail(http.StatusBadRequest, "limit must be an integer from 1 to 100, got %q", v)
+			return 0, 0, &rep
+		}
+		limit = l
+	}
+	if v := q.Get("offset"); v != "" {
+		o, valid := decodeOffset(v)
+		if !valid || o > n {
+			rep := fail(http.StatusBadRequest, "offset %q is not a token from a previous page", v)
+			return 0, 0, &rep
+		}
+		start = o
+	}
+	return start, min(start+limit, n), nil
 }
 
 // expandSet reads ?expand=a&expand=b (Lever's form), also tolerating "a,b".
@@ -262,10 +278,17 @@ func expandSet(q url.Values) map[string]bool {
 // --- opportunities ---
 
 // listOpportunities filters by tag, stage_id, posting_id, email, contact_id
-// (each repeatable, values ORed; different filters ANDed — inferred) and
-// archived=true|false.
+// (each repeatable, values ORed; different filters ANDed — inferred),
+// archived=true|false and updated_at_start/updated_at_end (epoch ms,
+// inclusive — inferred). Only the page asked for is rendered, so paging
+// through 10k opportunities stays fast.
 func (s *Server) listOpportunities(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	updated, bad := updatedRange(q)
+	if bad != nil {
+		writeJSON(w, bad.status, bad.body)
+		return
+	}
 	var archived *bool
 	if v := q.Get("archived"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -277,13 +300,21 @@ func (s *Server) listOpportunities(w http.ResponseWriter, r *http.Request) {
 	}
 	exp := expandSet(q)
 	s.locked(w, func() reply {
-		var items []lever.Opportunity
+		var hits []*opportunity
 		for _, o := range s.opps {
-			if matches(o, q, archived) {
-				items = append(items, s.render(o, exp))
+			if matches(o, q, archived) && updated.has(o.opp.UpdatedAt) {
+				hits = append(hits, o)
 			}
 		}
-		return page(q, items)
+		start, end, bad := pageBounds(q, len(hits))
+		if bad != nil {
+			return *bad
+		}
+		items := make([]lever.Opportunity, 0, end-start)
+		for _, o := range hits[start:end] {
+			items = append(items, s.render(o, exp))
+		}
+		return ok(listPage(items, end, len(hits)))
 	})
 }
 
@@ -627,20 +658,32 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// listPostings filters by ?state= (repeatable, ORed; an unknown state is
+// refused) and expands owner and hiringManager on request (source.go).
 func (s *Server) listPostings(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	states, bad := postingStates(q)
+	if bad != nil {
+		writeJSON(w, bad.status, bad.body)
+		return
+	}
+	exp := expandSet(q)
 	s.locked(w, func() reply {
-		ps := make([]lever.Posting, len(s.postings))
-		for i, p := range s.postings {
-			ps[i] = clonePosting(p)
+		var ps []lever.Posting
+		for _, p := range s.postings {
+			if len(states) == 0 || slices.Contains(states, p.State) {
+				ps = append(ps, s.renderPosting(p, exp))
+			}
 		}
-		return page(r.URL.Query(), ps)
+		return page(q, ps)
 	})
 }
 
 func (s *Server) getPosting(w http.ResponseWriter, r *http.Request) {
+	exp := expandSet(r.URL.Query())
 	s.locked(w, func() reply {
 		if p := s.posting(r.PathValue("id")); p != nil {
-			return ok(lever.Envelope[lever.Posting]{Data: clonePosting(*p)})
+			return ok(lever.Envelope[lever.Posting]{Data: s.renderPosting(*p, exp)})
 		}
 		return fail(http.StatusNotFound, "Posting %q not found", r.PathValue("id"))
 	})

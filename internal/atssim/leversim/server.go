@@ -11,8 +11,9 @@
 // from an injectable clock so rate limiting and timestamps are deterministic.
 //
 // Test controls are plain Go methods (AddUser, CreateOpportunity, MoveStage,
-// FailNext, RequestCount, ...). A Server is safe for concurrent use; there is
-// no package state.
+// FailNext, RequestCount, ...; for applicant review ClosePosting,
+// UpdatePosting, UpdateOpportunity, AddResume and SeedOpportunities). A
+// Server is safe for concurrent use; there is no package state.
 package leversim
 
 import (
@@ -58,10 +59,11 @@ type Server struct {
 
 // opportunity is the simulator's record; opp holds the unexpanded form.
 type opportunity struct {
-	opp   lever.Opportunity
-	apps  []lever.Application
-	notes []lever.Note
-	files []*StoredFile
+	opp     lever.Opportunity
+	apps    []lever.Application
+	notes   []lever.Note
+	files   []*StoredFile
+	resumes []lever.Resume // source.go
 }
 
 // StoredFile is an uploaded file with its bytes.
@@ -513,6 +515,9 @@ func clone[T any](s []T) []T { return append(make([]T, 0, len(s)), s...) }
 
 func clonePosting(p lever.Posting) lever.Posting {
 	p.Tags = clone(p.Tags)
+	if p.RequisitionCodes != nil {
+		p.RequisitionCodes = clone(p.RequisitionCodes)
+	}
 	return p
 }
 
