@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/atshttp"
@@ -46,6 +47,9 @@ type ConnectorOptions struct {
 	// and request; Tokens share access tokens the same way.
 	Limiters *LimiterPool
 	Tokens   *TokenCache
+	// WebhookTolerance is how far a change notification's timestamp may be
+	// from now (VerifyChange); 0 means DefaultWebhookTolerance.
+	WebhookTolerance time.Duration
 	ats.Runtime
 }
 
