@@ -9,7 +9,15 @@
 //     candidates, application properties);
 //   - the platform that calls Switchboard: consent, package list, ad-hoc,
 //     auto-triggered and inline orders, and disable, each authenticated with a
-//     token fetched from the partner's oauthTokenUrl, as SmartRecruiters does.
+//     token fetched from the partner's oauthTokenUrl, as SmartRecruiters does;
+//   - for applicant review (customer.go, webhooks.go): API keys
+//     (X-SmartToken) per company beside the OAuth credentials, open jobs
+//     paged by id, candidates in full with their applications and screening
+//     answers, incremental listing on updatedAfter, status moves with
+//     SmartRecruiters' 400s, and the Webhooks API: subscriptions activated by
+//     the real X-Hook-Secret handshake with the callback, signed
+//     notifications of deleted candidates and job status changes, and key
+//     rotation.
 //
 // It speaks the wire types of switchboard/internal/ats/smartrecruiters, so the two
 // cannot drift apart, and it is strict where SmartRecruiters is: bearer tokens
@@ -21,7 +29,8 @@
 //
 // Test and demo controls are plain Go methods (RegisterPartner, AddCompany,
 // Connect, OrderAdHoc, MoveToStep, ApplyInline, Disconnect, FailNext,
-// Hold, Order, Properties, ...). A Server is safe for concurrent use; there
+// Hold, Order, Properties, IssueAPIKey, AddJobWith, SeedApplicants,
+// SetJobStatus, DeleteCandidate, RequestCount, ...). A Server is safe for concurrent use; there
 // is no package state.
 package srsim
 
