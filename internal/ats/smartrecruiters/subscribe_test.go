@@ -224,7 +224,10 @@ func TestRotateKeysAndVerifyChange(t *testing.T) {
 		{"no subscriptions", nil, nil, now, 401},
 		{"tampered body", rotated, func(h http.Header, b []byte) []byte { return []byte(strings.Replace(string(b), ids[0], ids[1], 1)) }, now, 401},
 		{"tampered event", rotated, func(h http.Header, b []byte) []byte { h.Set(sr.EventNameHeader, sr.EventJobStatusUpdated); return b }, now, 401},
-		{"tampered link", rotated, func(h http.Header, b []byte) []byte { h.Set(sr.LinkHeader, "<https://evil.example>; rel=self"); return b }, now, 401},
+		{"tampered link", rotated, func(h http.Header, b []byte) []byte {
+			h.Set(sr.LinkHeader, "<https://evil.example>; rel=self")
+			return b
+		}, now, 401},
 		{"re-signed timestamp", rotated, func(h http.Header, b []byte) []byte {
 			h.Set(sr.TimestampHeader, strconv.FormatInt(now.Unix()+1, 10))
 			return b
