@@ -203,7 +203,7 @@ func TestApplicantInFull(t *testing.T) {
 	applied := s.clock.Now()
 	s.clock.Advance(time.Hour)
 	p := srsim.Profile{
-		Location: &sr.CandidateLocation{City: "Berlin", Country: "DE"},
+		Location: &sr.Location{City: "Berlin", Country: "DE"},
 		Tags:     []string{"go", "kubernetes"},
 		Experience: []sr.ExperienceEntry{
 			{Title: "Backend Engineer", Company: "Globex", StartDate: sr.Month(2019, 1), EndDate: sr.Month(2022, 6)},

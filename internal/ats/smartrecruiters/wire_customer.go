@@ -200,8 +200,9 @@ type Labeled struct {
 	Label string `json:"label,omitempty"`
 }
 
-// JobLocation is a job's location ([I] shape).
-type JobLocation struct {
+// Location is a job's or a candidate's location ([I] shape; remote is a
+// job's only).
+type Location struct {
 	City    string `json:"city,omitempty"`
 	Region  string `json:"region,omitempty"`
 	Country string `json:"country,omitempty"`
@@ -209,7 +210,7 @@ type JobLocation struct {
 }
 
 // String is the location as one line, e.g. "Berlin, BE, DE".
-func (l *JobLocation) String() string {
+func (l *Location) String() string {
 	if l == nil {
 		return ""
 	}
@@ -294,21 +295,6 @@ type EducationEntry struct {
 	Description string      `json:"description,omitempty"`
 }
 
-// CandidateLocation is a candidate's location ([I] shape).
-type CandidateLocation struct {
-	City    string `json:"city,omitempty"`
-	Region  string `json:"region,omitempty"`
-	Country string `json:"country,omitempty"`
-}
-
-// String is the location as one line.
-func (l *CandidateLocation) String() string {
-	if l == nil {
-		return ""
-	}
-	return joinNonEmpty(", ", l.City, l.Region, l.Country)
-}
-
 // CandidateWeb are a candidate's links ([I] shape).
 type CandidateWeb struct {
 	LinkedIn string `json:"linkedin,omitempty"`
@@ -319,12 +305,12 @@ type CandidateWeb struct {
 // summary plus what ranking reads ([I] beyond Candidate's fields).
 type CandidateDetails struct {
 	Candidate
-	PhoneNumber string             `json:"phoneNumber,omitempty"`
-	Location    *CandidateLocation `json:"location,omitempty"`
-	Web         *CandidateWeb      `json:"web,omitempty"`
-	Tags        []string           `json:"tags,omitempty"`
-	Experience  []ExperienceEntry  `json:"experience,omitempty"`
-	Education   []EducationEntry   `json:"education,omitempty"`
+	PhoneNumber string            `json:"phoneNumber,omitempty"`
+	Location    *Location         `json:"location,omitempty"`
+	Web         *CandidateWeb     `json:"web,omitempty"`
+	Tags        []string          `json:"tags,omitempty"`
+	Experience  []ExperienceEntry `json:"experience,omitempty"`
+	Education   []EducationEntry  `json:"education,omitempty"`
 }
 
 // Application is a candidate's application to one job, GET

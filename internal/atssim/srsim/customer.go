@@ -37,7 +37,7 @@ var DefaultReasons = []string{"not-qualified", "position-filled", "candidate-wit
 // Profile is what a full candidate carries beyond the list's summary.
 type Profile struct {
 	PhoneNumber string
-	Location    *sr.CandidateLocation
+	Location    *sr.Location
 	Web         *sr.CandidateWeb
 	Tags        []string
 	Experience  []sr.ExperienceEntry
@@ -169,7 +169,7 @@ func (s *Server) AddJobWith(companyID string, spec JobSpec) (sr.Job, error) {
 		j.Department = &sr.Labeled{ID: slug(spec.Department), Label: spec.Department}
 	}
 	if spec.City != "" || spec.Country != "" {
-		j.Location = &sr.JobLocation{City: spec.City, Country: spec.Country}
+		j.Location = &sr.Location{City: spec.City, Country: spec.Country}
 	}
 	if spec.Creator != (sr.UserRef{}) {
 		cr := spec.Creator
@@ -217,13 +217,9 @@ func (s *Server) SetProfile(companyID, candidateID string, p Profile) error {
 func (s *Server) SetAnswers(companyID, candidateID, jobID string, answers ...sr.ScreeningAnswer) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, cand, _, err := s.lookup(companyID, candidateID, jobID)
+	_, a, err := s.applicationOf(companyID, candidateID, jobID)
 	if err != nil {
 		return fmt.Errorf("srsim: set answers: %w", err)
-	}
-	a := findApp(cand, jobID)
-	if a == nil {
-		return fmt.Errorf("srsim: set answers: application of %q to %q: %w", candidateID, jobID, ErrNotFound)
 	}
 	a.answers = slices.Clone(answers)
 	return nil
@@ -234,16 +230,26 @@ func (s *Server) SetAnswers(companyID, candidateID, jobID string, answers ...sr.
 func (s *Server) SetApplicationStatus(companyID, candidateID, jobID string, status sr.CandidateStatus, subStatus string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, cand, _, err := s.lookup(companyID, candidateID, jobID)
+	cand, a, err := s.applicationOf(companyID, candidateID, jobID)
 	if err != nil {
 		return fmt.Errorf("srsim: set application status: %w", err)
 	}
-	a := findApp(cand, jobID)
-	if a == nil {
-		return fmt.Errorf("srsim: set application status: application of %q to %q: %w", candidateID, jobID, ErrNotFound)
-	}
 	s.setStatus(cand, a, status, subStatus)
 	return nil
+}
+
+// applicationOf finds a company's candidate and their application to
+// jobID. Caller holds s.mu.
+func (s *Server) applicationOf(companyID, candidateID, jobID string) (*candidate, *application, error) {
+	_, cand, _, err := s.lookup(companyID, candidateID, jobID)
+	if err != nil {
+		return nil, nil, err
+	}
+	a := findApp(cand, jobID)
+	if a == nil {
+		return nil, nil, fmt.Errorf("application of %q to %q: %w", candidateID, jobID, ErrNotFound)
+	}
+	return cand, a, nil
 }
 
 // setStatus moves an application. Caller holds s.mu.
@@ -285,16 +291,8 @@ type ApplicantState struct {
 func (s *Server) ApplicantState(companyID, candidateID, jobID string) (ApplicantState, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.companies[companyID]
-	if c == nil {
-		return ApplicantState{}, false
-	}
-	cand := findCandidate(c, candidateID)
-	if cand == nil {
-		return ApplicantState{}, false
-	}
-	a := findApp(cand, jobID)
-	if a == nil {
+	_, a, err := s.applicationOf(companyID, candidateID, jobID)
+	if err != nil {
 		return ApplicantState{}, false
 	}
 	return ApplicantState{CandidateID: candidateID, JobID: jobID, Status: a.status, SubStatus: a.subStatus, UpdatedOn: a.updatedOn}, true
@@ -344,7 +342,7 @@ func (s *Server) SeedApplicants(companyID, jobID string, n int) ([]string, error
 		loc := seedCities[rng.IntN(len(seedCities))]
 		p := Profile{
 			PhoneNumber: fmt.Sprintf("+1555%07d", c.candSeq),
-			Location:    &sr.CandidateLocation{City: loc.city, Country: loc.country},
+			Location:    &sr.Location{City: loc.city, Country: loc.country},
 			Web:         &sr.CandidateWeb{LinkedIn: "https://www.linkedin.com/in/" + slug(first+last) + strconv.Itoa(c.candSeq)},
 		}
 		for range 1 + rng.IntN(4) {

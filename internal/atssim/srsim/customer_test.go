@@ -2,7 +2,6 @@ package srsim_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -50,16 +49,7 @@ func (w *keyWorld) call(t *testing.T, method, path, key, body string) response {
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := w.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{resp.StatusCode, resp.Header, b}
+	return send(t, w.srv, req)
 }
 
 func wantCode(t *testing.T, r response, status int, code string) {
