@@ -31,9 +31,7 @@ type source struct {
 	key     string
 	conn    *sr.Connector
 	cfg     ats.Config
-
-	mu     sync.Mutex
-	sleeps []time.Duration
+	sleeper
 }
 
 type sourceOption struct {
@@ -44,6 +42,7 @@ type sourceOption struct {
 func newSource(t testing.TB, o sourceOption) *source {
 	t.Helper()
 	s := &source{clock: &fakeClock{t: time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)}}
+	s.sleeper.clock = s.clock
 	s.sim = srsim.New(append([]srsim.Option{srsim.WithClock(s.clock.Now)}, o.sim...)...)
 	s.srv = httptest.NewServer(s.sim.Handler())
 	t.Cleanup(s.srv.Close)
@@ -66,20 +65,6 @@ func (s *source) keyConfig(key string) ats.Config {
 	cfg := ats.Config{Secrets: map[string]string{sr.CredentialAPIKey: key}, HTTPClient: s.srv.Client()}
 	cfg.Integration.Settings = map[string]string{sr.SettingBaseURL: s.srv.URL}
 	return cfg
-}
-
-func (s *source) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.sleeps = append(s.sleeps, d)
-	s.mu.Unlock()
-	s.clock.Advance(d)
-	return ctx.Err()
-}
-
-func (s *source) slept() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.sleeps)
 }
 
 // fast are limits that never make a test wait, for tests about something else.
