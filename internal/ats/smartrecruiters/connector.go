@@ -56,7 +56,9 @@ type ConnectorOptions struct {
 // Connector connects Switchboard to SmartRecruiters as an Assessment API
 // (2021) partner: SmartRecruiters calls Switchboard's partner endpoints
 // (partner.go) to connect, list packages and order; Switchboard writes
-// statuses, results, the PDF report and custom application fields back.
+// statuses, results, the PDF report and custom application fields back. It
+// is also applicant review's source of SmartRecruiters jobs and applicants
+// (source.go, subscribe.go).
 type Connector struct {
 	o ConnectorOptions
 }

@@ -174,8 +174,10 @@ func TestSubscribeCleansUpAfterAFailedHandshake(t *testing.T) {
 	if n := len(s.sim.Subscriptions(s.company.ID)); n != 0 {
 		t.Fatalf("%d subscriptions left after the failure", n)
 	}
-	if _, err := s.conn.Subscribe(t.Context(), s.cfg, "http://hooks.example/sr"); err == nil {
-		t.Fatal("subscribed an http callback")
+	for _, bad := range []string{"http://hooks.example/sr", "hooks.example/sr"} {
+		if _, err := s.conn.Subscribe(t.Context(), s.cfg, bad); err == nil || !strings.Contains(err.Error(), "https") {
+			t.Fatalf("subscribed %s: %v", bad, err)
+		}
 	}
 }
 
