@@ -350,6 +350,26 @@ func BenchmarkSync10k(b *testing.B) {
 	}
 }
 
+func TestApplicantGoneBetweenListAndRead(t *testing.T) {
+	t.Parallel()
+	s := newSource(t, fast)
+	jobID := s.job(t, srsim.JobSpec{Title: "Barista"})
+	ids, err := s.sim.SeedApplicants(s.company.ID, jobID, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.sim.Fail(1, srsimFault(http.StatusNotFound, "/candidates/"+ids[1]))
+	p, err := s.conn.ListApplicants(t.Context(), s.cfg, ats.ApplicantQuery{JobID: jobID})
+	if err != nil || len(p.Applicants) != 2 || p.Applicants[0].ExternalID != ids[0] || p.Applicants[1].ExternalID != ids[2] {
+		t.Fatalf("page %+v, %v: want the other two in order", p.Applicants, err)
+	}
+	// Any other failure ends the page, for the caller to ask again.
+	s.sim.Fail(1, srsimFault(http.StatusBadRequest, "/jobs/"+jobID))
+	if _, err := s.conn.ListApplicants(t.Context(), s.cfg, ats.ApplicantQuery{JobID: jobID}); err == nil {
+		t.Fatal("a refused application read was skipped")
+	}
+}
+
 func TestOneCandidatesListAtATime(t *testing.T) {
 	t.Parallel()
 	// Two jobs synced at once on one key share its single GET /candidates slot.
