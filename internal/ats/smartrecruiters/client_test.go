@@ -66,14 +66,14 @@ type fixture struct {
 	candID    string
 	jobID     string
 
-	mu     sync.Mutex
-	sleeps []time.Duration
+	sleeper
 }
 
 func newFixture(t *testing.T, opts ...srsim.Option) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{clock: &fakeClock{t: time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)}}
+	f.sleeper.clock = f.clock
 	f.sim = srsim.New(append([]srsim.Option{srsim.WithClock(f.clock.Now)}, opts...)...)
 	f.srv = httptest.NewServer(f.sim.Handler())
 	t.Cleanup(f.srv.Close)
@@ -134,18 +134,26 @@ func newFixture(t *testing.T, opts ...srsim.Option) *fixture {
 	return f
 }
 
-func (f *fixture) sleep(ctx context.Context, d time.Duration) error {
-	f.mu.Lock()
-	f.sleeps = append(f.sleeps, d)
-	f.mu.Unlock()
-	f.clock.Advance(d)
+// sleeper records the waits of the code under test and advances its
+// fake clock by each, so that no test waits for real.
+type sleeper struct {
+	clock  *fakeClock
+	mu     sync.Mutex
+	sleeps []time.Duration
+}
+
+func (s *sleeper) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.sleeps = append(s.sleeps, d)
+	s.mu.Unlock()
+	s.clock.Advance(d)
 	return ctx.Err()
 }
 
-func (f *fixture) slept() []time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]time.Duration(nil), f.sleeps...)
+func (s *sleeper) slept() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.sleeps...)
 }
 
 func (f *fixture) client(c sr.ClientCredentials, opts ...sr.Option) *sr.Client {

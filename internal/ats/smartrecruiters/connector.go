@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/atshttp"
@@ -46,13 +47,18 @@ type ConnectorOptions struct {
 	// and request; Tokens share access tokens the same way.
 	Limiters *LimiterPool
 	Tokens   *TokenCache
+	// WebhookTolerance is how far a change notification's timestamp may be
+	// from now (VerifyChange); 0 means DefaultWebhookTolerance.
+	WebhookTolerance time.Duration
 	ats.Runtime
 }
 
 // Connector connects Switchboard to SmartRecruiters as an Assessment API
 // (2021) partner: SmartRecruiters calls Switchboard's partner endpoints
 // (partner.go) to connect, list packages and order; Switchboard writes
-// statuses, results, the PDF report and custom application fields back.
+// statuses, results, the PDF report and custom application fields back. It
+// is also applicant review's source of SmartRecruiters jobs and applicants
+// (source.go, subscribe.go).
 type Connector struct {
 	o ConnectorOptions
 }

@@ -1001,6 +1001,10 @@ type Job struct {
 	PostingStatus string `json:"postingStatus,omitempty"`
 	CreatedOn     Time   `json:"createdOn,omitzero"`
 	UpdatedOn     Time   `json:"updatedOn,omitzero"`
+	// Applicant review's fields, inferred (wire_customer.go).
+	Department *Labeled  `json:"department,omitempty"`
+	Location   *Location `json:"location,omitempty"`
+	Creator    *UserRef  `json:"creator,omitempty"`
 }
 
 // Page is one page of a cursor-paginated list; NextPageID is empty on the

@@ -63,6 +63,17 @@ func (s *Server) routes() (public, api *http.ServeMux) {
 	route("GET /candidates", sr.ScopeCandidatesRead, s.listCandidates)
 	route("GET /candidates/{id}", sr.ScopeCandidatesRead, s.getCandidate)
 	route("PUT /candidates/{id}/jobs/{jobId}/properties", sr.ScopeCandidatesWrite, s.putProperties)
+	routeAny := func(pattern string, scopes []string, h handlerFunc) {
+		api.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			cred, _ := r.Context().Value(credKey{}).(*credential)
+			if !slices.ContainsFunc(scopes, func(sc string) bool { return slices.Contains(cred.scopes, sc) }) {
+				writeError(w, http.StatusForbidden, "Request missed required scope "+strings.Join(scopes, " or "))
+				return
+			}
+			h(w, r, cred)
+		})
+	}
+	s.reviewRoutes(routeAny)
 	return public, api
 }
 
@@ -81,6 +92,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	cred, ok := s.authenticate(token, hasBearer)
+	if key := r.Header.Get(sr.SmartTokenHeader); key != "" {
+		cred, ok = s.authenticateKey(key)
+	}
 	if !ok {
 		s.mu.Unlock()
 		writeError(w, http.StatusUnauthorized, "Unauthorized request: missing, invalid or expired access token")
@@ -667,6 +681,23 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request, cred *credenti
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	q := r.URL.Query()
+	byID := q.Get("sort") == "job_id"
+	if pageID != "" && !byID {
+		writeJSON(w, http.StatusBadRequest, sr.NewErrorResponse(sr.CodeSortRequiredByPageID, "pageId requires sort=job_id"))
+		return
+	}
+	if v := q.Get("sort"); v != "" && v != "default" && !byID {
+		writeError(w, http.StatusBadRequest, "sort must be default or job_id, got "+strconv.Quote(v))
+		return
+	}
+	statuses := append(q["statuses"], q["statuses[]"]...)
+	for _, st := range statuses {
+		if !slices.Contains(sr.JobStatuses, st) {
+			writeError(w, http.StatusBadRequest, "Unknown job status "+strconv.Quote(st))
+			return
+		}
+	}
 	s.locked(w, func() reply {
 		c := s.companies[cred.companyID]
 		if c == nil {
@@ -674,11 +705,28 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request, cred *credenti
 		}
 		jobs := make([]sr.Job, 0, len(c.jobs))
 		for _, j := range c.jobs {
-			jobs = append(jobs, j.Job)
+			if len(statuses) == 0 || slices.Contains(statuses, j.Status) {
+				jobs = append(jobs, j.Job)
+			}
 		}
-		p, err := paginate(jobs, func(j sr.Job) string { return string(j.ID) }, limit, pageID)
-		if err != nil {
-			return fail(http.StatusBadRequest, "%v", err)
+		if !byID {
+			p, err := paginate(jobs, func(j sr.Job) string { return string(j.ID) }, limit, pageID)
+			if err != nil {
+				return fail(http.StatusBadRequest, "%v", err)
+			}
+			return okReply(p)
+		}
+		// Sorted by id, the cursor is the last id seen: a page holds the
+		// jobs after it, whatever changed since.
+		slices.SortFunc(jobs, func(a, b sr.Job) int { return strings.Compare(string(a.ID), string(b.ID)) })
+		start, _ := slices.BinarySearchFunc(jobs, pageID, func(j sr.Job, id string) int { return strings.Compare(string(j.ID), id) })
+		if pageID != "" && start < len(jobs) && string(jobs[start].ID) == pageID {
+			start++
+		}
+		end := min(start+limit, len(jobs))
+		p := sr.Page[sr.Job]{Limit: limit, Content: append([]sr.Job{}, jobs[start:end]...)}
+		if end < len(jobs) {
+			p.NextPageID = string(jobs[end-1].ID)
 		}
 		return okReply(p)
 	})
@@ -704,14 +752,38 @@ func (s *Server) listCandidates(w http.ResponseWriter, r *http.Request, cred *cr
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	jobIDs := r.URL.Query()["jobId"]
+	after := 0
+	if pageID != "" {
+		n, err := strconv.ParseInt(pageID, 16, 64)
+		if err != nil || n <= 0 {
+			writeError(w, http.StatusBadRequest, "unknown pageId")
+			return
+		}
+		after = int(n)
+	}
+	q := r.URL.Query()
+	jobIDs := append(q["jobId"], q["jobId[]"]...)
+	var updatedAfter time.Time
+	if v := q.Get("updatedAfter"); v != "" {
+		t, err := parseUpdatedAfter(v)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, sr.NewErrorResponse(sr.CodeInvalidUpdatedAfter, "updatedAfter must be yyyy-MM-ddTHH:mm:ss.SSSZZ, got "+strconv.Quote(v)))
+			return
+		}
+		updatedAfter = t
+	}
 	s.locked(w, func() reply {
 		c := s.companies[cred.companyID]
 		if c == nil {
 			return fail(http.StatusForbidden, "Credential has no company")
 		}
-		var out []sr.Candidate
-		for _, cand := range c.candidates {
+		// The cursor is the creation sequence of the last candidate
+		// returned, so a page starts after it even when candidates were
+		// deleted or changed in between.
+		start, _ := slices.BinarySearchFunc(c.candidates, after+1, func(cand *candidate, seq int) int { return cand.seq - seq })
+		p := sr.Page[sr.Candidate]{Limit: limit, Content: []sr.Candidate{}}
+		lastSeq := 0
+		for _, cand := range c.candidates[start:] {
 			// Only candidates with at least one (matching) application are listed.
 			if len(cand.apps) == 0 {
 				continue
@@ -719,11 +791,16 @@ func (s *Server) listCandidates(w http.ResponseWriter, r *http.Request, cred *cr
 			if len(jobIDs) > 0 && !slices.ContainsFunc(cand.apps, func(a *application) bool { return slices.Contains(jobIDs, a.jobID) }) {
 				continue
 			}
-			out = append(out, s.renderCandidate(c, cand))
-		}
-		p, err := paginate(out, func(c sr.Candidate) string { return string(c.ID) }, limit, pageID)
-		if err != nil {
-			return fail(http.StatusBadRequest, "%v", err)
+			if !updatedAfter.IsZero() && !cand.UpdatedOn.After(updatedAfter) {
+				continue
+			}
+			if len(p.Content) == limit {
+				// One more matches: the page has a next one.
+				p.NextPageID = listCursor(lastSeq)
+				break
+			}
+			p.Content = append(p.Content, s.renderCandidate(c, cand))
+			lastSeq = cand.seq
 		}
 		return okReply(p)
 	})
@@ -739,7 +816,7 @@ func (s *Server) getCandidate(w http.ResponseWriter, r *http.Request, cred *cred
 		if cand == nil {
 			return fail(http.StatusNotFound, "Candidate not found")
 		}
-		return okReply(s.renderCandidate(c, cand))
+		return okReply(s.renderDetails(c, cand))
 	})
 }
 

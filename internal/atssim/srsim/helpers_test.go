@@ -345,7 +345,13 @@ func (w *world) call(t *testing.T, method, path, token, contentType, body string
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := w.srv.Client().Do(req)
+	return send(t, w.srv, req)
+}
+
+// send sends req to srv and reads the whole answer.
+func send(t *testing.T, srv *httptest.Server, req *http.Request) response {
+	t.Helper()
+	resp, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

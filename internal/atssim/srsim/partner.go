@@ -327,7 +327,7 @@ func (s *Server) ApplyInline(ctx context.Context, companyID, jobID string, a App
 		return InlineApplication{}, fmt.Errorf("srsim: apply inline: %w", err)
 	}
 	cand := s.newCandidate(c, a.FirstName, a.LastName, a.Email, a.Language)
-	cand.apps = append(cand.apps, &application{jobID: jobID, stepID: hp.Steps[0].ID, status: sr.CandidateNew, inline: true})
+	cand.apps = append(cand.apps, s.newApplication(c, jobID, hp.Steps[0].ID, true))
 	o := s.newOrder(c, string(cand.ID), jobID, hp.InlinePackageID, KindInline)
 	o.ReturnURL = s.baseURL + "/oneclick-ui/company/" + url.PathEscape(c.id) + "/job/" + url.PathEscape(jobID) + "/assessment-return/" + url.PathEscape(o.ID)
 	req := sr.InlineAssessmentPackageOrderRequest{

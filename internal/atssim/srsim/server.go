@@ -9,7 +9,15 @@
 //     candidates, application properties);
 //   - the platform that calls Switchboard: consent, package list, ad-hoc,
 //     auto-triggered and inline orders, and disable, each authenticated with a
-//     token fetched from the partner's oauthTokenUrl, as SmartRecruiters does.
+//     token fetched from the partner's oauthTokenUrl, as SmartRecruiters does;
+//   - for applicant review (customer.go, webhooks.go): API keys
+//     (X-SmartToken) per company beside the OAuth credentials, open jobs
+//     paged by id, candidates in full with their applications and screening
+//     answers, incremental listing on updatedAfter, status moves with
+//     SmartRecruiters' 400s, and the Webhooks API: subscriptions activated by
+//     the real X-Hook-Secret handshake with the callback, signed
+//     notifications of deleted candidates and job status changes, and key
+//     rotation.
 //
 // It speaks the wire types of switchboard/internal/ats/smartrecruiters, so the two
 // cannot drift apart, and it is strict where SmartRecruiters is: bearer tokens
@@ -21,7 +29,8 @@
 //
 // Test and demo controls are plain Go methods (RegisterPartner, AddCompany,
 // Connect, OrderAdHoc, MoveToStep, ApplyInline, Disconnect, FailNext,
-// Hold, Order, Properties, ...). A Server is safe for concurrent use; there
+// Hold, Order, Properties, IssueAPIKey, AddJobWith, SeedApplicants,
+// SetJobStatus, DeleteCandidate, RequestCount, ...). A Server is safe for concurrent use; there
 // is no package state.
 package srsim
 
@@ -74,6 +83,14 @@ type Server struct {
 	issued       map[string]int // tokens issued per client id
 	partnerCalls []PartnerCall
 	hold         *Hold
+
+	// Applicant review (customer.go, webhooks.go).
+	apiKeys          map[string]string // API key → credential id
+	webhookClient    *http.Client
+	handshakeTimeout time.Duration
+	httpCallbacks    bool
+	deliveries       []Delivery
+	eventSeq         int
 }
 
 type partnerApp struct {
@@ -109,8 +126,19 @@ type company struct {
 
 	processes  map[string]*HiringProcess
 	jobs       []*job
-	candidates []*candidate
+	candidates []*candidate // in creation order (seq), the list's order
 	properties map[string]*PropertyDef
+
+	// Applicant review's state (customer.go, webhooks.go).
+	jobByID        map[string]*job
+	candByID       map[string]*candidate
+	candSeq        int
+	appSeq         int
+	defaultProcess string
+	requiredSub    map[sr.CandidateStatus]bool // statuses whose sub-status must be given
+	reasons        map[string]bool             // rejection and withdrawal reason ids
+	subs           map[string]*subscription
+	subOrder       []string
 }
 
 type job struct {
@@ -123,6 +151,8 @@ type candidate struct {
 	sr.Candidate
 	language string
 	apps     []*application
+	seq      int // creation order: the list cursor
+	profile  Profile
 }
 
 type application struct {
@@ -131,6 +161,12 @@ type application struct {
 	status     sr.CandidateStatus
 	inline     bool // applied through an inline assessment not yet returned from
 	properties map[string]any
+
+	id        string
+	subStatus string
+	createdOn time.Time
+	updatedOn time.Time
+	answers   []sr.ScreeningAnswer
 }
 
 // OrderKind is how an order was placed.
@@ -314,23 +350,26 @@ func WithPartnerClient(hc *http.Client) Option {
 // hands out (result callbacks, redirects) point back at it.
 func New(opts ...Option) *Server {
 	s := &Server{
-		now:           time.Now,
-		baseURL:       "http://srsim.invalid",
-		partnerClient: &http.Client{Timeout: 30 * time.Second},
-		rps:           sr.RequestsPerSecond,
-		burst:         sr.RateBurst,
-		concurrent:    sr.MaxConcurrent,
-		candidatesMax: sr.MaxConcurrentCandidates,
-		tokenTTL:      time.Hour,
-		creds:         map[string]*credential{},
-		tokens:        map[string]*issuedToken{},
-		companies:     map[string]*company{},
-		orders:        map[string]*order{},
-		attachments:   map[string]*StoredAttachment{},
-		inFlight:      map[string]int{},
-		candInFlight:  map[string]int{},
-		counts:        map[string]int{},
-		issued:        map[string]int{},
+		now:              time.Now,
+		baseURL:          "http://srsim.invalid",
+		partnerClient:    &http.Client{Timeout: 30 * time.Second},
+		rps:              sr.RequestsPerSecond,
+		burst:            sr.RateBurst,
+		concurrent:       sr.MaxConcurrent,
+		candidatesMax:    sr.MaxConcurrentCandidates,
+		tokenTTL:         time.Hour,
+		creds:            map[string]*credential{},
+		tokens:           map[string]*issuedToken{},
+		companies:        map[string]*company{},
+		orders:           map[string]*order{},
+		attachments:      map[string]*StoredAttachment{},
+		inFlight:         map[string]int{},
+		candInFlight:     map[string]int{},
+		counts:           map[string]int{},
+		issued:           map[string]int{},
+		apiKeys:          map[string]string{},
+		webhookClient:    &http.Client{Timeout: 30 * time.Second},
+		handshakeTimeout: sr.HandshakeDeadline,
 	}
 	for _, o := range opts {
 		o(s)
@@ -415,6 +454,13 @@ func (s *Server) AddCompany(name string) Company {
 		recruiter:  sr.OrderRequester{UserID: sr.ID(strings.ReplaceAll(newID(), "-", "")[:24]), Email: "recruiter@" + slug(name) + ".example"},
 		processes:  map[string]*HiringProcess{},
 		properties: map[string]*PropertyDef{},
+		jobByID:    map[string]*job{},
+		candByID:   map[string]*candidate{},
+		reasons:    map[string]bool{},
+		subs:       map[string]*subscription{},
+	}
+	for _, r := range DefaultReasons {
+		c.reasons[r] = true
 	}
 	s.companies[id] = c
 	return Company{ID: id, Name: name, Recruiter: c.recruiter}
@@ -482,6 +528,7 @@ func (s *Server) AddJob(companyID, title, processID string, fields map[string]st
 		fields:    cloneMap(fields),
 	}
 	c.jobs = append(c.jobs, j)
+	c.jobByID[string(j.ID)] = j
 	return j.Job, nil
 }
 
@@ -514,7 +561,10 @@ func (s *Server) newCandidate(c *company, first, last, email, lang string) *cand
 		Candidate: sr.Candidate{ID: sr.ID(newID()), FirstName: first, LastName: last, Email: email, CreatedOn: now, UpdatedOn: now},
 		language:  lang,
 	}
+	c.candSeq++
+	cand.seq = c.candSeq
 	c.candidates = append(c.candidates, cand)
+	c.candByID[string(cand.ID)] = cand
 	return cand
 }
 
@@ -531,7 +581,7 @@ func (s *Server) Apply(companyID, candidateID, jobID string) error {
 		return nil
 	}
 	hp := c.processes[j.processID]
-	cand.apps = append(cand.apps, &application{jobID: jobID, stepID: hp.Steps[0].ID, status: sr.CandidateNew})
+	cand.apps = append(cand.apps, s.newApplication(c, jobID, hp.Steps[0].ID, false))
 	cand.UpdatedOn = sr.At(s.now())
 	return nil
 }
@@ -572,22 +622,19 @@ func (s *Server) lookup(companyID, candidateID, jobID string) (*company, *candid
 	return c, cand, j, nil
 }
 
-func findCandidate(c *company, id string) *candidate {
-	for _, cand := range c.candidates {
-		if string(cand.ID) == id {
-			return cand
-		}
-	}
-	return nil
-}
+func findCandidate(c *company, id string) *candidate { return c.candByID[id] }
 
-func findJob(c *company, id string) *job {
-	for _, j := range c.jobs {
-		if string(j.ID) == id {
-			return j
-		}
+func findJob(c *company, id string) *job { return c.jobByID[id] }
+
+// newApplication starts an application at stepID, status NEW. Caller
+// holds s.mu.
+func (s *Server) newApplication(c *company, jobID, stepID string, inline bool) *application {
+	c.appSeq++
+	now := s.now()
+	return &application{
+		jobID: jobID, stepID: stepID, status: sr.CandidateNew, inline: inline,
+		id: fmt.Sprintf("%s-app-%d", c.id[:8], c.appSeq), createdOn: now, updatedOn: now,
 	}
-	return nil
 }
 
 func findApp(cand *candidate, jobID string) *application {
@@ -604,7 +651,7 @@ func (s *Server) renderCandidate(c *company, cand *candidate) sr.Candidate {
 	out := cand.Candidate
 	out.PrimaryAssignment, out.SecondaryAssignments = nil, nil
 	for i, a := range cand.apps {
-		as := sr.Assignment{Job: sr.AssignmentJob{ID: sr.ID(a.jobID)}, Status: a.status}
+		as := sr.Assignment{Job: sr.AssignmentJob{ID: sr.ID(a.jobID)}, Status: a.status, SubStatus: a.subStatus}
 		if j := findJob(c, a.jobID); j != nil {
 			as.Job.Title = j.Title
 		}
