@@ -22,6 +22,7 @@ import (
 	"switchboard/internal/core"
 	"switchboard/internal/identity"
 	"switchboard/internal/integrations"
+	"switchboard/internal/review"
 	"switchboard/internal/service"
 	"switchboard/internal/strictjson"
 	"switchboard/internal/vendors"
@@ -36,7 +37,9 @@ type handler struct {
 	in  *integrations.Service
 	// vendors serves the vendor routes (RegisterVendors).
 	vendors *vendors.Service
-	log     *slog.Logger
+	// review serves applicant review's routes (RegisterReview).
+	review *review.Service
+	log    *slog.Logger
 	// hookReadTimeout replaces webhookReadTimeout (tests).
 	hookReadTimeout time.Duration
 }

@@ -37,6 +37,7 @@ import (
 	"switchboard/internal/netguard"
 	"switchboard/internal/queue"
 	"switchboard/internal/report"
+	"switchboard/internal/review"
 	"switchboard/internal/secret"
 	"switchboard/internal/service"
 	"switchboard/internal/store"
@@ -111,6 +112,8 @@ type App struct {
 	Integrations *integrations.Service
 	// Vendors is outside vendors: keys, links, endpoints and packages.
 	Vendors *vendors.Service
+	// Review is applicant review: sources, sync, ranking, moves.
+	Review  *review.Service
 	Handler http.Handler
 	Logger  *slog.Logger
 	work    bool
@@ -208,6 +211,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return fail(err)
 	}
+	rev, err := review.New(review.Deps{
+		Store: st, Connectors: connectors, Integrations: integ, Keyring: keyring, HTTPClient: httpClient,
+		BaseURL: cfg.BaseURL, AllowATSHosts: cfg.AllowATSHosts, Now: cfg.Now, Logger: log,
+	})
+	if err != nil {
+		return fail(err)
+	}
 	eng, err := engine.New(engine.Deps{
 		Store: st, Keyring: keyring, Mail: sender, BaseURL: cfg.BaseURL, MailFrom: cfg.MailFrom, Now: cfg.Now,
 	})
@@ -246,6 +256,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		qcfg.Workers = river.NewWorkers()
 		service.RegisterWorkers(qcfg.Workers, svc)
 		engine.RegisterWorkers(qcfg.Workers, eng)
+		review.RegisterWorkers(qcfg.Workers, rev)
 		qcfg.PeriodicJobs = append(service.PeriodicJobs(), engine.PeriodicJobs()...)
 	}
 	q, err := queue.New(st, qcfg)
@@ -253,10 +264,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return fail(err)
 	}
 	svc.UseQueue(q)
+	rev.UseQueue(q)
 
 	mux := http.NewServeMux()
 	api.Register(mux, svc, id, integ, log)
 	api.RegisterVendors(mux, vnd, svc, id, log)
+	api.RegisterReview(mux, rev, svc, id, log)
 	vapi, err := vendorapi.New(vendorapi.Config{
 		Vendors: vnd, Orders: svc, Connectors: func() []wire.ConnectorMeta { return connectorMeta(connectors) },
 		Now: cfg.Now, Logger: log, ResultOptions: result.Options{AllowHTTP: cfg.AllowPrivateNetwork},
@@ -267,6 +280,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	// The API outside vendors call, StackOne-shaped: results, orders,
 	// packages, their webhook endpoint; its OpenAPI document and reference.
 	mux.Handle(service.VendorAPIPath+"/", vapi)
+	// Applicant review's change callbacks (SmartRecruiters' webhooks).
+	mux.Handle("POST "+review.HookPath+"{token}", rev.Hook())
 	// Endpoints ATSs such as SmartRecruiters call: /partners/{provider}/….
 	integ.RegisterPartnerEndpoints(mux, svc.PartnerOrders())
 	if err := web.Register(mux, svc, eng, log); err != nil {
@@ -292,7 +307,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.ExtraRoutes != nil {
 		cfg.ExtraRoutes(mux)
 	}
-	return &App{Store: st, Queue: q, Service: svc, Engine: eng, Identity: id, Integrations: integ, Vendors: vnd, Handler: logRequests(log, mux), Logger: log, work: cfg.Work, metrics: metricsHandler}, nil
+	return &App{Store: st, Queue: q, Service: svc, Engine: eng, Identity: id, Integrations: integ, Vendors: vnd, Review: rev, Handler: logRequests(log, mux), Logger: log, work: cfg.Work, metrics: metricsHandler}, nil
 }
 
 // Migrate brings Switchboard's and the queue's schema up to date.

@@ -16,10 +16,11 @@ import (
 // (its settings and credentials) or a review connection's, made of
 // SourceFields; the connector uses whichever credentials cfg holds.
 type ApplicantSource interface {
-	// SourceFields are the credentials and settings a review connection
-	// needs when it is not made from an existing integration (a
-	// SmartRecruiters API key, a Lever API key).
-	SourceFields() []Field
+	// SourceFields are the settings (an API URL) and credentials (a
+	// SmartRecruiters or Lever API key) a review connection needs when it
+	// is not made from an existing integration. Settings reach the connector
+	// as cfg.Integration.Settings, credentials as cfg.Secrets.
+	SourceFields() (settings, credentials []Field)
 	// VerifySource makes one real call that proves cfg may read jobs and
 	// applicants; the error says what the ATS answered.
 	VerifySource(ctx context.Context, cfg Config) error

@@ -28,8 +28,10 @@ type ReviewSource struct {
 	HookToken string
 	Status    ReviewSourceStatus
 	// Problem says, in the user's words, why the source is not active.
-	Problem    string
-	LastSyncAt time.Time // when a sync last finished
+	Problem string
+	// LastSyncAt is when the last finished sync began: what the data is
+	// fresh as of, and where the next incremental sync asks from.
+	LastSyncAt time.Time
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	Version    int64

@@ -24,13 +24,14 @@ var _ ats.ApplicantSource = (*Connector)(nil)
 
 // SourceFields implements ats.ApplicantSource: a review connection needs a
 // Lever API key and, for the sandbox or a simulator, the API's base URL.
-func (c *Connector) SourceFields() []ats.Field {
+func (c *Connector) SourceFields() (settings, credentials []ats.Field) {
 	return []ats.Field{
-		{Key: CredentialAPIKey, Label: "API key", Required: true,
-			Help: "Settings → Integrations and API → API Credentials (Super Admin); it needs read access to postings, opportunities, resumes and stages, and write access to stages to move applicants."},
-		{Key: SettingBaseURL, Label: "API base URL", Default: DefaultBaseURL, Hosts: []string{"api.lever.co", "api.sandbox.lever.co"},
-			Help: "Lever's API; the sandbox is " + SandboxBaseURL + "."},
-	}
+			{Key: SettingBaseURL, Label: "API base URL", Default: DefaultBaseURL, Hosts: []string{"api.lever.co", "api.sandbox.lever.co"},
+				Help: "Lever's API; the sandbox is " + SandboxBaseURL + "."},
+		}, []ats.Field{
+			{Key: CredentialAPIKey, Label: "API key", Required: true,
+				Help: "Settings → Integrations and API → API Credentials (Super Admin); it needs read access to postings, opportunities, resumes and stages, and write access to stages to move applicants."},
+		}
 }
 
 // sourceClient is the client for cfg's API key, refused before any call

@@ -88,7 +88,7 @@ func TestSourceImplementsTheSeam(t *testing.T) {
 	if !ok {
 		t.Fatal("the Lever connector is not an ats.ApplicantSource")
 	}
-	fields := src.SourceFields()
+	_, fields := src.SourceFields()
 	i := slices.IndexFunc(fields, func(f ats.Field) bool { return f.Key == lever.CredentialAPIKey })
 	if i < 0 || !fields[i].Required {
 		t.Fatalf("SourceFields = %+v, want a required %q", fields, lever.CredentialAPIKey)

@@ -30,13 +30,14 @@ const detailWorkers = MaxConcurrent - 2
 
 // SourceFields implements ats.ApplicantSource: the API key, and the API
 // base URL setting the integration has too.
-func (c *Connector) SourceFields() []ats.Field {
+func (c *Connector) SourceFields() (settings, credentials []ats.Field) {
 	return []ats.Field{
-		{Key: CredentialAPIKey, Label: "SmartRecruiters API key", Required: true,
-			Help: "A SmartToken from SmartRecruiters' Settings › Apps & Integrations › Credentials (type API key), allowed to read jobs and candidates, update candidate statuses and manage webhooks."},
-		{Key: SettingBaseURL, Label: "API base URL", Default: DefaultBaseURL, Hosts: []string{"api.smartrecruiters.com"},
-			Help: "SmartRecruiters' API. Changing the host clears the stored API key."},
-	}
+			{Key: SettingBaseURL, Label: "API base URL", Default: DefaultBaseURL, Hosts: []string{"api.smartrecruiters.com"},
+				Help: "SmartRecruiters' API: only a proxy or simulator the operator allowed goes here."},
+		}, []ats.Field{
+			{Key: CredentialAPIKey, Label: "SmartRecruiters API key", Required: true,
+				Help: "A SmartToken from SmartRecruiters' Settings › Apps & Integrations › Credentials (type API key), allowed to read jobs and candidates, update candidate statuses and manage webhooks."},
+		}
 }
 
 // sourceClient is the client applicant review acts with: the API key when

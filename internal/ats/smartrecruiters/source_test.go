@@ -103,7 +103,7 @@ func TestVerifySource(t *testing.T) {
 			}
 		})
 	}
-	if f := s.conn.SourceFields(); len(f) == 0 || f[0].Key != sr.CredentialAPIKey || !f[0].Required {
+	if _, f := s.conn.SourceFields(); len(f) == 0 || f[0].Key != sr.CredentialAPIKey || !f[0].Required {
 		t.Fatalf("source fields %+v", f)
 	}
 }
