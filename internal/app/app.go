@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -257,7 +258,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		service.RegisterWorkers(qcfg.Workers, svc)
 		engine.RegisterWorkers(qcfg.Workers, eng)
 		review.RegisterWorkers(qcfg.Workers, rev)
-		qcfg.PeriodicJobs = append(service.PeriodicJobs(), engine.PeriodicJobs()...)
+		qcfg.PeriodicJobs = slices.Concat(service.PeriodicJobs(), engine.PeriodicJobs(), review.PeriodicJobs())
 	}
 	q, err := queue.New(st, qcfg)
 	if err != nil {

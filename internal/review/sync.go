@@ -47,6 +47,10 @@ func RegisterWorkers(w *river.Workers, s *Service) {
 	queue.AddWorker(w, syncJobTimeout, func(ctx context.Context, j *river.Job[SyncPageArgs]) error {
 		return s.syncOutcome(ctx, j, s.syncPage(ctx, j.Args))
 	})
+	queue.AddWorker(w, time.Minute, func(ctx context.Context, _ *river.Job[SyncDueArgs]) error {
+		_, err := s.SyncDue(ctx)
+		return err
+	})
 	queue.AddWorker(w, time.Minute, func(ctx context.Context, j *river.Job[ProcessChangeArgs]) error {
 		err := s.processChange(ctx, j.Args)
 		if err != nil && j.Attempt >= j.MaxAttempts {
@@ -376,4 +380,50 @@ func ProgressOf(sy core.ReviewSync) Progress {
 		p.ETA = time.Duration(float64(elapsed) / float64(sy.JobsDone) * float64(sy.JobsTotal-sy.JobsDone))
 	}
 	return p
+}
+
+// SyncEvery is how often every source is synced incrementally, to keep the
+// review fresh between the changes its ATS pushes.
+const SyncEvery = 15 * time.Minute
+
+// SyncDueArgs starts an incremental sync of every source.
+type SyncDueArgs struct{}
+
+// Kind implements river.JobArgs.
+func (SyncDueArgs) Kind() string { return "review_sync_due" }
+
+// PeriodicJobs are review's scheduled jobs; River's leader runs each once
+// across replicas.
+func PeriodicJobs() []*river.PeriodicJob {
+	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(SyncEvery),
+		func() (river.JobArgs, *river.InsertOpts) { return SyncDueArgs{}, nil }, nil)}
+}
+
+// SyncDue starts an incremental sync of every source that has finished a
+// sync before and has none running (startSync returns a running one
+// instead); it returns how many it started or found running.
+func (s *Service) SyncDue(ctx context.Context) (int, error) {
+	accs, err := s.d.Store.ListAccounts(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("review sync due: %w", err)
+	}
+	n := 0
+	var errs []error
+	for _, a := range accs {
+		rss, err := s.d.Store.ListReviewSources(ctx, a.ID)
+		if err != nil {
+			return n, fmt.Errorf("review sync due: %w", err)
+		}
+		for _, rs := range rss {
+			if rs.LastSyncAt.IsZero() {
+				continue // its first sync is running or failed: a person starts the next
+			}
+			if _, err := s.startSync(ctx, rs, false); err != nil {
+				errs = append(errs, fmt.Errorf("source %s: %w", rs.ID, err))
+				continue
+			}
+			n++
+		}
+	}
+	return n, errors.Join(errs...)
 }
