@@ -8,7 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"switchboard/internal/ats"
 	"switchboard/internal/core"
@@ -118,51 +121,123 @@ func (s *Service) Rank(ctx context.Context, actor core.User, sourceID, jobID str
 		}
 		crit = *c
 	}
-	apps, err := s.d.Store.ListReviewApplicants(ctx, rs.ID, jobID)
+	ent, err := s.rankInputs(ctx, rs, jobID)
 	if err != nil {
 		return Ranking{}, err
 	}
-	ids := make([]string, 0, len(apps))
-	byID := make(map[string]int, len(apps))
-	in := make([]rank.Input, 0, len(apps))
-	profiles := make([]ats.Applicant, len(apps))
-	for i, a := range apps {
-		if err := json.Unmarshal(a.Profile, &profiles[i]); err != nil {
-			return Ranking{}, fmt.Errorf("applicant %s: profile: %w", a.ExternalID, err)
+	res := rank.Rank(crit, ent.inputs, s.d.Now())
+	out := Ranking{Job: j, Criteria: crit}
+	for _, r := range res.Ranked {
+		i := ent.byID[r.ApplicantID]
+		out.Ranked = append(out.Ranked, RankedApplicant{Applicant: ent.rows[i], Profile: ent.inputs[i].Applicant, Ranked: r,
+			Assessment: ent.inputs[i].Assessment, OrderID: ent.orders[r.ApplicantID]})
+	}
+	for _, f := range res.Filtered {
+		out.Filtered = append(out.Filtered, FilteredApplicant{Applicant: ent.rows[ent.byID[f.ApplicantID]], Reasons: f.Reasons})
+	}
+	return out, nil
+}
+
+// rankEntry is what a job's ranking reads, decoded: the applicants' rows
+// (without their profiles), the ranking's inputs, and the orders their
+// assessment results came from.
+type rankEntry struct {
+	stamp  store.ReviewStamp
+	built  time.Time
+	rows   []core.ReviewApplicant
+	inputs []rank.Input
+	byID   map[string]int
+	orders map[string]string
+}
+
+// rankCache keeps the rankEntry of the jobs ranked last, so that applying
+// criteria again (every change of the form) reads and decodes nothing while
+// the job's stamp holds. It is per process: a replica whose stamp differs
+// builds its own.
+type rankCache struct {
+	mu      sync.Mutex
+	entries map[string]*rankEntry
+	lru     []string // keys, least recently used first
+}
+
+const (
+	rankCacheJobs = 8
+	// rankCacheAge bounds how old the years computed from "now" may be.
+	rankCacheAge = time.Hour
+)
+
+func (c *rankCache) get(key string, stamp store.ReviewStamp, now time.Time) *rankEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.entries[key]
+	if e == nil || !sameStamp(e.stamp, stamp) || now.Sub(e.built) > rankCacheAge {
+		return nil
+	}
+	c.touch(key)
+	return e
+}
+
+func sameStamp(a, b store.ReviewStamp) bool {
+	return a.Applicants == b.Applicants && a.SyncedAt.Equal(b.SyncedAt) && a.MovedAt.Equal(b.MovedAt) && a.ResultsAt.Equal(b.ResultsAt)
+}
+
+func (c *rankCache) put(key string, e *rankEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = map[string]*rankEntry{}
+	}
+	c.entries[key] = e
+	c.touch(key)
+	for len(c.lru) > rankCacheJobs {
+		delete(c.entries, c.lru[0])
+		c.lru = c.lru[1:]
+	}
+}
+
+func (c *rankCache) touch(key string) {
+	c.lru = slices.DeleteFunc(c.lru, func(k string) bool { return k == key })
+	c.lru = append(c.lru, key)
+}
+
+// rankInputs is the job's rankEntry, from the cache while its stamp holds.
+func (s *Service) rankInputs(ctx context.Context, rs core.ReviewSource, jobID string) (*rankEntry, error) {
+	stamp, err := s.d.Store.ReviewRankStamp(ctx, rs.ID, jobID, rs.AccountID, rs.Provider)
+	if err != nil {
+		return nil, err
+	}
+	key := rs.ID + "\x00" + jobID
+	now := s.d.Now()
+	if e := s.ranks.get(key, stamp, now); e != nil {
+		return e, nil
+	}
+	apps, err := s.d.Store.ListReviewApplicants(ctx, rs.ID, jobID)
+	if err != nil {
+		return nil, err
+	}
+	e := &rankEntry{stamp: stamp, built: now, rows: apps, inputs: make([]rank.Input, len(apps)), byID: make(map[string]int, len(apps)), orders: map[string]string{}}
+	ids := make([]string, len(apps))
+	for i := range apps {
+		if err := json.Unmarshal(apps[i].Profile, &e.inputs[i].Applicant); err != nil {
+			return nil, fmt.Errorf("applicant %s: profile: %w", apps[i].ExternalID, err)
 		}
-		ids = append(ids, a.ExternalID)
-		byID[a.ExternalID] = i
+		apps[i].Profile = nil
+		ids[i] = apps[i].ExternalID
+		e.byID[ids[i]] = i
 	}
 	results, err := s.d.Store.ListCandidateResults(ctx, rs.AccountID, rs.Provider, ids)
 	if err != nil {
-		return Ranking{}, err
+		return nil, err
 	}
-	assessed := map[string]store.CandidateResult{}
 	for _, r := range results { // newest first: the first of each is kept
-		if _, ok := assessed[r.ExternalID]; !ok {
-			assessed[r.ExternalID] = r
+		if _, ok := e.orders[r.ExternalID]; ok {
+			continue
 		}
+		e.orders[r.ExternalID] = r.OrderID
+		e.inputs[e.byID[r.ExternalID]].Assessment = assessment(r)
 	}
-	for i := range apps {
-		in = append(in, rank.Input{Applicant: profiles[i], Assessment: assessment(assessed[apps[i].ExternalID])})
-	}
-	res := rank.Rank(crit, in, s.d.Now())
-	out := Ranking{Job: j, Criteria: crit}
-	for _, r := range res.Ranked {
-		i := byID[r.ApplicantID]
-		ra := RankedApplicant{Applicant: apps[i], Profile: profiles[i], Ranked: r, Assessment: in[i].Assessment}
-		if cr, ok := assessed[r.ApplicantID]; ok {
-			ra.OrderID = cr.OrderID
-		}
-		ra.Applicant.Profile = nil
-		out.Ranked = append(out.Ranked, ra)
-	}
-	for _, f := range res.Filtered {
-		a := apps[byID[f.ApplicantID]]
-		a.Profile = nil
-		out.Filtered = append(out.Filtered, FilteredApplicant{Applicant: a, Reasons: f.Reasons})
-	}
-	return out, nil
+	s.ranks.put(key, e)
+	return e, nil
 }
 
 func assessment(r store.CandidateResult) *rank.Assessment {

@@ -65,6 +65,7 @@ type Service struct {
 	d     Deps
 	hosts ats.AllowedHosts
 	queue Enqueuer
+	ranks rankCache
 }
 
 // New builds the review service; UseQueue must be called before syncs run.

@@ -158,7 +158,7 @@ func (noIntegrations) ConnectorConfig(context.Context, store.Queries, core.Integ
 }
 
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	st    store.Store
 	s     *Service
 	q     *jobs
@@ -167,7 +167,7 @@ type world struct {
 	actor core.User
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	ctx := t.Context()
 	st, err := sqlite.OpenPath(ctx, filepath.Join(t.TempDir(), "t.db"))

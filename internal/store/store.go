@@ -371,6 +371,18 @@ type ReviewQueries interface {
 	// orders from integrations of provider, for the candidates with these
 	// ATS ids, newest first: what ranking shows of the assessment half.
 	ListCandidateResults(ctx context.Context, accountID, provider string, externalIDs []string) ([]CandidateResult, error)
+	// ReviewRankStamp is what a job's ranking reads, in summary: it changes
+	// whenever the job's applicants are synced, deleted or moved, or an
+	// order of the account from provider is completed or changed.
+	ReviewRankStamp(ctx context.Context, sourceID, jobID, accountID, provider string) (ReviewStamp, error)
+}
+
+// ReviewStamp summarises what a job's ranking reads (ReviewRankStamp).
+type ReviewStamp struct {
+	Applicants int
+	SyncedAt   time.Time // the latest applicant's sync
+	MovedAt    time.Time // the latest move asked
+	ResultsAt  time.Time // the latest change of the account's orders from the provider
 }
 
 // ReviewJobFilter narrows a source's job list.

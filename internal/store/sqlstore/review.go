@@ -326,3 +326,18 @@ func (q Queries) ListCandidateResults(ctx context.Context, accountID, provider s
 	}
 	return out, nil
 }
+
+func (q Queries) ReviewRankStamp(ctx context.Context, sourceID, jobID, accountID, provider string) (store.ReviewStamp, error) {
+	var st store.ReviewStamp
+	err := q.r.QueryRowContext(ctx, `SELECT COUNT(*), MAX(synced_at), MAX(moved_at) FROM review_applicants
+		WHERE source_id = $1 AND job_id = $2`, sourceID, jobID).Scan(&st.Applicants, timeCol{&st.SyncedAt}, timeCol{&st.MovedAt})
+	if err != nil {
+		return st, q.fail(err, "review rank stamp of job %s", jobID)
+	}
+	err = q.r.QueryRowContext(ctx, `SELECT MAX(o.updated_at) FROM orders o JOIN integrations i ON i.id = o.integration_id
+		WHERE i.account_id = $1 AND i.provider = $2`, accountID, provider).Scan(timeCol{&st.ResultsAt})
+	if err != nil {
+		return st, q.fail(err, "review rank stamp of job %s: results", jobID)
+	}
+	return st, nil
+}

@@ -269,3 +269,26 @@ func testCandidateResults(t *testing.T, s store.Store) {
 	ok(t, err, "list other provider")
 	equal(t, "another provider's", len(got), 0)
 }
+
+func testReviewRankStamp(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	w := newWorld(t, s, "acme") // a Lever integration
+	src := newReviewSource(t, s, w.account.ID, "lever")
+	stamp := func(what string) store.ReviewStamp {
+		t.Helper()
+		st, err := s.ReviewRankStamp(ctx, src.ID, "j1", w.account.ID, "lever")
+		ok(t, err, "stamp %s", what)
+		return st
+	}
+	equal(t, "nothing yet", stamp("empty"), store.ReviewStamp{})
+	ok(t, s.UpsertReviewJobs(ctx, []core.ReviewJob{reviewJob(src.ID, "j1", "A", 5)}), "jobs")
+	ok(t, s.UpsertReviewApplicants(ctx, []core.ReviewApplicant{reviewApplicant(src.ID, "j1", "c1", 5), reviewApplicant(src.ID, "j1", "c2", 6)}), "upsert")
+	equal(t, "synced", stamp("synced"), store.ReviewStamp{Applicants: 2, SyncedAt: at(6)})
+	ok(t, s.SetReviewApplicantMove(ctx, src.ID, "j1", "c1", "IN_REVIEW", "", at(7)), "move")
+	equal(t, "moved", stamp("moved").MovedAt, at(7))
+	o := newOrder(t, s, w.integration, w.vacancy.ID, w.candidate.ID, at(8))
+	equal(t, "an order", stamp("order").ResultsAt, o.UpdatedAt)
+	_, err := s.DeleteReviewCandidate(ctx, src.ID, "c2")
+	ok(t, err, "delete")
+	equal(t, "deleted", stamp("deleted").Applicants, 1)
+}

@@ -82,6 +82,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ReviewSyncs", testReviewSyncs},
 		{"ReviewChanges", testReviewChanges},
 		{"CandidateResults", testCandidateResults},
+		{"ReviewRankStamp", testReviewRankStamp},
 		{"Sessions", testSessions},
 		{"PasswordResets", testPasswordResets},
 		{"EndUserAccess", testEndUserAccess},
