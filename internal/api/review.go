@@ -29,6 +29,7 @@ func RegisterReview(mux *http.ServeMux, rev *review.Service, svc *service.Servic
 	mux.Handle("GET "+src, auth(h.getReviewSource))
 	mux.Handle("DELETE "+src, auth(h.disconnectReviewSource))
 	mux.Handle("POST "+src+"/sync", auth(h.syncReviewSource))
+	mux.Handle("POST "+src+"/rotate-keys", auth(h.rotateReviewKeys))
 	mux.Handle("GET "+src+"/jobs", auth(h.listReviewJobs))
 	mux.Handle("GET "+src+"/jobs/{job}", auth(h.getReviewJob))
 	mux.Handle("PUT "+src+"/jobs/{job}/criteria", auth(h.setReviewCriteria))
@@ -185,6 +186,14 @@ func (h *handler) disconnectReviewSource(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *handler) rotateReviewKeys(w http.ResponseWriter, r *http.Request) {
+	if err := h.review.RotateKeys(r.Context(), actor(r), pathID(r)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.respondReviewSource(w, r, http.StatusOK, pathID(r))
 }
 
 func (h *handler) syncReviewSource(w http.ResponseWriter, r *http.Request) {

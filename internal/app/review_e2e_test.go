@@ -296,6 +296,14 @@ func TestReviewSmartRecruiters(t *testing.T) {
 		if st := redeliver(t, forged); st < 400 {
 			t.Errorf("a notification changed after signing answered %d", st)
 		}
+		// After a key rotation both the new key and the old one verify.
+		e.MustAPI(http.StatusOK, key, "POST", "/review/sources/"+rs.ID+"/rotate-keys", nil, nil)
+		if subs := w.sim.Subscriptions(w.company.ID); len(subs) != 2 || len(subs[0].LiveKeys) != 2 {
+			t.Fatalf("after rotating, subscriptions %+v, want two live keys each", subs)
+		}
+		if st := redeliver(t, ds[0]); st != http.StatusAccepted {
+			t.Errorf("a notification signed with the rotated-out key answered %d", st)
+		}
 		ds, err = w.sim.SetJobStatus(context.Background(), w.company.ID, string(w.second.ID), "CANCELLED")
 		if err != nil || len(ds) != 1 || ds[0].StatusCode != http.StatusAccepted {
 			t.Fatalf("job.status.updated delivered: %+v %v", ds, err)

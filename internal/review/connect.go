@@ -266,3 +266,41 @@ func field(fs []ats.Field, key string) (ats.Field, bool) {
 	}
 	return fs[i], true
 }
+
+// RotateKeys makes new signing keys for the source's subscriptions; the
+// ATS keeps signing with the old ones for a while (SmartRecruiters: 24
+// hours), and every key it returns verifies until the next rotation.
+func (s *Service) RotateKeys(ctx context.Context, actor core.User, sourceID string) error {
+	if !actor.Role.CanConfigureIntegrations() {
+		return fmt.Errorf("rotate review keys: %w", core.ErrForbidden)
+	}
+	rs, err := s.Source(ctx, actor, sourceID)
+	if err != nil {
+		return err
+	}
+	conn, _, err := s.source(rs.Provider)
+	if err != nil {
+		return err
+	}
+	sub, ok := conn.(ats.ChangeSubscriber)
+	if !ok || len(rs.Subscriptions) == 0 {
+		return core.Invalid("source", conn.Describe().Name+" sends this connection no signed changes")
+	}
+	subs, err := s.subscriptions(rs)
+	if err != nil {
+		return err
+	}
+	cfg, err := s.config(ctx, rs)
+	if err != nil {
+		return err
+	}
+	rotated, err := sub.RotateKeys(ctx, cfg, subs)
+	if err != nil {
+		return core.Explain(fmt.Errorf("rotate review keys: %w", err), "%s did not make new keys: %s", conn.Describe().Name, err.Error())
+	}
+	if rs.Subscriptions, err = s.seal(rs.ID, "subscriptions", rotated); err != nil {
+		return err
+	}
+	rs.UpdatedAt = s.now()
+	return s.d.Store.UpdateReviewSource(ctx, rs)
+}
