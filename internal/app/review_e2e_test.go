@@ -190,6 +190,13 @@ func TestReviewSmartRecruiters(t *testing.T) {
 				Applicants int    `json:"applicants"`
 			} `json:"jobs"`
 		}
+		// SmartRecruiters' limits held: it refused nothing (10 a second, 8 in
+		// flight, one GET /candidates at a time). How many a second arrive is
+		// measured on one client's clock in the connector's own tests; here
+		// the sync's concurrent reads share the environment's fake clock.
+		if n := w.sim.ThrottledCount(); n != 0 {
+			t.Errorf("the sync was throttled %d times", n)
+		}
 		e.MustAPI(http.StatusOK, key, "GET", "/review/sources/"+rs.ID+"/jobs", nil, &jobs)
 		if len(jobs.Jobs) != 2 {
 			t.Fatalf("open jobs %+v, want the two open ones", jobs.Jobs)
