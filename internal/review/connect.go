@@ -139,14 +139,7 @@ func (s *Service) Connect(ctx context.Context, actor core.User, in ConnectInput)
 // and everything synced from it. When the ATS cannot be reached, nothing is
 // deleted and the error says so.
 func (s *Service) Disconnect(ctx context.Context, actor core.User, sourceID string) error {
-	if !actor.Role.CanConfigureIntegrations() {
-		return fmt.Errorf("disconnect review source: %w", core.ErrForbidden)
-	}
-	rs, err := s.Source(ctx, actor, sourceID)
-	if err != nil {
-		return err
-	}
-	conn, _, err := s.source(rs.Provider)
+	rs, conn, err := s.configurable(ctx, actor, sourceID, "disconnect review source")
 	if err != nil {
 		return err
 	}
@@ -168,6 +161,20 @@ func (s *Service) Disconnect(ctx context.Context, actor core.User, sourceID stri
 		return fmt.Errorf("disconnect review source: %w", err)
 	}
 	return nil
+}
+
+// configurable is the actor's source with its connector, for what only a
+// super admin may do to it.
+func (s *Service) configurable(ctx context.Context, actor core.User, sourceID, what string) (core.ReviewSource, ats.Connector, error) {
+	if !actor.Role.CanConfigureIntegrations() {
+		return core.ReviewSource{}, nil, fmt.Errorf("%s: %w", what, core.ErrForbidden)
+	}
+	rs, err := s.Source(ctx, actor, sourceID)
+	if err != nil {
+		return core.ReviewSource{}, nil, err
+	}
+	conn, _, err := s.source(rs.Provider)
+	return rs, conn, err
 }
 
 // Sources lists the account's review sources.
@@ -271,14 +278,7 @@ func field(fs []ats.Field, key string) (ats.Field, bool) {
 // ATS keeps signing with the old ones for a while (SmartRecruiters: 24
 // hours), and every key it returns verifies until the next rotation.
 func (s *Service) RotateKeys(ctx context.Context, actor core.User, sourceID string) error {
-	if !actor.Role.CanConfigureIntegrations() {
-		return fmt.Errorf("rotate review keys: %w", core.ErrForbidden)
-	}
-	rs, err := s.Source(ctx, actor, sourceID)
-	if err != nil {
-		return err
-	}
-	conn, _, err := s.source(rs.Provider)
+	rs, conn, err := s.configurable(ctx, actor, sourceID, "rotate review keys")
 	if err != nil {
 		return err
 	}
