@@ -17,9 +17,10 @@ import (
 // PaceGap spreads a burst: with the log alone ten requests of no latency go
 // at once and the eleventh waits the whole 1.05 s, more than
 // atshttp.MaxInCallWait, and is sent away (its sync page with it). With c
-// callers waiting, the one after a burst waits PaceWindow - (10-c)·PaceGap,
-// within MaxInCallWait for every c up to MaxConcurrent, which is as many as
-// can wait: the in-flight slot is taken before the pace.
+// callers waiting, the one after a burst waits at most PaceWindow -
+// (10-c)·PaceGap: within MaxInCallWait (0.99 s) for every c up to
+// MaxConcurrent, which is as many as can wait, since the in-flight slot is
+// taken before the pace.
 const (
 	PaceRequests = RequestsPerSecond
 	PaceWindow   = 1050 * time.Millisecond
@@ -54,11 +55,11 @@ func NewWindowLimits(n int, window, gap time.Duration, concurrent, candidates in
 func NewLimits(rps float64, burst, concurrent, candidates int) *Limits {
 	burst = max(burst, 1)
 	var window time.Duration
-	switch {
-	case rps <= 0:
+	switch w := float64(burst) / rps * float64(time.Second); {
+	case rps <= 0 || w >= math.MaxInt64: // no rate, or one too slow to say
 		burst = 0
 	case !math.IsInf(rps, 1):
-		window = time.Duration(float64(burst) / rps * float64(time.Second))
+		window = time.Duration(w)
 	}
 	return NewWindowLimits(burst, window, 0, concurrent, candidates)
 }
