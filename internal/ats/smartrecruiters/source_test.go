@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"switchboard/internal/ats"
@@ -280,73 +281,49 @@ func listAll(t testing.TB, s *source, q ats.ApplicantQuery) []ats.Applicant {
 	return nil
 }
 
-// syncJob seeds n applicants on a job of a simulator at SmartRecruiters'
-// real limits (on the fake clock), pages through them all, and checks that
-// each came once in list order, that the calls were one GET /candidates a
-// page and three reads an applicant, and that the simulator refused nothing:
-// not the 10 a second, not the 8 in flight, not the single GET /candidates.
-// It returns the simulator-clock time the sync took and its calls.
-func syncJob(t testing.TB, n int) (time.Duration, int) {
-	s := newSource(t, sourceOption{})
-	jobID := s.job(t, srsim.JobSpec{Title: "Go Developer"})
-	ids, err := s.sim.SeedApplicants(s.company.ID, jobID, n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := s.clock.Now()
-	got := listAll(t, s, ats.ApplicantQuery{JobID: jobID})
-	took := s.clock.Now().Sub(start)
-	if len(got) != len(ids) {
-		t.Fatalf("got %d applicants, want %d", len(got), len(ids))
-	}
-	for i, a := range got {
-		if a.ExternalID != ids[i] || len(a.Experience) == 0 || len(a.Answers) != 2 {
-			t.Fatalf("applicant %d: %+v", i, a)
-		}
-	}
-	pages := (n + 99) / 100
-	calls := 0
-	for _, c := range []struct {
-		path string
-		want int
-	}{
-		{"/candidates", pages},
-		{"/candidates/{id}", n},
-		{"/candidates/{id}/jobs/{jobId}", n},
-		{"/candidates/{id}/jobs/{jobId}/screening-answers", n},
-	} {
-		got := s.sim.RequestCount("GET", c.path)
-		if got != c.want {
-			t.Errorf("GET %s: %d calls, want %d", c.path, got, c.want)
-		}
-		calls += got
-	}
-	if n := s.sim.ThrottledCount(); n != 0 {
-		t.Errorf("the simulator refused %d requests over its limits", n)
-	}
-	return took, calls
-}
-
-// TestSyncWithinLimits syncs 2,000 applicants (6,020 calls) at the real
-// limits; BenchmarkSync10k does 10,000. The shared fake clock is no
-// independent rate checker while several requests wait at once (their
-// waits add up on it), so the check is the simulator's own refusals;
-// TestClientStaysUnderRateLimit checks the pace itself.
+// TestSyncWithinLimits syncs 2,000 applicants (6,020 calls) at
+// SmartRecruiters' real limits in a synctest bubble, whose fake clock moves
+// only when every goroutine of the sync waits: concurrent waits overlap as
+// they would for real, rather than adding up as on fakeClock, so the
+// simulator's clock measures the sync. It must take at most 10 % more than
+// the published 10 requests a second allow, with never more than 10 in any
+// second as the simulator counts arrivals and nothing refused.
 func TestSyncWithinLimits(t *testing.T) {
 	t.Parallel()
-	took, calls := syncJob(t, 2000)
-	t.Logf("%d calls took %s on the simulator's clock", calls, took)
+	synctest.Test(t, func(t *testing.T) {
+		r := syncAtLimits(t, 2000, time.Now, atshttp.Sleep)
+		t.Logf("%d calls took %s on the simulator's clock: %.4f× the least the limit allows; at most %d in any second",
+			r.calls, r.took, r.ratio(), r.maxPerSecond)
+		if r.throttled != 0 {
+			t.Errorf("the simulator refused %d requests over its limits", r.throttled)
+		}
+		if r.maxPerSecond > sr.RequestsPerSecond {
+			t.Errorf("%d requests arrived within one second, want at most %d", r.maxPerSecond, sr.RequestsPerSecond)
+		}
+		if r.ratio() > 1.10 {
+			t.Errorf("the sync took %.3f× the least the limit allows, want at most 1.10", r.ratio())
+		}
+	})
 }
 
-// BenchmarkSync10k syncs a 10,000-applicant job at SmartRecruiters' real
-// limits on the fake clock. sim-s/op is the simulator-clock time the sync
-// took, and floor-s/op what 10 requests a second allow for its calls.
+// BenchmarkSync10k syncs a 10,000-applicant job (30,100 calls) at
+// SmartRecruiters' real limits in a synctest bubble, as TestSyncWithinLimits
+// does 2,000. synctest runs only tests, so each iteration runs
+// TestSync10kInBubble in a child test process and reads its result:
+// sim-s/op is the simulator-clock time the sync took, floor-s/op what 10
+// requests a second allow for its calls, ratio their quotient, and
+// max-per-s the most requests that arrived within any second.
 func BenchmarkSync10k(b *testing.B) {
 	for b.Loop() {
-		took, calls := syncJob(b, 10000)
-		b.ReportMetric(took.Seconds(), "sim-s/op")
-		b.ReportMetric(float64(calls)/sr.RequestsPerSecond, "floor-s/op")
-		b.ReportMetric(float64(calls), "calls/op")
+		r := sync10kInChild(b)
+		b.ReportMetric(r.took.Seconds(), "sim-s/op")
+		b.ReportMetric(float64(r.calls)/sr.RequestsPerSecond, "floor-s/op")
+		b.ReportMetric(float64(r.calls), "calls/op")
+		b.ReportMetric(r.ratio(), "ratio")
+		b.ReportMetric(float64(r.maxPerSecond), "max-per-s")
+		if r.throttled != 0 {
+			b.Errorf("the simulator refused %d requests over its limits", r.throttled)
+		}
 	}
 }
 
