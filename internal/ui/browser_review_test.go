@@ -111,6 +111,51 @@ func (u *ui) rowIDs(sel string) []string {
 
 func jsString(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
 
+// assessed stores a completed Switchboard assessment of the SmartRecruiters
+// candidate externalID, as an order of the account's SmartRecruiters
+// integration would leave it, and returns the order's id.
+func assessed(t *testing.T, e *apptest.Env, admin core.User, externalID string, percent float64, label string) string {
+	t.Helper()
+	ctx := context.Background()
+	st := e.App.Store
+	ins, err := e.App.Integrations.Integrations(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var integrationID string
+	for _, in := range ins {
+		if in.Provider == "smartrecruiters" {
+			integrationID = in.ID
+		}
+	}
+	if integrationID == "" {
+		in, err := e.App.Integrations.CreateIntegration(ctx, admin, "smartrecruiters", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		integrationID = in.ID
+	}
+	vs, err := st.ListVacancies(ctx, admin.AccountID)
+	if err != nil || len(vs) == 0 {
+		t.Fatalf("vacancies %v %v", vs, err)
+	}
+	now := e.ClientNow().UTC().Truncate(time.Microsecond)
+	c, err := st.UpsertCandidate(ctx, core.Candidate{ID: core.NewID("cand"), AccountID: admin.AccountID, IntegrationID: integrationID,
+		ExternalID: externalID, Name: "Assessed " + externalID, CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := core.Order{ID: core.NewID("ord"), AccountID: admin.AccountID, IntegrationID: integrationID, VacancyID: vs[0].ID, CandidateID: c.ID,
+		State: core.StateCompleted, Mode: core.ModeAdHoc, IdempotencyKey: "review-" + externalID, StartedAt: now, CompletedAt: now, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if err := st.CreateOrder(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveResult(ctx, core.Result{OrderID: o.ID, Score: &core.Score{Value: percent, Min: 0, Max: 100}, Label: label, SubmittedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	return o.ID
+}
+
 // TestBrowserReview is applicant review in a real browser: a super admin
 // connects SmartRecruiters with an API key (a wrong one first, refused with
 // SmartRecruiters' words and the form kept), sees the first sync finish and
@@ -122,12 +167,16 @@ func TestBrowserReview(t *testing.T) {
 	t.Parallel()
 	a := newPartnerAdmin(t)
 	w := newSRReview(t, a.e)
+	// Switchboard assessed the Rust engineer: the ranking shows it with
+	// the order, and the connect form offers the integration's credentials.
+	rustOrder := assessed(t, a.e, mustUser(t, a.e, "admin@acme.example"), w.rust3, 80, "great_fit")
 
 	a.open("/orders")
 	a.submit("applicant review menu", "nav a[href='/review']")
 	a.mustSee("main h1", "Applicant review")
 	a.mustSee("#connections", "No ATS is connected")
 	a.submit("choose SmartRecruiters", "a[data-provider=smartrecruiters]")
+	a.mustSee("#connect-credentials-choice", "Use the credentials of integration")
 	if got := a.value("#review-setting-base_url"); got != sr.DefaultBaseURL {
 		t.Errorf("base URL prefilled with %q, want SmartRecruiters' own", got)
 	}
@@ -236,6 +285,11 @@ func TestBrowserReview(t *testing.T) {
 	if y, err := strconv.ParseFloat(a.text(goRow+" td:nth-child(6)"), 64); err != nil || y < 5.9 || y > 6.2 {
 		t.Errorf("the Go developer's years %v (%v), want about 6", y, err)
 	}
+	rustRow := "#ranked tr[data-applicant='" + w.rust3 + "']"
+	a.mustSee(rustRow+" .assessment-score", "80")
+	if !a.eval(`document.querySelector("` + rustRow + ` a[href='/orders/` + rustOrder + `']") !== null`) {
+		t.Errorf("the Rust engineer's row does not link to the order %s that assessed them", rustOrder)
+	}
 	a.shot("review-04-ranked-why")
 
 	// Filtered out, on demand, with the reason.
@@ -260,7 +314,6 @@ func TestBrowserReview(t *testing.T) {
 	if st, ok := w.sim.ApplicantState(w.company.ID, w.go6, string(w.job.ID)); !ok || st.Status != sr.CandidateInReview {
 		t.Fatalf("SmartRecruiters has %+v, want IN_REVIEW", st)
 	}
-	rustRow := "#ranked tr[data-applicant='" + w.rust3 + "']"
 	a.do("tick the Rust engineer", chromedp.Click(chromedp.CSS(rustRow+" input[name=applicant]")))
 	a.do("choose Interview", chromedp.SetValue(chromedp.CSS("#move-target"), "INTERVIEW"))
 	a.submit("move refused", "#move-submit")
