@@ -366,3 +366,38 @@ func TestReviewConnectNeedsConfigure(t *testing.T) {
 		t.Errorf("a limited team member's review page: %d, want 403", resp.StatusCode)
 	}
 }
+
+// TestReviewSyncRunningRefreshes: while a sync runs, the connection's page
+// shows its progress bar and refreshes itself; the list shows the same
+// progress without refreshing (an admin may be typing in Connect).
+func TestReviewSyncRunningRefreshes(t *testing.T) {
+	t.Parallel()
+	// No workers: the first sync starts and stays running.
+	e := apptest.New(t, apptest.Options{NoWorkers: true})
+	key := e.CreateAccount("Acme Corp", "admin@acme.example")
+	setPassword(t, e, "admin@acme.example")
+	w := newSRReview(t, e)
+	var rs struct {
+		ID string `json:"id"`
+	}
+	e.MustAPI(http.StatusCreated, key, "POST", "/review/sources", map[string]any{
+		"provider": "smartrecruiters", "credentials": map[string]string{"api_key": w.key}, "settings": map[string]string{"base_url": w.url},
+	}, &rs)
+	b := newBrowser(t, e.URL)
+	b.signIn("admin@acme.example", testPassword)
+	for _, tc := range []struct {
+		path        string
+		wantRefresh bool
+	}{{"/review/" + rs.ID, true}, {"/review", false}} {
+		resp, body := b.get(tc.path)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", tc.path, resp.StatusCode)
+		}
+		if got := strings.Contains(body, `http-equiv="refresh"`); got != tc.wantRefresh {
+			t.Errorf("%s refreshes itself: %v, want %v", tc.path, got, tc.wantRefresh)
+		}
+		if !strings.Contains(body, "<progress") || !strings.Contains(body, "Full sync") {
+			t.Errorf("%s shows no progress bar of the running first sync", tc.path)
+		}
+	}
+}
