@@ -167,9 +167,10 @@ func TestBrowserReview(t *testing.T) {
 	t.Parallel()
 	a := newPartnerAdmin(t)
 	w := newSRReview(t, a.e)
-	// Switchboard assessed the Rust engineer: the ranking shows it with
-	// the order, and the connect form offers the integration's credentials.
-	rustOrder := assessed(t, a.e, mustUser(t, a.e, "admin@acme.example"), w.rust3, 80, "great_fit")
+	// Switchboard assessed the Go developer: the ranking shows it with the
+	// order (its points only add to the top applicant's lead), and the
+	// connect form offers the integration's credentials.
+	goOrder := assessed(t, a.e, mustUser(t, a.e, "admin@acme.example"), w.go6, 80, "great_fit")
 
 	a.open("/orders")
 	a.submit("applicant review menu", "nav a[href='/review']")
@@ -285,10 +286,12 @@ func TestBrowserReview(t *testing.T) {
 	if y, err := strconv.ParseFloat(a.text(goRow+" td:nth-child(6)"), 64); err != nil || y < 5.9 || y > 6.2 {
 		t.Errorf("the Go developer's years %v (%v), want about 6", y, err)
 	}
-	rustRow := "#ranked tr[data-applicant='" + w.rust3 + "']"
-	a.mustSee(rustRow+" .assessment-score", "80")
-	if !a.eval(`document.querySelector("` + rustRow + ` a[href='/orders/` + rustOrder + `']") !== null`) {
-		t.Errorf("the Rust engineer's row does not link to the order %s that assessed them", rustOrder)
+	a.mustSee(goRow+" .assessment-score", "80")
+	if !a.eval(`document.querySelector("` + goRow + ` a[href='/orders/` + goOrder + `']") !== null`) {
+		t.Errorf("the Go developer's row does not link to the order %s that assessed them", goOrder)
+	}
+	if !strings.Contains(strings.ToLower(why), "assessment") {
+		t.Errorf("why of the Go developer lacks the assessment's points:\n%s", why)
 	}
 	a.shot("review-04-ranked-why")
 
@@ -314,6 +317,7 @@ func TestBrowserReview(t *testing.T) {
 	if st, ok := w.sim.ApplicantState(w.company.ID, w.go6, string(w.job.ID)); !ok || st.Status != sr.CandidateInReview {
 		t.Fatalf("SmartRecruiters has %+v, want IN_REVIEW", st)
 	}
+	rustRow := "#ranked tr[data-applicant='" + w.rust3 + "']"
 	a.do("tick the Rust engineer", chromedp.Click(chromedp.CSS(rustRow+" input[name=applicant]")))
 	a.do("choose Interview", chromedp.SetValue(chromedp.CSS("#move-target"), "INTERVIEW"))
 	a.submit("move refused", "#move-submit")

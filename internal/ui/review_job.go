@@ -237,9 +237,9 @@ func (h *handler) moveApplicants(w http.ResponseWriter, r *http.Request, q *requ
 			refused++
 		}
 	}
-	f := flash{Kind: "ok", Message: fmt.Sprintf("Moved %d of %d applicants.", len(moved)-refused, len(moved))}
+	f := flash{Kind: "ok", Message: fmt.Sprintf("Moved %d of %d: the status here changes with the next sync.", len(moved)-refused, len(moved))}
 	if refused > 0 {
-		f = flash{Kind: "error", Message: fmt.Sprintf("Moved %d of %d applicants; %d refused: the reason is on each row.", len(moved)-refused, len(moved), refused)}
+		f = flash{Kind: "error", Message: fmt.Sprintf("Moved %d of %d; %d refused: the reason is on the row.", len(moved)-refused, len(moved), refused)}
 	}
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "review: record move", "source_id", id, "job_id", jobID, "err", err)
