@@ -109,6 +109,8 @@ func (u *ui) rowIDs(sel string) []string {
 	return ids
 }
 
+func jobPathOf(sourcePath, jobID string) string { return sourcePath + "/jobs/" + url.PathEscape(jobID) }
+
 func jsString(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
 
 // assessed stores a completed Switchboard assessment of the SmartRecruiters
@@ -227,6 +229,11 @@ func TestBrowserReview(t *testing.T) {
 	}
 	a.mustSee("#jobs tr[data-job='"+string(w.job.ID)+"']", "12")
 	a.shot("review-03-requisitions")
+	a.open("/review")
+	a.mustSee("#connections tbody", "Acme careers")
+	a.mustSee("#connections .sync-state", "Done")
+	a.shot("review-04-connections")
+	a.open(srcPath)
 
 	// Search by id, then filter by recruiter.
 	a.fill("#jobs-q", "ENG-7")
@@ -293,7 +300,7 @@ func TestBrowserReview(t *testing.T) {
 	if !strings.Contains(strings.ToLower(why), "assessment") {
 		t.Errorf("why of the Go developer lacks the assessment's points:\n%s", why)
 	}
-	a.shot("review-04-ranked-why")
+	a.shot("review-05-ranked-why")
 
 	// Filtered out, on demand, with the reason.
 	if a.eval(`document.querySelector("#filtered").open`) {
@@ -303,7 +310,7 @@ func TestBrowserReview(t *testing.T) {
 	if reason := a.text("#filtered tr[data-applicant='" + w.barista + "'] .reasons"); !strings.Contains(reason, "Go") {
 		t.Errorf("the barista's reason %q, want the missing Go or Rust", reason)
 	}
-	a.shot("review-05-filtered")
+	a.shot("review-06-filtered")
 
 	// Move: one lands in SmartRecruiters, a refusal shows on its row.
 	if err := w.sim.RequireSubStatus(w.company.ID, sr.CandidateInterview); err != nil {
@@ -324,13 +331,26 @@ func TestBrowserReview(t *testing.T) {
 	a.mustSee(".flash-error", "1 refused")
 	a.mustSee(rustRow+" .move-result.error", "SmartRecruiters refused")
 	a.mustSee(goRow+" .move-result", "Moved to In review")
-	a.shot("review-06-moved")
+	a.shot("review-07-moved")
+
+	// A full re-sync on demand keeps the qualifications and the moves.
+	a.open(srcPath)
+	a.submit("full re-sync", "#full-resync")
+	a.mustSee(".flash-ok", "Full re-sync")
+	a.e.WaitIdle()
+	a.open(srcPath)
+	a.mustSee("#sync .sync-state", "Done")
+	a.open(jobPathOf(srcPath, string(w.job.ID)))
+	if got := a.value("#required"); got != "Go | Rust" {
+		t.Errorf("after a full re-sync the required line is %q", got)
+	}
+	a.mustSee(goRow+" .move-result", "Moved to In review")
 
 	// Remove: confirmed, the subscriptions and the data go.
 	a.open(srcPath)
 	a.do("open remove", chromedp.Click(chromedp.CSS("#remove summary")))
 	a.do("confirm", chromedp.Click(chromedp.CSS("#remove-confirm")))
-	a.shot("review-07-remove")
+	a.shot("review-08-remove")
 	a.submit("remove", "#remove-submit")
 	a.mustSee(".flash-ok", "Removed Acme careers")
 	a.mustSee("#connections", "No ATS is connected")
