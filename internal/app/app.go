@@ -288,7 +288,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := web.Register(mux, svc, eng, log); err != nil {
 		return fail(err)
 	}
-	if err := ui.Register(mux, svc, eng, vnd, id, integ, log); err != nil {
+	if err := ui.Register(mux, svc, eng, vnd, id, integ, rev, log); err != nil {
 		return fail(err)
 	}
 	// Counts and latencies only: nothing about any account or candidate. Still

@@ -1,5 +1,5 @@
 // Package ui serves Switchboard's admin UI: sign-in, orders, integrations,
-// vacancies and users, as server-rendered pages. In the style of Miniflux,
+// vacancies, applicant review and users, as server-rendered pages. In the style of Miniflux,
 // each page has its own handler file and template; templates and assets are
 // embedded in the binary; forms post and redirect (POST-redirect-GET), and
 // there is next to no JavaScript.
@@ -25,6 +25,7 @@ import (
 	"switchboard/internal/httpform"
 	"switchboard/internal/identity"
 	"switchboard/internal/integrations"
+	"switchboard/internal/review"
 	"switchboard/internal/service"
 	"switchboard/internal/vendors"
 	"switchboard/internal/web"
@@ -43,6 +44,7 @@ type handler struct {
 	id    *identity.Service
 	in    *integrations.Service
 	vnd   *vendors.Service
+	rev   *review.Service
 	log   *slog.Logger
 	pages map[string]*template.Template
 	// secure marks cookies Secure (and gives the session cookie the
@@ -52,12 +54,12 @@ type handler struct {
 
 // Register mounts the admin UI on mux. The candidate and report pages (package
 // web) and the JSON API (package api) live beside it on the same mux.
-func Register(mux *http.ServeMux, svc *service.Service, eng *engine.Engine, vnd *vendors.Service, id *identity.Service, in *integrations.Service, log *slog.Logger) error {
+func Register(mux *http.ServeMux, svc *service.Service, eng *engine.Engine, vnd *vendors.Service, id *identity.Service, in *integrations.Service, rev *review.Service, log *slog.Logger) error {
 	pages, err := web.ParsePages(templateFS, funcs)
 	if err != nil {
 		return fmt.Errorf("ui: %w", err)
 	}
-	h := &handler{svc: svc, eng: eng, vnd: vnd, id: id, in: in, log: log, pages: pages, secure: strings.HasPrefix(svc.BaseURL(), "https://")}
+	h := &handler{svc: svc, eng: eng, vnd: vnd, id: id, in: in, rev: rev, log: log, pages: pages, secure: strings.HasPrefix(svc.BaseURL(), "https://")}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return fmt.Errorf("ui: static: %w", err)
@@ -119,6 +121,16 @@ func (h *handler) routes(mux *http.ServeMux) {
 	post("/vacancies/new", manageVacancies, h.createVacancy)
 	get("/vacancies/{id}", manageVacancies, h.vacancyPage)
 	post("/vacancies/{id}", manageVacancies, h.updateVacancy)
+
+	// Applicant review: team members review and move, super admins connect.
+	get("/review", actOnOrders, h.reviewPage)
+	post("/review/connect", configure, h.connectReview)
+	get("/review/{id}", actOnOrders, h.reviewSourcePage)
+	post("/review/{id}/sync", actOnOrders, h.syncReview)
+	post("/review/{id}/remove", configure, h.removeReview)
+	get("/review/{id}/jobs/{job}", actOnOrders, h.reviewJobPage)
+	post("/review/{id}/jobs/{job}/criteria", actOnOrders, h.applyCriteria)
+	post("/review/{id}/jobs/{job}/move", actOnOrders, h.moveApplicants)
 
 	get("/vendors", seeVendors, h.vendorsPage)
 	get("/vendors/{id}", seeVendors, h.vendorPage)
