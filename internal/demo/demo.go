@@ -192,6 +192,11 @@ func Run(ctx context.Context, o Options) error {
 		fmt.Fprintf(o.Out, "\n✗ %v\n", err)
 		return err
 	}
+	fmt.Fprintf(o.Out, "\nApplicant review (SmartRecruiters): sync a company's open jobs and applicants, rank them by qualifications, move one on\n")
+	if err := r.reviewScenario(ctx); err != nil {
+		fmt.Fprintf(o.Out, "\n✗ %v\n", err)
+		return err
+	}
 	// The demo user signs in to the web UI with a known password. It is set
 	// up quietly rather than as a scenario step: the scenario is the Lever flow.
 	if err := setDemoPassword(ctx, a); err != nil {

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -64,6 +66,15 @@ var steps = []string{
 	"Eve finishes Acme's test: SmartRecruiters shows the result",
 	"background check: a recruiter orders Acme Checks' Basic background check from Dara's profile",
 	"Acme Checks finds no records: SmartRecruiters shows the check passed, Clear",
+	// Applicant review, last.
+	"in SmartRecruiters: a company with two open jobs and a filled one, seeded applicants, an API key",
+	"connect SmartRecruiters with the API key (admin API): verified, both webhooks subscribed",
+	"the first sync brings the open jobs and their applicants",
+	"the requisitions (admin API)",
+	"apply qualifications to Backend Engineer: Go or Rust required, Kubernetes preferred, 2 years, a bachelor's degree",
+	"the ranking: the top 5 with their reasons, and who was filtered out and why",
+	"move the top applicant to IN_REVIEW: SmartRecruiters shows it",
+	"in SmartRecruiters: a candidate is deleted; the webhook takes them out of the ranking",
 }
 
 func TestRunOnce(t *testing.T) {
@@ -146,11 +157,19 @@ func TestRunOnce(t *testing.T) {
 		"Greenhouse shows: complete, score ",
 		"the profile link answers 200",
 		"summary: Clear — no records found.",
+		// Applicant review's flow.
+		"SmartRecruiters refused the connection",
+		"both active after the X-Hook-Secret handshake: candidate.deleted, job.status.updated",
+		"jobs 2 of 2, 13 applicants",
+		"ENG-7  Backend Engineer",
+		"required: Go | Rust",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
+	checkReview(t, out)
+
 	// The demo's database lived in a temporary directory that is gone now.
 	first, _, _ := strings.Cut(out, "\n")
 	dir := strings.TrimPrefix(first, "Switchboard demo — SQLite in ")
@@ -247,5 +266,51 @@ func TestFailingStepIsNamed(t *testing.T) {
 				t.Errorf("output claims success after the failure:\n%s", text)
 			}
 		})
+	}
+}
+
+// checkReview reads applicant review's output as a recruiter would: five
+// ranked applicants in order, each with a score, years and a reason quoting
+// the profile; someone filtered out with why; the top one moved to
+// IN_REVIEW in SmartRecruiters and on the row; a deleted one gone.
+func checkReview(t *testing.T, out string) {
+	t.Helper()
+	_, review, ok := strings.Cut(out, "\nApplicant review (SmartRecruiters)")
+	if !ok {
+		t.Fatalf("no applicant review section:\n%s", out)
+	}
+	rankLine := regexp.MustCompile(`(?m)^    (\d)\. (.+) — score (\d+\.\d), (\d+\.\d) years, `)
+	ranks := rankLine.FindAllStringSubmatch(review, -1)
+	if len(ranks) != 5 {
+		t.Fatalf("%d ranked applicants shown, want the top 5:\n%s", len(ranks), review)
+	}
+	prev := 1e9
+	for i, m := range ranks {
+		score, _ := strconv.ParseFloat(m[3], 64)
+		if m[1] != strconv.Itoa(i+1) || score > prev {
+			t.Errorf("rank line %q: want rank %d, scores not rising", m[0], i+1)
+		}
+		prev = score
+	}
+	for _, want := range []string{
+		`preferred "kubernetes" in `,
+		`required "Go" in `,
+		"filtered out: ",
+		"- needs one of: Go, Rust",
+		"'s application to Backend Engineer is IN_REVIEW (was NEW)",
+		"the ranking's row: moved to IN_REVIEW at ",
+	} {
+		if !strings.Contains(review, want) {
+			t.Errorf("applicant review lacks %q:\n%s", want, review)
+		}
+	}
+	// The one moved is the one ranked first; the one deleted is gone.
+	top := ranks[0][2]
+	if !strings.Contains(review, "Switchboard: "+top+" moved\n") {
+		t.Errorf("the move is not of rank 1, %s:\n%s", top, review)
+	}
+	second := ranks[1][2]
+	if !strings.Contains(review, " applicants, "+second+" is gone") {
+		t.Errorf("rank 2, %s, deleted in SmartRecruiters, is not shown gone:\n%s", second, review)
 	}
 }
