@@ -336,7 +336,6 @@ func (c *Corpus) Rank(cr Criteria) Result {
 		months int
 		appID  string
 	}
-	rs := make([]ranked, 0, N)
 	res := Result{Ranked: []Ranked{}, Filtered: []Filtered{}}
 	var (
 		// All Filtered.Reasons and Ranked.Parts are cut from these, each
@@ -349,6 +348,9 @@ func (c *Corpus) Rank(cr Criteria) Result {
 		yearsReasons  = map[int]string{}
 		degreeReasons [len(degreeNames) + 1]string
 		yearsParts    = map[int]Part{}
+		// passed are the applicants the filters keep, nParts their parts.
+		passed []int32
+		nParts int
 	)
 	nReq := len(q.required)
 	for _, i := range c.byID {
@@ -391,7 +393,20 @@ func (c *Corpus) Rank(cr Criteria) Result {
 			res.Filtered = append(res.Filtered, Filtered{ApplicantID: d.id, Reasons: reasons[r0:len(reasons):len(reasons)]})
 			continue
 		}
+		passed = append(passed, i)
+		nParts += 3 // years, degree, assessment at most
+		for k, l := range lines {
+			if a := int(best[k*N+int(i)]) - 1; a >= 0 {
+				nParts += 1 + len(l.alts[a]) // a preferred line's bonus, at most
+			}
+		}
+	}
 
+	// Only the ranked are quoted, into parts made once.
+	parts = make([]Part, 0, nParts)
+	rs := make([]ranked, 0, len(passed))
+	for _, i := range passed {
+		d := &c.docs[i]
 		p0 := len(parts)
 		for k, l := range lines {
 			a := int(best[k*N+int(i)]) - 1

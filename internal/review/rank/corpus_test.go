@@ -282,7 +282,7 @@ func FuzzPlainSnippet(f *testing.F) {
 			return
 		}
 		var tok tokenizer
-		var sn snipper
+		var sn refSnipper
 		tok.reset(s)
 		for {
 			_, start, end, ok := tok.next()

@@ -165,9 +165,10 @@ func words(s string) []string {
 	}
 }
 
-// snipper quotes matches, reusing its buffer.
+// snipper quotes matches, reusing its buffers.
 type snipper struct {
 	runes []rune
+	bytes []byte
 }
 
 // snippet returns the text around s[start:end] (a match), at most
@@ -177,17 +178,48 @@ func (sn *snipper) snippet(s string, start, end int) string {
 	// read whole.
 	const window = maxSnippet
 	lo, hi := start, end
+	ascii := true
 	for n := 0; lo > 0 && n < window; n++ {
+		if s[lo-1] < utf8.RuneSelf {
+			lo--
+			continue
+		}
 		_, size := utf8.DecodeLastRuneInString(s[:lo])
 		lo -= size
+		ascii = false
 	}
 	for n := 0; hi < len(s) && n < window; n++ {
+		if s[hi] < utf8.RuneSelf {
+			hi++
+			continue
+		}
 		_, size := utf8.DecodeRuneInString(s[hi:])
 		hi += size
+		ascii = false
 	}
+	if ascii {
+		for i := start; i < end; i++ {
+			if s[i] >= utf8.RuneSelf {
+				ascii = false
+				break
+			}
+		}
+	}
+	// ASCII, most text, is cut as bytes, which are its runes.
+	var out string
+	if ascii {
+		sn.bytes, out = snip(sn.bytes[:0], s, lo, hi, start, end)
+	} else {
+		sn.runes, out = snip(sn.runes[:0], s, lo, hi, start, end)
+	}
+	return out
+}
+
+// snip quotes s[start:end] from the window s[lo:hi], in rs's elements:
+// bytes when the window is ASCII, else runes. It returns rs for reuse.
+func snip[T byte | rune](rs []T, s string, lo, hi, start, end int) ([]T, string) {
 	// One pass over the window collapses whitespace and finds where the
 	// match is in runes.
-	rs := sn.runes[:0]
 	ms, me := -1, -1
 	space := false
 	for i, r := range s[lo:hi] {
@@ -203,7 +235,7 @@ func (sn *snipper) snippet(s string, start, end int) string {
 		if i >= end && me < 0 {
 			me = len(rs)
 		}
-		if unicode.IsSpace(r) {
+		if isSpace(r) {
 			space = true
 			continue
 		}
@@ -211,9 +243,8 @@ func (sn *snipper) snippet(s string, start, end int) string {
 			rs = append(rs, ' ')
 		}
 		space = false
-		rs = append(rs, r)
+		rs = append(rs, T(r))
 	}
-	sn.runes = rs
 	if ms < 0 {
 		ms = len(rs)
 	}
@@ -221,14 +252,22 @@ func (sn *snipper) snippet(s string, start, end int) string {
 		me = len(rs)
 	}
 	ms, me = min(ms, len(rs)), min(max(me, ms), len(rs))
-	before := trimRunes(rs[:ms], true, false)
-	match := trimRunes(rs[ms:me], true, true)
-	after := trimRunes(rs[me:], false, true)
-	return cut(before, match, after, lo > 0, hi < len(s))
+	before := trimSpaces(rs[:ms], true, false)
+	match := trimSpaces(rs[ms:me], true, true)
+	after := trimSpaces(rs[me:], false, true)
+	return rs, cut(before, match, after, lo > 0, hi < len(s))
 }
 
-// trimRunes trims spaces from the left and/or right of rs.
-func trimRunes(rs []rune, left, right bool) []rune {
+// isSpace is unicode.IsSpace, ASCII first.
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || '\t' <= r && r <= '\r'
+	}
+	return unicode.IsSpace(r)
+}
+
+// trimSpaces trims spaces from the left and/or right of rs.
+func trimSpaces[T byte | rune](rs []T, left, right bool) []T {
 	for left && len(rs) > 0 && rs[0] == ' ' {
 		rs = rs[1:]
 	}
@@ -238,14 +277,27 @@ func trimRunes(rs []rune, left, right bool) []rune {
 	return rs
 }
 
+// appendText appends xs, bytes or runes, as UTF-8.
+func appendText[T byte | rune](dst []byte, xs []T) []byte {
+	switch xs := any(xs).(type) {
+	case []byte:
+		return append(dst, xs...)
+	case []rune:
+		for _, r := range xs {
+			dst = utf8.AppendRune(dst, r)
+		}
+	}
+	return dst
+}
+
 // cut joins the context before, the match and the context after into at
 // most maxSnippet runes, marking with "…" a side that is cut.
-func cut(before, match, after []rune, cutBefore, cutAfter bool) string {
+func cut[T byte | rune](before, match, after []T, cutBefore, cutAfter bool) string {
 	if len(match) >= maxSnippet {
 		if len(match) == maxSnippet && len(before) == 0 && len(after) == 0 && !cutBefore && !cutAfter {
-			return string(match)
+			return string(appendText(nil, match))
 		}
-		return string(match[:maxSnippet-1]) + "…"
+		return string(appendText(nil, match[:maxSnippet-1])) + "…"
 	}
 	room := maxSnippet - len(match)
 	// Give the context before the match half the room, the rest after;
@@ -290,15 +342,15 @@ func cut(before, match, after []rune, cutBefore, cutAfter bool) string {
 			}
 		}
 	}
-	out := make([]rune, 0, maxSnippet)
+	out := make([]byte, 0, maxSnippet*utf8.UTFMax)
 	if left < len(before) || cutBefore {
-		out = append(out, '…')
+		out = append(out, "…"...)
 	}
-	out = append(out, before[len(before)-left:]...)
-	out = append(out, match...)
-	out = append(out, after[:right]...)
+	out = appendText(out, before[len(before)-left:])
+	out = appendText(out, match)
+	out = appendText(out, after[:right])
 	if right < len(after) || cutAfter {
-		out = append(out, '…')
+		out = append(out, "…"...)
 	}
 	return string(out)
 }

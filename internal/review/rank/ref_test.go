@@ -37,7 +37,7 @@ func referenceRank(c Criteria, in []Input, now time.Time) Result {
 	res := Result{Ranked: []Ranked{}, Filtered: []Filtered{}}
 	var (
 		segs []segment
-		sn   snipper
+		sn   refSnipper
 	)
 	degrees := map[string]int{}
 	for i := range in {
@@ -250,7 +250,7 @@ func (ix *refIdx) filter(q *query, i int, a *ats.Applicant, months, level int) [
 	return reasons
 }
 
-func (ix *refIdx) lineParts(q *query, sn *snipper, i int, segs []segment) []Part {
+func (ix *refIdx) lineParts(q *query, sn *refSnipper, i int, segs []segment) []Part {
 	var parts []Part
 	termPart := func(kind string, t Term, ti int32, idf float64) Part {
 		p := Part{Kind: kind, Label: t.String(), Points: ix.points(i, ti, idf)}
