@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -69,28 +68,67 @@ type doc struct {
 // position). It keeps no reference to in.
 func NewCorpus(in []Input, now time.Time) *Corpus {
 	c := &Corpus{docs: make([]doc, len(in)), vocab: map[string]int32{}}
+	// The segments first, so that the words' arrays are made about the
+	// right size at once.
+	nSegs, textBytes := 0, 0
+	for i := range in {
+		nSegs += segmentsBound(&in[i].Applicant)
+	}
+	c.segs = make([]segment, 0, nSegs)
+	for i := range in {
+		d := &c.docs[i]
+		d.segLo = int32(len(c.segs))
+		c.segs = appendSegments(c.segs, &in[i].Applicant)
+		d.segHi = int32(len(c.segs))
+		for _, sg := range c.segs[d.segLo:d.segHi] {
+			textBytes += len(sg.text)
+		}
+	}
+	// Words are five bytes or so with their separator.
+	c.toks = make([]int32, 0, textBytes/4+len(c.segs))
+	c.spans = make([][2]int32, 0, cap(c.toks))
+	c.segTok = make([]int32, 0, len(c.segs))
+	c.plain = make([]bool, 0, len(c.segs))
 	var (
 		tok    tokenizer
 		sn     snipper
 		counts []int32 // word -> occurrences
 		total  int64
 	)
+	// An ATS's applicants share many short texts (a skill, a title, a
+	// school): each is tokenized once, its words copied after.
+	type tokenized struct {
+		lo, hi int32 // in toks and spans
+		plain  bool
+	}
+	const shortText = 64
+	short := map[string]tokenized{}
 	degrees := map[string]int{}
 	for i := range in {
 		a := &in[i].Applicant
 		d := &c.docs[i]
 		d.id, d.appID, d.status = a.ExternalID, a.ApplicationID, a.Status
-		d.tokLo, d.segLo = int32(len(c.toks)), int32(len(c.segs))
-		c.segs = appendSegments(c.segs, a)
-		d.segHi = int32(len(c.segs))
+		d.tokLo = int32(len(c.toks))
 		for si := d.segLo; si < d.segHi; si++ {
 			if si > d.segLo {
 				c.toks = append(c.toks, noWord)
 				c.spans = append(c.spans, [2]int32{})
 			}
-			c.segTok = append(c.segTok, int32(len(c.toks)))
-			c.plain = append(c.plain, plainSnippet(c.segs[si].text))
-			tok.reset(c.segs[si].text)
+			lo := int32(len(c.toks))
+			c.segTok = append(c.segTok, lo)
+			text := c.segs[si].text
+			if t, ok := short[text]; ok {
+				c.plain = append(c.plain, t.plain)
+				c.toks = append(c.toks, c.toks[t.lo:t.hi]...)
+				c.spans = append(c.spans, c.spans[t.lo:t.hi]...)
+				for _, id := range c.toks[t.lo:t.hi] {
+					counts[id]++
+				}
+				d.length += t.hi - t.lo
+				continue
+			}
+			c.plain = append(c.plain, plainSnippet(text))
+			tok.reset(text)
 			for {
 				w, start, end, ok := tok.next()
 				if !ok {
@@ -106,6 +144,9 @@ func NewCorpus(in []Input, now time.Time) *Corpus {
 				c.toks = append(c.toks, id)
 				c.spans = append(c.spans, [2]int32{int32(start), int32(end)})
 				d.length++
+			}
+			if len(text) <= shortText {
+				short[text] = tokenized{lo: lo, hi: int32(len(c.toks)), plain: c.plain[si]}
 			}
 		}
 		d.tokHi = int32(len(c.toks))
@@ -494,12 +535,12 @@ func plainSnippet(s string) bool {
 	for _, r := range s {
 		n++
 		space := r == ' '
-		if space && prevSpace || r == utf8.RuneError || !space && unicode.IsSpace(r) {
+		if n > maxSnippet || space && prevSpace || r == utf8.RuneError || !space && isSpace(r) {
 			return false
 		}
 		prevSpace = space
 	}
-	return n <= maxSnippet && !prevSpace
+	return !prevSpace
 }
 
 // atOrBefore is the number of xs (ascending) at or before p.

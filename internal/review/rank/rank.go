@@ -344,6 +344,12 @@ type segment struct {
 	field, text string
 }
 
+// segmentsBound is the most segments appendSegments gives a: one per
+// text it reads.
+func segmentsBound(a *ats.Applicant) int {
+	return 1 + len(a.Skills) + 3*len(a.Experience) + 3*len(a.Education) + len(a.Tags) + len(a.Answers)
+}
+
 // appendSegments lists the applicant's text, each skill, position, school
 // and answer apart so that a phrase never spans two. The order is fixed:
 // it is the order first occurrences are searched in.
