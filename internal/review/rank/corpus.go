@@ -29,9 +29,13 @@ type Corpus struct {
 	// spans them; spans are each word's bytes in its segment's text.
 	toks  []int32
 	spans [][2]int32
-	// segs are the segments of all applicants, segTok the index in toks
-	// where each one's words start.
-	segs   []segment
+	// segs are the segments of all applicants, their texts in text one
+	// after the other: one string for the collector to mark rather than
+	// one per field, and an applicant's text together in memory. segTok is
+	// the index in toks where each one's words start.
+	text   string
+	segs   []textSegment
+	fields []string // of textSegment.field
 	segTok []int32
 	// plain marks the segments whose every snippet is their text as it is
 	// (see plainSnippet).
@@ -44,6 +48,12 @@ type Corpus struct {
 	postTok []int32
 	// avgLen is BM25's average length in words, over every applicant.
 	avgLen float64
+}
+
+// textSegment is a segment whose text is Corpus.text[lo:hi].
+type textSegment struct {
+	lo, hi int32
+	field  uint8 // in Corpus.fields
 }
 
 // noWord separates two segments in Corpus.toks.
@@ -70,20 +80,37 @@ func NewCorpus(in []Input, now time.Time) *Corpus {
 	c := &Corpus{docs: make([]doc, len(in)), vocab: map[string]int32{}}
 	// The segments first, so that the words' arrays are made about the
 	// right size at once.
-	nSegs, textBytes := 0, 0
+	nSegs := 0
 	for i := range in {
 		nSegs += segmentsBound(&in[i].Applicant)
 	}
-	c.segs = make([]segment, 0, nSegs)
+	segs := make([]segment, 0, nSegs)
+	textBytes := 0
 	for i := range in {
 		d := &c.docs[i]
-		d.segLo = int32(len(c.segs))
-		c.segs = appendSegments(c.segs, &in[i].Applicant)
-		d.segHi = int32(len(c.segs))
-		for _, sg := range c.segs[d.segLo:d.segHi] {
+		d.segLo = int32(len(segs))
+		segs = appendSegments(segs, &in[i].Applicant)
+		d.segHi = int32(len(segs))
+		for _, sg := range segs[d.segLo:d.segHi] {
 			textBytes += len(sg.text)
 		}
 	}
+	// The text is limited to what an int32 counts (2 GiB), as the words'
+	// indices are: far beyond what one job's applicants write.
+	var text strings.Builder
+	text.Grow(textBytes)
+	c.segs = make([]textSegment, len(segs))
+	for i, sg := range segs {
+		f := slices.Index(c.fields, sg.field)
+		if f < 0 {
+			f = len(c.fields)
+			c.fields = append(c.fields, sg.field)
+		}
+		lo := text.Len()
+		text.WriteString(sg.text)
+		c.segs[i] = textSegment{lo: int32(lo), hi: int32(text.Len()), field: uint8(f)}
+	}
+	c.text = text.String()
 	// Words are five bytes or so with their separator.
 	c.toks = make([]int32, 0, textBytes/4+len(c.segs))
 	c.spans = make([][2]int32, 0, cap(c.toks))
@@ -116,7 +143,7 @@ func NewCorpus(in []Input, now time.Time) *Corpus {
 			}
 			lo := int32(len(c.toks))
 			c.segTok = append(c.segTok, lo)
-			text := c.segs[si].text
+			text := c.text[c.segs[si].lo:c.segs[si].hi]
 			if t, ok := short[text]; ok {
 				c.plain = append(c.plain, t.plain)
 				c.toks = append(c.toks, c.toks[t.lo:t.hi]...)
@@ -514,11 +541,12 @@ func (c *Corpus) Rank(cr Criteria) Result {
 func (c *Corpus) quote(d *doc, p int32, n int, sn *snipper) (field, snippet string) {
 	// The segment is the last one starting at or before p.
 	si := d.segLo + int32(atOrBefore(c.segTok[d.segLo:d.segHi], p)) - 1
-	sg := &c.segs[si]
+	sg := c.segs[si]
+	field, text := c.fields[sg.field], c.text[sg.lo:sg.hi]
 	if c.plain[si] {
-		return sg.field, sg.text
+		return field, text
 	}
-	return sg.field, sn.snippet(sg.text, int(c.spans[p][0]), int(c.spans[p+int32(n)-1][1]))
+	return field, sn.snippet(text, int(c.spans[p][0]), int(c.spans[p+int32(n)-1][1]))
 }
 
 // plainSnippet reports whether every snippet of s is s: it is valid UTF-8

@@ -313,3 +313,25 @@ func TestSegmentsBound(t *testing.T) {
 		}
 	}
 }
+
+// TestSnippetLongMatchBothSidesCut: a match one rune short of a snippet,
+// with text on both sides, is quoted cut (it made the slice bounds
+// negative once).
+func TestSnippetLongMatchBothSidesCut(t *testing.T) {
+	t.Parallel()
+	phrase := strings.Repeat("ab ", 26) + "a" // maxSnippet-1 runes
+	for _, text := range []string{"x " + phrase + " y", "x " + phrase + " yy", "xx " + phrase + " y",
+		strings.Repeat("lorem ", 30) + phrase + strings.Repeat(" ipsum", 30), "Zoë " + phrase + " ö"} {
+		start := strings.Index(text, phrase)
+		var sn snipper
+		if got, want := sn.snippet(text, start, start+len(phrase)), phrase+"…"; got != want {
+			t.Errorf("snippet of %q = %q, want %q", text, got, want)
+		}
+	}
+	in := []Input{{Applicant: ats.Applicant{ExternalID: "a", Headline: "x " + phrase + " y"}}}
+	res := Rank(Criteria{Required: []string{`"` + phrase + `"`}}, in, now)
+	if len(res.Ranked) != 1 || res.Ranked[0].Parts[0].Snippet != phrase+"…" {
+		t.Fatalf("Rank = %+v", res)
+	}
+	checkParts(t, res)
+}

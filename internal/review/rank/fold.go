@@ -208,19 +208,51 @@ func (sn *snipper) snippet(s string, start, end int) string {
 	// ASCII, most text, is cut as bytes, which are its runes.
 	var out string
 	if ascii {
-		sn.bytes, out = snip(sn.bytes[:0], s, lo, hi, start, end)
+		var ms, me int
+		sn.bytes, ms, me = collapseASCII(sn.bytes[:0], s, lo, hi, start, end)
+		out = cutAround(sn.bytes, ms, me, lo > 0, hi < len(s))
 	} else {
-		sn.runes, out = snip(sn.runes[:0], s, lo, hi, start, end)
+		var ms, me int
+		sn.runes, ms, me = collapseRunes(sn.runes[:0], s, lo, hi, start, end)
+		out = cutAround(sn.runes, ms, me, lo > 0, hi < len(s))
 	}
 	return out
 }
 
-// snip quotes s[start:end] from the window s[lo:hi], in rs's elements:
-// bytes when the window is ASCII, else runes. It returns rs for reuse.
-func snip[T byte | rune](rs []T, s string, lo, hi, start, end int) ([]T, string) {
+// collapseASCII is collapseRunes for an ASCII window, a byte a rune.
+func collapseASCII(rs []byte, s string, lo, hi, start, end int) (out []byte, ms, me int) {
+	ms, me = -1, -1
+	space := false
+	for i := lo; i < hi; i++ {
+		if i == start {
+			ms = len(rs)
+			if space && len(rs) > 0 {
+				ms++
+			}
+		}
+		if i == end {
+			me = len(rs)
+		}
+		if c := s[i]; c == ' ' || '\t' <= c && c <= '\r' {
+			space = true
+		} else {
+			if space && len(rs) > 0 {
+				rs = append(rs, ' ')
+			}
+			space = false
+			rs = append(rs, c)
+		}
+	}
+	return rs, ms, me
+}
+
+// collapseRunes appends to rs the window s[lo:hi] with its whitespace
+// collapsed, and says where the match s[start:end] is in it (-1 for the
+// window's end).
+func collapseRunes(rs []rune, s string, lo, hi, start, end int) (out []rune, ms, me int) {
 	// One pass over the window collapses whitespace and finds where the
 	// match is in runes.
-	ms, me := -1, -1
+	ms, me = -1, -1
 	space := false
 	for i, r := range s[lo:hi] {
 		i += lo
@@ -243,8 +275,13 @@ func snip[T byte | rune](rs []T, s string, lo, hi, start, end int) ([]T, string)
 			rs = append(rs, ' ')
 		}
 		space = false
-		rs = append(rs, T(r))
+		rs = append(rs, r)
 	}
+	return rs, ms, me
+}
+
+// cutAround cuts the collapsed window rs around the match rs[ms:me].
+func cutAround[T byte | rune](rs []T, ms, me int, cutBefore, cutAfter bool) string {
 	if ms < 0 {
 		ms = len(rs)
 	}
@@ -255,7 +292,7 @@ func snip[T byte | rune](rs []T, s string, lo, hi, start, end int) ([]T, string)
 	before := trimSpaces(rs[:ms], true, false)
 	match := trimSpaces(rs[ms:me], true, true)
 	after := trimSpaces(rs[me:], false, true)
-	return rs, cut(before, match, after, lo > 0, hi < len(s))
+	return cut(before, match, after, cutBefore, cutAfter)
 }
 
 // isSpace is unicode.IsSpace, ASCII first.
@@ -318,8 +355,12 @@ func cut[T byte | rune](before, match, after []T, cutBefore, cutAfter bool) stri
 		}
 		if left > right {
 			left--
-		} else {
+		} else if right > 0 {
 			right--
+		} else {
+			// A match of maxSnippet-1 runes and both cut marks: the match
+			// is cut instead, as a longer one is.
+			return string(appendText(nil, match[:maxSnippet-1])) + "…"
 		}
 	}
 	// A cut side ends at a space rather than inside a word, when one is

@@ -9,7 +9,8 @@ import (
 
 // refSnipper is snipper as it was before its ASCII path, the reference
 // the faster one must equal (FuzzSnippetEqualsReference); referenceRank
-// quotes with it.
+// quotes with it. It has the one fix snipper has: a match of
+// maxSnippet-1 runes with context cut on both sides panicked.
 type refSnipper struct {
 	runes []rune
 }
@@ -110,8 +111,12 @@ func refCut(before, match, after []rune, cutBefore, cutAfter bool) string {
 		}
 		if left > right {
 			left--
-		} else {
+		} else if right > 0 {
 			right--
+		} else {
+			// A match of maxSnippet-1 runes and both cut marks: the match
+			// is cut instead, as a longer one is.
+			return string(match[:maxSnippet-1]) + "…"
 		}
 	}
 	// A cut side ends at a space rather than inside a word, when one is
