@@ -399,11 +399,6 @@ func (c *Corpus) Rank(cr Criteria) Result {
 		}
 	}
 
-	type ranked struct {
-		r      Ranked
-		months int
-		appID  string
-	}
 	res := Result{Ranked: []Ranked{}, Filtered: []Filtered{}}
 	var (
 		// All Filtered.Reasons and Ranked.Parts are cut from these, each
@@ -472,7 +467,7 @@ func (c *Corpus) Rank(cr Criteria) Result {
 
 	// Only the ranked are quoted, into parts made once.
 	parts = make([]Part, 0, nParts)
-	rs := make([]ranked, 0, len(passed))
+	rs := make([]rankedEntry, 0, len(passed))
 	for _, i := range passed {
 		d := &c.docs[i]
 		p0 := len(parts)
@@ -512,25 +507,13 @@ func (c *Corpus) Rank(cr Criteria) Result {
 		for _, p := range ps {
 			score += p.Points
 		}
-		rs = append(rs, ranked{
+		rs = append(rs, rankedEntry{
 			r: Ranked{ApplicantID: d.id, Score: score, Years: math.Round(float64(d.months)/12*100) / 100,
 				Degree: degreeName(d.level), Parts: ps},
 			months: d.months, appID: d.appID,
 		})
 	}
-	slices.SortFunc(rs, func(x, y ranked) int {
-		if c := cmp.Or(cmp.Compare(y.r.Score, x.r.Score), cmp.Compare(y.months, x.months),
-			cmp.Compare(x.r.ApplicantID, y.r.ApplicantID), cmp.Compare(x.appID, y.appID)); c != 0 {
-			return c
-		}
-		// The same application given twice with different content: the
-		// content decides, so that the input's order never does.
-		return cmp.Or(cmp.Compare(x.r.Degree, y.r.Degree), slices.CompareFunc(x.r.Parts, y.r.Parts, compareParts))
-	})
-	res.Ranked = make([]Ranked, len(rs))
-	for i, r := range rs {
-		res.Ranked[i] = r.r
-	}
+	res.Ranked = sortRanked(rs)
 	// Already by ApplicantID; this orders the rare equal IDs.
 	sortFiltered(res.Filtered)
 	return res

@@ -131,6 +131,32 @@ func Rank(c Criteria, in []Input, now time.Time) Result {
 	return NewCorpus(in, now).Rank(c)
 }
 
+// rankedEntry is a Ranked with what orders equal scores.
+type rankedEntry struct {
+	r      Ranked
+	months int
+	appID  string
+}
+
+// sortRanked orders rs by score, best first; equal scores by years (more
+// first), then ApplicantID, then ApplicationID, then content.
+func sortRanked(rs []rankedEntry) []Ranked {
+	slices.SortFunc(rs, func(x, y rankedEntry) int {
+		if c := cmp.Or(cmp.Compare(y.r.Score, x.r.Score), cmp.Compare(y.months, x.months),
+			cmp.Compare(x.r.ApplicantID, y.r.ApplicantID), cmp.Compare(x.appID, y.appID)); c != 0 {
+			return c
+		}
+		// The same application given twice with different content: the
+		// content decides, so that the input's order never does.
+		return cmp.Or(cmp.Compare(x.r.Degree, y.r.Degree), slices.CompareFunc(x.r.Parts, y.r.Parts, compareParts))
+	})
+	out := make([]Ranked, len(rs))
+	for i, r := range rs {
+		out[i] = r.r
+	}
+	return out
+}
+
 // sortFiltered orders by ApplicantID, then by reasons for the rare equal
 // IDs, so the order does not depend on the input's.
 func sortFiltered(fs []Filtered) {

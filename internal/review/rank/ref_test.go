@@ -1,7 +1,6 @@
 package rank
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -28,12 +27,7 @@ func referenceRank(c Criteria, in []Input, now time.Time) Result {
 		return res
 	}
 	ix := refIndex(q, in)
-	type ranked struct {
-		r      Ranked
-		months int
-		appID  string
-	}
-	rs := make([]ranked, 0, len(in))
+	rs := make([]rankedEntry, 0, len(in))
 	res := Result{Ranked: []Ranked{}, Filtered: []Filtered{}}
 	var (
 		segs []segment
@@ -62,23 +56,13 @@ func referenceRank(c Criteria, in []Input, now time.Time) Result {
 		for _, p := range parts {
 			score += p.Points
 		}
-		rs = append(rs, ranked{
+		rs = append(rs, rankedEntry{
 			r: Ranked{ApplicantID: a.ExternalID, Score: score, Years: math.Round(float64(months)/12*100) / 100,
 				Degree: degreeName(level), Parts: parts},
 			months: months, appID: a.ApplicationID,
 		})
 	}
-	slices.SortFunc(rs, func(x, y ranked) int {
-		if c := cmp.Or(cmp.Compare(y.r.Score, x.r.Score), cmp.Compare(y.months, x.months),
-			cmp.Compare(x.r.ApplicantID, y.r.ApplicantID), cmp.Compare(x.appID, y.appID)); c != 0 {
-			return c
-		}
-		return cmp.Or(cmp.Compare(x.r.Degree, y.r.Degree), slices.CompareFunc(x.r.Parts, y.r.Parts, compareParts))
-	})
-	res.Ranked = make([]Ranked, len(rs))
-	for i, r := range rs {
-		res.Ranked[i] = r.r
-	}
+	res.Ranked = sortRanked(rs)
 	sortFiltered(res.Filtered)
 	return res
 }
