@@ -78,37 +78,34 @@ type doc struct {
 // position). It keeps no reference to in.
 func NewCorpus(in []Input, now time.Time) *Corpus {
 	c := &Corpus{docs: make([]doc, len(in)), vocab: map[string]int32{}}
-	// The segments first, so that the words' arrays are made about the
-	// right size at once.
-	nSegs := 0
+	// The segments are counted first, so that their arrays are made at
+	// their size at once.
+	nSegs, textBytes := 0, 0
 	for i := range in {
-		nSegs += segmentsBound(&in[i].Applicant)
-	}
-	segs := make([]segment, 0, nSegs)
-	textBytes := 0
-	for i := range in {
-		d := &c.docs[i]
-		d.segLo = int32(len(segs))
-		segs = appendSegments(segs, &in[i].Applicant)
-		d.segHi = int32(len(segs))
-		for _, sg := range segs[d.segLo:d.segHi] {
-			textBytes += len(sg.text)
-		}
+		eachSegment(&in[i].Applicant, func(_, text string) {
+			nSegs++
+			textBytes += len(text)
+		})
 	}
 	// The text is limited to what an int32 counts (2 GiB), as the words'
 	// indices are: far beyond what one job's applicants write.
 	var text strings.Builder
 	text.Grow(textBytes)
-	c.segs = make([]textSegment, len(segs))
-	for i, sg := range segs {
-		f := slices.Index(c.fields, sg.field)
-		if f < 0 {
-			f = len(c.fields)
-			c.fields = append(c.fields, sg.field)
-		}
-		lo := text.Len()
-		text.WriteString(sg.text)
-		c.segs[i] = textSegment{lo: int32(lo), hi: int32(text.Len()), field: uint8(f)}
+	c.segs = make([]textSegment, 0, nSegs)
+	for i := range in {
+		d := &c.docs[i]
+		d.segLo = int32(len(c.segs))
+		eachSegment(&in[i].Applicant, func(field, s string) {
+			f := slices.Index(c.fields, field)
+			if f < 0 {
+				f = len(c.fields)
+				c.fields = append(c.fields, field)
+			}
+			lo := text.Len()
+			text.WriteString(s)
+			c.segs = append(c.segs, textSegment{lo: int32(lo), hi: int32(text.Len()), field: uint8(f)})
+		})
+		d.segHi = int32(len(c.segs))
 	}
 	c.text = text.String()
 	// Words are five bytes or so with their separator.
@@ -190,6 +187,9 @@ func NewCorpus(in []Input, now time.Time) *Corpus {
 			d.assessment = &p
 		}
 	}
+	// The estimate above is generous; a corpus is kept, so it keeps the
+	// words' arrays at their size.
+	c.toks, c.spans = slices.Clone(c.toks), slices.Clone(c.spans)
 	c.postOff = make([]int32, len(counts)+1)
 	for w, n := range counts {
 		c.postOff[w+1] = c.postOff[w] + n
@@ -538,7 +538,7 @@ func (c *Corpus) quote(d *doc, p int32, n int, sn *snipper) (field, snippet stri
 // trimmed. Most fields but descriptions are (a skill, a title, a school),
 // and quoting them then costs nothing.
 func plainSnippet(s string) bool {
-	if len(s) > maxSnippet*utf8.UTFMax {
+	if len(s) > maxSnippet && (len(s) > maxSnippet*utf8.UTFMax || utf8.RuneCountInString(s) > maxSnippet) {
 		return false
 	}
 	n := 0

@@ -296,24 +296,6 @@ func FuzzPlainSnippet(f *testing.F) {
 	})
 }
 
-func TestSegmentsBound(t *testing.T) {
-	t.Parallel()
-	for _, in := range corpusInputs(50, 9) {
-		a := in.Applicant
-		// Every text set, so that each counts.
-		a.Headline = "h"
-		for i := range a.Experience {
-			a.Experience[i].Title, a.Experience[i].Company, a.Experience[i].Description = "t", "c", "d"
-		}
-		for i := range a.Education {
-			a.Education[i].Degree, a.Education[i].Field, a.Education[i].Institution = "d", "f", "i"
-		}
-		if got, bound := len(appendSegments(nil, &a)), segmentsBound(&a); got != bound {
-			t.Fatalf("%s: %d segments, bound %d: segmentsBound does not follow appendSegments", a.ExternalID, got, bound)
-		}
-	}
-}
-
 // TestSnippetLongMatchBothSidesCut: a match one rune short of a snippet,
 // with text on both sides, is quoted cut (it made the slice bounds
 // negative once).

@@ -370,42 +370,43 @@ type segment struct {
 	field, text string
 }
 
-// segmentsBound is the most segments appendSegments gives a: one per
-// text it reads.
-func segmentsBound(a *ats.Applicant) int {
-	return 1 + len(a.Skills) + 3*len(a.Experience) + 3*len(a.Education) + len(a.Tags) + len(a.Answers)
-}
-
 // appendSegments lists the applicant's text, each skill, position, school
 // and answer apart so that a phrase never spans two. The order is fixed:
 // it is the order first occurrences are searched in.
 func appendSegments(dst []segment, a *ats.Applicant) []segment {
-	add := func(field, text string) {
+	eachSegment(a, func(field, text string) {
+		dst = append(dst, segment{field, text})
+	})
+	return dst
+}
+
+// eachSegment calls add with each of appendSegments' segments, in order.
+func eachSegment(a *ats.Applicant, add func(field, text string)) {
+	addText := func(field, text string) {
 		if text != "" {
-			dst = append(dst, segment{field, text})
+			add(field, text)
 		}
 	}
-	add(FieldHeadline, a.Headline)
+	addText(FieldHeadline, a.Headline)
 	for _, s := range a.Skills {
-		add(FieldSkills, s)
+		addText(FieldSkills, s)
 	}
 	for _, e := range a.Experience {
-		add(FieldExperienceTitle, e.Title)
-		add(FieldExperienceCompany, e.Company)
-		add(FieldExperienceDescription, e.Description)
+		addText(FieldExperienceTitle, e.Title)
+		addText(FieldExperienceCompany, e.Company)
+		addText(FieldExperienceDescription, e.Description)
 	}
 	for _, e := range a.Education {
-		add(FieldEducationDegree, e.Degree)
-		add(FieldEducationField, e.Field)
-		add(FieldEducationInstitution, e.Institution)
+		addText(FieldEducationDegree, e.Degree)
+		addText(FieldEducationField, e.Field)
+		addText(FieldEducationInstitution, e.Institution)
 	}
 	for _, t := range a.Tags {
-		add(FieldTags, t)
+		addText(FieldTags, t)
 	}
 	for _, an := range a.Answers {
-		add(FieldAnswers, an.Answer)
+		addText(FieldAnswers, an.Answer)
 	}
-	return dst
 }
 
 // detLog is the natural logarithm for x > 0 with only IEEE basic

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"testing"
 	"time"
 
 	"switchboard/internal/ats"
@@ -267,4 +268,18 @@ func (ix *refIdx) lineParts(q *query, sn *refSnipper, i int, segs []segment) []P
 		}
 	}
 	return parts
+}
+
+// BenchmarkReferenceRank10k is the old path, to compare with
+// BenchmarkRank10k (a corpus made and ranked once) and
+// BenchmarkCorpusRank10k.
+func BenchmarkReferenceRank10k(b *testing.B) {
+	in := genApplicants(10_000, 42)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if res := referenceRank(benchCriteria, in, now); len(res.Ranked) == 0 {
+			b.Fatal("nothing ranked")
+		}
+	}
 }
