@@ -334,9 +334,10 @@ func intersect(hits []termHits, terms []int32) altHits {
 // The best alternative of a line is kept in a byte, plus one.
 const _ = uint8(MaxAlternatives + 1)
 
-// Rank filters and ranks the corpus by c, as Rank does its input: only
+// Rank filters and ranks the corpus by cr, as Rank does its input: only
 // the applicants a term is found in are scored, and snippets are made
-// only for the ranked.
+// only for the ranked. A short field's snippet is the corpus's own text,
+// so a Result kept keeps that text too.
 func (c *Corpus) Rank(cr Criteria) Result {
 	q, err := compile(cr)
 	if err != nil {
