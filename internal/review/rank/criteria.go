@@ -16,6 +16,13 @@
 // machines, and the order is total, so the same applicants give the same
 // Result on every machine, database and input order.
 //
+// NewCorpus does the work of each applicant that does not depend on the
+// criteria once (folding, tokenizing, an inverted index of the words,
+// years, degree); Corpus.Rank then ranks the same applicants under each
+// new criteria with the Result Rank gives, scoring only the applicants a
+// term is found in and quoting only the ranked. Rank is NewCorpus and
+// Corpus.Rank in one.
+//
 // The package is pure: it does no I/O and imports only the ats seam for the
 // applicant type.
 package rank

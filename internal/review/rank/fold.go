@@ -165,9 +165,10 @@ func words(s string) []string {
 	}
 }
 
-// snipper quotes matches, reusing its buffer.
+// snipper quotes matches, reusing its buffers.
 type snipper struct {
 	runes []rune
+	bytes []byte
 }
 
 // snippet returns the text around s[start:end] (a match), at most
@@ -177,18 +178,81 @@ func (sn *snipper) snippet(s string, start, end int) string {
 	// read whole.
 	const window = maxSnippet
 	lo, hi := start, end
+	ascii := true
 	for n := 0; lo > 0 && n < window; n++ {
+		if s[lo-1] < utf8.RuneSelf {
+			lo--
+			continue
+		}
 		_, size := utf8.DecodeLastRuneInString(s[:lo])
 		lo -= size
+		ascii = false
 	}
 	for n := 0; hi < len(s) && n < window; n++ {
+		if s[hi] < utf8.RuneSelf {
+			hi++
+			continue
+		}
 		_, size := utf8.DecodeRuneInString(s[hi:])
 		hi += size
+		ascii = false
 	}
+	if ascii {
+		for i := start; i < end; i++ {
+			if s[i] >= utf8.RuneSelf {
+				ascii = false
+				break
+			}
+		}
+	}
+	// ASCII, most text, is cut as bytes, which are its runes.
+	var out string
+	if ascii {
+		var ms, me int
+		sn.bytes, ms, me = collapseASCII(sn.bytes[:0], s, lo, hi, start, end)
+		out = cutAround(sn.bytes, ms, me, lo > 0, hi < len(s))
+	} else {
+		var ms, me int
+		sn.runes, ms, me = collapseRunes(sn.runes[:0], s, lo, hi, start, end)
+		out = cutAround(sn.runes, ms, me, lo > 0, hi < len(s))
+	}
+	return out
+}
+
+// collapseASCII is collapseRunes for an ASCII window, a byte a rune.
+func collapseASCII(rs []byte, s string, lo, hi, start, end int) (out []byte, ms, me int) {
+	ms, me = -1, -1
+	space := false
+	for i := lo; i < hi; i++ {
+		if i == start {
+			ms = len(rs)
+			if space && len(rs) > 0 {
+				ms++
+			}
+		}
+		if i == end {
+			me = len(rs)
+		}
+		if c := s[i]; c == ' ' || '\t' <= c && c <= '\r' {
+			space = true
+		} else {
+			if space && len(rs) > 0 {
+				rs = append(rs, ' ')
+			}
+			space = false
+			rs = append(rs, c)
+		}
+	}
+	return rs, ms, me
+}
+
+// collapseRunes appends to rs the window s[lo:hi] with its whitespace
+// collapsed, and says where the match s[start:end] is in it (-1 for the
+// window's end).
+func collapseRunes(rs []rune, s string, lo, hi, start, end int) (out []rune, ms, me int) {
 	// One pass over the window collapses whitespace and finds where the
 	// match is in runes.
-	rs := sn.runes[:0]
-	ms, me := -1, -1
+	ms, me = -1, -1
 	space := false
 	for i, r := range s[lo:hi] {
 		i += lo
@@ -203,7 +267,7 @@ func (sn *snipper) snippet(s string, start, end int) string {
 		if i >= end && me < 0 {
 			me = len(rs)
 		}
-		if unicode.IsSpace(r) {
+		if isSpace(r) {
 			space = true
 			continue
 		}
@@ -213,7 +277,11 @@ func (sn *snipper) snippet(s string, start, end int) string {
 		space = false
 		rs = append(rs, r)
 	}
-	sn.runes = rs
+	return rs, ms, me
+}
+
+// cutAround cuts the collapsed window rs around the match rs[ms:me].
+func cutAround[T byte | rune](rs []T, ms, me int, cutBefore, cutAfter bool) string {
 	if ms < 0 {
 		ms = len(rs)
 	}
@@ -221,14 +289,22 @@ func (sn *snipper) snippet(s string, start, end int) string {
 		me = len(rs)
 	}
 	ms, me = min(ms, len(rs)), min(max(me, ms), len(rs))
-	before := trimRunes(rs[:ms], true, false)
-	match := trimRunes(rs[ms:me], true, true)
-	after := trimRunes(rs[me:], false, true)
-	return cut(before, match, after, lo > 0, hi < len(s))
+	before := trimSpaces(rs[:ms], true, false)
+	match := trimSpaces(rs[ms:me], true, true)
+	after := trimSpaces(rs[me:], false, true)
+	return cut(before, match, after, cutBefore, cutAfter)
 }
 
-// trimRunes trims spaces from the left and/or right of rs.
-func trimRunes(rs []rune, left, right bool) []rune {
+// isSpace is unicode.IsSpace, ASCII first.
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || '\t' <= r && r <= '\r'
+	}
+	return unicode.IsSpace(r)
+}
+
+// trimSpaces trims spaces from the left and/or right of rs.
+func trimSpaces[T byte | rune](rs []T, left, right bool) []T {
 	for left && len(rs) > 0 && rs[0] == ' ' {
 		rs = rs[1:]
 	}
@@ -238,14 +314,27 @@ func trimRunes(rs []rune, left, right bool) []rune {
 	return rs
 }
 
+// appendText appends xs, bytes or runes, as UTF-8.
+func appendText[T byte | rune](dst []byte, xs []T) []byte {
+	switch xs := any(xs).(type) {
+	case []byte:
+		return append(dst, xs...)
+	case []rune:
+		for _, r := range xs {
+			dst = utf8.AppendRune(dst, r)
+		}
+	}
+	return dst
+}
+
 // cut joins the context before, the match and the context after into at
 // most maxSnippet runes, marking with "…" a side that is cut.
-func cut(before, match, after []rune, cutBefore, cutAfter bool) string {
+func cut[T byte | rune](before, match, after []T, cutBefore, cutAfter bool) string {
 	if len(match) >= maxSnippet {
 		if len(match) == maxSnippet && len(before) == 0 && len(after) == 0 && !cutBefore && !cutAfter {
-			return string(match)
+			return string(appendText(nil, match))
 		}
-		return string(match[:maxSnippet-1]) + "…"
+		return string(appendText(nil, match[:maxSnippet-1])) + "…"
 	}
 	room := maxSnippet - len(match)
 	// Give the context before the match half the room, the rest after;
@@ -266,8 +355,12 @@ func cut(before, match, after []rune, cutBefore, cutAfter bool) string {
 		}
 		if left > right {
 			left--
-		} else {
+		} else if right > 0 {
 			right--
+		} else {
+			// A match of maxSnippet-1 runes and both cut marks: the match
+			// is cut instead, as a longer one is.
+			return string(appendText(nil, match[:maxSnippet-1])) + "…"
 		}
 	}
 	// A cut side ends at a space rather than inside a word, when one is
@@ -290,15 +383,15 @@ func cut(before, match, after []rune, cutBefore, cutAfter bool) string {
 			}
 		}
 	}
-	out := make([]rune, 0, maxSnippet)
+	out := make([]byte, 0, maxSnippet*utf8.UTFMax)
 	if left < len(before) || cutBefore {
-		out = append(out, '…')
+		out = append(out, "…"...)
 	}
-	out = append(out, before[len(before)-left:]...)
-	out = append(out, match...)
-	out = append(out, after[:right]...)
+	out = appendText(out, before[len(before)-left:])
+	out = appendText(out, match)
+	out = appendText(out, after[:right])
 	if right < len(after) || cutAfter {
-		out = append(out, '…')
+		out = append(out, "…"...)
 	}
 	return string(out)
 }

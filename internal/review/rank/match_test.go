@@ -295,11 +295,7 @@ func TestDegree(t *testing.T) {
 		})
 	}
 	// The highest of the entries wins.
-	q, err := compile(Criteria{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	level, entry := q.degreeOf([]ats.Education{{Degree: "MSc"}, {Degree: "PhD"}, {Degree: "BSc"}})
+	level, entry := degreeOf([]ats.Education{{Degree: "MSc"}, {Degree: "PhD"}, {Degree: "BSc"}}, map[string]int{})
 	if level != 4 || entry != 1 {
 		t.Fatalf("degreeOf = %d, %d; want 4 (doctorate) from entry 1", level, entry)
 	}

@@ -124,55 +124,24 @@ type Filtered struct {
 // anyone's score. Criteria that do not Validate filter everyone out, with
 // why. Equal scores are ordered by years (more first), then ApplicantID,
 // then ApplicationID (then content), so the order does not depend on in's.
+//
+// It is NewCorpus(in, now).Rank(c); to rank the same applicants under
+// several criteria, keep the Corpus.
 func Rank(c Criteria, in []Input, now time.Time) Result {
-	q, err := compile(c)
-	if err != nil {
-		reason := "the qualifications are invalid: " + strings.ReplaceAll(err.Error(), "\n", "; ")
-		res := Result{Ranked: []Ranked{}, Filtered: make([]Filtered, len(in))}
-		for i := range in {
-			res.Filtered[i] = Filtered{ApplicantID: in[i].Applicant.ExternalID, Reasons: []string{reason}}
-		}
-		sortFiltered(res.Filtered)
-		return res
-	}
-	ix := q.index(in)
-	type ranked struct {
-		r      Ranked
-		months int
-		appID  string
-	}
-	rs := make([]ranked, 0, len(in))
-	res := Result{Ranked: []Ranked{}, Filtered: []Filtered{}}
-	var segs []segment
-	for i := range in {
-		a := &in[i].Applicant
-		months := experienceMonths(a.Experience, now)
-		level, edu := q.degreeOf(a.Education)
-		if reasons := q.filter(ix, i, a, months, level); len(reasons) > 0 {
-			res.Filtered = append(res.Filtered, Filtered{ApplicantID: a.ExternalID, Reasons: reasons})
-			continue
-		}
-		segs = appendSegments(segs[:0], a)
-		parts := q.lineParts(ix, i, segs)
-		parts = append(parts, q.yearsPart(months))
-		if level > 0 {
-			parts = append(parts, Part{Kind: KindDegree, Label: degreeName(level), Field: FieldEducationDegree,
-				Snippet: q.snip.snippet(a.Education[edu].Degree, 0, 0)})
-		}
-		if as := in[i].Assessment; as != nil {
-			parts = append(parts, assessmentPart(as))
-		}
-		var score int64
-		for _, p := range parts {
-			score += p.Points
-		}
-		rs = append(rs, ranked{
-			r: Ranked{ApplicantID: a.ExternalID, Score: score, Years: math.Round(float64(months)/12*100) / 100,
-				Degree: degreeName(level), Parts: parts},
-			months: months, appID: a.ApplicationID,
-		})
-	}
-	slices.SortFunc(rs, func(x, y ranked) int {
+	return NewCorpus(in, now).Rank(c)
+}
+
+// rankedEntry is a Ranked with what orders equal scores.
+type rankedEntry struct {
+	r      Ranked
+	months int
+	appID  string
+}
+
+// sortRanked orders rs by score, best first; equal scores by years (more
+// first), then ApplicantID, then ApplicationID, then content.
+func sortRanked(rs []rankedEntry) []Ranked {
+	slices.SortFunc(rs, func(x, y rankedEntry) int {
 		if c := cmp.Or(cmp.Compare(y.r.Score, x.r.Score), cmp.Compare(y.months, x.months),
 			cmp.Compare(x.r.ApplicantID, y.r.ApplicantID), cmp.Compare(x.appID, y.appID)); c != 0 {
 			return c
@@ -181,12 +150,11 @@ func Rank(c Criteria, in []Input, now time.Time) Result {
 		// content decides, so that the input's order never does.
 		return cmp.Or(cmp.Compare(x.r.Degree, y.r.Degree), slices.CompareFunc(x.r.Parts, y.r.Parts, compareParts))
 	})
-	res.Ranked = make([]Ranked, len(rs))
+	out := make([]Ranked, len(rs))
 	for i, r := range rs {
-		res.Ranked[i] = r.r
+		out[i] = r.r
 	}
-	sortFiltered(res.Filtered)
-	return res
+	return out
 }
 
 // sortFiltered orders by ApplicantID, then by reasons for the rare equal
@@ -202,30 +170,24 @@ func compareParts(x, y Part) int {
 		cmp.Compare(x.Snippet, y.Snippet), cmp.Compare(x.Points, y.Points))
 }
 
-// query is Criteria compiled: the distinct terms of all lines as word ids,
-// and which terms start with each word.
+// query is Criteria compiled: the distinct terms of all lines as their
+// folded words, and the filters.
 type query struct {
 	c         Criteria
 	required  []compiledLine
 	preferred []compiledLine
-	vocab     map[string]int32
-	firstByte [256]bool // of the vocabulary's words
-	maxWord   int       // the longest word's bytes
-	terms     [][]int32 // term -> its words' ids
-	byFirst   [][]int32 // word id -> terms starting with it
+	terms     [][]string // term -> its words
 	statuses  map[string]bool
 	search    []string
-	// degrees caches degreeTextLevel per Degree text: an ATS's applicants
-	// share a few spellings.
-	degrees map[string]int
-	degree  int // the lowest level wanted
-	snip    snipper
+	degree    int // the lowest level wanted
 }
 
 type compiledLine struct {
-	line Line
-	alts [][]int32 // alternative -> term indices
-	idf  float64   // set by query.index
+	line   Line
+	alts   [][]int32  // alternative -> term indices
+	labels [][]string // alternative -> its terms as Part.Label shows them
+	bonus  string     // the preferred line's bonus Part.Label
+	needs  string     // the required line's reason when it is not matched
 }
 
 // compile validates c and compiles it.
@@ -233,7 +195,7 @@ func compile(c Criteria) (*query, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	q := &query{c: c, vocab: map[string]int32{}, degrees: map[string]int{}}
+	q := &query{c: c}
 	termOf := map[string]int32{}
 	compileLines := func(kind string, lines []string) ([]compiledLine, error) {
 		out := make([]compiledLine, len(lines))
@@ -242,7 +204,8 @@ func compile(c Criteria) (*query, error) {
 			if err != nil { // Validate has parsed it, so it cannot fail
 				return nil, fmt.Errorf("%s line %d: %w", kind, i+1, err)
 			}
-			cl := compiledLine{line: l, alts: make([][]int32, len(l.Alternatives))}
+			cl := compiledLine{line: l, alts: make([][]int32, len(l.Alternatives)),
+				labels: make([][]string, len(l.Alternatives)), bonus: "bonus for: " + l.String(), needs: needs(l)}
 			for j, a := range l.Alternatives {
 				for _, t := range a.Terms {
 					ws := words(t.Text)
@@ -251,22 +214,10 @@ func compile(c Criteria) (*query, error) {
 					if !ok {
 						ti = int32(len(q.terms))
 						termOf[key] = ti
-						ids := make([]int32, len(ws))
-						for k, w := range ws {
-							id, ok := q.vocab[w]
-							if !ok {
-								id = int32(len(q.vocab))
-								q.vocab[w] = id
-								q.byFirst = append(q.byFirst, nil)
-								q.firstByte[w[0]] = true
-								q.maxWord = max(q.maxWord, len(w))
-							}
-							ids[k] = id
-						}
-						q.terms = append(q.terms, ids)
-						q.byFirst[ids[0]] = append(q.byFirst[ids[0]], ti)
+						q.terms = append(q.terms, ws)
 					}
 					cl.alts[j] = append(cl.alts[j], ti)
+					cl.labels[j] = append(cl.labels[j], t.String())
 				}
 			}
 			out[i] = cl
@@ -291,194 +242,67 @@ func compile(c Criteria) (*query, error) {
 	return q, nil
 }
 
-// occurrence is where a term is first found in an applicant's text.
-type occurrence struct {
-	seg        int32 // index in appendSegments' order; -1 for none
-	start, end int32 // bytes of the segment's text
+// invalidReason is why criteria that do not Validate filter everyone out.
+func invalidReason(err error) string {
+	return "the qualifications are invalid: " + strings.ReplaceAll(err.Error(), "\n", "; ")
 }
 
-// index is what BM25 needs of every input: each term's frequency and
-// first occurrence per applicant, each applicant's length in words, and
-// over all the average length (and each line's idf, in compiledLine).
-type index struct {
-	nTerms int
-	tf     []int32 // input*nTerms + term
-	first  []occurrence
-	length []int32
-	avgLen float64
+// lineIDF is a line's idf over n applicants of which df match it.
+//
+// A line's alternatives are synonyms ("Kubernetes | k8s"), so its terms
+// share the line's idf, from the applicants matching any of them: a rare
+// spelling is not worth more than a common one (Lucene's SynonymQuery
+// shares one document frequency likewise). Integer counts make it
+// independent of the input's order.
+func lineIDF(n, df int) float64 {
+	N := float64(n)
+	// Lucene's idf, never negative: ln(1 + (N - df + 0.5)/(df + 0.5)).
+	return detLog(1 + (N-float64(df)+0.5)/(float64(df)+0.5))
 }
 
-func (q *query) index(in []Input) *index {
-	nt := len(q.terms)
-	ix := &index{nTerms: nt, tf: make([]int32, len(in)*nt), first: make([]occurrence, len(in)*nt),
-		length: make([]int32, len(in))}
-	var (
-		segs  []segment
-		tok   tokenizer
-		ids   []int32
-		spans [][2]int32
-		total int64
-	)
-	for i := range in {
-		tf, first := ix.tf[i*nt:(i+1)*nt], ix.first[i*nt:(i+1)*nt]
-		for t := range first {
-			first[t].seg = -1
-		}
-		segs = appendSegments(segs[:0], &in[i].Applicant)
-		n := 0
-		for si, sg := range segs {
-			ids, spans = ids[:0], spans[:0]
-			tok.reset(sg.text)
-			for {
-				w, start, end, ok := tok.next()
-				if !ok {
-					break
-				}
-				id := int32(-1)
-				// Most words are no term's: a first-byte and length test
-				// spares them the map.
-				if len(w) <= q.maxWord && q.firstByte[w[0]] {
-					if v, known := q.vocab[string(w)]; known {
-						id = v
-					}
-				}
-				ids = append(ids, id)
-				spans = append(spans, [2]int32{int32(start), int32(end)})
-			}
-			n += len(ids)
-			if nt == 0 {
-				continue
-			}
-			for p, id := range ids {
-				if id < 0 {
-					continue
-				}
-				for _, t := range q.byFirst[id] {
-					want := q.terms[t]
-					if p+len(want) > len(ids) || !slices.Equal(ids[p:p+len(want)], want) {
-						continue
-					}
-					tf[t]++
-					if first[t].seg < 0 {
-						first[t] = occurrence{seg: int32(si), start: spans[p][0], end: spans[p+len(want)-1][1]}
-					}
-				}
-			}
-		}
-		ix.length[i] = int32(n)
-		total += int64(n)
-	}
-	// A line's alternatives are synonyms ("Kubernetes | k8s"), so its
-	// terms share the line's idf, from the applicants matching any of
-	// them: a rare spelling is not worth more than a common one (Lucene's
-	// SynonymQuery shares one document frequency likewise). Integer
-	// counts make it independent of the input's order.
-	N := float64(len(in))
-	for _, lines := range [][]compiledLine{q.required, q.preferred} {
-		for k := range lines {
-			df := 0
-			for i := range in {
-				for _, terms := range lines[k].alts {
-					if ix.matches(i, terms) {
-						df++
-						break
-					}
-				}
-			}
-			// Lucene's idf, never negative: ln(1 + (N - df + 0.5)/(df + 0.5)).
-			lines[k].idf = detLog(1 + (N-float64(df)+0.5)/(float64(df)+0.5))
-		}
-	}
-	ix.avgLen = 1
-	if total > 0 {
-		ix.avgLen = float64(total) / N
-	}
-	return ix
-}
-
-// points is the BM25 relevance of term t to input i, with the idf of the
-// term's line, in milli-points. Each product is converted explicitly so
-// that no machine fuses it into a multiply-add and rounds differently.
-func (ix *index) points(i int, t int32, idf float64) int64 {
-	f := float64(ix.tf[i*ix.nTerms+int(t)])
+// bm25Points is the BM25 relevance of a term found tf times in an
+// applicant of length words, with the idf of the term's line, in
+// milli-points. Each product is converted explicitly so that no machine
+// fuses it into a multiply-add and rounds differently.
+func bm25Points(tf, length int32, avgLen, idf float64) int64 {
+	f := float64(tf)
 	if f == 0 {
 		return 0
 	}
-	ratio := float64(ix.length[i]) / ix.avgLen
+	ratio := float64(length) / avgLen
 	norm := float64(BM25K1 * (float64(1-BM25B) + float64(BM25B*ratio)))
 	sat := float64(f*(BM25K1+1)) / (f + norm)
 	bm25 := float64(idf * sat)
 	return int64(math.Round(float64(bm25 * (PointsPerBM25 * milli))))
 }
 
-// matches reports whether input i has every one of terms.
-func (ix *index) matches(i int, terms []int32) bool {
-	for _, t := range terms {
-		if ix.tf[i*ix.nTerms+int(t)] == 0 {
-			return false
-		}
+// statusReason is why an applicant of that (ATS) status is filtered out.
+func (q *query) statusReason(status string) string {
+	s := "has no status"
+	if strings.TrimSpace(status) != "" {
+		s = fmt.Sprintf("status is %q", status)
 	}
-	return true
+	return s + ", not one of: " + strings.Join(q.c.Statuses, ", ")
 }
 
-// best is the line's alternative input i matches with the most points
-// (the first of equals); ok is false when it matches none.
-func (ix *index) best(i int, l *compiledLine) (alt int, ok bool) {
-	alt = -1
-	var bestSum int64
-	for a, terms := range l.alts {
-		if !ix.matches(i, terms) {
-			continue
-		}
-		var sum int64
-		for _, t := range terms {
-			sum += ix.points(i, t, l.idf)
-		}
-		if alt < 0 || sum > bestSum {
-			alt, bestSum = a, sum
-		}
-	}
-	return alt, alt >= 0
+func (q *query) searchReason() string {
+	return fmt.Sprintf("does not match the search %q", q.c.Query)
 }
 
-// filter returns every reason the criteria keep input i out.
-func (q *query) filter(ix *index, i int, a *ats.Applicant, months, level int) []string {
-	var reasons []string
-	if q.statuses != nil && !q.statuses[fold(strings.TrimSpace(a.Status))] {
-		status := "has no status"
-		if strings.TrimSpace(a.Status) != "" {
-			status = fmt.Sprintf("status is %q", a.Status)
-		}
-		reasons = append(reasons, status+", not one of: "+strings.Join(q.c.Statuses, ", "))
+// yearsReason is why months of experience are too few.
+func (q *query) yearsReason(months int) string {
+	return fmt.Sprintf("needs at least %s of experience, has %s",
+		// Rounded down: 3.96 years is not shown as the 4 it fails.
+		years(q.c.MinYears), years(math.Floor(float64(months)/12*10)/10))
+}
+
+// degreeReason is why the degree level found is too low.
+func (q *query) degreeReason(level int) string {
+	has := "none found"
+	if level > 0 {
+		has = "has " + withArticle(degreeName(level))
 	}
-	if len(q.search) > 0 {
-		text := fold(a.Name) + "\n" + fold(a.Email) + "\n" + fold(a.Headline)
-		for _, w := range q.search {
-			if !strings.Contains(text, w) {
-				reasons = append(reasons, fmt.Sprintf("does not match the search %q", q.c.Query))
-				break
-			}
-		}
-	}
-	for k := range q.required {
-		l := &q.required[k]
-		if _, ok := ix.best(i, l); !ok {
-			reasons = append(reasons, needs(l.line))
-		}
-	}
-	if q.c.MinYears > 0 && float64(months)/12 < q.c.MinYears {
-		reasons = append(reasons, fmt.Sprintf("needs at least %s of experience, has %s",
-			// Rounded down: 3.96 years is not shown as the 4 it fails.
-			years(q.c.MinYears), years(math.Floor(float64(months)/12*10)/10)))
-	}
-	if want := q.degree; want > 0 && level < want {
-		has := "none found"
-		if level > 0 {
-			has = "has " + withArticle(degreeName(level))
-		}
-		reasons = append(reasons, fmt.Sprintf("needs %s degree or higher, %s", withArticle(q.c.Degree), has))
-	}
-	return reasons
+	return fmt.Sprintf("needs %s degree or higher, %s", withArticle(q.c.Degree), has)
 }
 
 // needs says what a failed required line asks for.
@@ -508,46 +332,6 @@ func years(y float64) string {
 		return "1 year"
 	}
 	return s + " years"
-}
-
-// lineParts are the points of the required and preferred lines input i
-// matches: each term of the best alternative, and a bonus per preferred
-// line.
-func (q *query) lineParts(ix *index, i int, segs []segment) []Part {
-	// Room for a term per line, a bonus per preferred line and the years,
-	// degree and assessment parts.
-	parts := make([]Part, 0, len(q.required)+2*len(q.preferred)+3)
-	termPart := func(kind string, t Term, ti int32, idf float64) Part {
-		p := Part{Kind: kind, Label: t.String(), Points: ix.points(i, ti, idf)}
-		if o := ix.first[i*ix.nTerms+int(ti)]; o.seg >= 0 {
-			sg := segs[o.seg]
-			p.Field, p.Snippet = sg.field, q.snip.snippet(sg.text, int(o.start), int(o.end))
-		}
-		return p
-	}
-	for li := range q.required {
-		l := &q.required[li]
-		alt, ok := ix.best(i, l)
-		if !ok {
-			continue // filtered out before; kept safe
-		}
-		for k, t := range l.line.Alternatives[alt].Terms {
-			parts = append(parts, termPart(KindRequired, t, l.alts[alt][k], l.idf))
-		}
-	}
-	for li := range q.preferred {
-		l := &q.preferred[li]
-		alt, ok := ix.best(i, l)
-		if !ok {
-			continue
-		}
-		parts = append(parts, Part{Kind: KindPreferred, Label: "bonus for: " + l.line.String(),
-			Points: PreferredBonus * milli})
-		for k, t := range l.line.Alternatives[alt].Terms {
-			parts = append(parts, termPart(KindPreferred, t, l.alts[alt][k], l.idf))
-		}
-	}
-	return parts
 }
 
 func (q *query) yearsPart(months int) Part {
@@ -590,32 +374,39 @@ type segment struct {
 // and answer apart so that a phrase never spans two. The order is fixed:
 // it is the order first occurrences are searched in.
 func appendSegments(dst []segment, a *ats.Applicant) []segment {
-	add := func(field, text string) {
+	eachSegment(a, func(field, text string) {
+		dst = append(dst, segment{field, text})
+	})
+	return dst
+}
+
+// eachSegment calls add with each of appendSegments' segments, in order.
+func eachSegment(a *ats.Applicant, add func(field, text string)) {
+	addText := func(field, text string) {
 		if text != "" {
-			dst = append(dst, segment{field, text})
+			add(field, text)
 		}
 	}
-	add(FieldHeadline, a.Headline)
+	addText(FieldHeadline, a.Headline)
 	for _, s := range a.Skills {
-		add(FieldSkills, s)
+		addText(FieldSkills, s)
 	}
 	for _, e := range a.Experience {
-		add(FieldExperienceTitle, e.Title)
-		add(FieldExperienceCompany, e.Company)
-		add(FieldExperienceDescription, e.Description)
+		addText(FieldExperienceTitle, e.Title)
+		addText(FieldExperienceCompany, e.Company)
+		addText(FieldExperienceDescription, e.Description)
 	}
 	for _, e := range a.Education {
-		add(FieldEducationDegree, e.Degree)
-		add(FieldEducationField, e.Field)
-		add(FieldEducationInstitution, e.Institution)
+		addText(FieldEducationDegree, e.Degree)
+		addText(FieldEducationField, e.Field)
+		addText(FieldEducationInstitution, e.Institution)
 	}
 	for _, t := range a.Tags {
-		add(FieldTags, t)
+		addText(FieldTags, t)
 	}
 	for _, an := range a.Answers {
-		add(FieldAnswers, an.Answer)
+		addText(FieldAnswers, an.Answer)
 	}
-	return dst
 }
 
 // detLog is the natural logarithm for x > 0 with only IEEE basic

@@ -78,14 +78,16 @@ var degreeWords = map[string]int{
 var dottedDegreeWords = map[string]int{"as": 1, "be": 2}
 
 // degreeOf is the highest degree level written in the education entries'
-// Degree text (0 when none names one) and which entry it is.
-func (q *query) degreeOf(edus []ats.Education) (level, entry int) {
+// Degree text (0 when none names one) and which entry it is. cache keeps
+// degreeTextLevel per Degree text: an ATS's applicants share a few
+// spellings.
+func degreeOf(edus []ats.Education, cache map[string]int) (level, entry int) {
 	entry = -1
 	for i, e := range edus {
-		l, ok := q.degrees[e.Degree]
+		l, ok := cache[e.Degree]
 		if !ok {
 			l = degreeTextLevel(e.Degree)
-			q.degrees[e.Degree] = l
+			cache[e.Degree] = l
 		}
 		if l > level {
 			level, entry = l, i
