@@ -171,7 +171,7 @@ func TestReviewSmartRecruiters(t *testing.T) {
 		var bad errorBody
 		if st := e.API(key, "POST", "/review/sources", map[string]any{"provider": "smartrecruiters",
 			"credentials": map[string]string{"api_key": "wrong"}, "settings": map[string]string{"base_url": w.url}}, &bad); st != http.StatusUnprocessableEntity ||
-			!strings.Contains(bad.Error, "SmartRecruiters refused the connection") {
+			!strings.Contains(bad.Error, "SmartRecruiters refused the connection: 401") || strings.Count(bad.Error, "smartrecruiters") > 0 {
 			t.Fatalf("a wrong key: %d %+v", st, bad)
 		}
 
@@ -280,6 +280,12 @@ func TestReviewSmartRecruiters(t *testing.T) {
 		}
 		if st, ok := w.sim.ApplicantState(w.company.ID, w.go6, string(w.job.ID)); !ok || st.Status != sr.CandidateInReview {
 			t.Fatalf("SmartRecruiters has %+v, want IN_REVIEW", st)
+		}
+		e.MustAPI(http.StatusOK, key, "GET", jobPath+"/ranking", nil, &rk)
+		for _, r := range rk.Ranked {
+			if r.Applicant.ID == w.go6 && r.Applicant.Status != string(sr.CandidateInReview) {
+				t.Errorf("the moved applicant's row shows status %q, want IN_REVIEW as SmartRecruiters now has it", r.Applicant.Status)
+			}
 		}
 		e.MustAPI(http.StatusOK, key, "POST", jobPath+"/move", map[string]any{"applicant_ids": []string{w.rust3}, "target": "INTERVIEW"}, &moved)
 		if len(moved.Results) != 1 || moved.Results[0].Moved || !strings.Contains(moved.Results[0].Error, "SmartRecruiters refused") {

@@ -5,8 +5,11 @@
 // printed and checked. Then the SmartRecruiters flows against its simulator
 // (smartrecruiters.go): connect, packages, ad-hoc, auto-triggered and inline.
 // Then Ashby, Workable and Greenhouse (ashby.go, workable.go, greenhouse.go),
-// each calling Switchboard with the key it issued. Then an outside vendor, the example vendor, fulfilling orders from both
-// ATSs through the vendor API (vendor.go).
+// each calling Switchboard with the key it issued. Then an outside vendor, the
+// example vendor, fulfilling orders from both ATSs through the vendor API
+// (vendor.go). Last, applicant review of a SmartRecruiters company
+// (review.go): connect, sync, qualifications, the ranking with its reasons,
+// a move, and a deletion arriving by webhook.
 package demo
 
 import (
@@ -87,7 +90,9 @@ func Run(ctx context.Context, o Options) error {
 	simURL := "http://" + simLn.Addr().String() + "/v1"
 
 	// The SmartRecruiters simulator likewise.
-	srSim := srsim.New()
+	// Switchboard's review webhooks are plain http on the demo's machine;
+	// SmartRecruiters itself requires https.
+	srSim := srsim.New(srsim.WithHTTPCallbacks())
 	srLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("demo: listen for the SmartRecruiters simulator: %w", err)

@@ -166,11 +166,6 @@ func (r *runner) reviewScenario(ctx context.Context) error {
 const reviewMainTitle = "Backend Engineer"
 
 func (d *reviewDemo) setUp() (string, error) {
-	// Switchboard's webhook callback is plain http on the demo's machine;
-	// SmartRecruiters itself requires https. The simulator is shared with
-	// the assessment flows, so the option is applied here rather than at
-	// New (no subscription was made before this point).
-	srsim.WithHTTPCallbacks()(d.sim)
 	d.company = d.sim.AddCompany("Acme Robotics")
 	var err error
 	if d.key, err = d.sim.IssueAPIKey(d.company.ID); err != nil {

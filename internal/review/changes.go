@@ -157,5 +157,6 @@ func (s *Service) processChange(ctx context.Context, a ProcessChangeArgs) error 
 			return err
 		}
 	}
+	s.ranks.drop(rs.ID, "")
 	return s.d.Store.MarkReviewChangeProcessed(ctx, rs.ID, a.DedupeKey, now)
 }

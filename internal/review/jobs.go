@@ -125,7 +125,7 @@ func (s *Service) Rank(ctx context.Context, actor core.User, sourceID, jobID str
 	if err != nil {
 		return Ranking{}, err
 	}
-	res := rank.Rank(crit, ent.inputs, s.d.Now())
+	res := ent.corpus.Rank(crit)
 	out := Ranking{Job: j, Criteria: crit}
 	for _, r := range res.Ranked {
 		i := ent.byID[r.ApplicantID]
@@ -146,6 +146,8 @@ type rankEntry struct {
 	built  time.Time
 	rows   []core.ReviewApplicant
 	inputs []rank.Input
+	// corpus is the inputs prepared for ranking under any criteria.
+	corpus *rank.Corpus
 	byID   map[string]int
 	orders map[string]string
 }
@@ -160,21 +162,25 @@ type rankCache struct {
 	lru     []string // keys, least recently used first
 }
 
-const (
-	rankCacheJobs = 8
-	// rankCacheAge bounds how old the years computed from "now" may be.
-	rankCacheAge = time.Hour
-)
+// rankCacheJobs is how many jobs' entries a process keeps: a corpus of
+// 10k applicants holds about 50 MB.
+const rankCacheJobs = 8
 
 func (c *rankCache) get(key string, stamp store.ReviewStamp, now time.Time) *rankEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.entries[key]
-	if e == nil || !sameStamp(e.stamp, stamp) || now.Sub(e.built) > rankCacheAge {
+	// A corpus counts ongoing positions to the month it was built in.
+	if e == nil || !sameStamp(e.stamp, stamp) || !sameMonth(e.built, now) {
 		return nil
 	}
 	c.touch(key)
 	return e
+}
+
+func sameMonth(a, b time.Time) bool {
+	a, b = a.UTC(), b.UTC()
+	return a.Year() == b.Year() && a.Month() == b.Month()
 }
 
 func sameStamp(a, b store.ReviewStamp) bool {
@@ -192,6 +198,21 @@ func (c *rankCache) put(key string, e *rankEntry) {
 	for len(c.lru) > rankCacheJobs {
 		delete(c.entries, c.lru[0])
 		c.lru = c.lru[1:]
+	}
+}
+
+// drop forgets the entries of a source's job, or of all its jobs when job
+// is "": what this process changed is never served from before the change,
+// whatever the clock (other replicas see the stamp change).
+func (c *rankCache) drop(sourceID, job string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.entries {
+		src, j, _ := strings.Cut(k, "\x00")
+		if src == sourceID && (job == "" || j == job) {
+			delete(c.entries, k)
+			c.lru = slices.DeleteFunc(c.lru, func(x string) bool { return x == k })
+		}
 	}
 }
 
@@ -236,6 +257,7 @@ func (s *Service) rankInputs(ctx context.Context, rs core.ReviewSource, jobID st
 		e.orders[r.ExternalID] = r.OrderID
 		e.inputs[e.byID[r.ExternalID]].Assessment = assessment(r)
 	}
+	e.corpus = rank.NewCorpus(e.inputs, now)
 	s.ranks.put(key, e)
 	return e, nil
 }
@@ -310,11 +332,22 @@ func (s *Service) Move(ctx context.Context, actor core.User, sourceID, jobID str
 		return nil, err
 	}
 	out := make([]Moved, 0, len(applicantIDs))
+	defer s.ranks.drop(rs.ID, jobID)
 	for _, id := range applicantIDs {
 		m := Moved{ApplicantID: id}
-		if err := src.MoveApplicant(ctx, cfg, jobID, id, target); err != nil {
+		err := src.MoveApplicant(ctx, cfg, jobID, id, target)
+		if err != nil {
 			s.d.Logger.InfoContext(ctx, "review move refused", "source_id", rs.ID, "job_id", jobID, "applicant_id", id, "err", err)
 			m.Error = moveError(conn.Describe().Name, err)
+		} else if a, rerr := src.GetApplicant(ctx, cfg, jobID, id); rerr == nil {
+			// Read back, so the row shows the status as the ATS now has it.
+			if ra, rerr := reviewApplicant(rs.ID, jobID, a, s.now()); rerr == nil {
+				if rerr := s.d.Store.UpsertReviewApplicants(ctx, []core.ReviewApplicant{ra}); rerr != nil {
+					return out, fmt.Errorf("record moved applicant: %w", rerr)
+				}
+			}
+		} else {
+			s.d.Logger.InfoContext(ctx, "review move: read back", "source_id", rs.ID, "applicant_id", id, "err", rerr)
 		}
 		if err := s.d.Store.SetReviewApplicantMove(ctx, rs.ID, jobID, id, target, m.Error, s.now()); err != nil {
 			return out, fmt.Errorf("record move: %w", err)

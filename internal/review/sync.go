@@ -172,7 +172,6 @@ func (s *Service) syncPage(ctx context.Context, a SyncPageArgs) error {
 	next := sy
 	next.Step = a.Step
 	next.Calls++
-	next.UpdatedAt = now
 	var write func(tx store.Tx) error
 	switch cur.Phase {
 	case phaseJobs:
@@ -250,6 +249,9 @@ func (s *Service) syncPage(ctx context.Context, a SyncPageArgs) error {
 	default:
 		return &ats.CallError{Failure: ats.FailGiveUp, Err: fmt.Errorf("sync %s: unknown phase %q", sy.ID, cur.Phase)}
 	}
+	// The progress and the end are as of the page's arrival, not its ask.
+	now = s.now()
+	next.UpdatedAt = now
 	done := cur.Phase == phaseApplicants && cur.Job >= len(cur.Jobs)
 	if done {
 		next.State, next.FinishedAt = core.ReviewSyncDone, now
@@ -273,6 +275,9 @@ func (s *Service) syncPage(ctx context.Context, a SyncPageArgs) error {
 	})
 	if errors.Is(err, core.ErrConflict) {
 		return nil // another run took the step first
+	}
+	if err == nil {
+		s.ranks.drop(rs.ID, "")
 	}
 	return err
 }
