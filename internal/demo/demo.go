@@ -310,7 +310,12 @@ func (r *runner) call(ctx context.Context, method, url, auth string, in, out any
 // waitFor polls cond until it holds: the demo watches another system (the
 // simulator) catch up, as a person refreshing a page would.
 func waitFor(ctx context.Context, what string, cond func() (bool, error)) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	return waitForUpTo(ctx, what, 30*time.Second, cond)
+}
+
+// waitForUpTo is waitFor with its own limit.
+func waitForUpTo(ctx context.Context, what string, limit time.Duration, cond func() (bool, error)) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()

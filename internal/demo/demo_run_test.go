@@ -160,7 +160,7 @@ func TestRunOnce(t *testing.T) {
 		// Applicant review's flow.
 		"SmartRecruiters refused the connection",
 		"both active after the X-Hook-Secret handshake: candidate.deleted, job.status.updated",
-		"jobs 2 of 2, 13 applicants",
+		"jobs 2 of 2, 202 applicants",
 		"ENG-7  Backend Engineer",
 		"required: Go | Rust",
 	} {

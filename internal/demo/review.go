@@ -30,7 +30,7 @@ import (
 // or so, which sync in about four seconds, rather than hundreds: 200 would
 // take a minute.
 const (
-	reviewMainApplicants  = 11
+	reviewMainApplicants  = 200
 	reviewOtherApplicants = 2
 	reviewTop             = 5
 	// reviewTarget is where the best applicant is moved.
@@ -288,7 +288,8 @@ func (d *reviewDemo) connect(ctx context.Context, r *runner) (string, error) {
 func (d *reviewDemo) waitSync(ctx context.Context, r *runner) (string, error) {
 	var rs reviewSourceJSON
 	var seen []string
-	err := waitFor(ctx, "the first sync", func() (bool, error) {
+	// 200 applicants are about 600 calls at SmartRecruiters' 10 a second.
+	err := waitForUpTo(ctx, "the first sync", 3*time.Minute, func() (bool, error) {
 		rs = reviewSourceJSON{}
 		if code, err := r.api(ctx, "GET", "/review/sources/"+d.sourceID, nil, &rs); err != nil || code != http.StatusOK {
 			return false, fmt.Errorf("GET the source: %d %v", code, err)
