@@ -30,6 +30,7 @@ func RegisterReview(mux *http.ServeMux, rev *review.Service, svc *service.Servic
 	mux.Handle("DELETE "+src, auth(h.disconnectReviewSource))
 	mux.Handle("POST "+src+"/sync", auth(h.syncReviewSource))
 	mux.Handle("POST "+src+"/rotate-keys", auth(h.rotateReviewKeys))
+	mux.Handle("POST "+src+"/test-prospect", auth(h.reviewTestProspect))
 	mux.Handle("GET "+src+"/jobs", auth(h.listReviewJobs))
 	mux.Handle("GET "+src+"/jobs/{job}", auth(h.getReviewJob))
 	mux.Handle("PUT "+src+"/jobs/{job}/criteria", auth(h.setReviewCriteria))
@@ -186,6 +187,15 @@ func (h *handler) disconnectReviewSource(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *handler) reviewTestProspect(w http.ResponseWriter, r *http.Request) {
+	p, err := h.review.SendTestProspect(r.Context(), actor(r), pathID(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"id": p.ID, "first_name": p.FirstName, "last_name": p.LastName, "email": p.Email, "where": p.Where})
 }
 
 func (h *handler) rotateReviewKeys(w http.ResponseWriter, r *http.Request) {

@@ -209,6 +209,14 @@ func TestReviewSmartRecruiters(t *testing.T) {
 			t.Fatalf("jobs matching ENG-7: %+v", jobs.Jobs)
 		}
 
+		// A test prospect lands in the talent pool, outside every job.
+		var prospect struct{ ID, Email, Where string }
+		e.MustAPI(http.StatusCreated, key, "POST", "/review/sources/"+rs.ID+"/test-prospect", nil, &prospect)
+		pool := w.sim.TalentPool(w.company.ID)
+		if len(pool) != 1 || string(pool[0].ID) != prospect.ID || pool[0].Email != prospect.Email || !strings.Contains(prospect.Where, prospect.ID) {
+			t.Fatalf("test prospect %+v; SmartRecruiters' talent pool %+v", prospect, pool)
+		}
+
 		// Qualifications: invalid ones change nothing; valid ones rank.
 		jobPath := "/review/sources/" + rs.ID + "/jobs/" + string(w.job.ID)
 		var inv errorBody

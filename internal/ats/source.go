@@ -70,6 +70,25 @@ type ChangeSubscriber interface {
 	VerifyChange(subs []Subscription, header http.Header, body []byte, now time.Time) (Change, error)
 }
 
+// ProspectSender is implemented by applicant sources that can add a test
+// prospect when a connection is made: proof that the credentials may
+// write, and a person the admin can find in the ATS.
+type ProspectSender interface {
+	// SendTestProspect adds p to the ATS outside any job and reads it back;
+	// the answer has the ATS's id for it and Where it landed, in the
+	// admin's words.
+	SendTestProspect(ctx context.Context, cfg Config, p Prospect) (Prospect, error)
+}
+
+// Prospect is a test prospect.
+type Prospect struct {
+	ID        string
+	FirstName string
+	LastName  string
+	Email     string
+	Where     string
+}
+
 // ErrNotFound is wrapped by an ApplicantSource's reads when the ATS has no
 // such job or application (deleted, or never there).
 var ErrNotFound = errors.New("not found in the ATS")

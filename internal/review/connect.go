@@ -318,3 +318,29 @@ func (s *Service) RotateKeys(ctx context.Context, actor core.User, sourceID stri
 	rs.UpdatedAt = s.now()
 	return s.d.Store.UpdateReviewSource(ctx, rs)
 }
+
+// SendTestProspect adds a test prospect to the source's ATS, outside any
+// job, and says where it landed: proof the credentials may write there,
+// and a person the admin can find in the ATS (and delete).
+func (s *Service) SendTestProspect(ctx context.Context, actor core.User, sourceID string) (ats.Prospect, error) {
+	rs, conn, err := s.configurable(ctx, actor, sourceID, "send a test prospect")
+	if err != nil {
+		return ats.Prospect{}, err
+	}
+	ps, ok := conn.(ats.ProspectSender)
+	if !ok {
+		return ats.Prospect{}, core.Invalid("source", conn.Describe().Name+" takes no test prospect from Switchboard")
+	}
+	cfg, err := s.config(ctx, rs)
+	if err != nil {
+		return ats.Prospect{}, err
+	}
+	tag := strings.ToLower(core.NewID("p")[2:10])
+	p, err := ps.SendTestProspect(ctx, cfg, ats.Prospect{FirstName: "Switchboard", LastName: "Test Prospect",
+		Email: "test-prospect+" + tag + "@switchboard.invalid"})
+	if err != nil {
+		s.d.Logger.InfoContext(ctx, "review test prospect refused", "source_id", rs.ID, "err", err)
+		return ats.Prospect{}, core.Explain(fmt.Errorf("send a test prospect: %w", err), "%s refused the test prospect: %s", conn.Describe().Name, answered(err))
+	}
+	return p, nil
+}

@@ -107,7 +107,9 @@ func (s *Service) Providers() []Provider {
 		}
 		settings, creds := src.SourceFields()
 		_, pushes := c.(ats.ChangeSubscriber)
-		out = append(out, Provider{Provider: c.Provider(), Name: c.Describe().Name, Settings: settings, Credentials: creds, PushesChanges: pushes})
+		_, prospects := c.(ats.ProspectSender)
+		out = append(out, Provider{Provider: c.Provider(), Name: c.Describe().Name, Settings: settings, Credentials: creds,
+			PushesChanges: pushes, TakesProspects: prospects})
 	}
 	return out
 }
@@ -121,6 +123,8 @@ type Provider struct {
 	// PushesChanges: the ATS tells Switchboard of deletions and job status
 	// changes (webhooks Switchboard subscribes on connecting).
 	PushesChanges bool
+	// TakesProspects: a test prospect can be sent (SendTestProspect).
+	TakesProspects bool
 }
 
 func (s *Service) source(provider string) (ats.Connector, ats.ApplicantSource, error) {

@@ -346,6 +346,15 @@ func TestBrowserReview(t *testing.T) {
 	}
 	a.mustSee(goRow+" .move-result", "Moved to In review")
 
+	// A test prospect lands in SmartRecruiters' talent pool, and the page
+	// says where.
+	a.open(srcPath)
+	a.submit("send a test prospect", "#test-prospect")
+	a.mustSee(".flash-ok", "landed in SmartRecruiters' talent pool")
+	if pool := w.sim.TalentPool(w.company.ID); len(pool) != 1 || !strings.Contains(a.text(".flash-ok"), string(pool[0].ID)) {
+		t.Errorf("the talent pool holds %+v; the page says %q", pool, a.text(".flash-ok"))
+	}
+
 	// Remove: confirmed, the subscriptions and the data go.
 	a.open(srcPath)
 	a.do("open remove", chromedp.Click(chromedp.CSS("#remove summary")))

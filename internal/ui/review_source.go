@@ -19,6 +19,8 @@ type recruiter struct{ ID, Name string }
 type reviewSourceData struct {
 	Source       core.ReviewSource
 	ProviderName string
+	// TakesProspects: the ATS takes a test prospect.
+	TakesProspects bool
 	Sync         *syncView
 	Jobs         []core.ReviewJob
 	// Query and Recruiter are the list's filter as typed; Recruiters are
@@ -39,7 +41,7 @@ func (h *handler) reviewSourcePage(w http.ResponseWriter, r *http.Request, q *re
 		Query: strings.TrimSpace(r.URL.Query().Get("q")), Recruiter: r.URL.Query().Get("recruiter")}
 	for _, p := range h.rev.Providers() {
 		if p.Provider == rs.Provider {
-			d.ProviderName = p.Name
+			d.ProviderName, d.TakesProspects = p.Name, p.TakesProspects
 		}
 	}
 	if d.Sync, err = h.latestSync(r, q, rs.ID); err != nil {
@@ -85,6 +87,18 @@ func (h *handler) syncReview(w http.ResponseWriter, r *http.Request, q *request)
 		msg = "Sync of the changes running."
 	}
 	h.back(w, r, "/review/"+id, flash{Kind: "ok", Message: msg})
+}
+
+// sendTestProspect adds a test prospect to the ATS and says where it
+// landed.
+func (h *handler) sendTestProspect(w http.ResponseWriter, r *http.Request, q *request) {
+	id := r.PathValue("id")
+	p, err := h.rev.SendTestProspect(r.Context(), q.User, id)
+	if err != nil {
+		h.back(w, r, "/review/"+id, flash{Kind: "error", Message: sentence("no test prospect: " + core.PublicMessage(err, "it could not be sent"))})
+		return
+	}
+	h.back(w, r, "/review/"+id, flash{Kind: "ok", Message: fmt.Sprintf("Test prospect %s %s (%s) landed in %s.", p.FirstName, p.LastName, p.Email, p.Where)})
 }
 
 // removeReview deletes the connection and everything synced from it,

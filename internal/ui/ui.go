@@ -128,6 +128,7 @@ func (h *handler) routes(mux *http.ServeMux) {
 	get("/review/{id}", actOnOrders, h.reviewSourcePage)
 	post("/review/{id}/sync", actOnOrders, h.syncReview)
 	post("/review/{id}/remove", configure, h.removeReview)
+	post("/review/{id}/test-prospect", configure, h.sendTestProspect)
 	get("/review/{id}/jobs/{job}", actOnOrders, h.reviewJobPage)
 	post("/review/{id}/jobs/{job}/criteria", actOnOrders, h.applyCriteria)
 	post("/review/{id}/jobs/{job}/move", actOnOrders, h.moveApplicants)

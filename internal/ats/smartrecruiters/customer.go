@@ -150,3 +150,21 @@ func (c *Client) UpdateApplicationStatus(ctx context.Context, candidateID, jobID
 	}
 	return nil
 }
+
+// CreateCandidate adds a candidate to the company's talent pool, outside
+// any job (POST /candidates [V2: "create a new candidate and assign to a
+// talent pool", a unified API's guide]; the body's fields are [I], the
+// same names as the candidate it returns). It creates, so it is retried
+// only on 429.
+func (c *Client) CreateCandidate(ctx context.Context, in CandidateInput) (Candidate, error) {
+	b, err := atshttp.JSONBody(in)
+	if err != nil {
+		return Candidate{}, fmt.Errorf("smartrecruiters: create candidate: %w", err)
+	}
+	var out Candidate
+	rq := atshttp.Request{Method: http.MethodPost, Path: "/candidates", Body: b, ContentType: "application/json", Creates: true}
+	if err := c.api.JSON(ctx, rq, &out); err != nil {
+		return Candidate{}, fmt.Errorf("smartrecruiters: create candidate: %w", err)
+	}
+	return out, nil
+}

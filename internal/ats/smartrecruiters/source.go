@@ -413,3 +413,24 @@ func (c *Connector) MoveApplicant(ctx context.Context, cfg ats.Config, jobID, ap
 	}
 	return &ats.CallError{Failure: failure, Err: refused}
 }
+
+var _ ats.ProspectSender = (*Connector)(nil)
+
+// SendTestProspect implements ats.ProspectSender: the prospect goes to the
+// company's talent pool, outside any job, and is read back.
+func (c *Connector) SendTestProspect(ctx context.Context, cfg ats.Config, p ats.Prospect) (ats.Prospect, error) {
+	cl, err := c.sourceClient(cfg)
+	if err != nil {
+		return ats.Prospect{}, err
+	}
+	made, err := cl.CreateCandidate(ctx, CandidateInput{FirstName: p.FirstName, LastName: p.LastName, Email: p.Email})
+	if err != nil {
+		return ats.Prospect{}, err
+	}
+	back, err := cl.GetCandidateDetails(ctx, string(made.ID))
+	if err != nil {
+		return ats.Prospect{}, fmt.Errorf("smartrecruiters: the test prospect %s was made but cannot be read back: %w", made.ID, err)
+	}
+	return ats.Prospect{ID: string(back.ID), FirstName: back.FirstName, LastName: back.LastName, Email: back.Email,
+		Where: "SmartRecruiters' talent pool (Candidates, no job), as candidate " + string(back.ID)}, nil
+}

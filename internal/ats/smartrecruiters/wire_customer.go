@@ -484,3 +484,11 @@ func joinNonEmpty(sep string, parts ...string) string {
 	}
 	return strings.Join(out, sep)
 }
+
+// CandidateInput is POST /candidates' body [I]: the candidate's names and
+// email, as the candidate read back names them.
+type CandidateInput struct {
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+	Email     string `json:"email"`
+}

@@ -424,6 +424,7 @@ func (s *Server) reviewRoutes(route func(pattern string, scopes []string, h hand
 	route("GET /candidates/{id}/jobs/{jobId}", read, s.getApplication)
 	route("GET /candidates/{id}/jobs/{jobId}/screening-answers", read, s.getScreeningAnswers)
 	route("PUT /candidates/{id}/jobs/{jobId}/status", move, s.putStatus)
+	route("POST /candidates", move, s.createCandidate)
 	s.webhookRoutes(route)
 }
 
@@ -473,6 +474,40 @@ func (s *Server) getScreeningAnswers(w http.ResponseWriter, r *http.Request, cre
 	})
 }
 
+// createCandidate adds a candidate to the talent pool, outside any job
+// (POST /candidates; its body's fields are inferred): names and a valid
+// email are required (400), an email already a candidate's is refused (409
+// [I]), and the candidate comes back 201.
+func (s *Server) createCandidate(w http.ResponseWriter, r *http.Request, cred *credential) {
+	b := readJSON(w, r)
+	if b == nil {
+		return
+	}
+	var in sr.CandidateInput
+	if err := json.Unmarshal(b, &in); err != nil {
+		writeError(w, http.StatusBadRequest, "Body must be a candidate {firstName, lastName, email}")
+		return
+	}
+	s.locked(w, func() reply {
+		c := s.companies[cred.companyID]
+		switch {
+		case c == nil:
+			return fail(http.StatusForbidden, "Credential has no company")
+		case strings.TrimSpace(in.FirstName) == "" || strings.TrimSpace(in.LastName) == "":
+			return fail(http.StatusBadRequest, "firstName and lastName are required")
+		case !strings.Contains(in.Email, "@"):
+			return fail(http.StatusBadRequest, "email %q is not valid", in.Email)
+		}
+		for _, k := range c.candidates {
+			if strings.EqualFold(k.Email, in.Email) {
+				return fail(http.StatusConflict, "A candidate with email %s already exists", in.Email)
+			}
+		}
+		cand := s.newCandidate(c, in.FirstName, in.LastName, in.Email, "en")
+		return reply{http.StatusCreated, s.renderCandidate(c, cand)}
+	})
+}
+
 // putStatus moves an application, refusing as SmartRecruiters does
 // (wire_customer.go for which refusals are verified).
 func (s *Server) putStatus(w http.ResponseWriter, r *http.Request, cred *credential) {
@@ -509,4 +544,22 @@ func (s *Server) putStatus(w http.ResponseWriter, r *http.Request, cred *credent
 		s.setStatus(cand, a, u.Status, u.SubStatus)
 		return reply{status: http.StatusNoContent}
 	})
+}
+
+// TalentPool returns the company's candidates who applied to no job, oldest
+// first (a test prospect lands there).
+func (s *Server) TalentPool(companyID string) []sr.Candidate {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.companies[companyID]
+	if c == nil {
+		return nil
+	}
+	var out []sr.Candidate
+	for _, k := range c.candidates {
+		if len(k.apps) == 0 {
+			out = append(out, s.renderCandidate(c, k))
+		}
+	}
+	return out
 }

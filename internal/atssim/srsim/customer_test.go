@@ -361,3 +361,30 @@ func BenchmarkSeedApplicants(b *testing.B) {
 		}
 	}
 }
+
+// TestCreateCandidate: a candidate made outside any job lands in the
+// talent pool; missing names, a bad or taken email, and a key without a
+// write scope are refused, and nothing is made.
+func TestCreateCandidate(t *testing.T) {
+	t.Parallel()
+	w := newKeyWorld(t)
+	readOnly, err := w.sim.IssueAPIKey(w.company.ID, sr.ScopeCandidatesRead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, w.call(t, "POST", "/candidates", w.key, `{"firstName":"","lastName":"Lee","email":"a@example.com"}`), 400, sr.CodeBadRequest)
+	wantCode(t, w.call(t, "POST", "/candidates", w.key, `{"firstName":"Ann","lastName":"Lee","email":"nope"}`), 400, sr.CodeBadRequest)
+	wantCode(t, w.call(t, "POST", "/candidates", readOnly, `{"firstName":"Ann","lastName":"Lee","email":"a@example.com"}`), 403, sr.CodeForbidden)
+	if got := w.sim.TalentPool(w.company.ID); len(got) != 0 {
+		t.Fatalf("refused requests made %+v", got)
+	}
+	r := w.call(t, "POST", "/candidates", w.key, `{"firstName":"Ann","lastName":"Lee","email":"a@example.com"}`)
+	var c sr.Candidate
+	if r.status != 201 || json.Unmarshal(r.body, &c) != nil || c.ID == "" || c.PrimaryAssignment != nil {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	wantCode(t, w.call(t, "POST", "/candidates", w.key, `{"firstName":"Ann","lastName":"Lee","email":"A@example.com"}`), 409, sr.CodeConflict)
+	if got := w.sim.TalentPool(w.company.ID); len(got) != 1 || got[0].ID != c.ID {
+		t.Errorf("talent pool %+v, want the one made", got)
+	}
+}
