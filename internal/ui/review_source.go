@@ -21,8 +21,8 @@ type reviewSourceData struct {
 	ProviderName string
 	// TakesProspects: the ATS takes a test prospect.
 	TakesProspects bool
-	Sync         *syncView
-	Jobs         []core.ReviewJob
+	Sync           *syncView
+	Jobs           []core.ReviewJob
 	// Query and Recruiter are the list's filter as typed; Recruiters are
 	// those of the jobs matching Query, so choosing one never empties the
 	// choice.
