@@ -135,3 +135,17 @@ func isAny(err error, targets []error) bool {
 	}
 	return false
 }
+
+// Answered is what the ATS said of err, for a person: its status and
+// message when it answered (*atshttp.StatusError), else the error itself (a
+// connection that failed, a missing key).
+func Answered(err error) string {
+	var se *atshttp.StatusError
+	if errors.As(err, &se) {
+		if se.Message != "" {
+			return fmt.Sprintf("%d, %s", se.StatusCode, se.Message)
+		}
+		return fmt.Sprintf("HTTP %d", se.StatusCode)
+	}
+	return err.Error()
+}

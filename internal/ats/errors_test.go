@@ -64,3 +64,19 @@ func TestCallRulesClassify(t *testing.T) {
 		t.Errorf("Classify(nil) = %v", err)
 	}
 }
+
+func TestAnswered(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("list: %w", &atshttp.StatusError{StatusCode: 401, Message: "token revoked"}), "401, token revoked"},
+		{&atshttp.StatusError{StatusCode: 503}, "HTTP 503"},
+		{errors.New("dial tcp: refused"), "dial tcp: refused"},
+	} {
+		if got := ats.Answered(tc.err); got != tc.want {
+			t.Errorf("Answered(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+}

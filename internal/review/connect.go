@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"switchboard/internal/ats"
-	"switchboard/internal/ats/atshttp"
 	"switchboard/internal/core"
 	"switchboard/internal/secret"
 )
@@ -107,7 +106,7 @@ func (s *Service) Connect(ctx context.Context, actor core.User, in ConnectInput)
 	}
 	if err := src.VerifySource(ctx, cfg); err != nil {
 		s.d.Logger.InfoContext(ctx, "review source refused", "provider", rs.Provider, "err", err)
-		return core.ReviewSource{}, core.Invalid("credentials", fmt.Sprintf("%s refused the connection: %s", desc.Name, answered(err)))
+		return core.ReviewSource{}, core.Invalid("credentials", fmt.Sprintf("%s refused the connection: %s", desc.Name, ats.Answered(err)))
 	}
 	// Stored before subscribing: the ATS's activation handshake arrives at
 	// the source's callback while Subscribe runs, and is answered from it.
@@ -121,7 +120,7 @@ func (s *Service) Connect(ctx context.Context, actor core.User, in ConnectInput)
 		subs, err := sub.Subscribe(ctx, cfg, s.HookURL(rs))
 		if err != nil {
 			s.d.Logger.WarnContext(ctx, "review source: subscribe", "source_id", rs.ID, "err", err)
-			rs.Status, rs.Problem = core.ReviewSourceFailing, fmt.Sprintf("%s refused the change webhooks (%s): deletions and job status changes arrive only with each sync", desc.Name, answered(err))
+			rs.Status, rs.Problem = core.ReviewSourceFailing, fmt.Sprintf("%s refused the change webhooks (%s): deletions and job status changes arrive only with each sync", desc.Name, ats.Answered(err))
 		} else if rs.Subscriptions, err = s.seal(rs.ID, "subscriptions", subs); err != nil {
 			return core.ReviewSource{}, fmt.Errorf("connect review source: %w", err)
 		}
@@ -265,19 +264,6 @@ func (s *Service) open(sourceID, what string, sealed []byte, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-// answered is what the ATS said, for a person: its status and message when
-// it answered, else the error (a connection that failed, a missing key).
-func answered(err error) string {
-	var se *atshttp.StatusError
-	if errors.As(err, &se) {
-		if se.Message != "" {
-			return fmt.Sprintf("%d, %s", se.StatusCode, se.Message)
-		}
-		return fmt.Sprintf("HTTP %d", se.StatusCode)
-	}
-	return err.Error()
-}
-
 func sealAAD(sourceID, what string) []byte { return []byte("review-source:" + sourceID + ":" + what) }
 
 func field(fs []ats.Field, key string) (ats.Field, bool) {
@@ -340,7 +326,7 @@ func (s *Service) SendTestProspect(ctx context.Context, actor core.User, sourceI
 		Email: "test-prospect+" + tag + "@switchboard.invalid"})
 	if err != nil {
 		s.d.Logger.InfoContext(ctx, "review test prospect refused", "source_id", rs.ID, "err", err)
-		return ats.Prospect{}, core.Explain(fmt.Errorf("send a test prospect: %w", err), "%s refused the test prospect: %s", conn.Describe().Name, answered(err))
+		return ats.Prospect{}, core.Explain(fmt.Errorf("send a test prospect: %w", err), "%s refused the test prospect: %s", conn.Describe().Name, ats.Answered(err))
 	}
 	return p, nil
 }
