@@ -126,7 +126,7 @@ func (s *Service) Rank(ctx context.Context, actor core.User, sourceID, jobID str
 		return Ranking{}, err
 	}
 	res := ent.corpus.Rank(crit)
-	out := Ranking{Job: j, Criteria: crit}
+	out := Ranking{Job: j, Criteria: crit, Ranked: make([]RankedApplicant, 0, len(res.Ranked)), Filtered: make([]FilteredApplicant, 0, len(res.Filtered))}
 	for _, r := range res.Ranked {
 		i := ent.byID[r.ApplicantID]
 		out.Ranked = append(out.Ranked, RankedApplicant{Applicant: ent.rows[i], Profile: ent.inputs[i].Applicant, Ranked: r,
