@@ -264,7 +264,12 @@ func TestBrowserReview(t *testing.T) {
 	}
 	a.fill("#required", "Go | Rust")
 	a.fill("#preferred", "kubernetes")
-	a.do("slide the years", chromedp.SetValue(chromedp.CSS("#min_years"), "2"))
+	// Dragging the slider shows its value before anything is applied.
+	if !a.eval(`(() => { const r = document.querySelector("#min_years"); r.value = "2";
+		r.dispatchEvent(new Event("input", {bubbles: true}));
+		return document.querySelector("#min_years-value").textContent === "2"; })()`) {
+		t.Errorf("the years slider's value is not shown while it moves: %q", a.text("#min_years-value"))
+	}
 	a.do("choose a degree", chromedp.SetValue(chromedp.CSS("#degree"), "bachelor"))
 	a.submit("apply criteria", "#apply-criteria")
 	a.mustSee(".flash-ok", "Criteria applied")
