@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -89,51 +88,9 @@ type srReviewWorld struct {
 
 func newSRReviewWorld(t *testing.T, e *apptest.Env, opts ...srsim.Option) *srReviewWorld {
 	t.Helper()
-	w := &srReviewWorld{sim: srsim.New(append([]srsim.Option{srsim.WithClock(e.ClientNow), srsim.WithHTTPCallbacks()}, opts...)...)}
-	srv := httptest.NewServer(w.sim.Handler())
-	t.Cleanup(srv.Close)
-	w.url = srv.URL
-	w.sim.SetBaseURL(srv.URL)
-	w.company = w.sim.AddCompany("Acme Robotics")
-	var err error
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	w.key, err = w.sim.IssueAPIKey(w.company.ID)
-	must(err)
-	w.job, err = w.sim.AddJobWith(w.company.ID, srsim.JobSpec{Title: "Backend Engineer", RefNumber: "ENG-7", Department: "Engineering", City: "Berlin"})
-	must(err)
-	w.second, err = w.sim.AddJobWith(w.company.ID, srsim.JobSpec{Title: "Barista", Status: "INTERVIEW"})
-	must(err)
-	w.filled, err = w.sim.AddJobWith(w.company.ID, srsim.JobSpec{Title: "Office Manager", Status: "FILLED"})
-	must(err)
-	ids, err := w.sim.SeedApplicants(w.company.ID, string(w.job.ID), 33)
-	must(err)
-	_, err = w.sim.SeedApplicants(w.company.ID, string(w.second.ID), 5)
-	must(err)
-	_, err = w.sim.SeedApplicants(w.company.ID, string(w.filled.ID), 2)
-	must(err)
-	now := e.ClientNow()
-	month := func(yearsAgo int) sr.ProfileDate {
-		d := now.AddDate(-yearsAgo, 0, 0)
-		return sr.Month(d.Year(), d.Month())
-	}
-	w.go6, w.rust3, w.barista = ids[0], ids[1], ids[2]
-	for _, id := range ids[:3] {
-		must(w.sim.SetApplicationStatus(w.company.ID, id, string(w.job.ID), sr.CandidateNew, ""))
-	}
-	must(w.sim.SetProfile(w.company.ID, w.go6, srsim.Profile{Tags: []string{"go", "kubernetes"},
-		Experience: []sr.ExperienceEntry{{Title: "Senior Go Developer", Company: "Hooli", StartDate: month(6), Current: true, Description: "Go services on Kubernetes."}},
-		Education:  []sr.EducationEntry{{Institution: "TU Berlin", Degree: "MSc", Major: "Computer Science", StartDate: month(9), EndDate: month(7)}}}))
-	must(w.sim.SetProfile(w.company.ID, w.rust3, srsim.Profile{Tags: []string{"rust"},
-		Experience: []sr.ExperienceEntry{{Title: "Backend Engineer", Company: "Initech", StartDate: month(3), Current: true, Description: "Rust services."}},
-		Education:  []sr.EducationEntry{{Institution: "MIT", Degree: "BSc", Major: "Physics", StartDate: month(7), EndDate: month(4)}}}))
-	must(w.sim.SetProfile(w.company.ID, w.barista, srsim.Profile{Tags: []string{"latte art"},
-		Experience: []sr.ExperienceEntry{{Title: "Barista", Company: "Wonka", StartDate: month(2), Current: true, Description: "Coffee."}}}))
-	return w
+	r := e.SetupSRReview(apptest.SRReviewOptions{Applicants: 33, SecondApplicants: 5, Sim: opts})
+	return &srReviewWorld{sim: r.Sim, url: r.URL, company: r.Company, key: r.Key, job: r.Job, second: r.Second, filled: r.Filled,
+		go6: r.GoDev, rust3: r.RustDev, barista: r.Barista}
 }
 
 // connect adds the company as a review source through the admin API, with
