@@ -308,8 +308,25 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 			return cl.RemoveTags(ctx, opp, tags)
 		})
 	}
+	// Notes and files are append-only in Lever: a process that dies after
+	// Lever took one and before the step was recorded would write it again
+	// on the retry. So each carries a marker naming the order and step, and
+	// the step reads back first and skips the write when the marker is
+	// there. Tags and links need no look: adding a tag or link that is
+	// already there, or removing one that is not, changes nothing.
 	note := func(text string) error {
 		return step("note", func(ctx context.Context) error {
+			mark := noteMarker(u.Order.ID, keyState)
+			if mark != "" {
+				notes, err := cl.ListNotes(ctx, opp)
+				if err != nil {
+					return fmt.Errorf("lever: look for the note before writing it: %w", err)
+				}
+				if slices.ContainsFunc(notes, func(n Note) bool { return hasMarker(n, mark) }) {
+					return nil // Lever took it before a crash: not again
+				}
+				text += "\n" + mark
+			}
 			if err := resolvePerformAs(ctx); err != nil {
 				return err
 			}
@@ -355,6 +372,16 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 		rc := cfg.Integration.WriteBack.Reports
 		if rc.PDFFile && u.Reports.PDF != nil {
 			if err := step("file", func(ctx context.Context) error {
+				name := reportFileName(u)
+				if u.Order.ID != "" {
+					files, err := cl.ListFiles(ctx, opp)
+					if err != nil {
+						return fmt.Errorf("lever: look for the report before uploading it: %w", err)
+					}
+					if slices.ContainsFunc(files, func(f File) bool { return f.Name == name }) {
+						return nil // uploaded before a crash: not again
+					}
+				}
 				pdf, err := u.Reports.PDF(ctx)
 				if err != nil {
 					return fmt.Errorf("lever: render report: %w", err)
@@ -362,7 +389,7 @@ func (c *Connector) WriteBack(ctx context.Context, cfg ats.Config, u ats.Update,
 				if err := resolvePerformAs(ctx); err != nil {
 					return err
 				}
-				_, err = cl.UploadFile(ctx, opp, performAs, reportFileName(u), "application/pdf", pdf)
+				_, err = cl.UploadFile(ctx, opp, performAs, name, "application/pdf", pdf)
 				return err
 			}); err != nil {
 				return err
@@ -453,14 +480,42 @@ func resultLinks(r core.Result) []string {
 	return links
 }
 
+// reportFileName is the PDF report's name in Lever: candidate and vacancy,
+// then the order id in brackets as the marker the upload step looks for
+// (one report per order), e.g. "Ann Lee - Barista (ord_1).pdf".
 func reportFileName(u ats.Update) string {
-	name := strings.Map(func(r rune) rune {
+	name := strings.TrimSpace(safeName(u.Candidate.Name + " - " + u.Vacancy.Name))
+	if id := safeName(u.Order.ID); id != "" {
+		name += " (" + id + ")"
+	}
+	return name + ".pdf"
+}
+
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
 		if r == ' ' || r == '-' || r == '_' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') {
 			return r
 		}
 		return -1
-	}, u.Candidate.Name+" - "+u.Vacancy.Name)
-	return strings.TrimSpace(name) + ".pdf"
+	}, s)
+}
+
+// noteMarker is the last line of a note Switchboard writes, naming the
+// order and the state the note tells of: "switchboard:ord_1:invited". Each
+// state writes at most one note per order, so the pair names the step. It
+// is empty for an update without an order id, which cannot be looked for.
+func noteMarker(orderID string, state core.State) string {
+	if orderID == "" {
+		return ""
+	}
+	return "switchboard:" + orderID + ":" + string(state)
+}
+
+// hasMarker reports whether the note's text ends in the marker line.
+// Lever may trim what it stores [I], so trailing space does not count.
+func hasMarker(n Note, mark string) bool {
+	v := strings.TrimRight(n.Value(), " \t\r\n")
+	return v == mark || strings.HasSuffix(v, "\n"+mark)
 }
 
 func reportLinks(rc core.ReportConfig, r ats.Reports) []string {
