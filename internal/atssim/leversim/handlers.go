@@ -77,8 +77,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	injected, failed := s.faults.Take(r, body)
+	lose := false
 	if !failed && pattern != "" {
 		s.counts[pattern]++
+		lose = s.takeLost(pattern)
 	}
 	s.mu.Unlock()
 
@@ -88,10 +90,21 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, injected.Status, "Simulated failure")
 	case pattern == "":
 		s.unrouted(w, r)
+	case lose:
+		// The write takes effect; its answer is replaced by a failure.
+		s.mux.ServeHTTP(&discardWriter{h: http.Header{}}, r)
+		writeError(w, http.StatusInternalServerError, "Simulated failure after the request took effect")
 	default:
 		s.mux.ServeHTTP(w, r)
 	}
 }
+
+// discardWriter swallows a handler's answer (LoseReplies).
+type discardWriter struct{ h http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}
 
 // unrouted answers a request no route matched with the mux's status (404,
 // or 405 with Allow) but Lever's JSON body instead of the mux's plain text.

@@ -52,6 +52,7 @@ type Server struct {
 	fileByID  map[string]*StoredFile
 	webhooks  []webhook
 	faults    simkit.Faults
+	lost      map[string]int // route pattern → replies still to lose (LoseReplies)
 	arrivals  simkit.Arrivals
 	counts    map[string]int
 	throttled int
@@ -245,6 +246,34 @@ func (s *Server) Fail(n int, f simkit.Fault) <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.faults.Add(n, f)
+}
+
+// LoseReplies makes the next n requests to the route method pathPattern
+// (as RequestCount names it) take effect — the note stored, the file kept —
+// and then answer 500, as when the process that called dies or the
+// connection drops after Lever accepted: the caller cannot know the write
+// landed. A test uses it to crash between the ATS call and recording the
+// step.
+func (s *Server) LoseReplies(n int, method, pathPattern string) {
+	if !strings.HasPrefix(pathPattern, "/v1/") && !strings.HasPrefix(pathPattern, "/files/") {
+		pathPattern = "/v1" + pathPattern
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lost == nil {
+		s.lost = map[string]int{}
+	}
+	s.lost[method+" "+pathPattern] += n
+}
+
+// takeLost reports whether the reply to a request on pattern is to be
+// lost, and counts it. Called with s.mu held.
+func (s *Server) takeLost(pattern string) bool {
+	if s.lost[pattern] <= 0 {
+		return false
+	}
+	s.lost[pattern]--
+	return true
 }
 
 // Outage makes every authenticated API request (after the rate limiter)

@@ -736,3 +736,80 @@ func TestConcurrentWrites(t *testing.T) {
 		t.Errorf("RequestCount = %d", n)
 	}
 }
+
+// TestLoseReplies: a lost reply still stores the note or file, answers 500,
+// and only for the route and count asked; the notes read back in pages.
+func TestLoseReplies(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		route string
+		send  func(e *env, opp string) int
+		count func(e *env, opp string) int
+	}{
+		{"note", "/opportunities/{id}/notes", func(e *env, opp string) int {
+			status, _ := e.postJSON(t, "/v1/opportunities/"+opp+"/notes", `{"value":"hello"}`)
+			return status
+		}, func(e *env, opp string) int { return len(e.sim.Notes(opp)) }},
+		{"file", "/opportunities/{id}/files", func(e *env, opp string) int {
+			body, ct := multipartBody(t, "file", "r.pdf", []byte("%PDF-1.7"))
+			status, _, _ := e.call(t, http.MethodPost, "/v1/opportunities/"+opp+"/files", body, map[string]string{"Content-Type": ct})
+			return status
+		}, func(e *env, opp string) int { return len(e.sim.Files(opp)) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			_, _, o := e.seed(t)
+			e.sim.LoseReplies(1, http.MethodPost, tc.route)
+			// Another route is untouched by it.
+			if status, _ := e.postJSON(t, "/v1/opportunities/"+o.ID+"/addTags", `{"tags":["x"]}`); status != http.StatusOK {
+				t.Fatalf("addTags: %d, want 200", status)
+			}
+			for i, want := range []int{http.StatusInternalServerError, http.StatusOK} {
+				if status := tc.send(e, o.ID); status != want {
+					t.Errorf("write %d: %d, want %d", i+1, status, want)
+				}
+				if n := tc.count(e, o.ID); n != i+1 {
+					t.Errorf("after write %d: %d stored, want %d (the lost reply's write took effect)", i+1, n, i+1)
+				}
+			}
+		})
+	}
+}
+
+func TestNotesPaging(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, _, o := e.seed(t)
+	for i := range 3 {
+		if status, body := e.postJSON(t, "/v1/opportunities/"+o.ID+"/notes", fmt.Sprintf(`{"value":"n%d"}`, i)); status != http.StatusOK {
+			t.Fatalf("note %d: %d %s", i, status, body)
+		}
+	}
+	var got []string
+	path := "/v1/opportunities/" + o.ID + "/notes?limit=2"
+	for pages := 1; ; pages++ {
+		status, body := e.get(t, path)
+		if status != http.StatusOK {
+			t.Fatalf("%d %s", status, body)
+		}
+		var page lever.ListResponse[lever.Note]
+		if err := json.Unmarshal(body, &page); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range page.Data {
+			got = append(got, n.Value())
+		}
+		if !page.HasNext {
+			if pages != 2 {
+				t.Errorf("%d pages, want 2", pages)
+			}
+			break
+		}
+		path = "/v1/opportunities/" + o.ID + "/notes?limit=2&offset=" + url.QueryEscape(page.Next)
+	}
+	if !reflect.DeepEqual(got, []string{"n0", "n1", "n2"}) {
+		t.Errorf("notes %q", got)
+	}
+}
