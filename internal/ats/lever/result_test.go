@@ -53,7 +53,8 @@ func TestWriteBackVendorResult(t *testing.T) {
 		"Score: 4/5 (Clear)\n" +
 		"- Criminal records: 4.5/5\n" +
 		"- Identity: Verified\n" +
-		"No records found."
+		"No records found.\n" +
+		"switchboard:ord_1:completed" // the marker a retried step looks for
 	notes := e.sim.Notes(to.Candidate.ExternalID)
 	if !slices.ContainsFunc(notes, func(n lever.Note) bool { return n.Value() == wantNote }) {
 		var got []string

@@ -29,7 +29,10 @@ package lever
 //   - webhook id, data.contactId, data.fromStageId/toStageId and
 //     data.applicationId (see webhook.go);
 //   - update endpoints (addTags, stage, ...) answer {"data": Opportunity};
-//     the client ignores their bodies.
+//     the client ignores their bodies;
+//   - GET /opportunities/:id/notes and /files list in the list envelope, a
+//     note's text as sent in fields[0].value and a file's name as uploaded:
+//     the write-back finds its own marker there before writing again.
 
 import (
 	"bytes"
