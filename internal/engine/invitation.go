@@ -8,6 +8,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"strconv"
+	"strings"
 	texttemplate "text/template"
 	"time"
 
@@ -83,6 +84,7 @@ func (e *Engine) sendInvitation(ctx context.Context, a SendInvitationArgs) error
 	m := mail.Message{
 		From: e.d.MailFrom, To: cand.Email, Subject: fmt.Sprintf("Your %s assessment", vac.Name),
 		Text: text.String(), HTML: html.String(), Headers: map[string]string{"X-Switchboard-Order": o.ID},
+		ID: invitationMessageID(o.ID, a.Resend),
 	}
 	via := "SMTP"
 	if e.d.Mail != nil {
@@ -118,6 +120,29 @@ func (e *Engine) sendInvitation(ctx context.Context, a SendInvitationArgs) error
 		}
 		return e.orders.WriteBack(ctx, tx, o.ID, core.StateInvited)
 	})
+}
+
+// invitationMessageID is the left part of an invitation's Message-ID,
+// derived from the order and, for a resend, its attempt: the email a
+// retried job sends again after a crash (sent, step not yet marked) is the
+// same message, while each resend is a message of its own.
+func invitationMessageID(orderID string, resend int) string {
+	if orderID == "" {
+		return "" // a random Message-ID rather than an invalid one
+	}
+	// Order ids are "ord_" and base32; anything else an older row might
+	// hold becomes "-", so the id is always a valid dot-atom and a strange
+	// order id cannot make the invitation unsendable.
+	id := "invitation." + strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' {
+			return r
+		}
+		return '-'
+	}, orderID)
+	if resend > 0 {
+		id += ".resend." + strconv.Itoa(resend)
+	}
+	return id
 }
 
 // Resend queues the invitation email again, in tx, for an order that is

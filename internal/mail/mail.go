@@ -24,6 +24,12 @@ type Message struct {
 	// Headers are extra header fields, e.g. X-Switchboard-Order. Fields the
 	// sender generates itself (From, To, Date, Content-Type...) are rejected.
 	Headers map[string]string
+	// ID, when set, is the left part of the Message-ID, "<ID@domain of
+	// From>": a message sent again under the same ID (a retry after a
+	// crash) is recognisably the same message to the recipient's mail
+	// system. It is a dot-atom (letters, digits, . _ - and RFC 5322's other
+	// atext). Empty gives a random Message-ID.
+	ID string
 }
 
 // Sender delivers a message. Implementations wrap their errors so that

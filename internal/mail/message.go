@@ -82,6 +82,9 @@ func buildMessage(m Message, defaultFrom string, now time.Time) (envelope, []byt
 	if err != nil {
 		return env, nil, invalid("To is not a valid address list")
 	}
+	if m.ID != "" && !validIDLeft(m.ID) {
+		return env, nil, invalid("ID is not a dot-atom of at most %d characters", maxIDLeft)
+	}
 	if m.Text == "" && m.HTML == "" {
 		return env, nil, invalid("empty body (neither Text nor HTML set)")
 	}
@@ -94,7 +97,7 @@ func buildMessage(m Message, defaultFrom string, now time.Time) (envelope, []byt
 
 	var b bytes.Buffer
 	writeHeader(&b, "Date", now.Format(time.RFC1123Z))
-	writeHeader(&b, "Message-ID", messageID(from.Address))
+	writeHeader(&b, "Message-ID", messageID(m.ID, from.Address))
 	writeHeader(&b, "From", from.String())
 	writeHeader(&b, "To", strings.Join(toHeader, ", "))
 	writeHeader(&b, "Subject", mime.QEncoding.Encode("utf-8", m.Subject))
@@ -156,14 +159,39 @@ func writeQP(w io.Writer, body string) error {
 	return qp.Close()
 }
 
-func messageID(fromAddr string) string {
+// messageID is "<left@domain of From>", left being the caller's stable id
+// or, when that is empty, a random one.
+func messageID(left, fromAddr string) string {
 	domain := "switchboard.invalid"
 	if i := strings.LastIndexByte(fromAddr, '@'); i >= 0 && i < len(fromAddr)-1 {
 		domain = fromAddr[i+1:]
 	}
-	var b [16]byte
-	rand.Read(b[:]) // never fails, see crypto/rand.Read
-	return "<" + hex.EncodeToString(b[:]) + "@" + domain + ">"
+	if left == "" {
+		var b [16]byte
+		rand.Read(b[:]) // never fails, see crypto/rand.Read
+		left = hex.EncodeToString(b[:])
+	}
+	return "<" + left + "@" + domain + ">"
+}
+
+// maxIDLeft bounds Message.ID, keeping the header line far below the 998
+// characters RFC 5322 allows (it cannot be folded: it has no spaces).
+const maxIDLeft = 128
+
+// validIDLeft reports whether s is an RFC 5322 dot-atom (id-left) of at
+// most maxIDLeft characters: atext runs separated by single dots.
+func validIDLeft(s string) bool {
+	if s == "" || len(s) > maxIDLeft || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if !alnum && !strings.ContainsRune(".!#$%&'*+-/=?^_`{|}~", rune(c)) {
+			return false
+		}
+	}
+	return true
 }
 
 // validHeaderName reports whether name is an RFC 5322 field name: printable

@@ -182,6 +182,12 @@ func TestSendRejectsInvalidMessage(t *testing.T) {
 		"bad to":            func(m *mail.Message) { m.To = "not an address" },
 		"no to":             func(m *mail.Message) { m.To = "" },
 		"no body":           func(m *mail.Message) { m.Text = "" },
+		"id with CRLF":      func(m *mail.Message) { m.ID = "a\r\nBcc: victim@example.com" },
+		"id with @":         func(m *mail.Message) { m.ID = "a@victim.example" },
+		"id with >":         func(m *mail.Message) { m.ID = "a>" },
+		"id double dot":     func(m *mail.Message) { m.ID = "a..b" },
+		"id leading dot":    func(m *mail.Message) { m.ID = ".a" },
+		"id too long":       func(m *mail.Message) { m.ID = strings.Repeat("a", 129) },
 	}
 	for name, mutate := range cases {
 		m := valid
@@ -517,5 +523,45 @@ func TestIsPermanent(t *testing.T) {
 	}
 	if _, err := netmail.ParseAddress("x"); mail.IsPermanent(err) {
 		t.Error("foreign error classified as permanent")
+	}
+}
+
+// TestSendMessageID: a message with an ID has the same Message-ID each time
+// it is sent, so a resend after a crash is recognisably the same message;
+// without one, each send has its own.
+func TestSendMessageID(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		id   string
+		want string // "" for random: two sends differ
+	}{
+		{"stable", "invitation.ord_abc", "<invitation.ord_abc@switchboard.test>"},
+		{"resend attempt", "invitation.ord_abc.resend.3", "<invitation.ord_abc.resend.3@switchboard.test>"},
+		{"atext", "a+b=c_d-e", "<a+b=c_d-e@switchboard.test>"},
+		{"random", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := mailtest.NewServer(t)
+			s := newSMTP(t, srv.URL())
+			m := mail.Message{From: "Switchboard <noreply@switchboard.test>", To: "zoe@example.com", Subject: "hi", Text: "body", ID: tc.id}
+			for range 2 {
+				if err := s.Send(testCtx(t), m); err != nil {
+					t.Fatal(err)
+				}
+			}
+			msgs, err := srv.WaitForMessages(testCtx(t), 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, second := msgs[0].Header.Get("Message-Id"), msgs[1].Header.Get("Message-Id")
+			switch {
+			case tc.want != "" && (first != tc.want || second != tc.want):
+				t.Errorf("Message-IDs %q, %q; want %q both times", first, second, tc.want)
+			case tc.want == "" && (first == second || !strings.HasSuffix(first, "@switchboard.test>")):
+				t.Errorf("Message-IDs %q, %q; want two random ones at the sender's domain", first, second)
+			}
+		})
 	}
 }
