@@ -12,6 +12,12 @@
 // simulator (internal/atssim/leversim) shares the wire types, so that a
 // correction to the wire format is one edit that fixes both.
 //
+// Notes and files are append-only in Lever, so a write-back that crashed
+// after Lever took one would repeat it: each carries a marker naming the
+// order and step (a last note line "switchboard:<order>:<state>", the order
+// id in the report's file name), and the step reads back and skips a write
+// whose marker is there. Tags and links are sets and need no look.
+//
 // What is verified and what is inferred about Lever's contract is recorded at
 // the top of wire.go; see also /work/shared/ats/lever-workable.md.
 //

@@ -11,7 +11,7 @@
 // from an injectable clock so rate limiting and timestamps are deterministic.
 //
 // Test controls are plain Go methods (AddUser, CreateOpportunity, MoveStage,
-// FailNext, RequestCount, ...; for applicant review ClosePosting,
+// FailNext, LoseReplies, RequestCount, ...; for applicant review ClosePosting,
 // UpdatePosting, UpdateOpportunity, AddResume and SeedOpportunities). A
 // Server is safe for concurrent use; there is no package state.
 package leversim
