@@ -112,7 +112,10 @@ func reserve(lim Limit, starts []time.Time, last, now time.Time, maxWait time.Du
 	} else {
 		starts = nil
 	}
-	at := now
+	// A start is never before the latest one: the takers' clocks (replicas)
+	// and the order of their takes need not agree, and the log stays
+	// ascending.
+	at := later(now, last)
 	if !last.IsZero() && lim.Gap > 0 {
 		at = later(at, last.Add(lim.Gap))
 	}
