@@ -87,31 +87,34 @@ func testWaits(t *testing.T, b Budget) {
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ctx := t.Context()
-			key := uniqueKey(t)
-			grants := make([]Grant, len(tt.steps))
-			for i, s := range tt.steps {
-				if s.release > 0 {
-					if err := grants[s.release-1].Release(ctx); err != nil {
-						t.Fatalf("step %d: release: %v", i, err)
-					}
-				}
-				g, err := b.Take(ctx, key, tt.lim, t0.Add(s.at), s.maxWait)
-				var we *WaitError
-				switch {
-				case s.wait > 0:
-					if !errors.As(err, &we) || we.Wait != s.wait || we.Slot != s.slot {
-						t.Fatalf("step %d: got %+v, %v; want a wait of %v (slot %v)", i, g, err, s.wait, s.slot)
-					}
-				case err != nil:
-					t.Fatalf("step %d: %v; want a start at %v", i, err, s.want)
-				case !g.Start.Equal(t0.Add(s.want)):
-					t.Fatalf("step %d: start at %v; want %v", i, g.Start.Sub(t0), s.want)
-				}
-				grants[i] = g
+		t.Run(tt.name, func(t *testing.T) { runSteps(t, b, tt.lim, tt.steps) })
+	}
+}
+
+// runSteps takes, on a key of its own, each step in turn.
+func runSteps(t *testing.T, b Budget, lim Limit, steps []step) {
+	ctx := t.Context()
+	key := uniqueKey(t)
+	grants := make([]Grant, len(steps))
+	for i, s := range steps {
+		if s.release > 0 {
+			if err := grants[s.release-1].Release(ctx); err != nil {
+				t.Fatalf("step %d: release: %v", i, err)
 			}
-		})
+		}
+		g, err := b.Take(ctx, key, lim, t0.Add(s.at), s.maxWait)
+		var we *WaitError
+		switch {
+		case s.wait > 0:
+			if !errors.As(err, &we) || we.Wait != s.wait || we.Slot != s.slot {
+				t.Fatalf("step %d: got %+v, %v; want a wait of %v (slot %v)", i, g, err, s.wait, s.slot)
+			}
+		case err != nil:
+			t.Fatalf("step %d: %v; want a start at %v", i, err, s.want)
+		case !g.Start.Equal(t0.Add(s.want)):
+			t.Fatalf("step %d: start at %v; want %v", i, g.Start.Sub(t0), s.want)
+		}
+		grants[i] = g
 	}
 }
 
@@ -204,31 +207,7 @@ func testSlots(t *testing.T, b Budget) {
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ctx := t.Context()
-			key := uniqueKey(t)
-			grants := make([]Grant, len(tt.steps))
-			for i, s := range tt.steps {
-				if s.release > 0 {
-					if err := grants[s.release-1].Release(ctx); err != nil {
-						t.Fatalf("step %d: release: %v", i, err)
-					}
-				}
-				g, err := b.Take(ctx, key, lim, t0.Add(s.at), time.Second)
-				var we *WaitError
-				switch {
-				case s.wait > 0:
-					if !errors.As(err, &we) || we.Wait != s.wait || we.Slot != s.slot {
-						t.Fatalf("step %d: got %v; want a slot wait of %v", i, err, s.wait)
-					}
-				case err != nil:
-					t.Fatalf("step %d: %v", i, err)
-				case !g.Start.Equal(t0.Add(s.at)):
-					t.Fatalf("step %d: start %v", i, g.Start.Sub(t0))
-				}
-				grants[i] = g
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { runSteps(t, b, lim, tt.steps) })
 	}
 }
 

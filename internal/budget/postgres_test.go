@@ -12,7 +12,7 @@ import (
 
 // openPostgres returns a pool on a fresh, migrated database, or skips
 // without SWITCHBOARD_TEST_DATABASE_URL (fails in CI).
-func openPostgres(t *testing.T, url string) *sql.DB {
+func openPostgres(t testing.TB, url string) *sql.DB {
 	t.Helper()
 	st, err := postgres.Open(t.Context(), url)
 	if err != nil {
@@ -26,7 +26,7 @@ func openPostgres(t *testing.T, url string) *sql.DB {
 	return st.Writer()
 }
 
-func migratedDatabase(t *testing.T) string {
+func migratedDatabase(t testing.TB) string {
 	t.Helper()
 	url := pgtest.FreshDatabase(t)
 	st, err := postgres.Open(t.Context(), url)
