@@ -79,7 +79,8 @@ func TestLeverInvitationExpiry(t *testing.T) {
 						t.Errorf("%s: tags %v lack the expired tag", when, got.Tags)
 					}
 					notes := noteTexts(e, opp.ID)
-					want := `Switchboard: the "` + apptest.VacancyName + `" invitation for Ada Lovelace expired before it was completed.`
+					want := `Switchboard: the "` + apptest.VacancyName + `" invitation for Ada Lovelace expired before it was completed.` +
+						"\nswitchboard:" + d.Order.ID + ":expired"
 					if len(notes) != 2 || notes[1] != want {
 						t.Errorf("%s: notes %q, want the invited note and %q", when, notes, want)
 					}

@@ -208,9 +208,10 @@ func (st orderSteps) Do(ctx context.Context, key string, fn func(ctx context.Con
 	if err := fn(ctx); err != nil {
 		return err
 	}
-	// A crash between fn and this mark repeats fn once on retry: the ATS sees
-	// at-least-once, and each step is chosen to be harmless to repeat where the
-	// ATS allows (tags and links are sets).
+	// A crash between fn and this mark runs fn again on retry: the ATS sees
+	// at-least-once. Each step is harmless to repeat where the ATS allows:
+	// tags and links are sets, and Lever's notes and files are read back
+	// for Switchboard's marker before they are written (README).
 	if _, err := st.s.d.Store.MarkStep(ctx, st.orderID, key, st.s.now()); err != nil {
 		return fmt.Errorf("step %s: %w", key, err)
 	}
