@@ -116,8 +116,19 @@ func driverWith(st store.Store, listenPool *pgxpool.Pool) (riverdriver.Driver[*s
 	return nil, fmt.Errorf("queue: unsupported dialect %q", st.Dialect())
 }
 
-// Migrate creates or upgrades River's tables.
-func Migrate(ctx context.Context, st store.Store) error {
+// migrateLockID names the advisory lock that serialises River's migrations
+// across replicas of one PostgreSQL database ("swbd" + 2; the store's own
+// migrations hold "swbd" + 1).
+const migrateLockID int64 = 0x73776264_00000002
+
+// Migrate creates or upgrades River's tables. River's migrator takes no lock:
+// two replicas starting together on PostgreSQL both create its first tables
+// and one fails (pg_type's unique index). Nor can its migrations share one
+// transaction (version 006 adds an enum value and uses it). So there a
+// session-level advisory lock, held on a connection of its own while River
+// migrates on the pool, makes replicas take turns; the session ends with a
+// crashed process, and the lock with it.
+func Migrate(ctx context.Context, st store.Store) (err error) {
 	drv, err := driverFor(st)
 	if err != nil {
 		return err
@@ -126,6 +137,24 @@ func Migrate(ctx context.Context, st store.Store) error {
 	if err != nil {
 		return fmt.Errorf("queue: migrator: %w", err)
 	}
+	if st.Dialect() == "postgres" {
+		conn, err := st.Writer().Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("queue: migrate: lock connection: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrateLockID); err != nil {
+			return fmt.Errorf("queue: migrate: lock: %w", err)
+		}
+		defer func() {
+			// Without ctx's cancellation: a lock left held would stall every
+			// later start until this connection closed.
+			if _, uerr := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrateLockID); uerr != nil {
+				err = errors.Join(err, fmt.Errorf("queue: migrate: unlock: %w", uerr))
+			}
+		}()
+	}
+	// SQLite has one writer at a time already.
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return fmt.Errorf("queue: migrate: %w", err)
 	}
