@@ -102,6 +102,9 @@ type Config struct {
 	VendorDisableAfter time.Duration
 	// ExtraRoutes mounts more handlers (the demo's simulator).
 	ExtraRoutes func(mux *http.ServeMux)
+	// ExtraWorkers registers more job kinds on a working app: for tests of
+	// how serve stops while a job runs.
+	ExtraWorkers func(w *river.Workers)
 }
 
 // App is a running Switchboard.
@@ -268,6 +271,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		engine.RegisterWorkers(qcfg.Workers, eng)
 		review.RegisterWorkers(qcfg.Workers, rev)
 		qcfg.PeriodicJobs = slices.Concat(service.PeriodicJobs(), engine.PeriodicJobs(), review.PeriodicJobs())
+		if cfg.ExtraWorkers != nil {
+			cfg.ExtraWorkers(qcfg.Workers)
+		}
 	}
 	q, err := queue.New(st, qcfg)
 	if err != nil {
