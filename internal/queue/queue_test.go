@@ -45,6 +45,12 @@ func TestAddWorkerRefusesATimeoutRiverWouldRescue(t *testing.T) {
 func openSQLite(t *testing.T) store.Store {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), t.TempDir())
+	return migrated(t, st, err)
+}
+
+// migrated is st, just opened (unless err), closed with t and migrated.
+func migrated(t *testing.T, st store.Store, err error) store.Store {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,17 +69,7 @@ func openPostgres(t *testing.T) (store.Store, string) {
 	t.Helper()
 	url := pgtest.FreshDatabase(t)
 	st, err := postgres.Open(t.Context(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if err := Migrate(t.Context(), st); err != nil {
-		t.Fatal(err)
-	}
-	return st, url
+	return migrated(t, st, err), url
 }
 
 func pingWorkers(done chan<- struct{}) *river.Workers {
