@@ -55,19 +55,24 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg.MetricsToken, cfg.MetricsOwnListener = *metricsToken, *metricsListen != ""
 	cfg.InboundRetention = *retention
 	cfg.Workers, cfg.EmailWorkers, cfg.VendorWorkers, cfg.DBMaxConns = *workers, *emailWorkers, *vendorWorkers, *dbMaxConns
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	var mln net.Listener
-	if *metricsListen != "" {
-		if mln, err = net.Listen("tcp", *metricsListen); err != nil {
-			ln.Close()
-			return fmt.Errorf("listen for metrics: %w", err)
+	listenTCP := func() (ln, mln net.Listener, err error) {
+		if ln, err = net.Listen("tcp", *listen); err != nil {
+			return nil, nil, fmt.Errorf("listen: %w", err)
 		}
+		if *metricsListen != "" {
+			if mln, err = net.Listen("tcp", *metricsListen); err != nil {
+				ln.Close()
+				return nil, nil, fmt.Errorf("listen for metrics: %w", err)
+			}
+		}
+		return ln, mln, nil
 	}
-	return serve(ctx, cfg, ln, mln, drainBounds{grace: drainGrace, hard: drainHard}, stdout)
+	return serve(ctx, cfg, listenTCP, drainBounds{grace: drainGrace, hard: drainHard}, stdout)
 }
+
+// listenFunc opens serve's listener and, when /metrics has its own, that one
+// (else nil).
+type listenFunc func() (ln, mln net.Listener, err error)
 
 // defaultDBMaxConns is the PostgreSQL store's own pool cap.
 const defaultDBMaxConns = 25
@@ -86,27 +91,24 @@ const (
 	drainHard  = 5 * time.Second
 )
 
-// serve serves on ln (and /metrics alone on mln, when not nil) until ctx
-// ends or a server fails, then drains in order: HTTP stops taking requests
-// and finishes those in flight; the queue stops taking jobs and finishes (or,
+// serve opens the app, then listens (so that a replica still migrating
+// refuses connections rather than holding them) and serves until ctx ends or
+// a server fails; then it drains in order: HTTP stops taking requests and
+// finishes those in flight; the queue stops taking jobs and finishes (or,
 // past drain's bounds, cancels) those running; the store closes. A drain
 // that completes is a clean exit, nil.
-func serve(ctx context.Context, cfg app.Config, ln, mln net.Listener, drain drainBounds, stdout io.Writer) error {
-	closeListeners := func() {
-		ln.Close()
-		if mln != nil {
-			mln.Close()
-		}
-	}
+func serve(ctx context.Context, cfg app.Config, listen listenFunc, drain drainBounds, stdout io.Writer) error {
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
-		closeListeners()
 		return err
 	}
 	// Not ctx: River cancels its jobs at once when Start's context ends, and
 	// a signal must let them finish first (the drain below stops the queue).
 	if err := a.Start(context.WithoutCancel(ctx)); err != nil {
-		closeListeners()
+		return errors.Join(err, a.Close(context.WithoutCancel(ctx)))
+	}
+	ln, mln, err := listen()
+	if err != nil {
 		return errors.Join(err, a.Close(context.WithoutCancel(ctx)))
 	}
 	errs := []error{serveHTTP(ctx, a, cfg, ln, mln)}

@@ -128,13 +128,17 @@ func TestServeDrainsOnCancel(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
 			served := make(chan error, 1)
+			listen := func() (net.Listener, net.Listener, error) { return ln, nil, nil }
 			go func() {
-				served <- serve(ctx, cfg, ln, nil, drainBounds{grace: tc.grace, hard: 30 * time.Second}, io.Discard)
+				served <- serve(ctx, cfg, listen, drainBounds{grace: tc.grace, hard: 30 * time.Second}, io.Discard)
 			}()
 
-			// Once serve answers, its migrations are done and a second,
+			// The listener is open already, so this waits for serve's
+			// Open. Once serve answers, its migrations are done and a second,
 			// insert-only app may open the same database to enqueue.
-			if resp, err := http.Get(base + "/healthz"); err != nil {
+			// A bound, in case serve fails before it takes the listener.
+			healthz := &http.Client{Timeout: 30 * time.Second}
+			if resp, err := healthz.Get(base + "/healthz"); err != nil {
 				t.Fatal(err)
 			} else {
 				resp.Body.Close()
