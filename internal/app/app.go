@@ -78,6 +78,11 @@ type Config struct {
 	MetricsOwnListener bool
 	// InboundRetention is how long stored webhooks are kept (0: 30 days).
 	InboundRetention time.Duration
+	// Workers, EmailWorkers and VendorWorkers are this process's workers on
+	// the default, email and vendor queues (0: queue's defaults).
+	Workers, EmailWorkers, VendorWorkers int
+	// DBMaxConns caps the PostgreSQL pool (0: the store's own cap).
+	DBMaxConns int
 
 	Logger *slog.Logger
 	// Test and demo hooks.
@@ -97,6 +102,9 @@ type Config struct {
 	VendorDisableAfter time.Duration
 	// ExtraRoutes mounts more handlers (the demo's simulator).
 	ExtraRoutes func(mux *http.ServeMux)
+	// ExtraWorkers registers more job kinds on a working app: for tests of
+	// how serve stops while a job runs.
+	ExtraWorkers func(w *river.Workers)
 }
 
 // App is a running Switchboard.
@@ -252,13 +260,20 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return fail(err)
 	}
-	qcfg := queue.Config{Logger: quietRiver(log), PollInterval: cfg.PollInterval, RetryPolicy: cfg.RetryPolicy}
+	qcfg := queue.Config{
+		Logger: quietRiver(log), PollInterval: cfg.PollInterval, RetryPolicy: cfg.RetryPolicy,
+		DefaultWorkers: cfg.Workers, EmailWorkers: cfg.EmailWorkers, VendorWorkers: cfg.VendorWorkers,
+		DatabaseURL: cfg.DatabaseURL, DBMaxConns: cfg.DBMaxConns,
+	}
 	if cfg.Work {
 		qcfg.Workers = river.NewWorkers()
 		service.RegisterWorkers(qcfg.Workers, svc)
 		engine.RegisterWorkers(qcfg.Workers, eng)
 		review.RegisterWorkers(qcfg.Workers, rev)
 		qcfg.PeriodicJobs = slices.Concat(service.PeriodicJobs(), engine.PeriodicJobs(), review.PeriodicJobs())
+		if cfg.ExtraWorkers != nil {
+			cfg.ExtraWorkers(qcfg.Workers)
+		}
 	}
 	q, err := queue.New(st, qcfg)
 	if err != nil {
