@@ -142,8 +142,8 @@ func TestCommandHelpListsFlagsWithEnvNames(t *testing.T) {
 		args  []string
 		flags []string
 	}{
-		{[]string{"serve", "-h"}, append([]string{"listen", "smtp-url", "mail-from", "allow-private-network", "allow-ats-host", "metrics-listen", "metrics-token", "inbound-retention"}, common...)},
-		{[]string{"serve", "--help"}, append([]string{"listen", "smtp-url", "mail-from", "allow-private-network", "allow-ats-host", "metrics-listen", "metrics-token", "inbound-retention"}, common...)},
+		{[]string{"serve", "-h"}, append([]string{"listen", "smtp-url", "mail-from", "allow-private-network", "allow-ats-host", "metrics-listen", "metrics-token", "inbound-retention", "workers", "email-workers", "vendor-workers", "db-max-conns"}, common...)},
+		{[]string{"serve", "--help"}, append([]string{"listen", "smtp-url", "mail-from", "allow-private-network", "allow-ats-host", "metrics-listen", "metrics-token", "inbound-retention", "workers", "email-workers", "vendor-workers", "db-max-conns"}, common...)},
 		{[]string{"migrate", "-h"}, common},
 		{[]string{"validate", "-h"}, append([]string{"integration", "vacancy", "allow-private-network", "allow-ats-host"}, common...)},
 		{[]string{"accounts", "create", "-h"}, append([]string{"name", "email", "password", "json"}, common...)},
