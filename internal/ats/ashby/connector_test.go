@@ -16,6 +16,7 @@ import (
 
 	"switchboard/internal/ats"
 	"switchboard/internal/ats/ashby"
+	"switchboard/internal/ats/atstest"
 	"switchboard/internal/atssim/ashbysim"
 	"switchboard/internal/atssim/simkit"
 	"switchboard/internal/core"
@@ -24,20 +25,6 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 const customerKey = "customer-key-1234"
-
-// memSteps runs each step once.
-type memSteps map[string]bool
-
-func (m memSteps) Do(ctx context.Context, key string, fn func(context.Context) error) error {
-	if m[key] {
-		return nil
-	}
-	if err := fn(ctx); err != nil {
-		return err
-	}
-	m[key] = true
-	return nil
-}
 
 func noSleep(context.Context, time.Duration) error { return nil }
 
@@ -125,7 +112,7 @@ func TestUpdateForGolden(t *testing.T) {
 func TestWriteBackShownInAshby(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	steps := memSteps{}
+	steps := &atstest.Steps{}
 	for _, st := range []core.State{core.StateInvited, core.StateInProgress, core.StateCompleted} {
 		u := completed(f.id)
 		u.State, u.Order.State = st, st
@@ -167,7 +154,7 @@ func TestWriteBackFailures(t *testing.T) {
 			tc.setup(&f)
 			u := completed(f.id)
 			u.State, u.Order.State = core.StateInProgress, core.StateInProgress
-			err := f.conn.WriteBack(context.Background(), f.cfg, u, memSteps{})
+			err := f.conn.WriteBack(context.Background(), f.cfg, u, &atstest.Steps{})
 			got, _ := ats.Classify(err)
 			if err == nil || got != tc.want || !strings.Contains(err.Error(), tc.text) {
 				t.Fatalf("error %v (%s), want %s containing %q", err, got, tc.want, tc.text)
@@ -186,7 +173,7 @@ func TestWriteBackRetriesBriefly(t *testing.T) {
 	f.sim.Fail(1, simkit.Fault{Status: 429, RetryAfter: time.Second})
 	u := completed(f.id)
 	u.State, u.Order.State = core.StateInvited, core.StateInvited
-	if err := f.conn.WriteBack(context.Background(), f.cfg, u, memSteps{}); err != nil {
+	if err := f.conn.WriteBack(context.Background(), f.cfg, u, &atstest.Steps{}); err != nil {
 		t.Fatal(err)
 	}
 	if a, _ := f.sim.Assessment(f.id); len(a.Updates) != 1 {
@@ -201,14 +188,14 @@ func TestNothingWrittenForAshbysCancel(t *testing.T) {
 	f := newFixture(t)
 	u := completed(f.id)
 	u.State, u.Order.State, u.Order.Reason = core.StateCancelled, core.StateCancelled, ashby.ReasonCancelledInAshby
-	if err := f.conn.WriteBack(context.Background(), f.cfg, u, memSteps{}); err != nil {
+	if err := f.conn.WriteBack(context.Background(), f.cfg, u, &atstest.Steps{}); err != nil {
 		t.Fatal(err)
 	}
 	if f.sim.Calls() != 0 {
 		t.Fatalf("%d calls to Ashby for its own cancel", f.sim.Calls())
 	}
 	u.Order.Reason = "the candidate withdrew"
-	if err := f.conn.WriteBack(context.Background(), f.cfg, u, memSteps{}); err != nil {
+	if err := f.conn.WriteBack(context.Background(), f.cfg, u, &atstest.Steps{}); err != nil {
 		t.Fatal(err)
 	}
 	if a, _ := f.sim.Assessment(f.id); !a.Cancelled || a.CancelledReason != "the candidate withdrew" {

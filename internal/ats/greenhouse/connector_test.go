@@ -11,34 +11,10 @@ import (
 	"time"
 
 	"switchboard/internal/ats"
+	"switchboard/internal/ats/atstest"
 	"switchboard/internal/ats/greenhouse"
 	"switchboard/internal/core"
 )
-
-// steps records which steps ran and runs each at most once.
-type steps struct {
-	mu   sync.Mutex
-	done map[string]bool
-}
-
-func (s *steps) Do(ctx context.Context, key string, fn func(ctx context.Context) error) error {
-	s.mu.Lock()
-	done := s.done[key]
-	s.mu.Unlock()
-	if done {
-		return nil
-	}
-	if err := fn(ctx); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	if s.done == nil {
-		s.done = map[string]bool{}
-	}
-	s.done[key] = true
-	s.mu.Unlock()
-	return nil
-}
 
 // pingServer stands in for Greenhouse's ping url, answering statuses in turn
 // (then 200) and recording each request.
@@ -93,7 +69,7 @@ func TestWriteBackPings(t *testing.T) {
 			c := newConnector()
 			u := completedUpdate()
 			u.Callback.URL = srv.URL + "/integrations/testing_partners/take_home_tests/42"
-			st := &steps{}
+			st := &atstest.Steps{}
 			cfg := ats.Config{IssuedKey: "sbik_key", HTTPClient: srv.Client()}
 			err := c.WriteBack(context.Background(), cfg, u, st)
 			if tc.ok != (err == nil) {
@@ -130,7 +106,7 @@ func TestWriteBackPingsOnlyOnCompletion(t *testing.T) {
 	c := newConnector()
 	for _, s := range []core.State{core.StateReceived, core.StateInvited, core.StateInProgress, core.StateExpired, core.StateRejected, core.StateCancelled} {
 		u := ats.Update{State: s, Callback: ats.Callback{URL: srv.URL + "/x"}}
-		if err := c.WriteBack(context.Background(), ats.Config{IssuedKey: "k", HTTPClient: srv.Client()}, u, &steps{}); err != nil {
+		if err := c.WriteBack(context.Background(), ats.Config{IssuedKey: "k", HTTPClient: srv.Client()}, u, &atstest.Steps{}); err != nil {
 			t.Errorf("%s: %v", s, err)
 		}
 	}
@@ -163,7 +139,7 @@ func TestWriteBackRefusesToPing(t *testing.T) {
 		// The core fills Callback, for old orders too: the order's plain
 		// callback URL is never pinged on its own.
 		u.Order.CallbackURL = srv.URL + "/from-order"
-		err := tc.c.WriteBack(context.Background(), ats.Config{IssuedKey: tc.key, HTTPClient: srv.Client()}, u, &steps{})
+		err := tc.c.WriteBack(context.Background(), ats.Config{IssuedKey: tc.key, HTTPClient: srv.Client()}, u, &atstest.Steps{})
 		if f, _ := ats.Classify(err); err == nil || f != tc.failure || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v (%s), want %s with %q", tc.name, err, f, tc.failure, tc.want)
 		}

@@ -4,39 +4,13 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"switchboard/internal/ats"
+	"switchboard/internal/ats/atstest"
 	"switchboard/internal/ats/lever"
 	"switchboard/internal/core"
 )
-
-// recordedSteps is ats.Steps as the service keeps them: a step is recorded
-// only when it succeeded, and a recorded step is not run again.
-type recordedSteps struct {
-	mu   sync.Mutex
-	done map[string]bool
-}
-
-func (s *recordedSteps) Do(ctx context.Context, key string, fn func(ctx context.Context) error) error {
-	s.mu.Lock()
-	done := s.done[key]
-	s.mu.Unlock()
-	if done {
-		return nil
-	}
-	if err := fn(ctx); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.done == nil {
-		s.done = map[string]bool{}
-	}
-	s.done[key] = true
-	return nil
-}
 
 // TestWriteBackAfterCrashWritesOnce: Lever stores the note (or the report)
 // but the answer is lost, as when the process dies before recording the
@@ -72,7 +46,7 @@ func TestWriteBackAfterCrashWritesOnce(t *testing.T) {
 				Result:  &core.Result{Score: &core.Score{Value: 67, Max: 100}, Label: "Good fit"},
 				Reports: ats.Reports{PDF: func(context.Context) ([]byte, error) { return []byte("%PDF-1.7 report"), nil }},
 			}
-			steps := &recordedSteps{}
+			steps := &atstest.Steps{}
 			if tc.route != "" {
 				e.sim.LoseReplies(1, http.MethodPost, tc.route)
 				if err := e.conn.WriteBack(ctx, e.cfg, u, steps); err == nil {
