@@ -81,3 +81,27 @@ func URLHost(raw string) string {
 	}
 	return strings.ToLower(u.Hostname())
 }
+
+// CheckSettings checks each API URL setting among fields (those with
+// Hosts) against the hosts the connector and the operator allow, one check
+// per setting; an unset one falls back to its default, and an unset one
+// without a default that is not required is skipped (the connector derives
+// the URL itself, as Workable does from the subdomain).
+func (a AllowedHosts) CheckSettings(name string, fields []Field, settings map[string]string) []Check {
+	var checks []Check
+	for _, f := range fields {
+		if len(f.Hosts) == 0 {
+			continue
+		}
+		v := settings[f.Key]
+		if v == "" {
+			v = f.Default
+		}
+		if v == "" && !f.Required {
+			continue
+		}
+		problem := a.CheckURL(name, f, v)
+		checks = append(checks, Check{Name: f.Label + " is an allowed " + name + " host", OK: problem == "", Problem: problem})
+	}
+	return checks
+}

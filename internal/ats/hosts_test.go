@@ -102,3 +102,20 @@ func TestConnectorsAcceptTheirDefaults(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckSettings(t *testing.T) {
+	t.Parallel()
+	fields := []ats.Field{
+		{Key: "base_url", Label: "API URL", Default: "https://api.acme.example", Hosts: []string{"api.acme.example"}},
+		{Key: "override", Label: "Override", Hosts: []string{"api.acme.example"}},
+		{Key: "subdomain", Label: "Subdomain"},
+	}
+	var none ats.AllowedHosts
+	if cs := none.CheckSettings("Acme", fields, map[string]string{}); len(cs) != 1 || !cs[0].OK {
+		t.Errorf("defaults only: %+v, want the default checked and passing, the unset override skipped", cs)
+	}
+	cs := none.CheckSettings("Acme", fields, map[string]string{"base_url": "https://evil.example", "override": "https://api.acme.example/x"})
+	if len(cs) != 2 || cs[0].OK || cs[0].Problem == "" || !cs[1].OK {
+		t.Errorf("a foreign host: %+v, want base_url refused and override allowed", cs)
+	}
+}

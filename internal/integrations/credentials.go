@@ -6,7 +6,6 @@ package integrations
 // connector is given of them to act for one integration.
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -41,19 +40,7 @@ func (s *Service) ConnectorConfig(ctx context.Context, q store.Queries, in core.
 // apiHostChecks checks each API URL setting of in against the hosts its
 // connector and the operator allow, one check per setting.
 func (s *Service) apiHostChecks(desc ats.Description, in core.Integration) []ats.Check {
-	var checks []ats.Check
-	for _, f := range desc.Settings {
-		if len(f.Hosts) == 0 {
-			continue
-		}
-		v := cmp.Or(in.Settings[f.Key], f.Default)
-		if v == "" && !f.Required {
-			continue // unset: the connector derives the URL itself (Workable's from the subdomain)
-		}
-		problem := s.atsHosts.CheckURL(desc.Name, f, v)
-		checks = append(checks, ats.Check{Name: f.Label + " is an allowed " + desc.Name + " host", OK: problem == "", Problem: problem})
-	}
-	return checks
+	return s.atsHosts.CheckSettings(desc.Name, desc.Settings, in.Settings)
 }
 
 // LocalConnectorConfig is ConnectorConfig for what a connector does without

@@ -220,11 +220,9 @@ func (s *Service) config(ctx context.Context, rs core.ReviewSource) (ats.Config,
 		return ats.Config{}, err
 	}
 	settings, _ := src.SourceFields()
-	for _, f := range settings {
-		if v := rs.Settings[f.Key]; v != "" && len(f.Hosts) > 0 {
-			if p := s.hosts.CheckURL(conn.Describe().Name, f, v); p != "" {
-				return ats.Config{}, &ats.CallError{Failure: ats.FailConfig, Err: fmt.Errorf("review source %s: nothing is sent: %s", rs.ID, p)}
-			}
+	for _, c := range s.hosts.CheckSettings(conn.Describe().Name, settings, rs.Settings) {
+		if !c.OK {
+			return ats.Config{}, &ats.CallError{Failure: ats.FailConfig, Err: fmt.Errorf("review source %s: nothing is sent: %s", rs.ID, c.Problem)}
 		}
 	}
 	var creds map[string]string

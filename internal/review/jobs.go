@@ -60,9 +60,6 @@ func (s *Service) SetCriteria(ctx context.Context, actor core.User, sourceID, jo
 	if err != nil {
 		return err
 	}
-	if _, err := s.d.Store.GetReviewJob(ctx, rs.ID, jobID); err != nil {
-		return fmt.Errorf("review job %s: %w", jobID, err)
-	}
 	if err := c.Validate(); err != nil {
 		return core.Invalid("criteria", err.Error())
 	}
@@ -70,7 +67,11 @@ func (s *Service) SetCriteria(ctx context.Context, actor core.User, sourceID, jo
 	if err != nil {
 		return err
 	}
-	return s.d.Store.SetReviewJobCriteria(ctx, rs.ID, jobID, b, s.now())
+	// The update finds no job of that id: core.ErrNotFound.
+	if err := s.d.Store.SetReviewJobCriteria(ctx, rs.ID, jobID, b, s.now()); err != nil {
+		return fmt.Errorf("review job %s: %w", jobID, err)
+	}
+	return nil
 }
 
 // Ranking is a job's applicants in order, each with why, and those the
