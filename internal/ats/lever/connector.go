@@ -44,7 +44,8 @@ type ConnectorOptions struct {
 // Connector connects Switchboard to Lever: signed webhooks in, tags, notes,
 // files and links out.
 type Connector struct {
-	o ConnectorOptions
+	o      ConnectorOptions
+	stages *stageCache
 }
 
 // NewConnector returns the Lever connector.
@@ -56,7 +57,7 @@ func NewConnector(o ConnectorOptions) *Connector {
 		o.Tolerance = time.Hour
 	}
 	o.Runtime = o.Runtime.WithDefaults()
-	return &Connector{o: o}
+	return &Connector{o: o, stages: newStageCache()}
 }
 
 var (
@@ -222,7 +223,7 @@ func ignored(reason string) []ats.Event {
 // trigger stage: it is there now, or its stage history shows the move the
 // webhook claims.
 func (c *Connector) reachedTrigger(ctx context.Context, cl *Client, cfg ats.Config, opp Opportunity, claimed string) (bool, error) {
-	triggerID, err := c.triggerStageID(ctx, cl, cfg)
+	triggerID, err := c.cachedTriggerStageID(ctx, cl, cfg)
 	if err != nil {
 		return false, err
 	}

@@ -23,6 +23,7 @@ type sandboxEnv struct {
 	conn    *lever.Connector
 	owner   lever.User
 	posting lever.Posting
+	clock   *fakeClock
 }
 
 func newSandboxEnv(t *testing.T) *sandboxEnv {
@@ -39,7 +40,7 @@ func newSandboxEnv(t *testing.T) *sandboxEnv {
 			return ctx.Err()
 		},
 		Now: clock.Now,
-	}})}
+	}}), clock: clock}
 	e.owner = sim.AddUser("Riley Recruiter", "riley@example.com")
 	e.posting = sim.AddPosting("Barista", []string{"Switchboard: Barista"}, e.owner.ID)
 	e.cfg = ats.Config{
