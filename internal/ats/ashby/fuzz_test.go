@@ -75,6 +75,11 @@ func FuzzDecodeUpdate(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// An empty metadata list says what an absent one does, and is
+		// marshalled as absent (omitempty).
+		if len(u.Metadata) == 0 {
+			u.Metadata = nil
+		}
 		again, err := ashby.DecodeUpdate(b)
 		if err != nil || !reflect.DeepEqual(again, u) {
 			t.Fatalf("round trip:\n%+v\n%+v (%v)", u, again, err)
