@@ -24,5 +24,7 @@
 // Webhooks are untrusted input: Lever signs only token+triggeredAt, not the
 // body, so callers should verify the signature, check freshness, de-duplicate
 // with DedupeKey, and then re-read the opportunity through the API instead of
-// trusting the payload's data.
+// trusting the payload's data. The trigger stage a webhook is checked
+// against is resolved from GET /stages once per integration and
+// StageCacheTTL (stagecache.go), not once per order.
 package lever

@@ -13,8 +13,7 @@ import (
 // incoming webhooks before GET /stages is asked again. A stage's id never
 // changes in Lever; what can change is which stage a name setting means
 // (a stage renamed or deleted), and ten minutes bounds how long a webhook
-// may be judged against the old one. Every order used to cost a GET
-// /stages, the same list each time.
+// may be judged against the old one.
 const StageCacheTTL = 10 * time.Minute
 
 // stageEntry is one integration's resolved trigger stage.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"testing"
 
 	"switchboard/internal/ats"
@@ -43,6 +44,12 @@ func TestStageListIsReadOncePerIntegration(t *testing.T) {
 		return events
 	}
 	stageReads := func() int { return e.sim.RequestCount("GET", "/stages") }
+	withTrigger := func(stage string) ats.Config {
+		cfg := e.cfg
+		cfg.Integration.Settings = maps.Clone(e.cfg.Integration.Settings)
+		cfg.Integration.Settings[lever.SettingTriggerStage] = stage
+		return cfg
+	}
 
 	for i := range 5 {
 		if ev := resolve(e.cfg, i); len(ev) != 1 || ev[0].Kind == ats.EventIgnored {
@@ -53,12 +60,16 @@ func TestStageListIsReadOncePerIntegration(t *testing.T) {
 		t.Errorf("5 orders read GET /stages %d times, want 1", n)
 	}
 
-	byID := e.cfg
-	byID.Integration.Settings = maps.Clone(e.cfg.Integration.Settings)
-	byID.Integration.Settings[lever.SettingTriggerStage] = phone.ID
-	resolve(byID, 10)
+	// Concurrent webhooks under a changed setting (the id, not the name)
+	// wait for one read between them.
+	byID := withTrigger(phone.ID)
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() { resolve(byID, 10+i) })
+	}
+	wg.Wait()
 	if n := stageReads(); n != 2 {
-		t.Errorf("after the trigger setting changed: GET /stages %d times, want 2", n)
+		t.Errorf("after the trigger setting changed, 4 concurrent orders: GET /stages %d times in all, want 2", n)
 	}
 
 	e.clock.Advance(lever.StageCacheTTL)
@@ -67,9 +78,7 @@ func TestStageListIsReadOncePerIntegration(t *testing.T) {
 		t.Errorf("after the TTL: GET /stages %d times, want 3", n)
 	}
 
-	missing := e.cfg
-	missing.Integration.Settings = maps.Clone(e.cfg.Integration.Settings)
-	missing.Integration.Settings[lever.SettingTriggerStage] = "No Such Stage"
+	missing := withTrigger("No Such Stage")
 	for i := range 2 {
 		if _, err := try(missing, 30+i); err == nil {
 			t.Fatal("a trigger stage Lever does not have resolved")
